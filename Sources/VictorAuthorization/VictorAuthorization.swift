@@ -1,0 +1,1 @@
+// The VictorAuthorization module; its API is added in its own source files.

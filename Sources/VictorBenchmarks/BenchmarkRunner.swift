@@ -1,0 +1,103 @@
+/// Progress of a run, reported before each benchmark starts.
+public struct BenchmarkProgress: Sendable {
+    /// One-based position of the benchmark about to run.
+    public var index: Int
+    /// Number of benchmarks in the run.
+    public var total: Int
+    /// The benchmark about to run.
+    public var id: String
+    /// Its human name.
+    public var name: String
+    /// Its category.
+    public var category: String
+}
+
+/// Runs benchmarks one after another and judges each figure against its target.
+public struct BenchmarkRunner: Sendable {
+    /// The benchmarks to run, in order.
+    public var benchmarks: [Benchmark]
+    /// Options passed to every workload.
+    public var context: BenchmarkContext
+    /// The machine description recorded in the report.
+    public var machine: MachineInfo
+
+    /// Creates a runner.
+    public init(benchmarks: [Benchmark], context: BenchmarkContext = .init(), machine: MachineInfo = .current) {
+        self.benchmarks = benchmarks
+        self.context = context
+        self.machine = machine
+    }
+
+    /// Runs every benchmark sequentially (so they don't disturb each other's timings).
+    /// A workload that throws yields a failed result whose details carry the error.
+    public func run(progress: (BenchmarkProgress) -> Void = { _ in }) async -> BenchmarkReport {
+        var results: [BenchmarkResult] = []
+        for (offset, benchmark) in benchmarks.enumerated() {
+            progress(
+                BenchmarkProgress(
+                    index: offset + 1,
+                    total: benchmarks.count,
+                    id: benchmark.id,
+                    name: benchmark.name,
+                    category: benchmark.category
+                )
+            )
+            do {
+                let measurement = try await benchmark.run(context)
+                results.append(Self.judge(benchmark, measurement))
+            } catch {
+                results.append(Self.failure(benchmark, error))
+            }
+        }
+        return BenchmarkReport(machine: machine, results: results)
+    }
+
+    /// The verdict for one measurement: pass/fail against the target, and a measurement error
+    /// (a failure) when the figure is not finite or exceeds the workload's physical limit.
+    public static func judge(_ benchmark: Benchmark, _ measurement: BenchmarkMeasurement) -> BenchmarkResult {
+        let target = measurement.target ?? benchmark.target
+        var passed: Bool?
+        var details = measurement.details
+        if !measurement.value.isFinite {
+            passed = false
+            details = "measurement error: the figure is not a finite number. " + details
+        } else if let limit = measurement.physicalLimit, measurement.value > limit * 1.0001 {
+            passed = false
+            details =
+                "measurement error: \(formatNumber(measurement.value)) exceeds the physical limit "
+                + "\(formatNumber(limit)) for this workload. " + details
+        } else if let target {
+            switch benchmark.direction {
+            case .lower: passed = measurement.value <= target
+            case .higher: passed = measurement.value >= target
+            }
+        }
+        return BenchmarkResult(
+            id: benchmark.id,
+            category: benchmark.category,
+            name: benchmark.name,
+            metric: benchmark.metric,
+            value: measurement.value.isFinite ? measurement.value : 0,
+            unit: benchmark.unit,
+            target: target,
+            direction: benchmark.direction,
+            passed: passed,
+            details: details
+        )
+    }
+
+    static func failure(_ benchmark: Benchmark, _ error: any Error) -> BenchmarkResult {
+        BenchmarkResult(
+            id: benchmark.id,
+            category: benchmark.category,
+            name: benchmark.name,
+            metric: benchmark.metric,
+            value: 0,
+            unit: benchmark.unit,
+            target: benchmark.target,
+            direction: benchmark.direction,
+            passed: false,
+            details: "error: \(error)"
+        )
+    }
+}

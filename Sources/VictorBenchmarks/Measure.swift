@@ -1,0 +1,88 @@
+/// Timing helpers for benchmark workloads: warm-up excluded, medians over many samples.
+public enum Measure {
+    /// Nanoseconds since an arbitrary fixed point, from the monotonic clock.
+    @inlinable
+    public static func now() -> UInt64 {
+        let elapsed = ContinuousClock.now - epoch
+        return UInt64(elapsed.components.seconds) * 1_000_000_000
+            + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+    }
+
+    @usableFromInline
+    static let epoch = ContinuousClock.now
+
+    /// Median nanoseconds per operation.
+    ///
+    /// `body(batch)` must perform `batch` operations. It runs once untimed to warm up, then
+    /// `samples` times timed; the result is the median over samples of elapsed ÷ `batch`.
+    public static func nanosecondsPerOperation(
+        samples: Int,
+        batch: Int,
+        _ body: (Int) throws -> Void
+    ) rethrows -> Double {
+        try body(batch)
+        var perOperation: [Double] = []
+        perOperation.reserveCapacity(samples)
+        for _ in 0..<max(1, samples) {
+            let start = now()
+            try body(batch)
+            perOperation.append(Double(now() - start) / Double(max(1, batch)))
+        }
+        return median(perOperation)
+    }
+
+    /// The asynchronous form of ``nanosecondsPerOperation(samples:batch:_:)-(_,_,(Int)->Void)``.
+    public static func nanosecondsPerOperation(
+        samples: Int,
+        batch: Int,
+        _ body: (Int) async throws -> Void
+    ) async rethrows -> Double {
+        try await body(batch)
+        var perOperation: [Double] = []
+        perOperation.reserveCapacity(samples)
+        for _ in 0..<max(1, samples) {
+            let start = now()
+            try await body(batch)
+            perOperation.append(Double(now() - start) / Double(max(1, batch)))
+        }
+        return median(perOperation)
+    }
+
+    /// Median milliseconds of `body` over `samples` timed runs after `warmUp` untimed ones.
+    public static func milliseconds(
+        samples: Int,
+        warmUp: Int = 1,
+        _ body: () async throws -> Void
+    ) async rethrows -> Double {
+        for _ in 0..<warmUp { try await body() }
+        var times: [Double] = []
+        for _ in 0..<max(1, samples) {
+            let start = now()
+            try await body()
+            times.append(Double(now() - start) / 1_000_000)
+        }
+        return median(times)
+    }
+
+    /// The median of `values` (the mean of the middle two for an even count); 0 when empty.
+    public static func median(_ values: [Double]) -> Double {
+        percentile(values, 50)
+    }
+
+    /// The `p`-th percentile of `values` by linear interpolation between closest ranks; 0 when empty.
+    public static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let rank = (p / 100) * Double(sorted.count - 1)
+        let lower = Int(rank.rounded(.down))
+        let upper = min(sorted.count - 1, lower + 1)
+        let fraction = rank - Double(lower)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+    }
+}
+
+/// Keeps `value` alive and opaque to the optimizer, so a measured loop can't be removed.
+@inline(never)
+public func blackHole<T>(_ value: T) {
+    withExtendedLifetime(value) {}
+}

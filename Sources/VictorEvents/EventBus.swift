@@ -1,0 +1,175 @@
+import Logging
+import Synchronization
+
+/// A typed publish/subscribe bus shared by Victor's modules.
+///
+/// Subscribers choose events by type: a synchronous handler runs on the publisher's thread, an
+/// `AsyncStream` subscription buffers events for a consumer task. Delivery rules:
+///
+/// - A handler that throws is logged and counted in ``statistics``; the publisher and the other
+///   subscribers are unaffected.
+/// - A stream subscriber that falls behind loses its *oldest* buffered events (counted as
+///   ``EventBusStatistics/dropped``); it never blocks the publisher.
+/// - Synchronous handlers should be quick: they run inline, in subscription order. Work that may
+///   be slow belongs behind a stream subscription.
+/// - Publishing with no subscribers for the event's type costs one atomic load.
+public final class EventBus: Sendable {
+    typealias Handler = @Sendable (any VictorEvent) throws -> Void
+
+    struct Entry {
+        let id: UInt64
+        let handler: Handler
+    }
+
+    struct State {
+        var nextID: UInt64 = 1
+        var byType: [ObjectIdentifier: [Entry]] = [:]
+        var wildcard: [Entry] = []
+        var statistics = EventBusStatistics()
+    }
+
+    private let state = Mutex(State())
+    private let subscriberCount = Atomic<Int>(0)
+    private let logger: Logger
+
+    /// Creates a bus.
+    /// - Parameter logger: where failing handlers are reported.
+    public init(logger: Logger = Logger(label: "victor.events")) {
+        self.logger = logger
+    }
+
+    /// A snapshot of the bus's counters.
+    public var statistics: EventBusStatistics {
+        state.withLock { $0.statistics }
+    }
+
+    /// Whether anyone listens to events of type `type` (directly or through a wildcard
+    /// subscription). Publishers use it to skip building events nobody will read.
+    public func hasSubscribers<E: VictorEvent>(for type: E.Type) -> Bool {
+        guard subscriberCount.load(ordering: .relaxed) > 0 else { return false }
+        return state.withLock { !$0.wildcard.isEmpty || !($0.byType[ObjectIdentifier(type)]?.isEmpty ?? true) }
+    }
+
+    /// Calls `handler` synchronously for every event of type `type` published from now on.
+    /// - Returns: a subscription to pass to ``unsubscribe(_:)``.
+    @discardableResult
+    public func subscribe<E: VictorEvent>(
+        to type: E.Type,
+        _ handler: @escaping @Sendable (E) throws -> Void
+    ) -> EventSubscription {
+        let key = ObjectIdentifier(type)
+        return add(eventType: key) { event in
+            // The bus only routes events stored under `E`'s identifier to this handler.
+            try handler(event as! E)
+        }
+    }
+
+    /// Calls `handler` synchronously for every event published from now on, whatever its type.
+    @discardableResult
+    public func subscribeToAll(_ handler: @escaping @Sendable (any VictorEvent) throws -> Void) -> EventSubscription {
+        add(eventType: nil, handler)
+    }
+
+    /// An asynchronous sequence of the events of type `type` published from now on.
+    ///
+    /// The subscription ends when the stream's consumer stops iterating or the stream is
+    /// deallocated. When more than `bufferSize` events wait unread, the oldest are dropped.
+    public func events<E: VictorEvent>(of type: E.Type, bufferSize: Int = 1024) -> AsyncStream<E> {
+        let (stream, continuation) = AsyncStream.makeStream(of: E.self, bufferingPolicy: .bufferingNewest(bufferSize))
+        let subscription = add(eventType: ObjectIdentifier(type)) { event in
+            if case .dropped = continuation.yield(event as! E) { throw DroppedEvent() }
+        }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(subscription) }
+        return stream
+    }
+
+    /// An asynchronous sequence of every event published from now on, whatever its type.
+    public func allEvents(bufferSize: Int = 1024) -> AsyncStream<any VictorEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: (any VictorEvent).self,
+            bufferingPolicy: .bufferingNewest(bufferSize)
+        )
+        let subscription = add(eventType: nil) { event in
+            if case .dropped = continuation.yield(event) { throw DroppedEvent() }
+        }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(subscription) }
+        return stream
+    }
+
+    /// Ends a subscription. Unsubscribing twice, or a subscription from another bus, does nothing.
+    public func unsubscribe(_ subscription: EventSubscription) {
+        let removed = state.withLock { state -> Bool in
+            let before: Int
+            let after: Int
+            if let type = subscription.eventType {
+                before = state.byType[type]?.count ?? 0
+                state.byType[type]?.removeAll { $0.id == subscription.id }
+                after = state.byType[type]?.count ?? 0
+                if after == 0 { state.byType[type] = nil }
+            } else {
+                before = state.wildcard.count
+                state.wildcard.removeAll { $0.id == subscription.id }
+                after = state.wildcard.count
+            }
+            if before != after { state.statistics.subscriptions -= 1 }
+            return before != after
+        }
+        if removed { subscriberCount.subtract(1, ordering: .relaxed) }
+    }
+
+    /// Delivers `event` to every subscriber of its type and to every wildcard subscriber.
+    public func publish<E: VictorEvent>(_ event: E) {
+        guard subscriberCount.load(ordering: .relaxed) > 0 else {
+            state.withLock { $0.statistics.published += 1 }
+            return
+        }
+        let targets = state.withLock { state -> [Entry] in
+            state.statistics.published += 1
+            let typed = state.byType[ObjectIdentifier(E.self)] ?? []
+            return state.wildcard.isEmpty ? typed : typed + state.wildcard
+        }
+        guard !targets.isEmpty else { return }
+        var delivered = 0
+        var failures = 0
+        var dropped = 0
+        for entry in targets {
+            do {
+                try entry.handler(event)
+                delivered += 1
+            } catch is DroppedEvent {
+                dropped += 1
+            } catch {
+                failures += 1
+                logger.warning(
+                    "event handler failed",
+                    metadata: ["event": "\(E.name)", "error": "\(String(describing: error))"]
+                )
+            }
+        }
+        state.withLock {
+            $0.statistics.delivered += delivered
+            $0.statistics.handlerFailures += failures
+            $0.statistics.dropped += dropped
+        }
+    }
+
+    private func add(eventType: ObjectIdentifier?, _ handler: @escaping Handler) -> EventSubscription {
+        let subscription = state.withLock { state -> EventSubscription in
+            let id = state.nextID
+            state.nextID += 1
+            let entry = Entry(id: id, handler: handler)
+            if let eventType {
+                state.byType[eventType, default: []].append(entry)
+            } else {
+                state.wildcard.append(entry)
+            }
+            state.statistics.subscriptions += 1
+            return EventSubscription(id: id, eventType: eventType)
+        }
+        subscriberCount.add(1, ordering: .relaxed)
+        return subscription
+    }
+}
+
+/// Thrown by a stream subscription's handler when its buffer dropped an event.
+private struct DroppedEvent: Error {}

@@ -1,0 +1,1 @@
+// The VictorExecution module; its API is added in its own source files.

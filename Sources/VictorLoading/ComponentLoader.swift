@@ -1,0 +1,444 @@
+import Histogram
+import Metrics
+import Synchronization
+import VictorEvents
+
+/// Registers components with their factories and dependencies, constructs each on demand
+/// (or ahead, by strategy), and keeps at most ``LoaderConfiguration/maxCacheSize`` instances,
+/// evicting the least recently used.
+///
+/// Guarantees:
+/// - Dependencies load before their dependents, in declaration order; cycles are rejected at
+///   registration.
+/// - Concurrent first accesses run a factory once and all receive the same instance.
+/// - A throwing factory caches nothing: every waiter receives the error and the next access
+///   retries.
+/// - A caller always receives an instance, even if the cache evicts it the next moment.
+/// - A cached access is a lock round-trip, an array read and an O(1) recency update.
+///
+/// ```swift
+/// let loader = ComponentLoader()
+/// let db = try loader.register("db") { Database() }
+/// let api = try loader.register("api", dependencies: ["db"]) { r in try API(db: r.get(db)) }
+/// let client = try await loader.get(api)   // builds db, then api
+/// ```
+public final class ComponentLoader: Sendable {
+    private static let nextID = Atomic<UInt32>(1)
+
+    let id: UInt32
+    let state: Mutex<LoaderState>
+    private let tracksHeapUsage: Bool
+    private let bus: EventBus?
+    private let metrics: LoaderMetrics
+
+    /// Creates a loader.
+    /// - Parameters:
+    ///   - configuration: strategy, cache limit, adaptive threshold and heap tracking.
+    ///   - eventBus: where lifecycle events are published, if anywhere.
+    /// - Precondition: `maxCacheSize` and `adaptiveThreshold` are at least 1.
+    public init(configuration: LoaderConfiguration = .init(), eventBus: EventBus? = nil) {
+        precondition(configuration.maxCacheSize >= 1, "LoaderConfiguration.maxCacheSize must be at least 1")
+        precondition(configuration.adaptiveThreshold >= 1, "LoaderConfiguration.adaptiveThreshold must be at least 1")
+        id = Self.nextID.add(1, ordering: .relaxed).newValue
+        state = Mutex(LoaderState(configuration: configuration))
+        tracksHeapUsage = configuration.tracksHeapUsage
+        bus = eventBus
+        metrics = LoaderMetrics()
+    }
+
+    // MARK: Configuration
+
+    /// The loading strategy; changing it affects loads from then on.
+    public var strategy: LoadingStrategy {
+        get { state.withLock { $0.strategy } }
+        set { state.withLock { $0.strategy = newValue } }
+    }
+
+    /// The most instances kept loaded.
+    public var maxCacheSize: Int {
+        state.withLock { $0.maxCacheSize }
+    }
+
+    /// Changes the cache limit, evicting least recently used instances at once if needed.
+    /// - Throws: ``LoaderError/Code/invalidArgument`` when `size` is below 1 or below the number
+    ///   of pinned components.
+    public func setMaxCacheSize(_ size: Int) throws(LoaderError) {
+        let evicted = try state.withLock { state throws(LoaderError) -> [String] in
+            guard size >= 1, size >= state.pinnedCount else {
+                throw LoaderError(
+                    .invalidArgument,
+                    "cache size \(size) is below 1 or below the \(state.pinnedCount) pinned components",
+                    component: ""
+                )
+            }
+            state.maxCacheSize = size
+            return state.evictOverflow()
+        }
+        announceEvictions(evicted)
+    }
+
+    /// Accesses after which the adaptive strategy preloads a component's dependents.
+    public var adaptiveThreshold: Int {
+        state.withLock { $0.adaptiveThreshold }
+    }
+
+    /// Changes the adaptive threshold.
+    /// - Throws: ``LoaderError/Code/invalidArgument`` when `threshold` is below 1.
+    public func setAdaptiveThreshold(_ threshold: Int) throws(LoaderError) {
+        guard threshold >= 1 else {
+            throw LoaderError(.invalidArgument, "adaptive threshold \(threshold) is below 1", component: "")
+        }
+        state.withLock { $0.adaptiveThreshold = threshold }
+    }
+
+    /// Reserves room for `count` registrations, so registering many components doesn't regrow storage.
+    public func reserveCapacity(_ count: Int) {
+        state.withLock {
+            $0.slots.reserveCapacity(count)
+            $0.indexByName.reserveCapacity(count)
+            $0.registrationOrder.reserveCapacity(count)
+        }
+    }
+
+    // MARK: Registration
+
+    /// Registers a component built by a synchronous factory.
+    /// - Parameters:
+    ///   - name: the component's unique name.
+    ///   - type: the value type, usually inferred from `factory`.
+    ///   - dependencies: names of components to load first; they may be registered later.
+    ///   - pinned: whether the component is exempt from eviction.
+    ///   - factory: builds the instance.
+    /// - Returns: the typed key for fast access.
+    /// - Throws: ``LoaderError`` when the name is taken, the dependencies close a cycle, or
+    ///   pinning would exceed the cache size.
+    /// - Complexity: O(1) without dependencies; O(reachable dependencies) with them.
+    @discardableResult
+    public func register<T: Sendable>(
+        _ name: String,
+        as type: T.Type = T.self,
+        dependencies: [String] = [],
+        pinned: Bool = false,
+        factory: @escaping @Sendable () throws -> T
+    ) throws(LoaderError) -> ComponentKey<T> {
+        try register(name, dependencies: dependencies, pinned: pinned, Factory<T>(.plain(factory)))
+    }
+
+    /// Registers a component built by an asynchronous factory.
+    @discardableResult
+    public func register<T: Sendable>(
+        _ name: String,
+        as type: T.Type = T.self,
+        dependencies: [String] = [],
+        pinned: Bool = false,
+        factory: @escaping @Sendable () async throws -> T
+    ) throws(LoaderError) -> ComponentKey<T> {
+        try register(name, dependencies: dependencies, pinned: pinned, Factory<T>(.plainAsync(factory)))
+    }
+
+    /// Registers a component whose synchronous factory reads its dependencies from a resolver.
+    @discardableResult
+    public func register<T: Sendable>(
+        _ name: String,
+        as type: T.Type = T.self,
+        dependencies: [String] = [],
+        pinned: Bool = false,
+        factory: @escaping @Sendable (ComponentResolver) throws -> T
+    ) throws(LoaderError) -> ComponentKey<T> {
+        try register(name, dependencies: dependencies, pinned: pinned, Factory<T>(.resolving(factory)))
+    }
+
+    /// Registers a component whose asynchronous factory reads its dependencies from a resolver.
+    @discardableResult
+    public func register<T: Sendable>(
+        _ name: String,
+        as type: T.Type = T.self,
+        dependencies: [String] = [],
+        pinned: Bool = false,
+        factory: @escaping @Sendable (ComponentResolver) async throws -> T
+    ) throws(LoaderError) -> ComponentKey<T> {
+        try register(name, dependencies: dependencies, pinned: pinned, Factory<T>(.resolvingAsync(factory)))
+    }
+
+    private func register<T>(
+        _ name: String,
+        dependencies: [String],
+        pinned: Bool,
+        _ factory: Factory<T>
+    ) throws(LoaderError) -> ComponentKey<T> {
+        let index = try state.withLock { state throws(LoaderError) in
+            try state.register(name: name, factory: factory, dependencies: dependencies, pinned: pinned)
+        }
+        if let bus, bus.hasSubscribers(for: ComponentRegistered.self) {
+            bus.publish(ComponentRegistered(component: name, dependencies: dependencies))
+        }
+        return ComponentKey(name: name, index: index, loaderID: id)
+    }
+
+    /// The typed key of the component registered as `name`.
+    /// - Throws: ``LoaderError/Code/notRegistered`` or ``LoaderError/Code/typeMismatch``.
+    public func key<T: Sendable>(for name: String, as type: T.Type = T.self) throws(LoaderError) -> ComponentKey<T> {
+        let (index, valueType) = try registeredIndex(name)
+        guard valueType == T.self else {
+            throw LoaderError(.typeMismatch, "'\(name)' holds \(valueType), not \(T.self)", component: name)
+        }
+        return ComponentKey(name: name, index: index, loaderID: id)
+    }
+
+    // MARK: Access
+
+    /// The component's instance, loading it (and its dependencies) first if needed.
+    /// - Throws: ``LoaderError`` when the component or a dependency cannot be built.
+    public func get<T>(_ key: ComponentKey<T>) async throws -> T {
+        unsafeDowncast(try await instance(key.index, loaderID: key.loaderID, name: key.name), to: Instance<T>.self)
+            .value
+    }
+
+    /// The instance of the component registered as `name`, loading it first if needed.
+    public func get(_ name: String) async throws -> any Sendable {
+        let (index, _) = try registeredIndex(name)
+        return try await instance(index, loaderID: id, name: name).anyValue
+    }
+
+    /// The instance of the component registered as `name`, typed as `T`.
+    /// - Throws: ``LoaderError/Code/typeMismatch`` when the component holds another type.
+    public func get<T: Sendable>(_ name: String, as type: T.Type) async throws -> T {
+        let (index, valueType) = try registeredIndex(name)
+        guard valueType == T.self else {
+            throw LoaderError(.typeMismatch, "'\(name)' holds \(valueType), not \(T.self)", component: name)
+        }
+        return unsafeDowncast(try await instance(index, loaderID: id, name: name), to: Instance<T>.self).value
+    }
+
+    func instance(_ index: Int32, loaderID: UInt32, name: String) async throws -> AnyInstance {
+        guard loaderID == id else {
+            throw LoaderError(.foreignKey, "the key for '\(name)' belongs to another loader", component: name)
+        }
+        if let (instance, trigger) = state.withLock({ $0.hit(index) }) {
+            if trigger { await preloadDependents(of: index) }
+            return instance
+        }
+        return try await load(index, countsAsAccess: true, requiredBy: nil)
+    }
+
+    private func registeredIndex(_ name: String) throws(LoaderError) -> (Int32, Any.Type) {
+        let found = state.withLock { state -> (Int32, Any.Type)? in
+            guard let index = state.indexByName[name], let factory = state.slots[Int(index)].factory else {
+                return nil
+            }
+            return (index, factory.valueType)
+        }
+        guard let found else {
+            throw LoaderError(.notRegistered, "'\(name)' is not registered", component: name)
+        }
+        return found
+    }
+
+    // MARK: Loading
+
+    private func load(_ index: Int32, countsAsAccess: Bool, requiredBy: String?) async throws -> AnyInstance {
+        while true {
+            switch state.withLock({ $0.beginLoad(index, countsAsAccess: countsAsAccess, requiredBy: requiredBy) }) {
+            case .loaded(let instance, let trigger):
+                if trigger { await preloadDependents(of: index) }
+                return instance
+            case .failed(let error):
+                throw error
+            case .own(let name, let factory, let dependencies):
+                return try await perform(index, name: name, factory: factory, dependencies: dependencies)
+            case .join:
+                let joined = try await withCheckedThrowingContinuation { (waiter: LoadWaiter) in
+                    switch state.withLock({ $0.join(index, waiter: waiter) }) {
+                    case .loaded(let instance): waiter.resume(returning: instance)
+                    case .retry: waiter.resume(returning: RetryMarker.shared)
+                    case .waiting: break
+                    }
+                }
+                if joined !== RetryMarker.shared { return joined }
+            }
+        }
+    }
+
+    private func perform(
+        _ index: Int32,
+        name: String,
+        factory: AnyFactory,
+        dependencies: [Int32]
+    ) async throws -> AnyInstance {
+        do {
+            var instances: [Int32: AnyInstance] = [:]
+            var names: [String: Int32] = [:]
+            for dependency in dependencies {
+                instances[dependency] = try await load(dependency, countsAsAccess: true, requiredBy: name)
+            }
+            if !dependencies.isEmpty {
+                names = state.withLock { state in
+                    Dictionary(uniqueKeysWithValues: dependencies.map { (state.slots[Int($0)].name, $0) })
+                }
+            }
+            let resolver = ComponentResolver(component: name, loaderID: id, instances: instances, names: names)
+            let heapBefore = tracksHeapUsage ? HeapUsage.allocatedBytes() : nil
+            let start = ContinuousClock.now
+            let instance = try await factory.make(resolver)
+            let elapsed = ContinuousClock.now - start
+            let nanoseconds =
+                UInt64(elapsed.components.seconds) * 1_000_000_000
+                + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+            let heapBytes = heapBefore.flatMap { before in HeapUsage.allocatedBytes().map { max(0, $0 - before) } }
+
+            let completion = state.withLock {
+                $0.finishLoad(index, instance: instance, nanoseconds: nanoseconds, heapBytes: heapBytes ?? 0)
+            }
+            for waiter in completion.waiters { waiter.resume(returning: instance) }
+            metrics.loads.increment()
+            metrics.loadDuration.recordNanoseconds(Int64(clamping: nanoseconds))
+            bus?.publish(ComponentLoaded(component: name, nanoseconds: nanoseconds, heapBytes: heapBytes))
+            announceEvictions(completion.evicted)
+            if completion.adaptiveTrigger { await preloadDependents(of: index) }
+            for dependent in completion.dependents {
+                _ = try? await load(dependent, countsAsAccess: false, requiredBy: nil)
+            }
+            return instance
+        } catch {
+            let loaderError =
+                (error as? LoaderError)
+                ?? LoaderError(.factoryFailed, "the factory of '\(name)' failed", component: name, cause: error)
+            let waiters = state.withLock { $0.failLoad(index) }
+            for waiter in waiters { waiter.resume(throwing: loaderError) }
+            metrics.failures.increment()
+            bus?.publish(ComponentLoadFailed(component: name, error: loaderError.description))
+            throw loaderError
+        }
+    }
+
+    private func preloadDependents(of index: Int32) async {
+        let dependents = state.withLock { $0.dependents[index] ?? [] }
+        for dependent in dependents {
+            _ = try? await load(dependent, countsAsAccess: false, requiredBy: nil)
+        }
+    }
+
+    private func announceEvictions(_ evicted: [String]) {
+        guard !evicted.isEmpty else { return }
+        metrics.evictions.increment(by: evicted.count)
+        guard let bus else { return }
+        for name in evicted { bus.publish(ComponentEvicted(component: name)) }
+    }
+
+    // MARK: Management
+
+    /// Loads the named components (and their dependencies) without counting an access.
+    /// - Throws: the first error met; components loaded before it stay loaded.
+    public func preload(_ names: [String]) async throws {
+        for name in names {
+            let (index, _) = try registeredIndex(name)
+            _ = try await load(index, countsAsAccess: false, requiredBy: nil)
+        }
+    }
+
+    /// Loads every registered component, in registration order (subject to the cache limit).
+    public func preloadAll() async throws {
+        try await preload(registeredKeys)
+    }
+
+    /// Drops the named component's instance; returns whether it was loaded.
+    @discardableResult
+    public func unload(_ name: String) -> Bool {
+        let unloaded = state.withLock { state in
+            guard let index = state.indexByName[name] else { return false }
+            return state.unload(index)
+        }
+        if unloaded { bus?.publish(ComponentUnloaded(component: name)) }
+        return unloaded
+    }
+
+    /// Drops every loaded instance, pinned ones included. Registrations stay.
+    public func clear() {
+        let names = state.withLock { state in
+            state.loadedIndices.compactMap { index in state.unload(index) ? state.slots[Int(index)].name : nil }
+        }
+        if let bus { for name in names { bus.publish(ComponentUnloaded(component: name)) } }
+    }
+
+    /// Exempts a component from eviction, or makes it evictable again.
+    /// - Throws: ``LoaderError/Code/notRegistered``, or ``LoaderError/Code/invalidArgument``
+    ///   when pinning would leave no room in the cache.
+    public func setPinned(_ name: String, _ pinned: Bool) throws(LoaderError) {
+        let (index, _) = try registeredIndex(name)
+        let evicted = try state.withLock { state throws(LoaderError) in try state.setPinned(index, pinned) }
+        announceEvictions(evicted)
+    }
+
+    /// Whether the named component has an instance loaded now.
+    public func isLoaded(_ name: String) -> Bool {
+        state.withLock { state in
+            guard let index = state.indexByName[name] else { return false }
+            return state.slots[Int(index)].instance != nil
+        }
+    }
+
+    /// Names of loaded components: pinned first, then most to least recently used.
+    public var loadedKeys: [String] {
+        state.withLock { state in state.loadedIndices.map { state.slots[Int($0)].name } }
+    }
+
+    /// Names of registered components, in registration order.
+    public var registeredKeys: [String] {
+        state.withLock { state in state.registrationOrder.map { state.slots[Int($0)].name } }
+    }
+
+    // MARK: Statistics
+
+    /// A snapshot of the loader's counters and load-time percentiles.
+    public func statistics() -> LoaderStatistics {
+        state.withLock { state in
+            LoaderStatistics(
+                registered: state.registrationOrder.count,
+                loaded: state.loadedCount,
+                hits: state.hits,
+                misses: state.misses,
+                loads: state.loads,
+                failures: state.failures,
+                evictions: state.evictions,
+                unloads: state.unloads,
+                heapBytes: state.heapBytes,
+                loadP50Nanoseconds: state.loads == 0 ? 0 : state.loadTimes.valueAtPercentile(50),
+                loadP95Nanoseconds: state.loads == 0 ? 0 : state.loadTimes.valueAtPercentile(95),
+                loadP99Nanoseconds: state.loads == 0 ? 0 : state.loadTimes.valueAtPercentile(99)
+            )
+        }
+    }
+
+    /// Figures for the named component, or `nil` when it is not registered.
+    public func statistics(for name: String) -> ComponentStatistics? {
+        state.withLock { state in
+            guard let index = state.indexByName[name], state.slots[Int(index)].isRegistered else { return nil }
+            let slot = state.slots[Int(index)]
+            let record = state.records[index] ?? LoadRecord()
+            return ComponentStatistics(
+                name: name,
+                isLoaded: slot.instance != nil,
+                isPinned: slot.isPinned,
+                accessCount: Int(slot.accessCount),
+                loadCount: record.loads,
+                lastLoadNanoseconds: record.lastLoadNanoseconds,
+                totalLoadNanoseconds: record.totalLoadNanoseconds,
+                heapBytes: record.heapBytes
+            )
+        }
+    }
+}
+
+/// Stands for "the load you waited on ended without an instance; try again".
+private final class RetryMarker: AnyInstance, @unchecked Sendable {
+    static let shared = RetryMarker()
+}
+
+/// swift-metrics instruments. Cache hits are deliberately not a metric: they stay in
+/// ``LoaderStatistics`` so the cached path makes no call into a metrics backend.
+struct LoaderMetrics: Sendable {
+    let loads = Counter(label: "victor_loader_loads_total")
+    let failures = Counter(label: "victor_loader_load_failures_total")
+    let evictions = Counter(label: "victor_loader_evictions_total")
+    let loadDuration = Metrics.Timer(label: "victor_loader_load_duration")
+}

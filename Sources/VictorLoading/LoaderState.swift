@@ -1,0 +1,372 @@
+import Histogram
+
+/// One registered (or only named, as a dependency) component. Kept small: a million of them
+/// must fit in well under 200 bytes each, so rarely used data lives in side tables.
+struct Slot {
+    var name: String
+    /// `nil` while the name is only known as someone's dependency.
+    var factory: AnyFactory?
+    var dependencies: [Int32]
+    var instance: AnyInstance?
+    /// Neighbours in the recency list (`-1` at the ends); meaningful only while loaded and unpinned.
+    var newer: Int32 = -1
+    var older: Int32 = -1
+    var accessCount: UInt32 = 0
+    var isPinned = false
+    /// Set once the adaptive strategy has preloaded this component's dependents.
+    var dependentsPreloaded = false
+
+    var isRegistered: Bool { factory != nil }
+}
+
+/// Per-component load figures, kept only for components that have been loaded.
+struct LoadRecord {
+    var loads = 0
+    var lastLoadNanoseconds: UInt64 = 0
+    var totalLoadNanoseconds: UInt64 = 0
+    var heapBytes = 0
+}
+
+typealias LoadWaiter = CheckedContinuation<AnyInstance, any Error>
+
+/// The loader's whole state as a value: registration graph, instances, recency list, counters.
+/// Every method is synchronous and side-effect free beyond `self`; the loader calls them under
+/// its lock and performs factory calls, event publication and continuation resumption outside.
+struct LoaderState {
+    var slots: [Slot] = []
+    var indexByName: [String: Int32] = [:]
+    var dependents: [Int32: [Int32]] = [:]
+    var registrationOrder: [Int32] = []
+    var pending: [Int32: [LoadWaiter]] = [:]
+    var records: [Int32: LoadRecord] = [:]
+
+    /// Most recently used loaded, unpinned component, and the least recently used one.
+    var newest: Int32 = -1
+    var oldest: Int32 = -1
+    var unpinnedLoaded = 0
+    var pinnedLoaded = 0
+    var pinnedCount = 0
+
+    var strategy: LoadingStrategy
+    var maxCacheSize: Int
+    var adaptiveThreshold: Int
+
+    var hits = 0
+    var misses = 0
+    var loads = 0
+    var failures = 0
+    var evictions = 0
+    var unloads = 0
+    var heapBytes = 0
+    var loadTimes = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+
+    init(configuration: LoaderConfiguration) {
+        strategy = configuration.strategy
+        maxCacheSize = configuration.maxCacheSize
+        adaptiveThreshold = configuration.adaptiveThreshold
+    }
+
+    var loadedCount: Int { unpinnedLoaded + pinnedLoaded }
+
+    // MARK: Registration
+
+    /// Assigns `name` a slot (if it has none) and installs its factory and dependencies, after
+    /// checking that the registration is new and closes no cycle. Nothing changes on error.
+    mutating func register(
+        name: String,
+        factory: AnyFactory,
+        dependencies: [String],
+        pinned: Bool
+    ) throws(LoaderError) -> Int32 {
+        let existing = indexByName[name]
+        if let existing, slots[Int(existing)].isRegistered {
+            throw LoaderError(.alreadyRegistered, "'\(name)' is already registered", component: name)
+        }
+        if pinned && pinnedCount >= maxCacheSize {
+            throw pinLimit(name)
+        }
+        if dependencies.contains(name) {
+            throw LoaderError(
+                .dependencyCycle,
+                "'\(name)' depends on itself: \(name) → \(name)",
+                component: name,
+                cycle: [name, name]
+            )
+        }
+        if let existing, let path = pathToNode(existing, from: dependencies) {
+            let cycle = [name] + path
+            throw LoaderError(
+                .dependencyCycle,
+                "registering '\(name)' would close the dependency cycle \(cycle.joined(separator: " → "))",
+                component: name,
+                cycle: cycle
+            )
+        }
+        let index = existing ?? appendSlot(name)
+        var dependencyIndices: [Int32] = []
+        if !dependencies.isEmpty {
+            dependencyIndices.reserveCapacity(dependencies.count)
+            for dependency in dependencies {
+                let dependencyIndex = indexByName[dependency] ?? appendSlot(dependency)
+                if !dependencyIndices.contains(dependencyIndex) {
+                    dependencyIndices.append(dependencyIndex)
+                    dependents[dependencyIndex, default: []].append(index)
+                }
+            }
+        }
+        slots[Int(index)].factory = factory
+        slots[Int(index)].dependencies = dependencyIndices
+        slots[Int(index)].isPinned = pinned
+        if pinned { pinnedCount += 1 }
+        registrationOrder.append(index)
+        return index
+    }
+
+    private mutating func appendSlot(_ name: String) -> Int32 {
+        let index = Int32(slots.count)
+        slots.append(Slot(name: name, factory: nil, dependencies: []))
+        indexByName[name] = index
+        return index
+    }
+
+    /// A dependency path from one of `starts` to `target`, names in order ending with the
+    /// target's name, or `nil` when `target` is unreachable.
+    private func pathToNode(_ target: Int32, from starts: [String]) -> [String]? {
+        var visited = Set<Int32>()
+        var path: [Int32] = []
+        func visit(_ node: Int32) -> Bool {
+            path.append(node)
+            if node == target { return true }
+            if visited.insert(node).inserted {
+                for next in slots[Int(node)].dependencies where visit(next) { return true }
+            }
+            path.removeLast()
+            return false
+        }
+        for start in starts {
+            guard let node = indexByName[start] else { continue }
+            if visit(node) { return path.map { slots[Int($0)].name } }
+        }
+        return nil
+    }
+
+    func pinLimit(_ name: String) -> LoaderError {
+        LoaderError(
+            .invalidArgument,
+            "cannot pin '\(name)': \(pinnedCount) components are pinned and the cache holds at most \(maxCacheSize)",
+            component: name
+        )
+    }
+
+    // MARK: Access
+
+    /// The instance of a loaded component, recorded as an access; `nil` when not loaded.
+    /// `adaptiveTrigger` is set when this access should preload the component's dependents.
+    @inline(__always)
+    mutating func hit(_ index: Int32) -> (instance: AnyInstance, adaptiveTrigger: Bool)? {
+        let i = Int(index)
+        guard let instance = slots[i].instance else { return nil }
+        hits &+= 1
+        slots[i].accessCount &+= 1
+        if !slots[i].isPinned && newest != index {
+            unlink(index)
+            linkNewest(index)
+        }
+        return (instance, adaptiveTrigger(i))
+    }
+
+    @inline(__always)
+    private mutating func adaptiveTrigger(_ i: Int) -> Bool {
+        guard strategy == .adaptive, !slots[i].dependentsPreloaded,
+            Int(slots[i].accessCount) >= adaptiveThreshold
+        else { return false }
+        slots[i].dependentsPreloaded = true
+        return true
+    }
+
+    enum LoadStep {
+        case loaded(AnyInstance, adaptiveTrigger: Bool)
+        case join
+        case own(name: String, factory: AnyFactory, dependencies: [Int32])
+        case failed(LoaderError)
+    }
+
+    /// Decides what a caller that wants `index` loaded does next: use the cached instance, wait
+    /// for the load in flight, or perform the load itself.
+    mutating func beginLoad(_ index: Int32, countsAsAccess: Bool, requiredBy: String?) -> LoadStep {
+        let i = Int(index)
+        if countsAsAccess, let (instance, trigger) = hit(index) {
+            return .loaded(instance, adaptiveTrigger: trigger)
+        }
+        if !countsAsAccess, let instance = slots[i].instance {
+            return .loaded(instance, adaptiveTrigger: false)
+        }
+        guard let factory = slots[i].factory else {
+            let name = slots[i].name
+            if let requiredBy {
+                return .failed(
+                    LoaderError(
+                        .missingDependency,
+                        "'\(requiredBy)' depends on '\(name)', which is not registered",
+                        component: requiredBy
+                    )
+                )
+            }
+            return .failed(LoaderError(.notRegistered, "'\(name)' is not registered", component: name))
+        }
+        if countsAsAccess {
+            misses &+= 1
+            slots[i].accessCount &+= 1
+        }
+        if pending[index] != nil { return .join }
+        pending[index] = []
+        return .own(name: slots[i].name, factory: factory, dependencies: slots[i].dependencies)
+    }
+
+    enum JoinResult {
+        case loaded(AnyInstance)
+        case waiting
+        case retry
+    }
+
+    /// Enqueues `waiter` behind the load in flight, or reports that the load already ended.
+    mutating func join(_ index: Int32, waiter: LoadWaiter) -> JoinResult {
+        if let instance = slots[Int(index)].instance { return .loaded(instance) }
+        guard pending[index] != nil else { return .retry }
+        pending[index]!.append(waiter)
+        return .waiting
+    }
+
+    struct Completion {
+        var waiters: [LoadWaiter]
+        var evicted: [String]
+        var adaptiveTrigger: Bool
+        var dependents: [Int32]
+    }
+
+    /// Stores a freshly built instance, records the load, and evicts beyond the cache limit.
+    mutating func finishLoad(_ index: Int32, instance: AnyInstance, nanoseconds: UInt64, heapBytes: Int) -> Completion {
+        let i = Int(index)
+        slots[i].instance = instance
+        if slots[i].isPinned {
+            pinnedLoaded += 1
+        } else {
+            linkNewest(index)
+            unpinnedLoaded += 1
+        }
+        loads += 1
+        self.heapBytes += heapBytes
+        records[index, default: LoadRecord()].record(nanoseconds: nanoseconds, heapBytes: heapBytes)
+        _ = loadTimes.record(nanoseconds)
+        let waiters = pending.removeValue(forKey: index) ?? []
+        let trigger = adaptiveTrigger(i)
+        let evicted = evictOverflow()
+        return Completion(
+            waiters: waiters,
+            evicted: evicted,
+            adaptiveTrigger: trigger,
+            dependents: strategy == .eager ? dependents[index] ?? [] : []
+        )
+    }
+
+    /// Ends a failed load: nothing is cached, and every waiter is returned to receive the error.
+    mutating func failLoad(_ index: Int32) -> [LoadWaiter] {
+        failures += 1
+        return pending.removeValue(forKey: index) ?? []
+    }
+
+    /// Evicts least recently used unpinned components until the limit holds.
+    mutating func evictOverflow() -> [String] {
+        var evicted: [String] = []
+        while loadedCount > maxCacheSize && oldest >= 0 {
+            let victim = oldest
+            unlink(victim)
+            unpinnedLoaded -= 1
+            slots[Int(victim)].instance = nil
+            evictions += 1
+            evicted.append(slots[Int(victim)].name)
+        }
+        return evicted
+    }
+
+    /// Drops a loaded instance; returns whether there was one.
+    mutating func unload(_ index: Int32) -> Bool {
+        let i = Int(index)
+        guard slots[i].instance != nil else { return false }
+        if slots[i].isPinned {
+            pinnedLoaded -= 1
+        } else {
+            unlink(index)
+            unpinnedLoaded -= 1
+        }
+        slots[i].instance = nil
+        unloads += 1
+        return true
+    }
+
+    /// Pins or unpins a registered component, moving it out of or into the recency list.
+    mutating func setPinned(_ index: Int32, _ pinned: Bool) throws(LoaderError) -> [String] {
+        let i = Int(index)
+        guard slots[i].isPinned != pinned else { return [] }
+        if pinned && pinnedCount >= maxCacheSize { throw pinLimit(slots[i].name) }
+        let loaded = slots[i].instance != nil
+        if pinned {
+            if loaded {
+                unlink(index)
+                unpinnedLoaded -= 1
+                pinnedLoaded += 1
+            }
+            pinnedCount += 1
+        } else {
+            if loaded {
+                pinnedLoaded -= 1
+                linkNewest(index)
+                unpinnedLoaded += 1
+            }
+            pinnedCount -= 1
+        }
+        slots[i].isPinned = pinned
+        return evictOverflow()
+    }
+
+    // MARK: Recency list
+
+    @inline(__always)
+    private mutating func unlink(_ index: Int32) {
+        let newer = slots[Int(index)].newer
+        let older = slots[Int(index)].older
+        if newer >= 0 { slots[Int(newer)].older = older } else { newest = older }
+        if older >= 0 { slots[Int(older)].newer = newer } else { oldest = newer }
+        slots[Int(index)].newer = -1
+        slots[Int(index)].older = -1
+    }
+
+    @inline(__always)
+    private mutating func linkNewest(_ index: Int32) {
+        slots[Int(index)].older = newest
+        slots[Int(index)].newer = -1
+        if newest >= 0 { slots[Int(newest)].newer = index } else { oldest = index }
+        newest = index
+    }
+
+    /// Loaded component indices: pinned ones in registration order, then the rest from most to
+    /// least recently used.
+    var loadedIndices: [Int32] {
+        var result = registrationOrder.filter { slots[Int($0)].isPinned && slots[Int($0)].instance != nil }
+        var cursor = newest
+        while cursor >= 0 {
+            result.append(cursor)
+            cursor = slots[Int(cursor)].older
+        }
+        return result
+    }
+}
+
+extension LoadRecord {
+    mutating func record(nanoseconds: UInt64, heapBytes: Int) {
+        loads += 1
+        lastLoadNanoseconds = nanoseconds
+        totalLoadNanoseconds += nanoseconds
+        self.heapBytes += heapBytes
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import VictorCommandLine
+
+exit(await VictorCommand.runMain())
