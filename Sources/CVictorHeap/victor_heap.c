@@ -1,5 +1,7 @@
 #include "victor_heap.h"
 
+#include <stdlib.h>  // defines __GLIBC__ on glibc systems
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 

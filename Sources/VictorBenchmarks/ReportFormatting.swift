@@ -10,7 +10,9 @@ func formatNumber(_ value: Double) -> String {
     if magnitude >= 100 { return String(format: "%.1f", value) }
     if magnitude >= 1 { return String(format: "%.2f", value) }
     if magnitude >= 0.01 { return String(format: "%.3f", value) }
-    return String(format: "%.2g", value)
+    // Two significant digits without an exponent: 0.000021, not 2.1e-05.
+    let decimals = min(12, Int((-log10(magnitude)).rounded(.down)) + 2)
+    return String(format: "%.\(decimals)f", value)
 }
 
 /// A figure with its unit: `24.30 ms`, `3.31x`, `75.4%`, `3 count`.

@@ -237,8 +237,13 @@ public final class ComponentLoader: Sendable {
     // MARK: Loading
 
     private func load(_ index: Int32, countsAsAccess: Bool, requiredBy: String?) async throws -> AnyInstance {
+        // An access is counted once, even when a joined load ends without an instance to share
+        // (it was evicted before this caller joined) and the caller goes round again.
+        var counting = countsAsAccess
         while true {
-            switch state.withLock({ $0.beginLoad(index, countsAsAccess: countsAsAccess, requiredBy: requiredBy) }) {
+            let step = state.withLock { $0.beginLoad(index, countsAsAccess: counting, requiredBy: requiredBy) }
+            counting = false
+            switch step {
             case .loaded(let instance, let trigger):
                 if trigger { await preloadDependents(of: index) }
                 return instance
