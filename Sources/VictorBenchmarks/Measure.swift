@@ -1,15 +1,12 @@
+import Dispatch
+
 /// Timing helpers for benchmark workloads: warm-up excluded, medians over many samples.
 public enum Measure {
     /// Nanoseconds since an arbitrary fixed point, from the monotonic clock.
     @inlinable
     public static func now() -> UInt64 {
-        let elapsed = ContinuousClock.now - epoch
-        return UInt64(elapsed.components.seconds) * 1_000_000_000
-            + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+        DispatchTime.now().uptimeNanoseconds
     }
-
-    @usableFromInline
-    static let epoch = ContinuousClock.now
 
     /// Median nanoseconds per operation.
     ///

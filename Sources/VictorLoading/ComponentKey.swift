@@ -7,8 +7,8 @@
 public struct ComponentKey<Value: Sendable>: Sendable, Hashable, CustomStringConvertible {
     /// The component's name.
     public let name: String
-    let index: Int32
-    let loaderID: UInt32
+    @usableFromInline let index: Int32
+    @usableFromInline let loaderID: UInt32
 
     init(name: String, index: Int32, loaderID: UInt32) {
         self.name = name

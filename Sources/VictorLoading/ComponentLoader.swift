@@ -188,14 +188,26 @@ public final class ComponentLoader: Sendable {
     // MARK: Access
 
     /// The component's instance, loading it (and its dependencies) first if needed.
+    ///
+    /// A cached access is one lock round-trip, an array read and an O(1) recency update; this
+    /// shell is inlined into the caller so the value is read with no generic indirection.
     /// - Throws: ``LoaderError`` when the component or a dependency cannot be built.
+    @inlinable
     public func get<T>(_ key: ComponentKey<T>) async throws -> T {
-        unsafeDowncast(try await instance(key.index, loaderID: key.loaderID, name: key.name), to: Instance<T>.self)
-            .value
+        if let cached = cachedInstance(key.index, loaderID: key.loaderID) {
+            return unsafeDowncast(cached, to: Instance<T>.self).value
+        }
+        let loaded = try await instance(key.index, loaderID: key.loaderID, name: key.name)
+        return unsafeDowncast(loaded, to: Instance<T>.self).value
     }
 
     /// The instance of the component registered as `name`, loading it first if needed.
     public func get(_ name: String) async throws -> any Sendable {
+        let cached = state.withLock { state -> AnyInstance? in
+            guard let index = state.indexByName[name] else { return nil }
+            return state.quietHit(index)
+        }
+        if let cached { return cached.anyValue }
         let (index, _) = try registeredIndex(name)
         return try await instance(index, loaderID: id, name: name).anyValue
     }
@@ -210,6 +222,15 @@ public final class ComponentLoader: Sendable {
         return unsafeDowncast(try await instance(index, loaderID: id, name: name), to: Instance<T>.self).value
     }
 
+    /// The instance when it is loaded and this access needs no further work (no adaptive
+    /// preloading), recorded as a hit; `nil` sends the caller down the general path.
+    @usableFromInline
+    func cachedInstance(_ index: Int32, loaderID: UInt32) -> AnyInstance? {
+        guard loaderID == id else { return nil }
+        return state.withLock { $0.quietHit(index) }
+    }
+
+    @usableFromInline
     func instance(_ index: Int32, loaderID: UInt32, name: String) async throws -> AnyInstance {
         guard loaderID == id else {
             throw LoaderError(.foreignKey, "the key for '\(name)' belongs to another loader", component: name)

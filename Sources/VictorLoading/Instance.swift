@@ -1,13 +1,15 @@
 /// A loaded component's value, boxed so the cache can hold any type in one reference.
 ///
 /// Subclasses only add an immutable `Sendable` value, which makes sharing the box safe.
+@usableFromInline
 class AnyInstance: @unchecked Sendable {
     var anyValue: any Sendable { fatalError("abstract") }
     var valueType: Any.Type { fatalError("abstract") }
 }
 
+@usableFromInline
 final class Instance<T: Sendable>: AnyInstance, @unchecked Sendable {
-    let value: T
+    @usableFromInline let value: T
     init(_ value: T) { self.value = value }
     override var anyValue: any Sendable { value }
     override var valueType: Any.Type { T.self }

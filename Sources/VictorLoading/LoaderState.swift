@@ -175,6 +175,26 @@ struct LoaderState {
         return (instance, adaptiveTrigger(i))
     }
 
+    /// Like ``hit(_:)`` for the common case only: returns `nil`, changing nothing, when the
+    /// component is not loaded or when this access would trigger adaptive preloading.
+    @inline(__always)
+    mutating func quietHit(_ index: Int32) -> AnyInstance? {
+        let i = Int(index)
+        guard let instance = slots[i].instance else { return nil }
+        if strategy == .adaptive && !slots[i].dependentsPreloaded
+            && Int(slots[i].accessCount) + 1 >= adaptiveThreshold
+        {
+            return nil
+        }
+        hits &+= 1
+        slots[i].accessCount &+= 1
+        if !slots[i].isPinned && newest != index {
+            unlink(index)
+            linkNewest(index)
+        }
+        return instance
+    }
+
     @inline(__always)
     private mutating func adaptiveTrigger(_ i: Int) -> Bool {
         guard strategy == .adaptive, !slots[i].dependentsPreloaded,
