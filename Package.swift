@@ -10,6 +10,7 @@ let package = Package(
     name: "Victor",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "VictorLocks", targets: ["VictorLocks"]),
         .library(name: "VictorEvents", targets: ["VictorEvents"]),
         .library(name: "VictorLoading", targets: ["VictorLoading"]),
         .library(name: "VictorExecution", targets: ["VictorExecution"]),
@@ -29,9 +30,10 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
+        .target(name: "VictorLocks", swiftSettings: swiftSettings),
         .target(
             name: "VictorEvents",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["VictorLocks", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "CVictorHeap"),
@@ -39,6 +41,7 @@ let package = Package(
             name: "VictorLoading",
             dependencies: [
                 "VictorEvents",
+                "VictorLocks",
                 "CVictorHeap",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -103,10 +106,14 @@ let package = Package(
             dependencies: ["VictorCommandLine"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "VictorEventsTests", dependencies: ["VictorEvents"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VictorEventsTests",
+            dependencies: ["VictorEvents", "VictorLocks"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VictorLoadingTests",
-            dependencies: ["VictorLoading", "VictorEvents"],
+            dependencies: ["VictorLoading", "VictorEvents", "VictorLocks"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

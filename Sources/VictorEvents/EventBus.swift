@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import VictorLocks
 
 /// A typed publish/subscribe bus shared by Victor's modules.
 ///
@@ -28,7 +29,7 @@ public final class EventBus: Sendable {
         var statistics = EventBusStatistics()
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let subscriberCount = Atomic<Int>(0)
     private let logger: Logger
 

@@ -2,6 +2,7 @@ import Histogram
 import Metrics
 import Synchronization
 import VictorEvents
+import VictorLocks
 
 /// Registers components with their factories and dependencies, constructs each on demand
 /// (or ahead, by strategy), and keeps at most ``LoaderConfiguration/maxCacheSize`` instances,
@@ -26,7 +27,7 @@ public final class ComponentLoader: Sendable {
     private static let nextID = Atomic<UInt32>(1)
 
     let id: UInt32
-    let state: Mutex<LoaderState>
+    let state: Locked<LoaderState>
     private let tracksHeapUsage: Bool
     private let bus: EventBus?
     private let metrics: LoaderMetrics
@@ -40,7 +41,7 @@ public final class ComponentLoader: Sendable {
         precondition(configuration.maxCacheSize >= 1, "LoaderConfiguration.maxCacheSize must be at least 1")
         precondition(configuration.adaptiveThreshold >= 1, "LoaderConfiguration.adaptiveThreshold must be at least 1")
         id = Self.nextID.add(1, ordering: .relaxed).newValue
-        state = Mutex(LoaderState(configuration: configuration))
+        state = Locked(LoaderState(configuration: configuration))
         tracksHeapUsage = configuration.tracksHeapUsage
         bus = eventBus
         metrics = LoaderMetrics()

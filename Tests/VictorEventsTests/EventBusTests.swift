@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 import VictorEvents
+import VictorLocks
 
 struct Ping: VictorEvent {
     static let name = "test.ping"
@@ -16,7 +17,7 @@ struct HandlerFailure: Error {}
 
 /// Collects values from a `@Sendable` handler.
 final class Recorder<T: Sendable>: Sendable {
-    private let storage = Mutex<[T]>([])
+    private let storage = Locked<[T]>([])
     func append(_ value: T) { storage.withLock { $0.append(value) } }
     var values: [T] { storage.withLock { $0 } }
 }

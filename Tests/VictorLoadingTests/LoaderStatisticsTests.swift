@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 import VictorEvents
 import VictorLoading
+import VictorLocks
 
 @Suite struct LoaderStatisticsTests {
     @Test func countsHitsMissesAndAccesses() async throws {
@@ -59,7 +60,7 @@ import VictorLoading
 
     @Test func lifecycleEventsArePublished() async throws {
         let bus = EventBus()
-        let seen = Mutex<[String]>([])
+        let seen = Locked<[String]>([])
         bus.subscribeToAll { event in
             let label: String
             switch event {

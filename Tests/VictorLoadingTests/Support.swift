@@ -1,5 +1,6 @@
 import Synchronization
 import VictorLoading
+import VictorLocks
 
 /// A component with an identity, so tests can tell instances apart.
 final class Widget: Sendable {
@@ -11,7 +12,7 @@ struct FactoryFailure: Error, Equatable {}
 
 /// Counts and orders factory calls from concurrent code.
 final class CallLog: Sendable {
-    private let storage = Mutex<[String]>([])
+    private let storage = Locked<[String]>([])
     func record(_ name: String) { storage.withLock { $0.append(name) } }
     var calls: [String] { storage.withLock { $0 } }
     func count(_ name: String) -> Int { calls.count { $0 == name } }
