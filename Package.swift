@@ -138,6 +138,7 @@ let package = Package(
         .testTarget(
             name: "VictorBenchmarksTests",
             dependencies: ["VictorBenchmarks", "VictorCommandLine"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -2,8 +2,8 @@ import Foundation
 
 /// Renders a report as aligned text tables, one per category, like the seed's Appendix A.
 public enum TextReportRenderer {
-    /// The whole report as text.
-    public static func render(_ report: BenchmarkReport) -> String {
+    /// The whole report as text, with a comparison table when `comparison` is given.
+    public static func render(_ report: BenchmarkReport, comparison: BaselineComparison? = nil) -> String {
         var lines: [String] = []
         let machine = report.machine
         lines.append(
@@ -44,6 +44,25 @@ public enum TextReportRenderer {
         let failures = report.results.filter { $0.passed == false }
         for failure in failures {
             lines.append("  FAIL \(failure.id): \(failure.details)")
+        }
+        if let comparison {
+            lines.append("")
+            lines.append(
+                "Compared with the baseline (tolerance \(formatNumber(comparison.tolerance * 100))%): "
+                    + "\(comparison.regressions.count) regression(s)"
+            )
+            let rows = comparison.deltas.map { delta in
+                [
+                    delta.id,
+                    formatValue(delta.baseline, unit: delta.unit),
+                    formatValue(delta.current, unit: delta.unit),
+                    delta.ratio.map { formatNumber($0) + "x" } ?? "—",
+                    delta.regressed ? "REGRESSED" : "ok",
+                ]
+            }
+            lines.append(contentsOf: table(header: ["ID", "Baseline", "Now", "Ratio", "Verdict"], rows: rows))
+            if !comparison.new.isEmpty { lines.append("New: " + comparison.new.joined(separator: ", ")) }
+            if !comparison.missing.isEmpty { lines.append("Not run: " + comparison.missing.joined(separator: ", ")) }
         }
         return lines.joined(separator: "\n") + "\n"
     }

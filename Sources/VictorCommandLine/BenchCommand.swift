@@ -4,7 +4,26 @@ import VictorBenchmarks
 
 /// Output formats of `victor bench`.
 enum BenchFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, markdown
+}
+
+/// A tolerance given in percent, with or without a `%` sign: `10`, `10%`, `2.5`.
+struct Tolerance: ExpressibleByArgument {
+    let fraction: Double
+
+    init(fraction: Double) { self.fraction = fraction }
+
+    init?(argument: String) {
+        let number = argument.hasSuffix("%") ? String(argument.dropLast()) : argument
+        guard let percent = Double(number), percent.isFinite, percent >= 0 else { return nil }
+        fraction = percent / 100
+    }
+
+    var defaultValueDescription: String { "\(formatPercent(fraction * 100))%" }
+}
+
+private func formatPercent(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(value)
 }
 
 /// `victor bench`: runs the Phase 4 benchmark suite and prints the report.
@@ -12,7 +31,12 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run the benchmark suite and print the report.",
-        discussion: "Exit status: 0 when every benchmark passes, 1 when any fails, 2 on bad arguments."
+        discussion: """
+            Exit status: 0 when every benchmark passes, 1 when any fails, 2 on bad arguments or an \
+            unreadable baseline, 3 when every benchmark passes but a figure regressed against --baseline \
+            by more than --tolerance.
+            With --format markdown and --output FILE, an SVG chart per category is written beside FILE.
+            """
     )
 
     @Option(name: .customLong("only"), help: "Run only benchmarks whose id starts with this prefix (repeatable).")
@@ -30,9 +54,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "List the benchmarks and exit.")
     var list = false
 
+    @Option(help: "Save this run as a baseline (JSON) in this file.")
+    var saveBaseline: String?
+
+    @Option(help: "Compare this run with a baseline saved by --save-baseline.")
+    var baseline: String?
+
+    @Option(help: "Change beyond which a figure counts as a regression, in percent.")
+    var tolerance = Tolerance(fraction: 0.10)
+
     func validate() throws {
-        let selected = BenchmarkSuite.selecting(prefixes: prefixes)
-        if selected.isEmpty {
+        if BenchmarkSuite.selecting(prefixes: prefixes).isEmpty {
             throw ValidationError("no benchmark id starts with \(prefixes.map { "'\($0)'" }.joined(separator: " or "))")
         }
     }
@@ -41,34 +73,132 @@ struct BenchCommand: AsyncParsableCommand {
         let benchmarks = BenchmarkSuite.selecting(prefixes: prefixes)
         if list {
             for benchmark in benchmarks {
-                let target = benchmark.target.map { " target \($0) \(benchmark.unit.rawValue)" } ?? ""
-                print("\(benchmark.id)\t\(benchmark.category)\t\(benchmark.name)\(target)")
+                let target = benchmark.target.map {
+                    "\(benchmark.direction == .lower ? "≤" : "≥") \($0) \(benchmark.unit.rawValue)"
+                }
+                print(
+                    [benchmark.id, benchmark.category, benchmark.name, target ?? "no target"].joined(separator: "\t")
+                )
             }
             return
         }
+        // Read the baseline first: a bad file should fail before minutes of measuring.
+        let saved = try baseline.map(Self.readBaseline)
         if MachineInfo.isDebugBuild {
             printError(
                 "WARNING: this is a debug build; timings are not representative. Use `swift run -c release victor bench`."
             )
         }
+        let categories = benchmarks.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let started = Date()
         let runner = BenchmarkRunner(benchmarks: benchmarks, context: BenchmarkContext(quick: quick))
+        var currentCategory = ""
         let report = await runner.run { progress in
-            printError("[\(progress.index)/\(progress.total)] \(progress.category): \(progress.name) (\(progress.id))…")
-        }
-        let rendered: String
-        switch format {
-        case .text: rendered = TextReportRenderer.render(report)
-        case .json: rendered = try JSONReportRenderer.render(report)
-        }
-        if let output {
-            do {
-                try Data(rendered.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw ValidationError("cannot write the report to \(output): \(error.localizedDescription)")
+            if progress.category != currentCategory {
+                currentCategory = progress.category
+                let index = (categories.firstIndex(of: progress.category) ?? 0) + 1
+                printError("[\(index)/\(categories.count)] \(progress.category)…")
             }
+            printError("      \(progress.name) (\(progress.id))")
+        }
+        let duration = Date().timeIntervalSince(started)
+        let comparison = saved.map { BaselineComparison(current: report, baseline: $0, tolerance: tolerance.fraction) }
+
+        if let saveBaseline {
+            try write(try JSONReportRenderer.render(report), to: saveBaseline)
+        }
+        try emit(report, comparison: comparison, duration: duration)
+
+        if let comparison {
+            for delta in comparison.regressions {
+                printError(
+                    "REGRESSION \(delta.id): \(delta.baseline) → \(delta.current) \(delta.unit.rawValue)"
+                        + (delta.ratio.map { String(format: " (%.2fx)", $0) } ?? "")
+                )
+            }
+        }
+        let status = Self.exitStatus(report.summary, comparison)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// 1 when a benchmark failed, else 3 when a figure regressed against the baseline, else 0.
+    static func exitStatus(_ summary: BenchmarkSummary, _ comparison: BaselineComparison?) -> Int32 {
+        if summary.failed > 0 { return 1 }
+        if let comparison, !comparison.regressions.isEmpty { return 3 }
+        return 0
+    }
+
+    private func emit(_ report: BenchmarkReport, comparison: BaselineComparison?, duration: Double) throws {
+        switch format {
+        case .text:
+            try deliver(TextReportRenderer.render(report, comparison: comparison))
+        case .json:
+            try deliver(try JSONReportRenderer.render(report))
+        case .markdown:
+            var charts: [String: String] = [:]
+            if let output {
+                let directory = URL(fileURLWithPath: output).deletingLastPathComponent()
+                let stem = URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
+                for category in Set(report.results.map(\.category)) {
+                    let name = "\(stem)-\(SVGChartRenderer.slug(category)).svg"
+                    let results = report.results.filter { $0.category == category }
+                    try write(
+                        SVGChartRenderer.render(category: category, results: results),
+                        to: directory.appendingPathComponent(name).path
+                    )
+                    charts[category] = name
+                }
+            }
+            let options = MarkdownReportRenderer.Options(
+                durationSeconds: duration,
+                charts: charts,
+                comparison: comparison
+            )
+            try deliver(MarkdownReportRenderer.render(report, options: options))
+        }
+    }
+
+    private func deliver(_ rendered: String) throws {
+        if let output {
+            try write(rendered, to: output)
         } else {
             print(rendered, terminator: "")
         }
-        if report.summary.failed > 0 { throw ExitCode(1) }
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    static func readBaseline(_ path: String) throws -> BenchmarkReport {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ValidationError("cannot read the baseline \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try JSONReportRenderer.parse(data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw ValidationError(
+                "\(path): not a victor-bench report: missing key '\(pathText(context.codingPath + [key]))'"
+            )
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+            let DecodingError.dataCorrupted(context)
+        {
+            throw ValidationError(
+                "\(path): not a victor-bench report at '\(pathText(context.codingPath))': \(context.debugDescription)"
+            )
+        } catch {
+            throw ValidationError("\(path): not a victor-bench report: \(error)")
+        }
+    }
+
+    private static func pathText(_ path: [any CodingKey]) -> String {
+        path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
     }
 }
