@@ -26,11 +26,16 @@ public final class EventBus: Sendable {
         var nextID: UInt64 = 1
         var byType: [ObjectIdentifier: [Entry]] = [:]
         var wildcard: [Entry] = []
-        var statistics = EventBusStatistics()
+        var subscriptions = 0
     }
 
     private let state = Locked(State())
     private let subscriberCount = Atomic<Int>(0)
+    // Counters are atomics so publishing with nobody listening takes no lock.
+    private let published = Atomic<Int>(0)
+    private let delivered = Atomic<Int>(0)
+    private let handlerFailures = Atomic<Int>(0)
+    private let dropped = Atomic<Int>(0)
     private let logger: Logger
 
     /// Creates a bus.
@@ -41,7 +46,13 @@ public final class EventBus: Sendable {
 
     /// A snapshot of the bus's counters.
     public var statistics: EventBusStatistics {
-        state.withLock { $0.statistics }
+        var statistics = EventBusStatistics()
+        statistics.published = published.load(ordering: .relaxed)
+        statistics.delivered = delivered.load(ordering: .relaxed)
+        statistics.handlerFailures = handlerFailures.load(ordering: .relaxed)
+        statistics.dropped = dropped.load(ordering: .relaxed)
+        statistics.subscriptions = state.withLock { $0.subscriptions }
+        return statistics
     }
 
     /// Whether anyone listens to events of type `type` (directly or through a wildcard
@@ -112,7 +123,7 @@ public final class EventBus: Sendable {
                 state.wildcard.removeAll { $0.id == subscription.id }
                 after = state.wildcard.count
             }
-            if before != after { state.statistics.subscriptions -= 1 }
+            if before != after { state.subscriptions -= 1 }
             return before != after
         }
         if removed { subscriberCount.subtract(1, ordering: .relaxed) }
@@ -120,12 +131,9 @@ public final class EventBus: Sendable {
 
     /// Delivers `event` to every subscriber of its type and to every wildcard subscriber.
     public func publish<E: VictorEvent>(_ event: E) {
-        guard subscriberCount.load(ordering: .relaxed) > 0 else {
-            state.withLock { $0.statistics.published += 1 }
-            return
-        }
+        published.add(1, ordering: .relaxed)
+        guard subscriberCount.load(ordering: .relaxed) > 0 else { return }
         let targets = state.withLock { state -> [Entry] in
-            state.statistics.published += 1
             let typed = state.byType[ObjectIdentifier(E.self)] ?? []
             return state.wildcard.isEmpty ? typed : typed + state.wildcard
         }
@@ -147,11 +155,9 @@ public final class EventBus: Sendable {
                 )
             }
         }
-        state.withLock {
-            $0.statistics.delivered += delivered
-            $0.statistics.handlerFailures += failures
-            $0.statistics.dropped += dropped
-        }
+        if delivered > 0 { self.delivered.add(delivered, ordering: .relaxed) }
+        if failures > 0 { handlerFailures.add(failures, ordering: .relaxed) }
+        if dropped > 0 { self.dropped.add(dropped, ordering: .relaxed) }
     }
 
     private func add(eventType: ObjectIdentifier?, _ handler: @escaping Handler) -> EventSubscription {
@@ -164,7 +170,7 @@ public final class EventBus: Sendable {
             } else {
                 state.wildcard.append(entry)
             }
-            state.statistics.subscriptions += 1
+            state.subscriptions += 1
             return EventSubscription(id: id, eventType: eventType)
         }
         subscriberCount.add(1, ordering: .relaxed)
