@@ -272,8 +272,23 @@ public final class ComponentLoader: Sendable {
             case .failed(let error):
                 throw error
             case .own(let name, let factory, let dependencies):
-                return try await perform(index, name: name, factory: factory, dependencies: dependencies)
+                let chain = Self.constructing + [ConstructionSite(loaderID: id, index: index)]
+                return try await Self.$constructing.withValue(chain) {
+                    try await perform(index, name: name, factory: factory, dependencies: dependencies)
+                }
             case .join:
+                // A factory that reaches back into the loader for a component it is itself
+                // building would wait for its own load forever.
+                if Self.constructing.contains(ConstructionSite(loaderID: id, index: index)) {
+                    let name = state.withLock { $0.slots[Int(index)].name }
+                    throw LoaderError(
+                        .dependencyCycle,
+                        "'\(name)' was requested while it is being constructed by this task; "
+                            + "declare dependencies and read them from the resolver instead",
+                        component: name,
+                        cycle: [name, name]
+                    )
+                }
                 let joined = try await withCheckedThrowingContinuation { (waiter: LoadWaiter) in
                     switch state.withLock({ $0.join(index, waiter: waiter) }) {
                     case .loaded(let instance): waiter.resume(returning: instance)
@@ -454,6 +469,17 @@ public final class ComponentLoader: Sendable {
             )
         }
     }
+}
+
+/// A component under construction, for detecting a factory that waits on its own load.
+struct ConstructionSite: Hashable, Sendable {
+    let loaderID: UInt32
+    let index: Int32
+}
+
+extension ComponentLoader {
+    /// The components the current task is constructing, innermost last.
+    @TaskLocal static var constructing: [ConstructionSite] = []
 }
 
 /// Stands for "the load you waited on ended without an instance; try again".

@@ -94,3 +94,29 @@ import VictorLoading
         #expect(try await loader.get(api).name == "ab")
     }
 }
+
+@Suite struct LoaderReentrancyTests {
+    @Test func aFactoryAskingForItsOwnComponentFailsInsteadOfHanging() async throws {
+        let loader = ComponentLoader()
+        try loader.register("selfish") { () async throws -> Widget in
+            _ = try await loader.get("selfish")
+            return Widget("selfish")
+        }
+        let error = await #expect(throws: LoaderError.self) { try await loader.get("selfish") }
+        #expect(error?.code == .dependencyCycle)
+        #expect(!loader.isLoaded("selfish"))
+    }
+
+    @Test func anUndeclaredIndirectLoopFailsInsteadOfHanging() async throws {
+        let loader = ComponentLoader()
+        try loader.register("a") { () async throws -> Widget in
+            _ = try await loader.get("b")
+            return Widget("a")
+        }
+        try loader.register("b") { () async throws -> Widget in
+            _ = try await loader.get("a")
+            return Widget("b")
+        }
+        await #expect(throws: LoaderError.self) { try await loader.get("a") }
+    }
+}
