@@ -1,0 +1,387 @@
+/// A condition with its source resolved once, so evaluation does not re-parse key names.
+struct CompiledCondition: Sendable {
+    enum Source: Sendable {
+        case userID
+        case userRoles
+        case userAttribute(String)
+        case context(String)
+    }
+
+    let source: Source
+    let op: ConditionOperator
+    let operand: AttributeValue
+    let condition: Condition
+
+    init(_ condition: Condition) {
+        self.condition = condition
+        switch condition.key {
+        case .user("id"): source = .userID
+        case .user("roles"): source = .userRoles
+        case .user(let name): source = .userAttribute(name)
+        case .context(let name): source = .context(name)
+        }
+        op = condition.operator
+        operand = condition.value
+    }
+}
+
+/// A permission as filed in an index: the permission, the role defining it (`nil` for a
+/// direct permission) and its compiled constraints.
+struct Grant: Sendable {
+    let role: String?
+    let permission: Permission
+    let constraints: [CompiledCondition]
+}
+
+/// A policy ready for evaluation: subjects split into everyone / user ids / role indices.
+struct CompiledPolicy: Sendable {
+    let policy: Policy
+    let order: Int
+    let everyone: Bool
+    let userIDs: [String]
+    let roles: [Int32]
+    let conditions: [CompiledCondition]
+
+    /// Whether this policy outranks `other` when both match: higher priority, then earlier.
+    @inline(__always)
+    func outranks(_ other: CompiledPolicy) -> Bool {
+        policy.priority > other.policy.priority || (policy.priority == other.policy.priority && order < other.order)
+    }
+}
+
+/// A role with every permission it grants, its own and its ancestors', filed by pattern.
+final class CompiledRole: Sendable {
+    let name: String
+    let grants: PatternIndex<Grant>
+
+    init(name: String, grants: PatternIndex<Grant>) {
+        self.name = name
+        self.grants = grants
+    }
+}
+
+/// A user with everything a check needs precomputed.
+final class CompiledUser: Sendable {
+    let user: User
+    /// Indices of every role held, directly or through inheritance.
+    let effectiveRoles: Set<Int32>
+    /// `user.roles` as conditions read it: every role held, sorted.
+    let roleList: AttributeValue
+    /// The closures of the roles held directly.
+    let roles: [CompiledRole]
+    /// Permissions granted directly.
+    let direct: PatternIndex<Grant>
+
+    init(
+        user: User,
+        effectiveRoles: Set<Int32>,
+        roleList: AttributeValue,
+        roles: [CompiledRole],
+        direct: PatternIndex<Grant>
+    ) {
+        self.user = user
+        self.effectiveRoles = effectiveRoles
+        self.roleList = roleList
+        self.roles = roles
+        self.direct = direct
+    }
+
+    @inline(__always)
+    func value(of source: CompiledCondition.Source, context: [String: AttributeValue]) -> AttributeValue? {
+        switch source {
+        case .userID: .string(user.id)
+        case .userRoles: roleList
+        case .userAttribute(let name): user.attributes[name]
+        case .context(let name): context[name]
+        }
+    }
+}
+
+/// Records an evaluation step by step for ``Authorizer/explain(user:resource:action:context:)``.
+final class Trace {
+    var steps: [String] = []
+    func add(_ step: String) { steps.append(step) }
+}
+
+/// One immutable, validated, compiled state of an authorizer. Checks read a snapshot without
+/// locks; a change builds a new snapshot and swaps it in whole.
+final class Snapshot: Sendable {
+    let generation: UInt64
+    let configuration: AuthorizationConfiguration
+    let enabled: Bool
+    let defaultDeny: Bool
+    let users: [HashedKey: CompiledUser]
+    let roleNames: [String]
+    let denyPolicies: PatternIndex<CompiledPolicy>
+    let allowPolicies: PatternIndex<CompiledPolicy>
+
+    /// Compiles a configuration that has passed validation.
+    /// - Complexity: O(roles × inheritance depth + users × roles held + policies).
+    init(_ configuration: AuthorizationConfiguration, generation: UInt64) {
+        self.generation = generation
+        self.configuration = configuration
+        enabled = configuration.enabled
+        defaultDeny = configuration.defaultDeny
+
+        var roleIndex: [String: Int32] = [:]
+        for (index, role) in configuration.roles.enumerated() { roleIndex[role.name] = Int32(index) }
+        roleNames = configuration.roles.map(\.name)
+
+        // Closures: every role reachable through `inherits`, the role itself first.
+        var closures: [[Int32]] = Array(repeating: [], count: configuration.roles.count)
+        func closure(_ index: Int32, _ visiting: inout Set<Int32>) -> [Int32] {
+            if !closures[Int(index)].isEmpty { return closures[Int(index)] }
+            var result: [Int32] = [index]
+            var seen: Set<Int32> = [index]
+            visiting.insert(index)
+            for parent in configuration.roles[Int(index)].inherits {
+                guard let parentIndex = roleIndex[parent], !visiting.contains(parentIndex) else { continue }
+                for ancestor in closure(parentIndex, &visiting) where seen.insert(ancestor).inserted {
+                    result.append(ancestor)
+                }
+            }
+            visiting.remove(index)
+            closures[Int(index)] = result
+            return result
+        }
+        var compiledRoles: [CompiledRole] = []
+        compiledRoles.reserveCapacity(configuration.roles.count)
+        for index in configuration.roles.indices {
+            var visiting = Set<Int32>()
+            var grants = PatternIndex<Grant>()
+            for member in closure(Int32(index), &visiting) {
+                let role = configuration.roles[Int(member)]
+                for permission in role.permissions {
+                    grants.insert(
+                        resource: permission.resource,
+                        action: permission.action,
+                        Grant(
+                            role: role.name,
+                            permission: permission,
+                            constraints: permission.constraints.map(CompiledCondition.init)
+                        )
+                    )
+                }
+            }
+            compiledRoles.append(CompiledRole(name: configuration.roles[index].name, grants: grants))
+        }
+
+        var users: [HashedKey: CompiledUser] = [:]
+        users.reserveCapacity(configuration.users.count)
+        for user in configuration.users {
+            var effective = Set<Int32>()
+            var held: [CompiledRole] = []
+            for name in user.roles {
+                guard let index = roleIndex[name] else { continue }
+                held.append(compiledRoles[Int(index)])
+                effective.formUnion(closures[Int(index)])
+            }
+            var direct = PatternIndex<Grant>()
+            for permission in user.permissions {
+                direct.insert(
+                    resource: permission.resource,
+                    action: permission.action,
+                    Grant(role: nil, permission: permission, constraints: permission.constraints.map(CompiledCondition.init))
+                )
+            }
+            let names = effective.map { configuration.roles[Int($0)].name }.sorted()
+            users[HashedKey(user.id)] = CompiledUser(
+                user: user,
+                effectiveRoles: effective,
+                roleList: .list(names.map(AttributeValue.string)),
+                roles: held,
+                direct: direct
+            )
+        }
+        self.users = users
+
+        var deny = PatternIndex<CompiledPolicy>()
+        var allow = PatternIndex<CompiledPolicy>()
+        let ranked = configuration.policies.enumerated().sorted { a, b in
+            a.element.priority != b.element.priority ? a.element.priority > b.element.priority : a.offset < b.offset
+        }
+        for (order, policy) in ranked {
+            var userIDs: [String] = []
+            var roles: [Int32] = []
+            for subject in policy.subjects {
+                if subject.hasPrefix("role:") {
+                    if let index = roleIndex[String(subject.dropFirst(5))] { roles.append(index) }
+                } else {
+                    userIDs.append(subject)
+                }
+            }
+            let compiled = CompiledPolicy(
+                policy: policy,
+                order: order,
+                everyone: policy.subjects.isEmpty,
+                userIDs: userIDs,
+                roles: roles,
+                conditions: policy.conditions.map(CompiledCondition.init)
+            )
+            switch policy.effect {
+            case .deny: deny.insert(resource: policy.resource, action: policy.action, compiled)
+            case .allow: allow.insert(resource: policy.resource, action: policy.action, compiled)
+            }
+        }
+        denyPolicies = deny
+        allowPolicies = allow
+    }
+
+    // MARK: Evaluation
+
+    /// Decides a request for the user with id `id`.
+    /// - Returns: the decision, and whether it read the request's context (such decisions are
+    ///   not cached).
+    @inline(__always)
+    func decide(
+        _ id: HashedKey,
+        _ key: PairKey,
+        _ context: [String: AttributeValue],
+        _ trace: Trace?
+    ) -> (Decision, contextDependent: Bool) {
+        if !enabled {
+            trace?.add("authorization is disabled: every request is allowed")
+            return (Decision(reason: .authorizationDisabled, decidedBy: .disabled), false)
+        }
+        guard let user = users[id] else {
+            trace?.add("user '\(id.text)' is not registered")
+            return (Decision(reason: .unknownUser, decidedBy: .user(id.text)), false)
+        }
+        guard user.user.enabled else {
+            trace?.add("user '\(id.text)' is disabled")
+            return (Decision(reason: .userDisabled, decidedBy: .user(id.text)), false)
+        }
+        return decide(user, key, context, trace)
+    }
+
+    /// Decides a request for a registered, enabled user: deny policies, then allow policies,
+    /// role permissions and direct permissions, then the default.
+    func decide(
+        _ user: CompiledUser,
+        _ key: PairKey,
+        _ context: [String: AttributeValue],
+        _ trace: Trace?
+    ) -> (Decision, contextDependent: Bool) {
+        var dependent = false
+        if let trace {
+            let roles = user.roleList
+            trace.add(
+                "user '\(user.user.id)': enabled, holds \(user.user.roles) directly, \(roles) with inheritance; "
+                    + "request \(key.action) on \(key.resource)"
+            )
+        }
+
+        // 1. Any matching deny policy forbids, whatever the priorities.
+        if !denyPolicies.isEmpty {
+            var best: CompiledPolicy?
+            denyPolicies.forEachCandidate(key) { policy in
+                if trace == nil, let best, !policy.outranks(best) { return false }
+                if applies(policy, to: user, context, &dependent, trace), best.map(policy.outranks) ?? true {
+                    best = policy
+                }
+                return false
+            }
+            if let best {
+                trace?.add("deny policy '\(best.policy.name)' forbids the request")
+                return (Decision(reason: .forbiddenByPolicy, decidedBy: .policy(best.policy.name)), dependent)
+            }
+        } else {
+            trace?.add("no deny policy applies to \(key.action) on \(key.resource)")
+        }
+
+        // 2. An allow policy, a role permission or a direct permission allows.
+        var allowed: Decision?
+        if !allowPolicies.isEmpty {
+            var best: CompiledPolicy?
+            allowPolicies.forEachCandidate(key) { policy in
+                if trace == nil, let best, !policy.outranks(best) { return false }
+                if applies(policy, to: user, context, &dependent, trace), best.map(policy.outranks) ?? true {
+                    best = policy
+                }
+                return false
+            }
+            if let best { allowed = Decision(reason: .allowedByPolicy, decidedBy: .policy(best.policy.name)) }
+        }
+        if allowed == nil || trace != nil {
+            for role in user.roles {
+                role.grants.forEachCandidate(key) { grant in
+                    guard holds(grant.constraints, user, context, &dependent, trace) else {
+                        trace?.add("role '\(role.name)' via '\(grant.role ?? "")': \(grant.permission) — constraints fail")
+                        return false
+                    }
+                    trace?.add("role '\(role.name)' via '\(grant.role ?? "")': \(grant.permission) — grants")
+                    if allowed == nil {
+                        allowed = Decision(reason: .allowedByRole, decidedBy: .role(grant.role ?? role.name, grant.permission))
+                    }
+                    return trace == nil
+                }
+                if allowed != nil && trace == nil { break }
+            }
+        }
+        if allowed == nil || trace != nil {
+            user.direct.forEachCandidate(key) { grant in
+                guard holds(grant.constraints, user, context, &dependent, trace) else {
+                    trace?.add("direct permission \(grant.permission) — constraints fail")
+                    return false
+                }
+                trace?.add("direct permission \(grant.permission) — grants")
+                if allowed == nil { allowed = Decision(reason: .allowedByPermission, decidedBy: .permission(grant.permission)) }
+                return trace == nil
+            }
+        }
+        if let allowed { return (allowed, dependent) }
+
+        // 3. The default.
+        if defaultDeny {
+            trace?.add("no policy, role or permission allows \(key.action) on \(key.resource); the default is deny")
+            return (Decision(reason: .notPermitted, decidedBy: .default), dependent)
+        }
+        trace?.add("nothing allows or forbids \(key.action) on \(key.resource); the default is allow")
+        return (Decision(reason: .allowedByDefault, decidedBy: .default), dependent)
+    }
+
+    @inline(__always)
+    func applies(
+        _ policy: CompiledPolicy,
+        to user: CompiledUser,
+        _ context: [String: AttributeValue],
+        _ dependent: inout Bool,
+        _ trace: Trace?
+    ) -> Bool {
+        let kind = policy.policy.effect.rawValue
+        let subject =
+            policy.everyone || policy.userIDs.contains(user.user.id)
+            || policy.roles.contains { user.effectiveRoles.contains($0) }
+        guard subject else {
+            trace?.add("\(kind) policy '\(policy.policy.name)': user is not among its subjects \(policy.policy.subjects)")
+            return false
+        }
+        guard holds(policy.conditions, user, context, &dependent, trace) else {
+            trace?.add("\(kind) policy '\(policy.policy.name)' (priority \(policy.policy.priority)): conditions fail")
+            return false
+        }
+        trace?.add("\(kind) policy '\(policy.policy.name)' (priority \(policy.policy.priority)): applies")
+        return true
+    }
+
+    @inline(__always)
+    func holds(
+        _ conditions: [CompiledCondition],
+        _ user: CompiledUser,
+        _ context: [String: AttributeValue],
+        _ dependent: inout Bool,
+        _ trace: Trace?
+    ) -> Bool {
+        for condition in conditions {
+            if case .context = condition.source { dependent = true }
+            guard let value = user.value(of: condition.source, context: context) else {
+                trace?.add("  \(condition.condition): \(condition.condition.key) is missing → false")
+                return false
+            }
+            let result = condition.op.test(value, condition.operand)
+            trace?.add("  \(condition.condition): \(condition.condition.key) is \(value) → \(result)")
+            if !result { return false }
+        }
+        return true
+    }
+}
