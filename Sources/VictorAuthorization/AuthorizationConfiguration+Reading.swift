@@ -61,6 +61,15 @@ extension AuthorizationConfiguration {
                 .parser(let context, let problem, let mark, _),
                 .composer(let context, let problem, let mark, _):
                 return issue(mark, problem, context)
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+                return ConfigurationIssue(
+                    file: file,
+                    line: context.mark.line,
+                    column: context.mark.column,
+                    key: "",
+                    message: "duplicate key \(names) in a mapping"
+                )
             default:
                 break
             }
@@ -230,7 +239,9 @@ struct ConfigurationReader {
                         fail(value, operatorPath, "unknown operator '\(operatorName)'; expected one of \(known)")
                         continue
                     }
-                    if let operand = attributeValue(operand, operatorPath) { result.append(Condition(key, op, operand)) }
+                    if let operand = attributeValue(operand, operatorPath) {
+                        result.append(Condition(key, op, operand))
+                    }
                 }
             } else {
                 sourceMap.marks[keyPath + ".eq"] = sourceMap.marks[keyPath]
@@ -244,7 +255,7 @@ struct ConfigurationReader {
 
     mutating func fail(_ node: Node?, _ path: String, _ message: String) {
         var location = sourceMap.location(of: path)
-        if location.line == 0, let mark = node?.mark { location = (mark.line, mark.column) }
+        if let mark = node?.mark { location = (mark.line, mark.column) }
         issues.append(
             ConfigurationIssue(
                 file: sourceMap.file,

@@ -104,7 +104,10 @@ private struct Validator {
         }
         for role in configuration.roles {
             for (index, parent) in role.inherits.enumerated() where !roleNames.contains(parent) {
-                report("roles.\(role.name).inherits[\(index)]", "role '\(role.name)' inherits undefined role '\(parent)'")
+                report(
+                    "roles.\(role.name).inherits[\(index)]",
+                    "role '\(role.name)' inherits undefined role '\(parent)'"
+                )
             }
         }
         for cycle in inheritanceCycles(configuration.roles) {
@@ -176,8 +179,12 @@ private struct Validator {
     }
 
     mutating func check(_ conditions: [Condition], at path: String) {
+        var seen = Set<String>()
         for condition in conditions {
             let conditionPath = "\(path).\(condition.key).\(condition.operator)"
+            if !seen.insert(conditionPath).inserted {
+                report(conditionPath, "'\(condition.key)' has '\(condition.operator)' twice")
+            }
             switch condition.key {
             case .user(let name), .context(let name):
                 if name.isEmpty { report(conditionPath, "a condition key names an attribute") }

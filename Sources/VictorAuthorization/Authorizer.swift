@@ -96,7 +96,10 @@ public final class Authorizer: Sendable {
         writer = Mutex(WriterState(configuration: configuration, generation: 1))
         cache = options.cacheEnabled ? DecisionCache(capacity: max(16, options.cacheCapacity)) : nil
         let interval = options.latencySampleInterval
-        precondition(interval >= 0 && interval & (interval &- 1) == 0, "latencySampleInterval must be 0 or a power of two")
+        precondition(
+            interval >= 0 && interval & (interval &- 1) == 0,
+            "latencySampleInterval must be 0 or a power of two"
+        )
         sampleMask = interval == 0 ? -1 : interval - 1
         bus = eventBus
     }
@@ -222,7 +225,12 @@ public final class Authorizer: Sendable {
         let snapshot = self.snapshot
         let trace = Trace()
         trace.add("configuration generation \(snapshot.generation)")
-        let (decision, _) = snapshot.decide(HashedKey(user), PairKey(resource: resource, action: action), context, trace)
+        let (decision, _) = snapshot.decide(
+            HashedKey(user),
+            PairKey(resource: resource, action: action),
+            context,
+            trace
+        )
         return Explanation(decision: decision, steps: trace.steps)
     }
 
@@ -285,6 +293,7 @@ public final class Authorizer: Sendable {
     private static let epoch = ContinuousClock.now
 
     private static func now() -> UInt64 {
+        let epoch = Self.epoch
         let elapsed = ContinuousClock.now - epoch
         return UInt64(elapsed.components.seconds) * 1_000_000_000
             + UInt64(elapsed.components.attoseconds / 1_000_000_000) + 1
@@ -316,7 +325,9 @@ public final class Authorizer: Sendable {
     /// - Throws: the error `change` throws, or ``AuthorizationError/Code/invalidConfiguration``;
     ///   nothing changes then.
     /// - Complexity: O(size of the configuration): the snapshot is recompiled.
-    public func update(_ change: (inout AuthorizationConfiguration) throws(AuthorizationError) -> Void)
+    public func update(
+        _ change: (inout AuthorizationConfiguration) throws(AuthorizationError) -> Void
+    )
         throws(AuthorizationError)
     {
         let event = try writer.withLock { state throws(AuthorizationError) -> AuthorizationConfigurationChanged in

@@ -132,14 +132,17 @@ public struct Permission: Sendable, Hashable, CustomStringConvertible {
     public var resource: String
     /// The action pattern.
     public var action: String
-    /// Conditions that must all hold for the permission to apply.
-    public var constraints: [Condition]
+    /// Conditions that must all hold for the permission to apply. Kept grouped by key, in the
+    /// order keys first appear, as a configuration file writes them.
+    public var constraints: [Condition] {
+        didSet { constraints = constraints.groupedByKey() }
+    }
 
     /// Creates a permission.
     public init(resource: String, action: String, constraints: [Condition] = []) {
         self.resource = resource
         self.action = action
-        self.constraints = constraints
+        self.constraints = constraints.groupedByKey()
     }
 
     /// `action on resource`, with the constraints when there are any.
@@ -222,8 +225,11 @@ public struct Policy: Sendable, Hashable {
     public var action: String
     /// User ids and `role:NAME` entries the policy applies to; empty means everyone.
     public var subjects: [String]
-    /// Conditions that must all hold for the policy to apply.
-    public var conditions: [Condition]
+    /// Conditions that must all hold for the policy to apply. Kept grouped by key, in the order
+    /// keys first appear, as a configuration file writes them.
+    public var conditions: [Condition] {
+        didSet { conditions = conditions.groupedByKey() }
+    }
     /// Orders matching policies of the same effect when reporting which one decided; a deny
     /// still overrides every allow whatever the priorities.
     public var priority: Int
@@ -246,7 +252,7 @@ public struct Policy: Sendable, Hashable {
         self.resource = resource
         self.action = action
         self.subjects = subjects
-        self.conditions = conditions
+        self.conditions = conditions.groupedByKey()
         self.priority = priority
         self.description = description
     }
@@ -263,5 +269,20 @@ public struct AccessRequest: Sendable, Hashable {
     public init(resource: String, action: String) {
         self.resource = resource
         self.action = action
+    }
+}
+
+extension Array where Element == Condition {
+    /// The conditions grouped by key (a stable reordering; a conjunction means the same in
+    /// any order), so that a configuration file's mapping of keys represents them exactly.
+    func groupedByKey() -> [Condition] {
+        guard count > 2 else { return self }
+        var order: [AttributeKey] = []
+        var groups: [AttributeKey: [Condition]] = [:]
+        for condition in self {
+            if groups[condition.key] == nil { order.append(condition.key) }
+            groups[condition.key, default: []].append(condition)
+        }
+        return order.flatMap { groups[$0]! }
     }
 }

@@ -181,7 +181,11 @@ final class Snapshot: Sendable {
                 direct.insert(
                     resource: permission.resource,
                     action: permission.action,
-                    Grant(role: nil, permission: permission, constraints: permission.constraints.map(CompiledCondition.init))
+                    Grant(
+                        role: nil,
+                        permission: permission,
+                        constraints: permission.constraints.map(CompiledCondition.init)
+                    )
                 )
             }
             let names = effective.map { configuration.roles[Int($0)].name }.sorted()
@@ -306,12 +310,17 @@ final class Snapshot: Sendable {
             for role in user.roles {
                 role.grants.forEachCandidate(key) { grant in
                     guard holds(grant.constraints, user, context, &dependent, trace) else {
-                        trace?.add("role '\(role.name)' via '\(grant.role ?? "")': \(grant.permission) — constraints fail")
+                        trace?.add(
+                            "role '\(role.name)' via '\(grant.role ?? "")': \(grant.permission) — constraints fail"
+                        )
                         return false
                     }
                     trace?.add("role '\(role.name)' via '\(grant.role ?? "")': \(grant.permission) — grants")
                     if allowed == nil {
-                        allowed = Decision(reason: .allowedByRole, decidedBy: .role(grant.role ?? role.name, grant.permission))
+                        allowed = Decision(
+                            reason: .allowedByRole,
+                            decidedBy: .role(grant.role ?? role.name, grant.permission)
+                        )
                     }
                     return trace == nil
                 }
@@ -325,7 +334,9 @@ final class Snapshot: Sendable {
                     return false
                 }
                 trace?.add("direct permission \(grant.permission) — grants")
-                if allowed == nil { allowed = Decision(reason: .allowedByPermission, decidedBy: .permission(grant.permission)) }
+                if allowed == nil {
+                    allowed = Decision(reason: .allowedByPermission, decidedBy: .permission(grant.permission))
+                }
                 return trace == nil
             }
         }
@@ -353,7 +364,9 @@ final class Snapshot: Sendable {
             policy.everyone || policy.userIDs.contains(user.user.id)
             || policy.roles.contains { user.effectiveRoles.contains($0) }
         guard subject else {
-            trace?.add("\(kind) policy '\(policy.policy.name)': user is not among its subjects \(policy.policy.subjects)")
+            trace?.add(
+                "\(kind) policy '\(policy.policy.name)': user is not among its subjects \(policy.policy.subjects)"
+            )
             return false
         }
         guard holds(policy.conditions, user, context, &dependent, trace) else {
