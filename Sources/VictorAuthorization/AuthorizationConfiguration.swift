@@ -219,8 +219,8 @@ private struct Validator {
                 }
             }
         }
-        for role in configuration.roles { role.permissions.forEach { collect($0.constraints) } }
-        for user in configuration.users { user.permissions.forEach { collect($0.constraints) } }
+        let permissions = configuration.roles.flatMap(\.permissions) + configuration.users.flatMap(\.permissions)
+        for permission in permissions { collect(permission.constraints) }
         for policy in configuration.policies { collect(policy.conditions) }
         guard !numeric.isEmpty else { return }
         for user in configuration.users {
