@@ -73,19 +73,44 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Why the request was allowed or denied.
-    public var reason: Reason
-    /// What decided it.
-    public var decidedBy: Source
+    /// The decision's contents, shared: authorizers build each possible decision once, when a
+    /// configuration is compiled, so returning one costs a reference count, not a copy.
+    final class Storage: Sendable {
+        let reason: Reason
+        let decidedBy: Source
+        let allowed: Bool
+
+        init(reason: Reason, decidedBy: Source) {
+            self.reason = reason
+            self.decidedBy = decidedBy
+            allowed = reason.allows
+        }
+    }
+
+    let storage: Storage
 
     /// Creates a decision.
     public init(reason: Reason, decidedBy: Source) {
-        self.reason = reason
-        self.decidedBy = decidedBy
+        storage = Storage(reason: reason, decidedBy: decidedBy)
     }
 
+    /// Why the request was allowed or denied.
+    public var reason: Reason { storage.reason }
+    /// What decided it.
+    public var decidedBy: Source { storage.decidedBy }
     /// Whether the request is allowed.
-    public var allowed: Bool { reason.allows }
+    public var allowed: Bool { storage.allowed }
+
+    /// Whether two decisions have the same reason and source.
+    public static func == (lhs: Decision, rhs: Decision) -> Bool {
+        lhs.storage === rhs.storage || (lhs.reason == rhs.reason && lhs.decidedBy == rhs.decidedBy)
+    }
+
+    /// Hashes the reason and source.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(reason)
+        hasher.combine(decidedBy)
+    }
 
     /// One sentence explaining the decision, such as
     /// `denied: forbidden by policy 'no-prod-deletes'`.

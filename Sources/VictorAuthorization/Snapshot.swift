@@ -27,20 +27,58 @@ struct CompiledCondition: Sendable {
 
 /// A permission as filed in an index: the permission, the role defining it (`nil` for a
 /// direct permission) and its compiled constraints.
-struct Grant: Sendable {
+final class Grant: Sendable {
     let role: String?
     let permission: Permission
     let constraints: [CompiledCondition]
+    /// The decision this grant makes when it allows.
+    let decision: Decision
+
+    init(role: String?, permission: Permission) {
+        self.role = role
+        self.permission = permission
+        constraints = permission.constraints.map(CompiledCondition.init)
+        decision =
+            if let role {
+                Decision(reason: .allowedByRole, decidedBy: .role(role, permission))
+            } else {
+                Decision(reason: .allowedByPermission, decidedBy: .permission(permission))
+            }
+    }
 }
 
 /// A policy ready for evaluation: subjects split into everyone / user ids / role indices.
-struct CompiledPolicy: Sendable {
+final class CompiledPolicy: Sendable {
     let policy: Policy
     let order: Int
     let everyone: Bool
     let userIDs: [String]
     let roles: [Int32]
     let conditions: [CompiledCondition]
+    /// The decision this policy makes when it applies.
+    let decision: Decision
+
+    init(policy: Policy, order: Int, roleIndex: [String: Int32]) {
+        self.policy = policy
+        self.order = order
+        var userIDs: [String] = []
+        var roles: [Int32] = []
+        for subject in policy.subjects {
+            if subject.hasPrefix("role:") {
+                if let index = roleIndex[String(subject.dropFirst(5))] { roles.append(index) }
+            } else {
+                userIDs.append(subject)
+            }
+        }
+        everyone = policy.subjects.isEmpty
+        self.userIDs = userIDs
+        self.roles = roles
+        conditions = policy.conditions.map(CompiledCondition.init)
+        decision = Decision(
+            reason: policy.effect == .deny ? .forbiddenByPolicy : .allowedByPolicy,
+            decidedBy: .policy(policy.name)
+        )
+    }
 
     /// Whether this policy outranks `other` when both match: higher priority, then earlier.
     @inline(__always)
@@ -155,11 +193,7 @@ final class Snapshot: Sendable {
                     grants.insert(
                         resource: permission.resource,
                         action: permission.action,
-                        Grant(
-                            role: role.name,
-                            permission: permission,
-                            constraints: permission.constraints.map(CompiledCondition.init)
-                        )
+                        Grant(role: role.name, permission: permission)
                     )
                 }
             }
@@ -181,11 +215,7 @@ final class Snapshot: Sendable {
                 direct.insert(
                     resource: permission.resource,
                     action: permission.action,
-                    Grant(
-                        role: nil,
-                        permission: permission,
-                        constraints: permission.constraints.map(CompiledCondition.init)
-                    )
+                    Grant(role: nil, permission: permission)
                 )
             }
             let names = effective.map { configuration.roles[Int($0)].name }.sorted()
@@ -205,23 +235,7 @@ final class Snapshot: Sendable {
             a.element.priority != b.element.priority ? a.element.priority > b.element.priority : a.offset < b.offset
         }
         for (order, policy) in ranked {
-            var userIDs: [String] = []
-            var roles: [Int32] = []
-            for subject in policy.subjects {
-                if subject.hasPrefix("role:") {
-                    if let index = roleIndex[String(subject.dropFirst(5))] { roles.append(index) }
-                } else {
-                    userIDs.append(subject)
-                }
-            }
-            let compiled = CompiledPolicy(
-                policy: policy,
-                order: order,
-                everyone: policy.subjects.isEmpty,
-                userIDs: userIDs,
-                roles: roles,
-                conditions: policy.conditions.map(CompiledCondition.init)
-            )
+            let compiled = CompiledPolicy(policy: policy, order: order, roleIndex: roleIndex)
             switch policy.effect {
             case .deny: deny.insert(resource: policy.resource, action: policy.action, compiled)
             case .allow: allow.insert(resource: policy.resource, action: policy.action, compiled)
@@ -232,6 +246,10 @@ final class Snapshot: Sendable {
     }
 
     // MARK: Evaluation
+
+    static let notPermitted = Decision(reason: .notPermitted, decidedBy: .default)
+    static let allowedByDefault = Decision(reason: .allowedByDefault, decidedBy: .default)
+    static let disabled = Decision(reason: .authorizationDisabled, decidedBy: .disabled)
 
     /// Decides a request for the user with id `id`.
     /// - Returns: the decision, and whether it read the request's context (such decisions are
@@ -245,7 +263,7 @@ final class Snapshot: Sendable {
     ) -> (Decision, contextDependent: Bool) {
         if !enabled {
             trace?.add("authorization is disabled: every request is allowed")
-            return (Decision(reason: .authorizationDisabled, decidedBy: .disabled), false)
+            return (Self.disabled, false)
         }
         guard let user = users[id] else {
             trace?.add("user '\(id.text)' is not registered")
@@ -287,7 +305,7 @@ final class Snapshot: Sendable {
             }
             if let best {
                 trace?.add("deny policy '\(best.policy.name)' forbids the request")
-                return (Decision(reason: .forbiddenByPolicy, decidedBy: .policy(best.policy.name)), dependent)
+                return (best.decision, dependent)
             }
         } else {
             trace?.add("no deny policy applies to \(key.action) on \(key.resource)")
@@ -304,7 +322,7 @@ final class Snapshot: Sendable {
                 }
                 return false
             }
-            if let best { allowed = Decision(reason: .allowedByPolicy, decidedBy: .policy(best.policy.name)) }
+            if let best { allowed = best.decision }
         }
         if allowed == nil || trace != nil {
             for role in user.roles {
@@ -316,12 +334,7 @@ final class Snapshot: Sendable {
                         return false
                     }
                     trace?.add("role '\(role.name)' via '\(grant.role ?? "")': \(grant.permission) — grants")
-                    if allowed == nil {
-                        allowed = Decision(
-                            reason: .allowedByRole,
-                            decidedBy: .role(grant.role ?? role.name, grant.permission)
-                        )
-                    }
+                    if allowed == nil { allowed = grant.decision }
                     return trace == nil
                 }
                 if allowed != nil && trace == nil { break }
@@ -334,9 +347,7 @@ final class Snapshot: Sendable {
                     return false
                 }
                 trace?.add("direct permission \(grant.permission) — grants")
-                if allowed == nil {
-                    allowed = Decision(reason: .allowedByPermission, decidedBy: .permission(grant.permission))
-                }
+                if allowed == nil { allowed = grant.decision }
                 return trace == nil
             }
         }
@@ -345,10 +356,10 @@ final class Snapshot: Sendable {
         // 3. The default.
         if defaultDeny {
             trace?.add("no policy, role or permission allows \(key.action) on \(key.resource); the default is deny")
-            return (Decision(reason: .notPermitted, decidedBy: .default), dependent)
+            return (Self.notPermitted, dependent)
         }
         trace?.add("nothing allows or forbids \(key.action) on \(key.resource); the default is allow")
-        return (Decision(reason: .allowedByDefault, decidedBy: .default), dependent)
+        return (Self.allowedByDefault, dependent)
     }
 
     @inline(__always)
