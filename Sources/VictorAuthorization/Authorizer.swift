@@ -151,7 +151,7 @@ public final class Authorizer: Sendable {
         let snapshot = self.snapshot
         let id = HashedKey(user.id)
         let decision: Decision
-        if snapshot.enabled, let registered = snapshot.users[id], registered.user != user {
+        if snapshot.enabled, let registered = snapshot.user(id), registered.user != user {
             decision = Decision(reason: .userMismatch, decidedBy: .user(user.id))
         } else {
             decision = decide(snapshot, id, PairKey(resource: resource, action: action), context)
@@ -174,7 +174,7 @@ public final class Authorizer: Sendable {
         var decisions: [Decision] = []
         decisions.reserveCapacity(requests.count)
         var denied = 0
-        if snapshot.enabled, let compiled = snapshot.users[id], compiled.user.enabled {
+        if snapshot.enabled, let compiled = snapshot.user(id), compiled.user.enabled {
             for request in requests {
                 let key = PairKey(resource: request.resource, action: request.action)
                 let decision: Decision

@@ -17,9 +17,9 @@ final class DecisionCache: Sendable {
         static func == (lhs: Key, rhs: Key) -> Bool { lhs.pair == rhs.pair && lhs.user == rhs.user }
 
         @inline(__always)
-        func hash(into hasher: inout Hasher) { hasher.combine(pair.hash &+ user.hash &* 31) }
+        func hash(into hasher: inout Hasher) { hasher.combine(pair.hash ^ (user.hash &* 31)) }
 
-        var shardHash: Int { pair.hash ^ user.hash }
+        var shardHash: Int { Int(truncatingIfNeeded: (pair.hash ^ user.hash) >> 32) }
     }
 
     struct Shard {

@@ -98,30 +98,37 @@ final class CompiledRole: Sendable {
     }
 }
 
-/// A user with everything a check needs precomputed.
+/// A user with everything a check needs precomputed. The fields a check reads come first, so
+/// they share a cache line.
 final class CompiledUser: Sendable {
-    let user: User
+    /// Whether the user is enabled.
+    let enabled: Bool
+    /// The grant indexes of the roles held directly, each covering the role's ancestors.
+    let roles: [PatternIndex<Grant>]
+    /// Permissions granted directly; `nil` when there are none.
+    let direct: PatternIndex<Grant>?
     /// Indices of every role held, directly or through inheritance.
     let effectiveRoles: Set<Int32>
     /// `user.roles` as conditions read it: every role held, sorted.
     let roleList: AttributeValue
-    /// The closures of the roles held directly.
-    let roles: [CompiledRole]
-    /// Permissions granted directly.
-    let direct: PatternIndex<Grant>
+    /// The names of the roles held directly, parallel to ``roles``.
+    let roleNames: [String]
+    let user: User
 
     init(
         user: User,
         effectiveRoles: Set<Int32>,
         roleList: AttributeValue,
         roles: [CompiledRole],
-        direct: PatternIndex<Grant>
+        direct: PatternIndex<Grant>?
     ) {
-        self.user = user
+        enabled = user.enabled
+        self.roles = roles.map(\.grants)
+        self.direct = direct
         self.effectiveRoles = effectiveRoles
         self.roleList = roleList
-        self.roles = roles
-        self.direct = direct
+        roleNames = roles.map(\.name)
+        self.user = user
     }
 
     @inline(__always)
@@ -148,7 +155,7 @@ final class Snapshot: Sendable {
     let configuration: AuthorizationConfiguration
     let enabled: Bool
     let defaultDeny: Bool
-    let users: [HashedKey: CompiledUser]
+    let users: FrozenTable<String, CompiledUser>
     let roleNames: [String]
     let denyPolicies: PatternIndex<CompiledPolicy>
     let allowPolicies: PatternIndex<CompiledPolicy>
@@ -186,7 +193,7 @@ final class Snapshot: Sendable {
         compiledRoles.reserveCapacity(configuration.roles.count)
         for index in configuration.roles.indices {
             var visiting = Set<Int32>()
-            var grants = PatternIndex<Grant>()
+            var grants = PatternIndex<Grant>.Builder()
             for member in closure(Int32(index), &visiting) {
                 let role = configuration.roles[Int(member)]
                 for permission in role.permissions {
@@ -197,10 +204,10 @@ final class Snapshot: Sendable {
                     )
                 }
             }
-            compiledRoles.append(CompiledRole(name: configuration.roles[index].name, grants: grants))
+            compiledRoles.append(CompiledRole(name: configuration.roles[index].name, grants: PatternIndex(grants)))
         }
 
-        var users: [HashedKey: CompiledUser] = [:]
+        var users: [(hash: UInt64, key: String, value: CompiledUser)] = []
         users.reserveCapacity(configuration.users.count)
         for user in configuration.users {
             var effective = Set<Int32>()
@@ -210,7 +217,7 @@ final class Snapshot: Sendable {
                 held.append(compiledRoles[Int(index)])
                 effective.formUnion(closures[Int(index)])
             }
-            var direct = PatternIndex<Grant>()
+            var direct = PatternIndex<Grant>.Builder()
             for permission in user.permissions {
                 direct.insert(
                     resource: permission.resource,
@@ -219,18 +226,19 @@ final class Snapshot: Sendable {
                 )
             }
             let names = effective.map { configuration.roles[Int($0)].name }.sorted()
-            users[HashedKey(user.id)] = CompiledUser(
+            let compiled = CompiledUser(
                 user: user,
                 effectiveRoles: effective,
                 roleList: .list(names.map(AttributeValue.string)),
                 roles: held,
-                direct: direct
+                direct: direct.count == 0 ? nil : PatternIndex(direct)
             )
+            users.append((FastHash.hash(user.id), user.id, compiled))
         }
-        self.users = users
+        self.users = FrozenTable(users)
 
-        var deny = PatternIndex<CompiledPolicy>()
-        var allow = PatternIndex<CompiledPolicy>()
+        var deny = PatternIndex<CompiledPolicy>.Builder()
+        var allow = PatternIndex<CompiledPolicy>.Builder()
         let ranked = configuration.policies.enumerated().sorted { a, b in
             a.element.priority != b.element.priority ? a.element.priority > b.element.priority : a.offset < b.offset
         }
@@ -241,11 +249,17 @@ final class Snapshot: Sendable {
             case .allow: allow.insert(resource: policy.resource, action: policy.action, compiled)
             }
         }
-        denyPolicies = deny
-        allowPolicies = allow
+        denyPolicies = PatternIndex(deny)
+        allowPolicies = PatternIndex(allow)
     }
 
     // MARK: Evaluation
+
+    /// The registered user with id `id`.
+    @inline(__always)
+    func user(_ id: HashedKey) -> CompiledUser? {
+        users.find(id.hash) { $0 == id.text }
+    }
 
     static let notPermitted = Decision(reason: .notPermitted, decidedBy: .default)
     static let allowedByDefault = Decision(reason: .allowedByDefault, decidedBy: .default)
@@ -265,11 +279,11 @@ final class Snapshot: Sendable {
             trace?.add("authorization is disabled: every request is allowed")
             return (Self.disabled, false)
         }
-        guard let user = users[id] else {
+        guard let user = user(id) else {
             trace?.add("user '\(id.text)' is not registered")
             return (Decision(reason: .unknownUser, decidedBy: .user(id.text)), false)
         }
-        guard user.user.enabled else {
+        guard user.enabled else {
             trace?.add("user '\(id.text)' is disabled")
             return (Decision(reason: .userDisabled, decidedBy: .user(id.text)), false)
         }
@@ -325,15 +339,15 @@ final class Snapshot: Sendable {
             if let best { allowed = best.decision }
         }
         if allowed == nil || trace != nil {
-            for role in user.roles {
-                role.grants.forEachCandidate(key) { grant in
+            for (index, grants) in user.roles.enumerated() {
+                grants.forEachCandidate(key) { grant in
                     guard holds(grant.constraints, user, context, &dependent, trace) else {
                         trace?.add(
-                            "role '\(role.name)' via '\(grant.role ?? "")': \(grant.permission) — constraints fail"
+                            "role '\(user.roleNames[index])' via '\(grant.role ?? "")': \(grant.permission) — constraints fail"
                         )
                         return false
                     }
-                    trace?.add("role '\(role.name)' via '\(grant.role ?? "")': \(grant.permission) — grants")
+                    trace?.add("role '\(user.roleNames[index])' via '\(grant.role ?? "")': \(grant.permission) — grants")
                     if allowed == nil { allowed = grant.decision }
                     return trace == nil
                 }
@@ -341,7 +355,7 @@ final class Snapshot: Sendable {
             }
         }
         if allowed == nil || trace != nil {
-            user.direct.forEachCandidate(key) { grant in
+            user.direct?.forEachCandidate(key) { grant in
                 guard holds(grant.constraints, user, context, &dependent, trace) else {
                     trace?.add("direct permission \(grant.permission) — constraints fail")
                     return false
