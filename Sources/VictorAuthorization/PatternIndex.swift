@@ -192,7 +192,10 @@ final class PatternIndex<Item: Sendable>: Sendable {
     @inline(__always)
     func forEachCandidate(_ key: PairKey, _ body: (Item) -> Bool) {
         if count == 0 { return }
-        if let items = exact.find(key.hash, { $0.resource.text == key.resource.text && $0.action.text == key.action.text }) {
+        if let items = exact.find(
+            key.hash,
+            { $0.resource.text == key.resource.text && $0.action.text == key.action.text }
+        ) {
             for item in items where body(item) { return }
         }
         if hasWildcardBuckets {
@@ -204,7 +207,8 @@ final class PatternIndex<Item: Sendable>: Sendable {
             }
         }
         for item in anything where body(item) { return }
-        for entry in patterned where entry.resource.matches(key.resource.text) && entry.action.matches(key.action.text) {
+        for entry in patterned where entry.resource.matches(key.resource.text) && entry.action.matches(key.action.text)
+        {
             if body(entry.item) { return }
         }
     }

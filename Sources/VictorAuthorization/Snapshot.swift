@@ -33,10 +33,13 @@ final class Grant: Sendable {
     let constraints: [CompiledCondition]
     /// The decision this grant makes when it allows.
     let decision: Decision
+    /// The next grant in the same index bucket.
+    let next: Grant?
 
-    init(role: String?, permission: Permission) {
+    init(role: String?, permission: Permission, next: Grant? = nil) {
         self.role = role
         self.permission = permission
+        self.next = next
         constraints = permission.constraints.map(CompiledCondition.init)
         decision =
             if let role {
@@ -87,48 +90,46 @@ final class CompiledPolicy: Sendable {
     }
 }
 
-/// A role with every permission it grants, its own and its ancestors', filed by pattern.
-final class CompiledRole: Sendable {
-    let name: String
-    let grants: PatternIndex<Grant>
-
-    init(name: String, grants: PatternIndex<Grant>) {
-        self.name = name
-        self.grants = grants
-    }
-}
-
 /// A user with everything a check needs precomputed. The fields a check reads come first, so
 /// they share a cache line.
 final class CompiledUser: Sendable {
     /// Whether the user is enabled.
     let enabled: Bool
-    /// The grant indexes of the roles held directly, each covering the role's ancestors.
-    let roles: [PatternIndex<Grant>]
+    /// The first two roles held directly (-1 when absent); the rest in ``moreRoles``.
+    let role0: Int32
+    let role1: Int32
+    let moreRoles: [Int32]
     /// Permissions granted directly; `nil` when there are none.
     let direct: PatternIndex<Grant>?
     /// Indices of every role held, directly or through inheritance.
     let effectiveRoles: Set<Int32>
     /// `user.roles` as conditions read it: every role held, sorted.
     let roleList: AttributeValue
-    /// The names of the roles held directly, parallel to ``roles``.
-    let roleNames: [String]
     let user: User
 
     init(
         user: User,
+        heldRoles: [Int32],
         effectiveRoles: Set<Int32>,
         roleList: AttributeValue,
-        roles: [CompiledRole],
         direct: PatternIndex<Grant>?
     ) {
         enabled = user.enabled
-        self.roles = roles.map(\.grants)
+        role0 = heldRoles.count > 0 ? heldRoles[0] : -1
+        role1 = heldRoles.count > 1 ? heldRoles[1] : -1
+        moreRoles = Array(heldRoles.dropFirst(2))
         self.direct = direct
         self.effectiveRoles = effectiveRoles
         self.roleList = roleList
-        roleNames = roles.map(\.name)
         self.user = user
+    }
+
+    /// Calls `body` with each role held directly, in order, until it returns `true`.
+    @inline(__always)
+    func forEachRole(_ body: (Int32) -> Bool) {
+        if role0 < 0 || body(role0) { return }
+        if role1 < 0 || body(role1) { return }
+        for role in moreRoles where body(role) { return }
     }
 
     @inline(__always)
@@ -157,6 +158,7 @@ final class Snapshot: Sendable {
     let defaultDeny: Bool
     let users: FrozenTable<String, CompiledUser>
     let roleNames: [String]
+    let roleGrants: RoleGrantIndex
     let denyPolicies: PatternIndex<CompiledPolicy>
     let allowPolicies: PatternIndex<CompiledPolicy>
 
@@ -189,32 +191,20 @@ final class Snapshot: Sendable {
             closures[Int(index)] = result
             return result
         }
-        var compiledRoles: [CompiledRole] = []
-        compiledRoles.reserveCapacity(configuration.roles.count)
         for index in configuration.roles.indices {
             var visiting = Set<Int32>()
-            var grants = PatternIndex<Grant>.Builder()
-            for member in closure(Int32(index), &visiting) {
-                let role = configuration.roles[Int(member)]
-                for permission in role.permissions {
-                    grants.insert(
-                        resource: permission.resource,
-                        action: permission.action,
-                        Grant(role: role.name, permission: permission)
-                    )
-                }
-            }
-            compiledRoles.append(CompiledRole(name: configuration.roles[index].name, grants: PatternIndex(grants)))
+            _ = closure(Int32(index), &visiting)
         }
+        roleGrants = RoleGrantIndex(roles: configuration.roles, closures: closures)
 
         var users: [(hash: UInt64, key: String, value: CompiledUser)] = []
         users.reserveCapacity(configuration.users.count)
         for user in configuration.users {
             var effective = Set<Int32>()
-            var held: [CompiledRole] = []
+            var held: [Int32] = []
             for name in user.roles {
-                guard let index = roleIndex[name] else { continue }
-                held.append(compiledRoles[Int(index)])
+                guard let index = roleIndex[name], !held.contains(index) else { continue }
+                held.append(index)
                 effective.formUnion(closures[Int(index)])
             }
             var direct = PatternIndex<Grant>.Builder()
@@ -228,9 +218,9 @@ final class Snapshot: Sendable {
             let names = effective.map { configuration.roles[Int($0)].name }.sorted()
             let compiled = CompiledUser(
                 user: user,
+                heldRoles: held,
                 effectiveRoles: effective,
                 roleList: .list(names.map(AttributeValue.string)),
-                roles: held,
                 direct: direct.count == 0 ? nil : PatternIndex(direct)
             )
             users.append((FastHash.hash(user.id), user.id, compiled))
@@ -339,19 +329,18 @@ final class Snapshot: Sendable {
             if let best { allowed = best.decision }
         }
         if allowed == nil || trace != nil {
-            for (index, grants) in user.roles.enumerated() {
-                grants.forEachCandidate(key) { grant in
+            user.forEachRole { role in
+                roleGrants.forEachCandidate(role: role, key) { grant in
                     guard holds(grant.constraints, user, context, &dependent, trace) else {
                         trace?.add(
-                            "role '\(user.roleNames[index])' via '\(grant.role ?? "")': \(grant.permission) — constraints fail"
+                            "role '\(roleNames[Int(role)])' via '\(grant.role ?? "")': \(grant.permission) — constraints fail"
                         )
                         return false
                     }
-                    trace?.add("role '\(user.roleNames[index])' via '\(grant.role ?? "")': \(grant.permission) — grants")
+                    trace?.add("role '\(roleNames[Int(role)])' via '\(grant.role ?? "")': \(grant.permission) — grants")
                     if allowed == nil { allowed = grant.decision }
                     return trace == nil
                 }
-                if allowed != nil && trace == nil { break }
             }
         }
         if allowed == nil || trace != nil {

@@ -178,16 +178,17 @@ enum SecurityBenchmarks {
     ) { context in
         let (authorizer, requests) = try developer(cacheEnabled: true)
         let samples = context.iterations(51, minimum: 5)
-        let milliseconds = try Measure.nanosecondsPerOperation(samples: samples, batch: 1) { _ in
-            var allowed = 0
-            for index in 0..<1_000 {
-                let request = requests[index % 3]
-                if authorizer.check(user: "dev-1", resource: request.resource, action: request.action).allowed {
-                    allowed += 1
+        let milliseconds =
+            try Measure.nanosecondsPerOperation(samples: samples, batch: 1) { _ in
+                var allowed = 0
+                for index in 0..<1_000 {
+                    let request = requests[index % 3]
+                    if authorizer.check(user: "dev-1", resource: request.resource, action: request.action).allowed {
+                        allowed += 1
+                    }
                 }
-            }
-            if allowed != 1_000 { throw BenchmarkError("expected 1,000 allowed checks, got \(allowed)") }
-        } / 1e6
+                if allowed != 1_000 { throw BenchmarkError("expected 1,000 allowed checks, got \(allowed)") }
+            } / 1e6
         return BenchmarkMeasurement(
             value: milliseconds,
             details: "total time of 1,000 checks (not the average of one, as the seed's 5 ms target implies) "
@@ -206,9 +207,10 @@ enum SecurityBenchmarks {
         direction: .lower
     ) { context in
         let (authorizer, permissions) = try developer(cacheEnabled: true)
-        let requests = permissions + [
-            AccessRequest(resource: "code", action: "delete"), AccessRequest(resource: "docs", action: "read"),
-        ]
+        let requests =
+            permissions + [
+                AccessRequest(resource: "code", action: "delete"), AccessRequest(resource: "docs", action: "read"),
+            ]
         let samples = context.iterations(31, minimum: 5)
         let single = try nanosecondsPerCheck(authorizer, user: "dev-1", requests, context)
         let bulk =
