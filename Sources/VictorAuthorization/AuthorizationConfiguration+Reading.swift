@@ -50,7 +50,7 @@ extension AuthorizationConfiguration {
         return try parse(text, file: path)
     }
 
-    private static func syntaxIssue(_ error: any Error, file: String) -> ConfigurationIssue {
+    static func syntaxIssue(_ error: any Error, file: String) -> ConfigurationIssue {
         func issue(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> ConfigurationIssue {
             let detail = context.map { "\(problem) (\($0.text))" } ?? problem
             return ConfigurationIssue(file: file, line: mark.line, column: mark.column, key: "", message: detail)
@@ -393,5 +393,94 @@ struct ConfigurationReader {
             default: return "the \(value.kindName) \(value)"
             }
         }
+    }
+}
+
+/// One expected decision, as `victor authz test` reads it from a cases file.
+public struct AuthorizationTestCase: Sendable, Hashable {
+    /// The user id checked.
+    public var user: String
+    /// The resource asked for.
+    public var resource: String
+    /// The action asked for.
+    public var action: String
+    /// The request context.
+    public var context: [String: AttributeValue]
+    /// Whether the request should be allowed.
+    public var expectAllowed: Bool
+    /// The 1-based line of the case in its file; 0 when it has no source.
+    public var line: Int
+
+    /// Creates a case.
+    public init(
+        user: String,
+        resource: String,
+        action: String,
+        context: [String: AttributeValue] = [:],
+        expectAllowed: Bool,
+        line: Int = 0
+    ) {
+        self.user = user
+        self.resource = resource
+        self.action = action
+        self.context = context
+        self.expectAllowed = expectAllowed
+        self.line = line
+    }
+
+    /// Parses a YAML or JSON list of cases `{user, resource, action, context, expect: allow|deny}`,
+    /// as strictly as a configuration.
+    /// - Throws: ``AuthorizationError/Code/invalidConfiguration`` listing every problem.
+    public static func parse(_ text: String, file: String = "<cases>") throws(AuthorizationError) -> [Self] {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw AuthorizationError(
+                .invalidConfiguration,
+                "\(file): not valid YAML or JSON",
+                issues: [AuthorizationConfiguration.syntaxIssue(error, file: file)]
+            )
+        }
+        var reader = ConfigurationReader(file: file)
+        var cases: [Self] = []
+        let nodes: [Node] = root.map { reader.sequence($0, "cases") ?? [] } ?? []
+        for (index, node) in nodes.enumerated() {
+            let path = "cases[\(index)]"
+            let allowed: Set<String> = ["user", "resource", "action", "context", "expect"]
+            guard let entries = reader.mapping(node, path, allowed: allowed) else { continue }
+            var testCase = Self(user: "", resource: "", action: "", expectAllowed: false, line: node.mark?.line ?? 0)
+            var seen = Set<String>()
+            for (key, value) in entries {
+                seen.insert(key)
+                let keyPath = path + "." + key
+                switch key {
+                case "user": testCase.user = reader.string(value, keyPath) ?? ""
+                case "resource": testCase.resource = reader.string(value, keyPath) ?? ""
+                case "action": testCase.action = reader.string(value, keyPath) ?? ""
+                case "context":
+                    for (name, entry) in reader.mapping(value, keyPath, allowed: nil) ?? [] {
+                        if let attribute = reader.attributeValue(entry, keyPath + "." + name) {
+                            testCase.context[name] = attribute
+                        }
+                    }
+                default:
+                    let expectation: String? = reader.string(value, keyPath)
+                    if expectation == "allow" {
+                        testCase.expectAllowed = true
+                    } else if let expectation, expectation != "deny" {
+                        reader.fail(value, keyPath, "unknown expectation '\(expectation)'; expected allow or deny")
+                    }
+                }
+            }
+            for required in ["user", "resource", "action", "expect"] where !seen.contains(required) {
+                reader.fail(node, path, "a case needs '\(required)'")
+            }
+            cases.append(testCase)
+        }
+        if !reader.issues.isEmpty {
+            throw AuthorizationError(.invalidConfiguration, "\(file): invalid test cases", issues: reader.issues)
+        }
+        return cases
     }
 }

@@ -293,7 +293,7 @@ final class Snapshot: Sendable {
             let roles = user.roleList
             trace.add(
                 "user '\(user.user.id)': enabled, holds \(user.user.roles) directly, \(roles) with inheritance; "
-                    + "request \(key.action) on \(key.resource)"
+                    + "request \(key.action.text) on \(key.resource.text)"
             )
         }
 
@@ -312,7 +312,7 @@ final class Snapshot: Sendable {
                 return (best.decision, dependent)
             }
         } else {
-            trace?.add("no deny policy applies to \(key.action) on \(key.resource)")
+            trace?.add("no deny policy applies to \(key.action.text) on \(key.resource.text)")
         }
 
         // 2. An allow policy, a role permission or a direct permission allows.
@@ -358,10 +358,12 @@ final class Snapshot: Sendable {
 
         // 3. The default.
         if defaultDeny {
-            trace?.add("no policy, role or permission allows \(key.action) on \(key.resource); the default is deny")
+            trace?.add(
+                "no policy, role or permission allows \(key.action.text) on \(key.resource.text); the default is deny"
+            )
             return (Self.notPermitted, dependent)
         }
-        trace?.add("nothing allows or forbids \(key.action) on \(key.resource); the default is allow")
+        trace?.add("nothing allows or forbids \(key.action.text) on \(key.resource.text); the default is allow")
         return (Self.allowedByDefault, dependent)
     }
 
