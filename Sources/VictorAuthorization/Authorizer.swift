@@ -70,12 +70,12 @@ public final class Authorizer: Sendable {
         var generation: UInt64
     }
 
-    private let current: Mutex<Snapshot>
-    private let writer: Mutex<WriterState>
+    private let current: SnapshotSlot
+    private let writer: Locked<WriterState>
     private let cache: DecisionCache?
     private let counters = Counters()
     private let sampleMask: Int
-    private let latencies = Mutex(Histogram<UInt64>(numberOfSignificantValueDigits: .three))
+    private let latencies = Locked(Histogram<UInt64>(numberOfSignificantValueDigits: .three))
     private let bus: EventBus?
     private let metrics = AuthorizerMetrics()
 
@@ -92,8 +92,8 @@ public final class Authorizer: Sendable {
         eventBus: EventBus? = nil
     ) throws(AuthorizationError) {
         try configuration.validate()
-        current = Mutex(Snapshot(configuration, generation: 1))
-        writer = Mutex(WriterState(configuration: configuration, generation: 1))
+        current = SnapshotSlot(Snapshot(configuration, generation: 1))
+        writer = Locked(WriterState(configuration: configuration, generation: 1))
         cache = options.cacheEnabled ? DecisionCache(capacity: max(16, options.cacheCapacity)) : nil
         let interval = options.latencySampleInterval
         precondition(
@@ -113,7 +113,7 @@ public final class Authorizer: Sendable {
     public var generation: UInt64 { snapshot.generation }
 
     @inline(__always)
-    private var snapshot: Snapshot { current.withLock { $0 } }
+    private var snapshot: Snapshot { current.load() }
 
     // MARK: Checks
 
@@ -336,7 +336,7 @@ public final class Authorizer: Sendable {
             try configuration.validate()
             let generation = state.generation + 1
             let snapshot = Snapshot(configuration, generation: generation)
-            current.withLock { $0 = snapshot }
+            current.store(snapshot)
             state.configuration = configuration
             state.generation = generation
             return AuthorizationConfigurationChanged(
@@ -460,7 +460,7 @@ private final class AuthorizerMetrics: Sendable {
     let latencyP50 = Gauge(label: "victor_authz_check_latency_ns", dimensions: [("quantile", "0.5")])
     let latencyP99 = Gauge(label: "victor_authz_check_latency_ns", dimensions: [("quantile", "0.99")])
     let duration = Metrics.Timer(label: "victor_authz_check_duration")
-    let reported = Mutex(
+    let reported = Locked(
         AuthorizerStatistics(
             checks: 0,
             denied: 0,

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Decisions by (user, resource, action), valid for one snapshot generation.
 ///
 /// Sharded by key hash so concurrent checks rarely meet on a lock. A shard holds entries of a
@@ -28,7 +26,7 @@ final class DecisionCache: Sendable {
     }
 
     final class Box: Sendable {
-        let shard = Mutex(Shard())
+        let shard = Locked(Shard())
     }
 
     private let shards: [Box]
