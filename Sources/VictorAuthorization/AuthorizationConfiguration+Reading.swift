@@ -25,16 +25,32 @@ extension AuthorizationConfiguration {
         }
         var reader = ConfigurationReader(file: file)
         let configuration = root.map { reader.configuration($0) } ?? AuthorizationConfiguration()
-        if !reader.issues.isEmpty {
-            let count = reader.issues.count
-            throw AuthorizationError(
-                .invalidConfiguration,
-                "\(file): \(count) problem\(count == 1 ? "" : "s") in the authorization configuration",
-                issues: reader.issues
-            )
+        if reader.issues.isEmpty {
+            try configuration.validate(sourceMap: reader.sourceMap)
+            return configuration
         }
-        try configuration.validate(sourceMap: reader.sourceMap)
-        return configuration
+        // Report the semantic problems too, except those about a key that is already reported
+        // as malformed (its value was replaced by a default while reading).
+        var issues = reader.issues
+        do {
+            try configuration.validate(sourceMap: reader.sourceMap)
+        } catch {
+            let malformed = reader.issues.map(\.key)
+            issues += error.issues.filter { issue in
+                !malformed.contains {
+                    issue.key == $0 || issue.key.hasPrefix($0 + ".") || issue.key.hasPrefix($0 + "[")
+                }
+            }
+        }
+        issues = issues.enumerated().sorted { a, b in
+            (a.element.line, a.element.column, a.offset) < (b.element.line, b.element.column, b.offset)
+        }.map(\.element)
+        let count = issues.count
+        throw AuthorizationError(
+            .invalidConfiguration,
+            "\(file): \(count) problem\(count == 1 ? "" : "s") in the authorization configuration",
+            issues: issues
+        )
     }
 
     /// Reads and parses the configuration file at `path` (YAML or JSON).
@@ -111,7 +127,10 @@ struct ConfigurationReader {
                 }
             default:
                 for (index, policyNode) in (sequence(value, key) ?? []).enumerated() {
-                    if let policy = policy(policyNode, "policies[\(index)]") { configuration.policies.append(policy) }
+                    // Kept even when malformed, so that policy indices match the document's.
+                    configuration.policies.append(
+                        policy(policyNode, "policies[\(index)]") ?? Policy("", effect: .deny, resource: "", action: "")
+                    )
                 }
             }
         }
@@ -159,21 +178,16 @@ struct ConfigurationReader {
         guard let entries = mapping(node, path, allowed: allowed) else { return nil }
         var policy = Policy("", effect: .deny, resource: "", action: "")
         var seen = Set<String>()
-        var valid = true
         for (key, value) in entries {
             let keyPath = path + "." + key
             seen.insert(key)
             switch key {
             case "name": policy.name = string(value, keyPath) ?? ""
             case "effect":
-                guard let text = string(value, keyPath) else {
-                    valid = false
-                    continue
-                }
+                guard let text = string(value, keyPath) else { continue }
                 if let effect = PolicyEffect(rawValue: text) {
                     policy.effect = effect
                 } else {
-                    valid = false
                     fail(value, keyPath, "unknown effect '\(text)'; expected allow or deny")
                 }
             case "resource": policy.resource = string(value, keyPath) ?? ""
@@ -189,10 +203,9 @@ struct ConfigurationReader {
             }
         }
         for required in ["name", "effect", "resource", "action"] where !seen.contains(required) {
-            valid = false
             fail(node, path, "a policy needs '\(required)'")
         }
-        return valid ? policy : nil
+        return policy
     }
 
     mutating func permissions(_ node: Node, _ path: String) -> [Permission] {

@@ -113,6 +113,29 @@ import VictorAuthorization
         #expect(semantic.allSatisfy { $0.message.contains("type mismatch") && $0.line > 0 })
     }
 
+    @Test func structuralAndSemanticProblemsAreReportedTogether() {
+        let found = issues(
+            """
+            roles:
+              a: {inherits: [b]}
+              b: {inherits: [a]}
+            users:
+              eve: {roles: admin}
+              bob: {roles: [ghost]}
+            policies:
+              - {effect: allow, resource: x, action: y}
+              - {name: p, effect: maybe, resource: x, action: y, subjects: ["role:nobody"]}
+            """
+        )
+        #expect(
+            found.map(\.key) == [
+                "roles.a.inherits", "users.eve.roles", "users.bob.roles[0]", "policies[0]", "policies[1].effect",
+                "policies[1].subjects[0]",
+            ]
+        )
+        #expect(found.allSatisfy { $0.line > 0 && $0.column > 0 })
+    }
+
     @Test func undefinedRolesAreErrors() {
         let found = issues(
             """
