@@ -239,7 +239,7 @@ struct ConfigurationReader {
         for (name, value) in mapping(node, path, allowed: nil) ?? [] {
             let keyPath = path + "." + name
             guard let key = AttributeKey(parsing: name) else {
-                fail(node, keyPath, "unknown condition key '\(name)'; expected user.NAME or context.NAME")
+                fail(nil, keyPath, "unknown condition key '\(name)'; expected user.NAME or context.NAME")
                 continue
             }
             if case .mapping = value {
@@ -249,7 +249,7 @@ struct ConfigurationReader {
                     let operatorPath = keyPath + "." + operatorName
                     guard let op = ConditionOperator(rawValue: operatorName) else {
                         let known = ConditionOperator.allCases.map(\.rawValue).joined(separator: " ")
-                        fail(value, operatorPath, "unknown operator '\(operatorName)'; expected one of \(known)")
+                        fail(nil, operatorPath, "unknown operator '\(operatorName)'; expected one of \(known)")
                         continue
                     }
                     if let operand = attributeValue(operand, operatorPath) {

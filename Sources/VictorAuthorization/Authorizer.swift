@@ -321,7 +321,8 @@ public final class Authorizer: Sendable {
 
     /// Applies `change` to a copy of the configuration, validates the result whole and swaps it
     /// in with a new generation, invalidating every cached decision. Changes are serialized;
-    /// checks continue on the previous snapshot meanwhile.
+    /// checks continue on the previous snapshot meanwhile. `change` runs under the writer lock:
+    /// it may read the authorizer or check, but must not change it (that would deadlock).
     /// - Throws: the error `change` throws, or ``AuthorizationError/Code/invalidConfiguration``;
     ///   nothing changes then.
     /// - Complexity: O(size of the configuration): the snapshot is recompiled.
