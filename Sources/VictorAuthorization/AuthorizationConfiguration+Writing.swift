@@ -46,7 +46,7 @@ extension AuthorizationConfiguration {
             var fields: [String] = []
             if !role.description.isEmpty { fields.append("\"description\": \(quoted(role.description))") }
             if !role.inherits.isEmpty { fields.append("\"inherits\": \(flowList(role.inherits))") }
-            fields.append("\"permissions\": \(flowPermissions(role.permissions, json: true))")
+            fields.append("\"permissions\": \(flowPermissions(role.permissions))")
             roleEntries.append("    \(quoted(role.name)): {" + fields.joined(separator: ", ") + "}")
         }
         var userEntries: [String] = []
@@ -54,9 +54,9 @@ extension AuthorizationConfiguration {
             let fields = [
                 "\"username\": \(quoted(user.username))",
                 "\"roles\": \(flowList(user.roles))",
-                "\"attributes\": \(flowAttributes(user.attributes, json: true))",
+                "\"attributes\": \(flowAttributes(user.attributes))",
                 "\"enabled\": \(user.enabled)",
-                "\"permissions\": \(flowPermissions(user.permissions, json: true))",
+                "\"permissions\": \(flowPermissions(user.permissions))",
             ]
             userEntries.append("    \(quoted(user.id)): {" + fields.joined(separator: ", ") + "}")
         }
@@ -70,7 +70,7 @@ extension AuthorizationConfiguration {
             ]
             if !policy.subjects.isEmpty { fields.append("\"subjects\": \(flowList(policy.subjects))") }
             if !policy.conditions.isEmpty {
-                fields.append("\"conditions\": \(flowConditions(policy.conditions, json: true))")
+                fields.append("\"conditions\": \(flowConditions(policy.conditions))")
             }
             fields.append("\"priority\": \(policy.priority)")
             if !policy.description.isEmpty { fields.append("\"description\": \(quoted(policy.description))") }
@@ -115,6 +115,9 @@ extension AuthorizationConfiguration {
     }
 }
 
+// The flow forms below are JSON, which YAML also reads: `yaml()` uses them inside block
+// structure and `json()` throughout.
+
 private func flowList(_ items: [String]) -> String {
     "[" + items.map(quoted).joined(separator: ", ") + "]"
 }
@@ -129,13 +132,12 @@ private func flowValue(_ value: AttributeValue) -> String {
     }
 }
 
-private func flowAttributes(_ attributes: [String: AttributeValue], json: Bool = false) -> String {
-    let separator = json ? ": " : ": "
-    let entries = attributes.sorted { $0.key < $1.key }.map { quoted($0.key) + separator + flowValue($0.value) }
+private func flowAttributes(_ attributes: [String: AttributeValue]) -> String {
+    let entries = attributes.sorted { $0.key < $1.key }.map { quoted($0.key) + ": " + flowValue($0.value) }
     return "{" + entries.joined(separator: ", ") + "}"
 }
 
-private func flowConditions(_ conditions: [Condition], json: Bool = false) -> String {
+private func flowConditions(_ conditions: [Condition]) -> String {
     var order: [AttributeKey] = []
     var grouped: [AttributeKey: [Condition]] = [:]
     for condition in conditions {
@@ -149,11 +151,11 @@ private func flowConditions(_ conditions: [Condition], json: Bool = false) -> St
     return "{" + entries.joined(separator: ", ") + "}"
 }
 
-private func flowPermissions(_ permissions: [Permission], json: Bool = false) -> String {
+private func flowPermissions(_ permissions: [Permission]) -> String {
     let entries = permissions.map { permission in
         var fields = ["\"resource\": \(quoted(permission.resource))", "\"action\": \(quoted(permission.action))"]
         if !permission.constraints.isEmpty {
-            fields.append("\"constraints\": \(flowConditions(permission.constraints, json: json))")
+            fields.append("\"constraints\": \(flowConditions(permission.constraints))")
         }
         return "{" + fields.joined(separator: ", ") + "}"
     }
