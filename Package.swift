@@ -131,6 +131,7 @@ let package = Package(
             dependencies: [
                 "VictorAuthorization",
                 "VictorEvents",
+                "VictorCommandLine",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

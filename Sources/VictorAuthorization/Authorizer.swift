@@ -1,0 +1,475 @@
+import Histogram
+import Metrics
+import Synchronization
+import VictorEvents
+
+/// How an ``Authorizer`` runs, apart from what it decides.
+public struct AuthorizerOptions: Sendable, Hashable {
+    /// Whether decisions are cached. A cached decision is reused until the next change.
+    public var cacheEnabled: Bool
+    /// The most decisions kept in the cache.
+    public var cacheCapacity: Int
+    /// One check in this many has its latency measured (a power of two; 0 measures none).
+    /// Measured latencies feed ``AuthorizerStatistics`` and the `victor_authz_check_duration` timer.
+    public var latencySampleInterval: Int
+
+    /// Creates options.
+    public init(cacheEnabled: Bool = true, cacheCapacity: Int = 65_536, latencySampleInterval: Int = 256) {
+        self.cacheEnabled = cacheEnabled
+        self.cacheCapacity = cacheCapacity
+        self.latencySampleInterval = latencySampleInterval
+    }
+}
+
+/// What an ``Authorizer`` has decided since it was created.
+public struct AuthorizerStatistics: Sendable, Hashable {
+    /// Checks made (a bulk check counts each request).
+    public var checks: Int
+    /// Checks denied.
+    public var denied: Int
+    /// Checks answered from the cache.
+    public var cacheHits: Int
+    /// The current configuration generation; every change increments it.
+    public var generation: UInt64
+    /// Median latency of the sampled checks, in nanoseconds.
+    public var latencyP50Nanoseconds: UInt64
+    /// 99th percentile latency of the sampled checks, in nanoseconds.
+    public var latencyP99Nanoseconds: UInt64
+    /// Checks whose latency was sampled.
+    public var latencySamples: Int
+
+    /// Checks allowed.
+    public var allowed: Int { checks - denied }
+    /// Denied ÷ checks; 0 before the first check.
+    public var denyRate: Double { checks == 0 ? 0 : Double(denied) / Double(checks) }
+}
+
+/// Decides whether a user may perform an action on a resource: roles with inheritance,
+/// permissions with constraints, allow and deny policies with conditions. Fails closed.
+///
+/// Decision order:
+/// 1. authorization disabled → allowed, and the decision says so;
+/// 2. unknown or disabled user → denied;
+/// 3. any matching deny policy → denied ("forbidden"), whatever the priorities;
+/// 4. a matching allow policy, role permission (held directly or through inheritance) or direct
+///    permission → allowed;
+/// 5. otherwise the default: denied ("not permitted") unless `default_deny` is false.
+///
+/// Checks never block on changes: the authorizer holds an immutable compiled snapshot that
+/// a change replaces whole, so a check racing a change sees the old state or the new one,
+/// never a mix. Every change is validated whole first; an invalid one changes nothing.
+///
+/// ```swift
+/// let authorizer = try Authorizer(configuration: .load(contentsOf: "authz.yaml"))
+/// let decision = authorizer.check(user: "alice", resource: "code", action: "read")
+/// if !decision.allowed { print(decision.message) }
+/// ```
+public final class Authorizer: Sendable {
+    private struct WriterState {
+        var configuration: AuthorizationConfiguration
+        var generation: UInt64
+    }
+
+    private let current: SnapshotSlot
+    private let writer: Locked<WriterState>
+    private let cache: DecisionCache?
+    private let counters = Counters()
+    private let sampleMask: Int
+    private let latencies = Locked(Histogram<UInt64>(numberOfSignificantValueDigits: .three))
+    private let bus: EventBus?
+    private let metrics = AuthorizerMetrics()
+
+    /// Creates an authorizer.
+    /// - Parameters:
+    ///   - configuration: roles, users and policies; validated whole.
+    ///   - options: caching and latency sampling.
+    ///   - eventBus: where each decision (``AuthorizationDecided``) and each change
+    ///     (``AuthorizationConfigurationChanged``) is published, if anywhere.
+    /// - Throws: ``AuthorizationError/Code/invalidConfiguration``.
+    public init(
+        configuration: AuthorizationConfiguration = AuthorizationConfiguration(),
+        options: AuthorizerOptions = AuthorizerOptions(),
+        eventBus: EventBus? = nil
+    ) throws(AuthorizationError) {
+        try configuration.validate()
+        current = SnapshotSlot(Snapshot(configuration, generation: 1))
+        writer = Locked(WriterState(configuration: configuration, generation: 1))
+        cache = options.cacheEnabled ? DecisionCache(capacity: max(16, options.cacheCapacity)) : nil
+        let interval = options.latencySampleInterval
+        precondition(
+            interval >= 0 && interval & (interval &- 1) == 0,
+            "latencySampleInterval must be 0 or a power of two"
+        )
+        sampleMask = interval == 0 ? -1 : interval - 1
+        bus = eventBus
+    }
+
+    // MARK: State
+
+    /// The configuration in force.
+    public var configuration: AuthorizationConfiguration { snapshot.configuration }
+
+    /// The configuration generation: 1 at creation, incremented by every change.
+    public var generation: UInt64 { snapshot.generation }
+
+    @inline(__always)
+    private var snapshot: Snapshot { current.load() }
+
+    // MARK: Checks
+
+    /// Decides whether the user with id `user` may perform `action` on `resource`.
+    /// - Parameters:
+    ///   - user: the user's id.
+    ///   - resource: the resource asked for, such as `code` or `tools/shell`.
+    ///   - action: the action asked for, such as `read`.
+    ///   - context: facts about the request that `context.NAME` conditions read. They never
+    ///     change what `user.NAME` reads.
+    /// - Complexity: a few hash lookups plus the candidate policies and grants for this
+    ///   resource/action pair; never a scan of every policy.
+    public func check(
+        user: String,
+        resource: String,
+        action: String,
+        context: [String: AttributeValue] = [:]
+    ) -> Decision {
+        let start = beginCheck(count: 1)
+        let snapshot = self.snapshot
+        let decision = decide(snapshot, HashedKey(user), PairKey(resource: resource, action: action), context)
+        endCheck(start, snapshot, user, resource, action, decision)
+        return decision
+    }
+
+    /// Decides for a `User` value: it counts only if it equals the registered user with its id;
+    /// a forged, altered or deleted user is denied.
+    public func check(
+        _ user: User,
+        resource: String,
+        action: String,
+        context: [String: AttributeValue] = [:]
+    ) -> Decision {
+        let start = beginCheck(count: 1)
+        let snapshot = self.snapshot
+        let id = HashedKey(user.id)
+        let decision: Decision
+        if snapshot.enabled, let registered = snapshot.user(id), registered.user != user {
+            decision = Decision(reason: .userMismatch, decidedBy: .user(user.id))
+        } else {
+            decision = decide(snapshot, id, PairKey(resource: resource, action: action), context)
+        }
+        endCheck(start, snapshot, user.id, resource, action, decision)
+        return decision
+    }
+
+    /// Decides several resource/action pairs for one user against one snapshot, looking the
+    /// user up once.
+    /// - Returns: one decision per request, in order.
+    public func check(
+        user: String,
+        requests: [AccessRequest],
+        context: [String: AttributeValue] = [:]
+    ) -> [Decision] {
+        let start = beginCheck(count: requests.count)
+        let snapshot = self.snapshot
+        let id = HashedKey(user)
+        var decisions: [Decision] = []
+        decisions.reserveCapacity(requests.count)
+        var denied = 0
+        if snapshot.enabled, let compiled = snapshot.user(id), compiled.user.enabled {
+            for request in requests {
+                let key = PairKey(resource: request.resource, action: request.action)
+                let decision: Decision
+                if let cache, let hit = cache.lookup(.init(user: id, pair: key), generation: snapshot.generation) {
+                    counters.cacheHits.add(1, ordering: .relaxed)
+                    decision = hit
+                } else {
+                    let (computed, dependent) = snapshot.decide(compiled, key, context, nil)
+                    if let cache, !dependent {
+                        cache.insert(.init(user: id, pair: key), computed, generation: snapshot.generation)
+                    }
+                    decision = computed
+                }
+                if !decision.allowed { denied += 1 }
+                decisions.append(decision)
+            }
+        } else {
+            let (decision, _) = snapshot.decide(id, PairKey(resource: "", action: ""), context, nil)
+            decisions = Array(repeating: decision, count: requests.count)
+            if !decision.allowed { denied = requests.count }
+        }
+        if denied > 0 { counters.denied.add(denied, ordering: .relaxed) }
+        if let bus, bus.hasSubscribers(for: AuthorizationDecided.self) {
+            for (request, decision) in zip(requests, decisions) {
+                bus.publish(
+                    AuthorizationDecided(
+                        user: user,
+                        resource: request.resource,
+                        action: request.action,
+                        decision: decision,
+                        generation: snapshot.generation
+                    )
+                )
+            }
+        }
+        if start > 0, !requests.isEmpty { recordLatency(start, count: requests.count) }
+        return decisions
+    }
+
+    /// Decides like ``check(user:resource:action:context:)`` (without the cache) and returns
+    /// every step of the evaluation.
+    public func explain(
+        user: String,
+        resource: String,
+        action: String,
+        context: [String: AttributeValue] = [:]
+    ) -> Explanation {
+        let snapshot = self.snapshot
+        let trace = Trace()
+        trace.add("configuration generation \(snapshot.generation)")
+        let (decision, _) = snapshot.decide(
+            HashedKey(user),
+            PairKey(resource: resource, action: action),
+            context,
+            trace
+        )
+        return Explanation(decision: decision, steps: trace.steps)
+    }
+
+    @inline(__always)
+    private func decide(
+        _ snapshot: Snapshot,
+        _ user: HashedKey,
+        _ key: PairKey,
+        _ context: [String: AttributeValue]
+    ) -> Decision {
+        guard let cache else { return snapshot.decide(user, key, context, nil).0 }
+        let cacheKey = DecisionCache.Key(user: user, pair: key)
+        if let hit = cache.lookup(cacheKey, generation: snapshot.generation) {
+            counters.cacheHits.add(1, ordering: .relaxed)
+            return hit
+        }
+        let (decision, dependent) = snapshot.decide(user, key, context, nil)
+        if !dependent { cache.insert(cacheKey, decision, generation: snapshot.generation) }
+        return decision
+    }
+
+    /// Counts the checks; returns a start time when this check's latency is sampled, else 0.
+    @inline(__always)
+    private func beginCheck(count: Int) -> UInt64 {
+        let before = counters.checks.wrappingAdd(count, ordering: .relaxed).oldValue
+        guard sampleMask >= 0, (before & sampleMask) == 0 || count > sampleMask else { return 0 }
+        return Self.now()
+    }
+
+    @inline(__always)
+    private func endCheck(
+        _ start: UInt64,
+        _ snapshot: Snapshot,
+        _ user: String,
+        _ resource: String,
+        _ action: String,
+        _ decision: Decision
+    ) {
+        if !decision.allowed { counters.denied.add(1, ordering: .relaxed) }
+        if let bus, bus.hasSubscribers(for: AuthorizationDecided.self) {
+            bus.publish(
+                AuthorizationDecided(
+                    user: user,
+                    resource: resource,
+                    action: action,
+                    decision: decision,
+                    generation: snapshot.generation
+                )
+            )
+        }
+        if start > 0 { recordLatency(start, count: 1) }
+    }
+
+    private func recordLatency(_ start: UInt64, count: Int) {
+        let nanoseconds = (Self.now() &- start) / UInt64(max(1, count))
+        latencies.withLock { _ = $0.record(max(1, nanoseconds)) }
+        metrics.duration.recordNanoseconds(Int64(truncatingIfNeeded: nanoseconds))
+    }
+
+    private static let epoch = ContinuousClock.now
+
+    private static func now() -> UInt64 {
+        let epoch = Self.epoch
+        let elapsed = ContinuousClock.now - epoch
+        return UInt64(elapsed.components.seconds) * 1_000_000_000
+            + UInt64(elapsed.components.attoseconds / 1_000_000_000) + 1
+    }
+
+    // MARK: Changes
+
+    /// Replaces the whole configuration, after validating it.
+    /// - Throws: ``AuthorizationError/Code/invalidConfiguration``; nothing changes then.
+    public func replaceConfiguration(_ configuration: AuthorizationConfiguration) throws(AuthorizationError) {
+        try update { $0 = configuration }
+    }
+
+    /// Reads, validates and installs the configuration file at `path`, all or nothing.
+    /// - Throws: ``AuthorizationError``; nothing changes then.
+    public func load(contentsOf path: String) throws(AuthorizationError) {
+        let configuration = try AuthorizationConfiguration.load(contentsOf: path)
+        try update { $0 = configuration }
+    }
+
+    /// Saves the configuration in force to `path` (see ``AuthorizationConfiguration/save(to:)``).
+    public func save(to path: String) throws(AuthorizationError) {
+        try configuration.save(to: path)
+    }
+
+    /// Applies `change` to a copy of the configuration, validates the result whole and swaps it
+    /// in with a new generation, invalidating every cached decision. Changes are serialized;
+    /// checks continue on the previous snapshot meanwhile. `change` runs under the writer lock:
+    /// it may read the authorizer or check, but must not change it (that would deadlock).
+    /// - Throws: the error `change` throws, or ``AuthorizationError/Code/invalidConfiguration``;
+    ///   nothing changes then.
+    /// - Complexity: O(size of the configuration): the snapshot is recompiled.
+    public func update(
+        _ change: (inout AuthorizationConfiguration) throws(AuthorizationError) -> Void
+    )
+        throws(AuthorizationError)
+    {
+        let event = try writer.withLock { state throws(AuthorizationError) -> AuthorizationConfigurationChanged in
+            var configuration = state.configuration
+            try change(&configuration)
+            try configuration.validate()
+            let generation = state.generation + 1
+            let snapshot = Snapshot(configuration, generation: generation)
+            current.store(snapshot)
+            state.configuration = configuration
+            state.generation = generation
+            return AuthorizationConfigurationChanged(
+                generation: generation,
+                roles: configuration.roles.count,
+                users: configuration.users.count,
+                policies: configuration.policies.count
+            )
+        }
+        if let bus, bus.hasSubscribers(for: AuthorizationConfigurationChanged.self) { bus.publish(event) }
+    }
+
+    /// Adds a role, or replaces the role with the same name.
+    public func setRole(_ role: Role) throws(AuthorizationError) {
+        try update { configuration in
+            if let index = configuration.roles.firstIndex(where: { $0.name == role.name }) {
+                configuration.roles[index] = role
+            } else {
+                configuration.roles.append(role)
+            }
+        }
+    }
+
+    /// Removes a role. Fails (changing nothing) while a user, role or policy still names it.
+    public func removeRole(named name: String) throws(AuthorizationError) {
+        try update { $0.roles.removeAll { $0.name == name } }
+    }
+
+    /// Adds a user, or replaces the user with the same id.
+    public func setUser(_ user: User) throws(AuthorizationError) {
+        try update { configuration in
+            if let index = configuration.users.firstIndex(where: { $0.id == user.id }) {
+                configuration.users[index] = user
+            } else {
+                configuration.users.append(user)
+            }
+        }
+    }
+
+    /// Removes a user; checks for the id are denied from then on.
+    public func removeUser(withID id: String) throws(AuthorizationError) {
+        try update { $0.users.removeAll { $0.id == id } }
+    }
+
+    /// Adds a policy, or replaces the policy with the same name.
+    public func setPolicy(_ policy: Policy) throws(AuthorizationError) {
+        try update { configuration in
+            if let index = configuration.policies.firstIndex(where: { $0.name == policy.name }) {
+                configuration.policies[index] = policy
+            } else {
+                configuration.policies.append(policy)
+            }
+        }
+    }
+
+    /// Removes a policy.
+    public func removePolicy(named name: String) throws(AuthorizationError) {
+        try update { $0.policies.removeAll { $0.name == name } }
+    }
+
+    /// Switches authorization on or off.
+    public func setEnabled(_ enabled: Bool) throws(AuthorizationError) {
+        try update { $0.enabled = enabled }
+    }
+
+    // MARK: Observation
+
+    /// A snapshot of the counters and sampled latency percentiles.
+    public func statistics() -> AuthorizerStatistics {
+        let (p50, p99, samples) = latencies.withLock {
+            ($0.valueAtPercentile(50), $0.valueAtPercentile(99), Int($0.totalCount))
+        }
+        return AuthorizerStatistics(
+            checks: counters.checks.load(ordering: .relaxed),
+            denied: counters.denied.load(ordering: .relaxed),
+            cacheHits: counters.cacheHits.load(ordering: .relaxed),
+            generation: generation,
+            latencyP50Nanoseconds: p50,
+            latencyP99Nanoseconds: p99,
+            latencySamples: samples
+        )
+    }
+
+    /// Reports the figures gathered since the last call through swift-metrics: the
+    /// `victor_authz_checks_total`, `victor_authz_denials_total` and
+    /// `victor_authz_cache_hits_total` counters, the `victor_authz_deny_rate` gauge and the
+    /// `victor_authz_check_latency_ns` gauges (dimension `quantile`: 0.5, 0.99). Checks only
+    /// bump atomic counters; call this periodically (for example every few seconds) to publish.
+    public func publishMetrics() {
+        let statistics = statistics()
+        let (checks, denied, hits) = metrics.reported.withLock { reported in
+            let delta = (
+                statistics.checks - reported.checks, statistics.denied - reported.denied,
+                statistics.cacheHits - reported.cacheHits
+            )
+            reported = statistics
+            return delta
+        }
+        metrics.checks.increment(by: Int64(checks))
+        metrics.denials.increment(by: Int64(denied))
+        metrics.cacheHits.increment(by: Int64(hits))
+        metrics.denyRate.record(statistics.denyRate)
+        metrics.latencyP50.record(Double(statistics.latencyP50Nanoseconds))
+        metrics.latencyP99.record(Double(statistics.latencyP99Nanoseconds))
+    }
+}
+
+/// Per-check counters: atomics, so a check costs no lock for them.
+private final class Counters: Sendable {
+    let checks = Atomic<Int>(0)
+    let denied = Atomic<Int>(0)
+    let cacheHits = Atomic<Int>(0)
+}
+
+/// The swift-metrics instruments an authorizer reports to.
+private final class AuthorizerMetrics: Sendable {
+    let checks = Counter(label: "victor_authz_checks_total")
+    let denials = Counter(label: "victor_authz_denials_total")
+    let cacheHits = Counter(label: "victor_authz_cache_hits_total")
+    let denyRate = Gauge(label: "victor_authz_deny_rate")
+    let latencyP50 = Gauge(label: "victor_authz_check_latency_ns", dimensions: [("quantile", "0.5")])
+    let latencyP99 = Gauge(label: "victor_authz_check_latency_ns", dimensions: [("quantile", "0.99")])
+    let duration = Metrics.Timer(label: "victor_authz_check_duration")
+    let reported = Locked(
+        AuthorizerStatistics(
+            checks: 0,
+            denied: 0,
+            cacheHits: 0,
+            generation: 0,
+            latencyP50Nanoseconds: 0,
+            latencyP99Nanoseconds: 0,
+            latencySamples: 0
+        )
+    )
+}

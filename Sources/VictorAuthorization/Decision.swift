@@ -1,0 +1,156 @@
+/// The outcome of a check: allowed or denied, why, and what decided it.
+public struct Decision: Sendable, Hashable, CustomStringConvertible {
+    /// Why a request was allowed or denied.
+    public enum Reason: String, Sendable, Hashable, CaseIterable {
+        /// Authorization is switched off: everything is allowed.
+        case authorizationDisabled = "authorization_disabled"
+        /// No user has the id checked: denied.
+        case unknownUser = "unknown_user"
+        /// The user is disabled: denied.
+        case userDisabled = "user_disabled"
+        /// The `User` value passed in is not the registered one: denied.
+        case userMismatch = "user_mismatch"
+        /// A deny policy matched: forbidden, whatever allows it.
+        case forbiddenByPolicy = "forbidden_by_policy"
+        /// An allow policy matched.
+        case allowedByPolicy = "allowed_by_policy"
+        /// A role the user holds (directly or through inheritance) grants a matching permission.
+        case allowedByRole = "allowed_by_role"
+        /// A permission granted to the user directly matches.
+        case allowedByPermission = "allowed_by_permission"
+        /// Nothing allows the request and the default is deny: not permitted.
+        case notPermitted = "not_permitted"
+        /// Nothing allows the request but the default is allow.
+        case allowedByDefault = "allowed_by_default"
+
+        /// Whether this reason allows the request.
+        public var allows: Bool {
+            switch self {
+            case .authorizationDisabled, .allowedByPolicy, .allowedByRole, .allowedByPermission, .allowedByDefault:
+                true
+            case .unknownUser, .userDisabled, .userMismatch, .forbiddenByPolicy, .notPermitted:
+                false
+            }
+        }
+    }
+
+    /// What decided a request.
+    public enum Source: Sendable, Hashable {
+        /// The named policy.
+        case policy(String)
+        /// The named role's permission (the role defining it, which the user may hold through
+        /// inheritance).
+        case role(String, Permission)
+        /// A permission granted to the user directly.
+        case permission(Permission)
+        /// The configured default.
+        case `default`
+        /// Authorization being switched off.
+        case disabled
+        /// The user record: unknown, disabled, or not the one passed in. Carries the user id.
+        case user(String)
+
+        /// `policy`, `role`, `permission`, `default`, `disabled` or `user`.
+        public var kind: String {
+            switch self {
+            case .policy: "policy"
+            case .role: "role"
+            case .permission: "permission"
+            case .default: "default"
+            case .disabled: "disabled"
+            case .user: "user"
+            }
+        }
+
+        /// The policy or role name, the permission (`action on resource`) or the user id; `nil`
+        /// for the default and for disabled authorization.
+        public var name: String? {
+            switch self {
+            case .policy(let name), .role(let name, _), .user(let name): name
+            case .permission(let permission): permission.description
+            case .default, .disabled: nil
+            }
+        }
+    }
+
+    /// The decision's contents, shared: authorizers build each possible decision once, when a
+    /// configuration is compiled, so returning one costs a reference count, not a copy.
+    final class Storage: Sendable {
+        let reason: Reason
+        let decidedBy: Source
+        let allowed: Bool
+
+        init(reason: Reason, decidedBy: Source) {
+            self.reason = reason
+            self.decidedBy = decidedBy
+            allowed = reason.allows
+        }
+    }
+
+    let storage: Storage
+
+    /// Creates a decision.
+    public init(reason: Reason, decidedBy: Source) {
+        storage = Storage(reason: reason, decidedBy: decidedBy)
+    }
+
+    /// Why the request was allowed or denied.
+    public var reason: Reason { storage.reason }
+    /// What decided it.
+    public var decidedBy: Source { storage.decidedBy }
+    /// Whether the request is allowed.
+    public var allowed: Bool { storage.allowed }
+
+    /// Whether two decisions have the same reason and source.
+    public static func == (lhs: Decision, rhs: Decision) -> Bool {
+        lhs.storage === rhs.storage || (lhs.reason == rhs.reason && lhs.decidedBy == rhs.decidedBy)
+    }
+
+    /// Hashes the reason and source.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(reason)
+        hasher.combine(decidedBy)
+    }
+
+    /// One sentence explaining the decision, such as
+    /// `denied: forbidden by policy 'no-prod-deletes'`.
+    public var message: String {
+        switch (reason, decidedBy) {
+        case (.authorizationDisabled, _): return "allowed: authorization is disabled"
+        case (.unknownUser, .user(let id)): return "denied: unknown user '\(id)'"
+        case (.userDisabled, .user(let id)): return "denied: user '\(id)' is disabled"
+        case (.userMismatch, .user(let id)): return "denied: the user passed in is not the registered user '\(id)'"
+        case (.forbiddenByPolicy, .policy(let name)): return "denied: forbidden by policy '\(name)'"
+        case (.allowedByPolicy, .policy(let name)): return "allowed by policy '\(name)'"
+        case (.allowedByRole, .role(let name, let permission)):
+            return "allowed: role '\(name)' grants \(permission)"
+        case (.allowedByPermission, .permission(let permission)): return "allowed: direct permission \(permission)"
+        case (.notPermitted, _): return "denied: not permitted (nothing allows it; the default is deny)"
+        case (.allowedByDefault, _): return "allowed: nothing forbids it and the default is allow"
+        default: return "\(allowed ? "allowed" : "denied"): \(reason.rawValue)"
+        }
+    }
+
+    /// The ``message``.
+    public var description: String { message }
+}
+
+/// A decision with the full trace of how it was reached.
+public struct Explanation: Sendable, Hashable, CustomStringConvertible {
+    /// The decision, the same ``Authorizer/check(user:resource:action:context:)`` returns.
+    public var decision: Decision
+    /// Every step of the evaluation, in order: the user, each deny and allow policy considered,
+    /// each role and direct permission considered, and the conclusion.
+    public var steps: [String]
+
+    /// Creates an explanation.
+    public init(decision: Decision, steps: [String]) {
+        self.decision = decision
+        self.steps = steps
+    }
+
+    /// The steps, one per line, then the decision.
+    public var description: String {
+        (steps.map { "  " + $0 } + [decision.message]).joined(separator: "\n")
+    }
+}

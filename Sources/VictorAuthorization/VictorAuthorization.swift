@@ -1,1 +1,0 @@
-// The VictorAuthorization module; its API is added in its own source files.
