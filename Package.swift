@@ -73,6 +73,7 @@ let package = Package(
             name: "VictorAuthorization",
             dependencies: [
                 "VictorEvents",
+                "VictorLocks",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -2,6 +2,7 @@ import Histogram
 import Metrics
 import Synchronization
 import VictorEvents
+import VictorLocks
 
 /// How an ``Authorizer`` runs, apart from what it decides.
 public struct AuthorizerOptions: Sendable, Hashable {
@@ -70,7 +71,8 @@ public final class Authorizer: Sendable {
         var generation: UInt64
     }
 
-    private let current: SnapshotSlot
+    /// The compiled snapshot in force; readers hold the lock only to copy the reference out.
+    private let current: Locked<Snapshot>
     private let writer: Locked<WriterState>
     private let cache: DecisionCache?
     private let counters = Counters()
@@ -92,7 +94,7 @@ public final class Authorizer: Sendable {
         eventBus: EventBus? = nil
     ) throws(AuthorizationError) {
         try configuration.validate()
-        current = SnapshotSlot(Snapshot(configuration, generation: 1))
+        current = Locked(Snapshot(configuration, generation: 1))
         writer = Locked(WriterState(configuration: configuration, generation: 1))
         cache = options.cacheEnabled ? DecisionCache(capacity: max(16, options.cacheCapacity)) : nil
         let interval = options.latencySampleInterval
@@ -113,7 +115,7 @@ public final class Authorizer: Sendable {
     public var generation: UInt64 { snapshot.generation }
 
     @inline(__always)
-    private var snapshot: Snapshot { current.load() }
+    private var snapshot: Snapshot { current.withLock { $0 } }
 
     // MARK: Checks
 
@@ -337,7 +339,12 @@ public final class Authorizer: Sendable {
             try configuration.validate()
             let generation = state.generation + 1
             let snapshot = Snapshot(configuration, generation: generation)
-            current.store(snapshot)
+            let replaced = current.withLock { current in
+                let old = current
+                current = snapshot
+                return old
+            }
+            withExtendedLifetime(replaced) {}  // the old snapshot is released outside the lock
             state.configuration = configuration
             state.generation = generation
             return AuthorizationConfigurationChanged(

@@ -1,3 +1,5 @@
+import VictorLocks
+
 /// Decisions by (user, resource, action), valid for one snapshot generation.
 ///
 /// Sharded by key hash so concurrent checks rarely meet on a lock. A shard holds entries of a

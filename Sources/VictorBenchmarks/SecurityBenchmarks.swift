@@ -13,15 +13,8 @@ enum SecurityBenchmarks {
 
     // MARK: Workloads
 
-    /// Initializes the harness clock's epoch before the first reading: `Measure.now()` reads the
-    /// clock before its lazily initialized epoch, so a first call would see a negative interval.
-    static func startClock() {
-        _ = Measure.epoch
-    }
-
     /// The seed's developer: one role with 3 permissions; the checks cycle through the 3.
     static func developer(cacheEnabled: Bool) throws -> (Authorizer, [AccessRequest]) {
-        startClock()
         let permissions = [
             Permission(resource: "code", action: "read"),
             Permission(resource: "code", action: "write"),
@@ -47,7 +40,6 @@ enum SecurityBenchmarks {
     /// one of the level below), 2 roles per user, 2 permissions per role; requests cycle through
     /// users and pairs, about half of them allowed.
     static func large() throws -> (Authorizer, [Request]) {
-        startClock()
         var rng = BenchmarkRandom(seed: 42)
         var roles: [Role] = []
         for index in 0..<1_000 {
@@ -96,7 +88,6 @@ enum SecurityBenchmarks {
     /// deny policy on `context.env == prod` and nine allow policies for roles or users with a
     /// condition on the user's level. The developer's checks (in `dev`) cycle through the pairs.
     static func policies() throws -> (Authorizer, [AccessRequest]) {
-        startClock()
         var policies: [Policy] = []
         for index in 0..<1_000 {
             let pair = index % 100
