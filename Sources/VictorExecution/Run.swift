@@ -1,0 +1,125 @@
+import Synchronization
+import VictorEvents
+
+/// What one worker did: time in task bodies, time between them, whether it stopped the run.
+struct WorkerTotals {
+    var busyNanoseconds: UInt64 = 0
+    var dispatchNanoseconds: UInt64 = 0
+    var stoppedRun = false
+
+    mutating func add(_ other: WorkerTotals) {
+        busyNanoseconds += other.busyNanoseconds
+        dispatchNanoseconds += other.dispatchNanoseconds
+        stoppedRun = stoppedRun || other.stoppedRun
+    }
+}
+
+/// Thrown by the timer of a task with a timeout; never escapes the executor.
+private struct TimeoutSignal: Error {}
+
+/// One run: its tasks, its locked ``RunState``, and the worker loop that drains it.
+final class Run<Value: Sendable>: Sendable {
+    let runID: UInt64
+    let tasks: [ExecutionTask<Value>]
+    let state: Mutex<RunState<Value>>
+    let timeout: Duration?
+    let progress: (@Sendable (ExecutionProgress) -> Void)?
+    let bus: EventBus?
+
+    init(
+        runID: UInt64,
+        tasks: [ExecutionTask<Value>],
+        failFast: Bool,
+        timeout: Duration?,
+        progress: (@Sendable (ExecutionProgress) -> Void)?,
+        bus: EventBus?
+    ) {
+        self.runID = runID
+        self.tasks = tasks
+        let first = tasks.first?.priority ?? 0
+        let prioritized = tasks.contains { $0.priority != first }
+        state = Mutex(
+            RunState(priorities: prioritized ? tasks.map(\.priority) : nil, total: tasks.count, failFast: failFast)
+        )
+        self.timeout = timeout
+        self.progress = progress
+        self.bus = bus
+    }
+
+    /// The worker loop: record the previous result and take the next task in one lock
+    /// round-trip, run the task outside the lock, repeat until the queue is empty or the run
+    /// stops. Returns when its last task has been recorded.
+    func work() async -> WorkerTotals {
+        var totals = WorkerTotals()
+        var finished: (index: Int, outcome: Result<Value, ExecutionError>)?
+        var lastEnd = MonotonicClock.nanoseconds()
+        while true {
+            let cancelled = Task.isCancelled
+            let (next, stopped) = state.withLock { state -> (Int?, Bool) in
+                var stopped = false
+                if let finished {
+                    let report: ExecutionProgress
+                    (report, stopped) = state.finish(finished.index, finished.outcome)
+                    progress?(report)
+                }
+                return (state.next(cancelled: cancelled), stopped)
+            }
+            if let finished, case .failure(let error) = finished.outcome { announce(error) }
+            if stopped { totals.stoppedRun = true }
+            guard let index = next else { break }
+            let start = MonotonicClock.nanoseconds()
+            totals.dispatchNanoseconds += start - lastEnd
+            let outcome = await execute(index)
+            lastEnd = MonotonicClock.nanoseconds()
+            totals.busyNanoseconds += lastEnd - start
+            finished = (index, outcome)
+        }
+        totals.dispatchNanoseconds += MonotonicClock.nanoseconds() - lastEnd
+        return totals
+    }
+
+    /// Runs task `index`'s body once and classifies how it ended.
+    private func execute(_ index: Int) async -> Result<Value, ExecutionError> {
+        let body = tasks[index].body
+        do {
+            if let timeout {
+                return .success(try await Self.run(body, timeout: timeout))
+            }
+            return .success(try await body())
+        } catch is TimeoutSignal {
+            return .failure(
+                ExecutionError(.timedOut, "task \(index) ran longer than \(timeout ?? .zero)", taskIndex: index)
+            )
+        } catch {
+            if Task.isCancelled {
+                return .failure(
+                    ExecutionError(.cancelled, "task \(index) was cancelled while running", taskIndex: index, cause: error)
+                )
+            }
+            return .failure(ExecutionError(.taskFailed, "task \(index) failed", taskIndex: index, cause: error))
+        }
+    }
+
+    /// Races `body` against a timer. When the timer wins, `body` is cancelled and awaited (so it
+    /// still occupies its worker until it returns) and ``TimeoutSignal`` is thrown.
+    private static func run(
+        _ body: @escaping @Sendable () async throws -> Value,
+        timeout: Duration
+    ) async throws -> Value {
+        try await withThrowingTaskGroup(of: Value.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TimeoutSignal()
+            }
+            defer { group.cancelAll() }
+            // The group has two children, so `next()` returns a value or throws.
+            return try await group.next()!
+        }
+    }
+
+    private func announce(_ error: ExecutionError) {
+        guard let bus, bus.hasSubscribers(for: ExecutionTaskFailed.self) else { return }
+        bus.publish(ExecutionTaskFailed(runID: runID, taskIndex: error.taskIndex ?? -1, error: error.description))
+    }
+}
