@@ -61,11 +61,21 @@ public final class ParallelExecutor: Sendable {
         let workers = max(1, min(configuration.maxWorkers, taskCount))
         switch configuration.strategy {
         case .sequential:
-            return StrategyDecision(strategy: .sequential, mode: .sequential, workers: 1, reason: "strategy is sequential")
+            return StrategyDecision(
+                strategy: .sequential,
+                mode: .sequential,
+                workers: 1,
+                reason: "strategy is sequential"
+            )
         case .parallel:
             guard workers > 1 else {
                 let why = taskCount < 2 ? "\(taskCount) task(s)" : "maxWorkers is 1"
-                return StrategyDecision(strategy: .parallel, mode: .sequential, workers: 1, reason: "\(why): nothing to overlap")
+                return StrategyDecision(
+                    strategy: .parallel,
+                    mode: .sequential,
+                    workers: 1,
+                    reason: "\(why): nothing to overlap"
+                )
             }
             return StrategyDecision(
                 strategy: .parallel,
@@ -152,7 +162,8 @@ public final class ParallelExecutor: Sendable {
         return ExecutionReport(runID: runID, results: results, decision: decision, metrics: metrics)
     }
 
-    /// Runs each closure of `bodies` as a task of priority 0; see ``run(_:progress:)-(([ExecutionTask<Value>]),_)``.
+    /// Runs each closure of `bodies` as a task of priority 0, with the guarantees of the
+    /// `ExecutionTask` overload.
     public func run<Value: Sendable>(
         _ bodies: [@Sendable () async throws -> Value],
         progress: (@Sendable (ExecutionProgress) -> Void)? = nil

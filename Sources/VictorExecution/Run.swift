@@ -93,7 +93,12 @@ final class Run<Value: Sendable>: Sendable {
         } catch {
             if Task.isCancelled {
                 return .failure(
-                    ExecutionError(.cancelled, "task \(index) was cancelled while running", taskIndex: index, cause: error)
+                    ExecutionError(
+                        .cancelled,
+                        "task \(index) was cancelled while running",
+                        taskIndex: index,
+                        cause: error
+                    )
                 )
             }
             return .failure(ExecutionError(.taskFailed, "task \(index) failed", taskIndex: index, cause: error))

@@ -107,7 +107,9 @@ struct RunState<Value: Sendable> {
                 case .failFast(let failed): "task \(failed) failed and fail-fast stopped the run"
                 case .cancelled, nil: "the run was cancelled"
                 }
-            closed.append(.failure(ExecutionError(.notStarted, "task \(index) never started: \(why)", taskIndex: index)))
+            closed.append(
+                .failure(ExecutionError(.notStarted, "task \(index) never started: \(why)", taskIndex: index))
+            )
         }
         return closed
     }
