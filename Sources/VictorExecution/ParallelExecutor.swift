@@ -33,7 +33,7 @@ public final class ParallelExecutor: Sendable {
     /// The configuration the executor was created with.
     public let configuration: ExecutorConfiguration
     private let bus: EventBus?
-    private let totals: Mutex<ExecutorStatistics>
+    private let totals: Locked<ExecutorStatistics>
     private let runCounter = Atomic<UInt64>(0)
     private let instruments = ExecutorInstruments()
 
@@ -47,7 +47,7 @@ public final class ParallelExecutor: Sendable {
         try configuration.validate()
         self.configuration = configuration
         bus = eventBus
-        totals = Mutex(ExecutorStatistics())
+        totals = Locked(ExecutorStatistics())
     }
 
     /// The figures of every run so far.

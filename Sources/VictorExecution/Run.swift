@@ -1,4 +1,3 @@
-import Synchronization
 import VictorEvents
 
 /// What one worker did: time in task bodies, time between them, whether it stopped the run.
@@ -21,7 +20,7 @@ private struct TimeoutSignal: Error {}
 final class Run<Value: Sendable>: Sendable {
     let runID: UInt64
     let tasks: [ExecutionTask<Value>]
-    let state: Mutex<RunState<Value>>
+    let state: Locked<RunState<Value>>
     let timeout: Duration?
     let progress: (@Sendable (ExecutionProgress) -> Void)?
     let bus: EventBus?
@@ -38,7 +37,7 @@ final class Run<Value: Sendable>: Sendable {
         self.tasks = tasks
         let first = tasks.first?.priority ?? 0
         let prioritized = tasks.contains { $0.priority != first }
-        state = Mutex(
+        state = Locked(
             RunState(priorities: prioritized ? tasks.map(\.priority) : nil, total: tasks.count, failFast: failFast)
         )
         self.timeout = timeout
