@@ -39,6 +39,7 @@ public struct ExecutionError: Error, Sendable, CustomStringConvertible {
     /// The line where the error was created.
     public var line: Int
 
+    @usableFromInline
     init(
         _ code: Code,
         _ message: String,

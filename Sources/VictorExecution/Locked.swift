@@ -13,11 +13,13 @@ import Darwin
 /// priority-inheritance futex, in its uninstrumented slow path), which ThreadSanitizer cannot
 /// see: it then reports races on the guarded state that do not exist. ThreadSanitizer
 /// intercepts pthread mutexes, so the executor's concurrency tests can run under it.
+@usableFromInline
 final class Locked<State: Sendable>: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
     // Every access goes through `withLock`, which holds the mutex.
-    @exclusivity(unchecked) private var state: State
+    @exclusivity(unchecked) @usableFromInline var state: State
 
+    @inlinable
     init(_ state: State) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -32,7 +34,7 @@ final class Locked<State: Sendable>: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive access to the state.
-    @inline(__always)
+    @inlinable @inline(__always)
     func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }

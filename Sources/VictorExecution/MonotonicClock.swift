@@ -7,8 +7,9 @@ import Darwin
 #endif
 
 /// Nanoseconds from the monotonic clock, read directly (about 20 ns a read on Linux).
+@usableFromInline
 enum MonotonicClock {
-    @inline(__always)
+    @inlinable @inline(__always)
     static func nanoseconds() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

@@ -32,7 +32,7 @@ import VictorEvents
 public final class ParallelExecutor: Sendable {
     /// The configuration the executor was created with.
     public let configuration: ExecutorConfiguration
-    private let bus: EventBus?
+    @usableFromInline let bus: EventBus?
     private let totals: Locked<ExecutorStatistics>
     private let runCounter = Atomic<UInt64>(0)
     private let instruments = ExecutorInstruments()
@@ -104,15 +104,14 @@ public final class ParallelExecutor: Sendable {
     ///     (``ExecutionProgress/completed`` counts 1, 2, …); they run while the run's queue is
     ///     locked, so keep them short.
     /// - Complexity: O(n log n) with priorities, O(n) otherwise, plus the tasks themselves.
+    @inlinable
     public func run<Value: Sendable>(
         _ tasks: [ExecutionTask<Value>],
         progress: (@Sendable (ExecutionProgress) -> Void)? = nil
     ) async -> ExecutionReport<Value> {
-        let runID = runCounter.add(1, ordering: .relaxed).newValue
-        let decision = decision(forTaskCount: tasks.count)
-        if let bus, bus.hasSubscribers(for: ExecutionStarted.self) {
-            bus.publish(ExecutionStarted(runID: runID, taskCount: tasks.count, decision: decision))
-        }
+        // Inlinable so that the worker loop is specialized for `Value` in the caller's module:
+        // unspecialized generic code costs hundreds of nanoseconds per task in metadata lookups.
+        let (runID, decision) = begin(taskCount: tasks.count)
         let start = MonotonicClock.nanoseconds()
         let run = Run(
             runID: runID,
@@ -122,48 +121,63 @@ public final class ParallelExecutor: Sendable {
             progress: progress,
             bus: bus
         )
-        var workers = WorkerTotals()
+        let workers: WorkerTotals
         if decision.mode == .sequential {
             workers = await run.work()
         } else {
-            workers = await withTaskGroup(of: WorkerTotals.self) { group in
-                for _ in 0..<decision.workers {
-                    group.addTask { await run.work() }
-                }
-                var sum = WorkerTotals()
-                for await worker in group {
-                    sum.add(worker)
-                    if worker.stoppedRun { group.cancelAll() }
-                }
-                return sum
-            }
+            workers = await run.work(on: decision.workers)
         }
         let wall = MonotonicClock.nanoseconds() - start
-        let (results, state) = run.state.withLock { ($0.close(), RunFigures($0)) }
+        let (results, figures) = run.state.withLock { ($0.close(), RunFigures($0)) }
+        let metrics = finish(runID: runID, decision: decision, figures: figures, workers: workers, wall: wall)
+        return ExecutionReport(runID: runID, results: results, decision: decision, metrics: metrics)
+    }
+
+    /// Numbers the run, decides how to run it and announces it.
+    @usableFromInline
+    func begin(taskCount: Int) -> (UInt64, StrategyDecision) {
+        let runID = runCounter.add(1, ordering: .relaxed).newValue
+        let decision = decision(forTaskCount: taskCount)
+        if let bus, bus.hasSubscribers(for: ExecutionStarted.self) {
+            bus.publish(ExecutionStarted(runID: runID, taskCount: taskCount, decision: decision))
+        }
+        return (runID, decision)
+    }
+
+    /// Builds the run's metrics, folds them into the totals and instruments, and announces them.
+    @usableFromInline
+    func finish(
+        runID: UInt64,
+        decision: StrategyDecision,
+        figures: RunFigures,
+        workers: WorkerTotals,
+        wall: UInt64
+    ) -> ExecutionMetrics {
         let metrics = ExecutionMetrics(
             mode: decision.mode,
-            taskCount: tasks.count,
-            succeeded: state.completed - state.failed,
-            failed: state.failed,
-            timedOut: state.timedOut,
-            notStarted: tasks.count - state.completed,
+            taskCount: figures.total,
+            succeeded: figures.completed - figures.failed,
+            failed: figures.failed,
+            timedOut: figures.timedOut,
+            notStarted: figures.total - figures.completed,
             workers: decision.workers,
             wallNanoseconds: wall,
             taskNanoseconds: workers.busyNanoseconds,
             dispatchNanoseconds: workers.dispatchNanoseconds,
-            peakQueueDepth: tasks.count,
-            peakInFlight: state.peakInFlight
+            peakQueueDepth: figures.total,
+            peakInFlight: figures.peakInFlight
         )
         totals.withLock { $0.record(metrics, smoothing: configuration.adaptive.smoothing) }
         instruments.record(metrics)
         if let bus, bus.hasSubscribers(for: ExecutionFinished.self) {
             bus.publish(ExecutionFinished(runID: runID, decision: decision, metrics: metrics))
         }
-        return ExecutionReport(runID: runID, results: results, decision: decision, metrics: metrics)
+        return metrics
     }
 
     /// Runs each closure of `bodies` as a task of priority 0, with the guarantees of the
     /// `ExecutionTask` overload.
+    @inlinable
     public func run<Value: Sendable>(
         _ bodies: [@Sendable () async throws -> Value],
         progress: (@Sendable (ExecutionProgress) -> Void)? = nil
@@ -172,6 +186,7 @@ public final class ParallelExecutor: Sendable {
     }
 
     /// Applies `transform` to every element as one task each; results are in `elements`' order.
+    @inlinable
     public func map<Element: Sendable, Value: Sendable>(
         _ elements: [Element],
         progress: (@Sendable (ExecutionProgress) -> Void)? = nil,
@@ -182,13 +197,17 @@ public final class ParallelExecutor: Sendable {
 }
 
 /// The run counters the report needs, copied out of the lock.
-private struct RunFigures {
-    let completed: Int
-    let failed: Int
-    let timedOut: Int
-    let peakInFlight: Int
+@usableFromInline
+struct RunFigures {
+    @usableFromInline let total: Int
+    @usableFromInline let completed: Int
+    @usableFromInline let failed: Int
+    @usableFromInline let timedOut: Int
+    @usableFromInline let peakInFlight: Int
 
+    @inlinable
     init<Value>(_ state: RunState<Value>) {
+        total = state.total
         completed = state.completed
         failed = state.failed
         timedOut = state.timedOut

@@ -1,11 +1,16 @@
 import VictorEvents
 
 /// What one worker did: time in task bodies, time between them, whether it stopped the run.
-struct WorkerTotals {
-    var busyNanoseconds: UInt64 = 0
-    var dispatchNanoseconds: UInt64 = 0
-    var stoppedRun = false
+@usableFromInline
+struct WorkerTotals: Sendable {
+    @usableFromInline var busyNanoseconds: UInt64 = 0
+    @usableFromInline var dispatchNanoseconds: UInt64 = 0
+    @usableFromInline var stoppedRun = false
 
+    @inlinable
+    init() {}
+
+    @inlinable
     mutating func add(_ other: WorkerTotals) {
         busyNanoseconds += other.busyNanoseconds
         dispatchNanoseconds += other.dispatchNanoseconds
@@ -14,17 +19,25 @@ struct WorkerTotals {
 }
 
 /// Thrown by the timer of a task with a timeout; never escapes the executor.
-private struct TimeoutSignal: Error {}
+@usableFromInline
+struct TimeoutSignal: Error {
+    @inlinable
+    init() {}
+}
 
 /// One run: its tasks, its locked ``RunState``, and the worker loop that drains it.
+///
+/// Everything here is inlinable so that it is specialized for the caller's `Value`.
+@usableFromInline
 final class Run<Value: Sendable>: Sendable {
-    let runID: UInt64
-    let tasks: [ExecutionTask<Value>]
-    let state: Locked<RunState<Value>>
-    let timeout: Duration?
-    let progress: (@Sendable (ExecutionProgress) -> Void)?
-    let bus: EventBus?
+    @usableFromInline let runID: UInt64
+    @usableFromInline let tasks: [ExecutionTask<Value>]
+    @usableFromInline let state: Locked<RunState<Value>>
+    @usableFromInline let timeout: Duration?
+    @usableFromInline let progress: (@Sendable (ExecutionProgress) -> Void)?
+    @usableFromInline let bus: EventBus?
 
+    @inlinable
     init(
         runID: UInt64,
         tasks: [ExecutionTask<Value>],
@@ -45,9 +58,27 @@ final class Run<Value: Sendable>: Sendable {
         self.bus = bus
     }
 
+    /// Runs `workers` worker loops as child tasks; when one stops the run (fail-fast), cancels
+    /// the others so their running tasks see cancellation.
+    @inlinable
+    func work(on workers: Int) async -> WorkerTotals {
+        await withTaskGroup(of: WorkerTotals.self) { group in
+            for _ in 0..<workers {
+                group.addTask { await self.work() }
+            }
+            var sum = WorkerTotals()
+            for await worker in group {
+                sum.add(worker)
+                if worker.stoppedRun { group.cancelAll() }
+            }
+            return sum
+        }
+    }
+
     /// The worker loop: record the previous result and take the next task in one lock
     /// round-trip, run the task outside the lock, repeat until the queue is empty or the run
     /// stops. Returns when its last task has been recorded.
+    @inlinable
     func work() async -> WorkerTotals {
         var totals = WorkerTotals()
         var finished: (index: Int, outcome: Result<Value, ExecutionError>)?
@@ -63,7 +94,9 @@ final class Run<Value: Sendable>: Sendable {
                 }
                 return (state.next(cancelled: cancelled), stopped)
             }
-            if let finished, case .failure(let error) = finished.outcome { announce(error) }
+            if let finished, case .failure(let error) = finished.outcome {
+                announceFailure(error, runID: runID, bus: bus)
+            }
             if stopped { totals.stoppedRun = true }
             guard let index = next else { break }
             let start = MonotonicClock.nanoseconds()
@@ -78,35 +111,23 @@ final class Run<Value: Sendable>: Sendable {
     }
 
     /// Runs task `index`'s body once and classifies how it ended.
-    private func execute(_ index: Int) async -> Result<Value, ExecutionError> {
+    @inlinable
+    func execute(_ index: Int) async -> Result<Value, ExecutionError> {
         let body = tasks[index].body
         do {
             if let timeout {
                 return .success(try await Self.run(body, timeout: timeout))
             }
             return .success(try await body())
-        } catch is TimeoutSignal {
-            return .failure(
-                ExecutionError(.timedOut, "task \(index) ran longer than \(timeout ?? .zero)", taskIndex: index)
-            )
         } catch {
-            if Task.isCancelled {
-                return .failure(
-                    ExecutionError(
-                        .cancelled,
-                        "task \(index) was cancelled while running",
-                        taskIndex: index,
-                        cause: error
-                    )
-                )
-            }
-            return .failure(ExecutionError(.taskFailed, "task \(index) failed", taskIndex: index, cause: error))
+            return .failure(classify(error, index: index, timeout: timeout))
         }
     }
 
     /// Races `body` against a timer. When the timer wins, `body` is cancelled and awaited (so it
     /// still occupies its worker until it returns) and ``TimeoutSignal`` is thrown.
-    private static func run(
+    @inlinable
+    static func run(
         _ body: @escaping @Sendable () async throws -> Value,
         timeout: Duration
     ) async throws -> Value {
@@ -121,9 +142,23 @@ final class Run<Value: Sendable>: Sendable {
             return try await group.next()!
         }
     }
+}
 
-    private func announce(_ error: ExecutionError) {
-        guard let bus, bus.hasSubscribers(for: ExecutionTaskFailed.self) else { return }
-        bus.publish(ExecutionTaskFailed(runID: runID, taskIndex: error.taskIndex ?? -1, error: error.description))
+/// The failure recorded for a task that threw `error`.
+@usableFromInline
+func classify(_ error: any Error, index: Int, timeout: Duration?) -> ExecutionError {
+    if error is TimeoutSignal {
+        return ExecutionError(.timedOut, "task \(index) ran longer than \(timeout ?? .zero)", taskIndex: index)
     }
+    if Task.isCancelled {
+        return ExecutionError(.cancelled, "task \(index) was cancelled while running", taskIndex: index, cause: error)
+    }
+    return ExecutionError(.taskFailed, "task \(index) failed", taskIndex: index, cause: error)
+}
+
+/// Publishes a task failure on `bus`, if anyone listens.
+@usableFromInline
+func announceFailure(_ error: ExecutionError, runID: UInt64, bus: EventBus?) {
+    guard let bus, bus.hasSubscribers(for: ExecutionTaskFailed.self) else { return }
+    bus.publish(ExecutionTaskFailed(runID: runID, taskIndex: error.taskIndex ?? -1, error: error.description))
 }

@@ -1,17 +1,26 @@
 import HeapModule
 
 /// A queued task in a priority run: higher priority first, lower input position among equals.
-struct QueuedTask: Comparable {
-    let priority: Int
-    let index: Int
+@usableFromInline
+struct QueuedTask: Comparable, Sendable {
+    @usableFromInline let priority: Int
+    @usableFromInline let index: Int
 
+    @inlinable
+    init(priority: Int, index: Int) {
+        self.priority = priority
+        self.index = index
+    }
+
+    @inlinable
     static func < (lhs: QueuedTask, rhs: QueuedTask) -> Bool {
         lhs.priority != rhs.priority ? lhs.priority < rhs.priority : lhs.index > rhs.index
     }
 }
 
 /// Why a run stopped handing out tasks before its queue was empty.
-enum StopReason: Equatable {
+@usableFromInline
+enum StopReason: Equatable, Sendable {
     case cancelled
     case failFast(Int)
 }
@@ -22,25 +31,27 @@ enum StopReason: Equatable {
 ///
 /// The queue of a run without priorities is its input order, so it is a cursor over the input
 /// rather than a copy of it; with priorities it is a `Heap`.
-struct RunState<Value: Sendable> {
-    private var cursor = 0
-    private var heap: Heap<QueuedTask>?
-    let total: Int
-    let failFast: Bool
-    private(set) var results: [Result<Value, ExecutionError>?]
-    private(set) var dispatched = 0
-    private(set) var inFlight = 0
-    private(set) var peakInFlight = 0
-    private(set) var completed = 0
-    private(set) var failed = 0
-    private(set) var timedOut = 0
-    private(set) var stop: StopReason?
+@usableFromInline
+struct RunState<Value: Sendable>: Sendable {
+    @usableFromInline var cursor = 0
+    @usableFromInline var heap: Heap<QueuedTask>?
+    @usableFromInline let total: Int
+    @usableFromInline let failFast: Bool
+    @usableFromInline var results: [Result<Value, ExecutionError>?]
+    @usableFromInline var dispatched = 0
+    @usableFromInline var inFlight = 0
+    @usableFromInline var peakInFlight = 0
+    @usableFromInline var completed = 0
+    @usableFromInline var failed = 0
+    @usableFromInline var timedOut = 0
+    @usableFromInline var stop: StopReason?
 
     /// - Parameters:
     ///   - priorities: each task's priority, or `nil` when all are equal (FIFO).
     ///   - total: the number of tasks.
     ///   - failFast: whether the first failure stops the run.
     /// - Complexity: O(n).
+    @inlinable
     init(priorities: [Int]?, total: Int, failFast: Bool) {
         self.total = total
         self.failFast = failFast
@@ -51,11 +62,13 @@ struct RunState<Value: Sendable> {
     }
 
     /// Tasks waiting for a worker.
+    @inlinable
     var queueDepth: Int { total - dispatched }
 
     /// The next task to start, or `nil` when the queue is empty or the run has stopped.
     /// Passing `cancelled: true` stops the run: no further task starts.
     /// - Complexity: O(1) in input order, O(log n) with priorities.
+    @inlinable
     mutating func next(cancelled: Bool) -> Int? {
         if cancelled, stop == nil { stop = .cancelled }
         guard stop == nil, dispatched < total else { return nil }
@@ -75,6 +88,7 @@ struct RunState<Value: Sendable> {
     /// Records the result of a task handed out by ``next(cancelled:)``.
     /// - Returns: the progress after it, and whether this failure stopped the run (fail-fast).
     /// - Complexity: O(1).
+    @inlinable
     mutating func finish(_ index: Int, _ outcome: Result<Value, ExecutionError>) -> (ExecutionProgress, Bool) {
         inFlight -= 1
         completed += 1
@@ -94,6 +108,7 @@ struct RunState<Value: Sendable> {
     /// Every task's result in input order, a ``ExecutionError/Code/notStarted`` failure for each
     /// task that never started. Call once every worker has returned.
     /// - Complexity: O(n).
+    @inlinable
     func close() -> [Result<Value, ExecutionError>] {
         var closed: [Result<Value, ExecutionError>] = []
         closed.reserveCapacity(total)
