@@ -1,6 +1,7 @@
 import Metrics
 import Synchronization
 import VictorEvents
+import VictorLocks
 
 /// Runs batches of async tasks, sequentially or on a fixed pool of worker tasks, with a hard
 /// bound on concurrency, one result per task in input order, and measured metrics.

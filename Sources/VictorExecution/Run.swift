@@ -1,4 +1,5 @@
 import VictorEvents
+import VictorLocks
 
 /// What one worker did: time in task bodies, time between them, whether it stopped the run.
 @usableFromInline
