@@ -47,23 +47,35 @@ enum ExecutionBenchmarks {
         let samples = context.iterations(5, minimum: 2)
         var sequentialTimes: [Double] = []
         var parallelTimes: [Double] = []
-        var measuredSpeedups: [Double] = []
+        var sequentialTasks: [Double] = []
+        var parallelTasks: [Double] = []
+        var speedups: [Double] = []
         var peak = 0
         for _ in 0..<samples {
-            sequentialTimes.append(try await timedRun(sequential, tasks).1)
-            let (report, elapsed) = try await timedRun(parallel, tasks)
-            parallelTimes.append(elapsed)
-            measuredSpeedups.append(report.metrics.speedup)
+            let (sequentialReport, sequentialTime) = try await timedRun(sequential, tasks)
+            let (report, parallelTime) = try await timedRun(parallel, tasks)
+            sequentialTimes.append(sequentialTime)
+            parallelTimes.append(parallelTime)
+            sequentialTasks.append(Double(sequentialReport.metrics.taskNanoseconds) / 10 / 1e6)
+            parallelTasks.append(Double(report.metrics.taskNanoseconds) / 10 / 1e6)
+            speedups.append(report.metrics.speedup)
             peak = max(peak, report.metrics.peakInFlight)
         }
         let sequentialMedian = Measure.median(sequentialTimes)
         let parallelMedian = Measure.median(parallelTimes)
+        // The figure is the executor's measured speedup: the sum of the task durations of the
+        // parallel run ÷ its wall time. Dividing the sequential run's wall time by the parallel
+        // run's compares two runs whose tasks differ: each sequential 50 ms sleep also pays a
+        // thread wake-up that a parallel wave pays once for four tasks, which can put that ratio
+        // a hair above the 10/3 no 4-worker schedule of 10 equal tasks can beat.
         return BenchmarkMeasurement(
-            value: sequentialMedian / parallelMedian,
-            details: "10 tasks sleeping 50 ms, 4 workers; median of \(samples): sequential "
-                + "\(formatNumber(sequentialMedian)) ms, parallel \(formatNumber(parallelMedian)) ms; "
-                + "executor's own speedup (sum of task times ÷ wall) \(formatNumber(Measure.median(measuredSpeedups)))x; "
-                + "peak in flight \(peak); 4 workers finish 10 equal tasks in 3 waves, so at most 10/3",
+            value: Measure.median(speedups),
+            details: "10 tasks sleeping 50 ms, 4 workers; sum of task durations ÷ wall time of the parallel run, "
+                + "median of \(samples); wall times: sequential \(formatNumber(sequentialMedian)) ms (mean task "
+                + "\(formatNumber(Measure.median(sequentialTasks))) ms), parallel \(formatNumber(parallelMedian)) ms "
+                + "(mean task \(formatNumber(Measure.median(parallelTasks))) ms), ratio "
+                + "\(formatNumber(sequentialMedian / parallelMedian))x; peak in flight \(peak); 4 workers finish 10 "
+                + "equal tasks in 3 waves, so at most 10/3",
             physicalLimit: 10.0 / 3.0
         )
     }
