@@ -7,9 +7,12 @@ import VictorLocks
 /// bound on concurrency, one result per task in input order, and measured metrics.
 ///
 /// Guarantees:
-/// - At no instant do more than ``ExecutorConfiguration/maxWorkers`` task bodies of a run
-///   execute: a parallel run starts min(maxWorkers, tasks) worker tasks, each running one body
-///   at a time. (The bound is per run: concurrent `run` calls each have their own pool.)
+/// - At no instant do more than ``ExecutorConfiguration/maxWorkers`` task bodies execute, across
+///   all the runs of the executor: a parallel run starts min(maxWorkers, tasks) worker tasks,
+///   each running one body at a time while it holds one of the executor's `maxWorkers` slots;
+///   concurrent runs share the slots, first come first served. A run started from inside one
+///   of the executor's own tasks runs sequentially in that task's slot rather than wait for
+///   another (which could deadlock).
 /// - Every task runs at most once. Its result, a value or an ``ExecutionError``, is stored at
 ///   its input position; a failing task never drops or moves another's result.
 /// - Workers take the next task from one shared queue as soon as they finish one, so no worker
@@ -37,6 +40,7 @@ public final class ParallelExecutor: Sendable {
     private let totals: Locked<ExecutorStatistics>
     private let runCounter = Atomic<UInt64>(0)
     private let instruments = ExecutorInstruments()
+    @usableFromInline let slots: WorkerSlots
 
     /// Creates an executor.
     /// - Parameters:
@@ -49,6 +53,7 @@ public final class ParallelExecutor: Sendable {
         self.configuration = configuration
         bus = eventBus
         totals = Locked(ExecutorStatistics())
+        slots = WorkerSlots(capacity: configuration.maxWorkers)
     }
 
     /// The figures of every run so far.
@@ -112,10 +117,12 @@ public final class ParallelExecutor: Sendable {
     ) async -> ExecutionReport<Value> {
         // Inlinable so that the worker loop is specialized for `Value` in the caller's module:
         // unspecialized generic code costs hundreds of nanoseconds per task in metadata lookups.
-        let (runID, decision) = begin(taskCount: tasks.count)
+        let (runID, decision, nested) = begin(taskCount: tasks.count)
         let start = MonotonicClock.nanoseconds()
         let run = Run(
             runID: runID,
+            slots: nested ? nil : slots,
+            executor: ObjectIdentifier(self),
             tasks: tasks,
             failFast: configuration.failFast,
             timeout: configuration.taskTimeout,
@@ -124,7 +131,7 @@ public final class ParallelExecutor: Sendable {
         )
         let workers: WorkerTotals
         if decision.mode == .sequential {
-            workers = await run.work()
+            workers = await run.workInSlot()
         } else {
             workers = await run.work(on: decision.workers)
         }
@@ -134,15 +141,25 @@ public final class ParallelExecutor: Sendable {
         return ExecutionReport(runID: runID, results: results, decision: decision, metrics: metrics)
     }
 
-    /// Numbers the run, decides how to run it and announces it.
+    /// Numbers the run, decides how to run it and announces it; `nested` when the run is
+    /// started from one of this executor's own tasks.
     @usableFromInline
-    func begin(taskCount: Int) -> (UInt64, StrategyDecision) {
+    func begin(taskCount: Int) -> (runID: UInt64, decision: StrategyDecision, nested: Bool) {
         let runID = runCounter.add(1, ordering: .relaxed).newValue
-        let decision = decision(forTaskCount: taskCount)
+        let nested = WorkerContext.isInside(ObjectIdentifier(self))
+        let decision =
+            nested
+            ? StrategyDecision(
+                strategy: configuration.strategy,
+                mode: .sequential,
+                workers: 1,
+                reason: "started from a task of this executor: runs inline in that task's worker slot"
+            )
+            : decision(forTaskCount: taskCount)
         if let bus, bus.hasSubscribers(for: ExecutionStarted.self) {
             bus.publish(ExecutionStarted(runID: runID, taskCount: taskCount, decision: decision))
         }
-        return (runID, decision)
+        return (runID, decision, nested)
     }
 
     /// Builds the run's metrics, folds them into the totals and instruments, and announces them.
@@ -161,7 +178,7 @@ public final class ParallelExecutor: Sendable {
             failed: figures.failed,
             timedOut: figures.timedOut,
             notStarted: figures.total - figures.completed,
-            workers: decision.workers,
+            workers: workers.workers,
             wallNanoseconds: wall,
             taskNanoseconds: workers.busyNanoseconds,
             dispatchNanoseconds: workers.dispatchNanoseconds,

@@ -7,6 +7,8 @@ struct WorkerTotals: Sendable {
     @usableFromInline var busyNanoseconds: UInt64 = 0
     @usableFromInline var dispatchNanoseconds: UInt64 = 0
     @usableFromInline var stoppedRun = false
+    /// Worker loops that ran (held a slot).
+    @usableFromInline var workers = 0
 
     @inlinable
     init() {}
@@ -16,6 +18,7 @@ struct WorkerTotals: Sendable {
         busyNanoseconds += other.busyNanoseconds
         dispatchNanoseconds += other.dispatchNanoseconds
         stoppedRun = stoppedRun || other.stoppedRun
+        workers += other.workers
     }
 }
 
@@ -37,10 +40,16 @@ final class Run<Value: Sendable>: Sendable {
     @usableFromInline let timeout: Duration?
     @usableFromInline let progress: (@Sendable (ExecutionProgress) -> Void)?
     @usableFromInline let bus: EventBus?
+    /// The executor's slots, or `nil` for a run nested in one of the executor's own tasks,
+    /// which runs in that task's slot.
+    @usableFromInline let slots: WorkerSlots?
+    @usableFromInline let executor: ObjectIdentifier
 
     @inlinable
     init(
         runID: UInt64,
+        slots: WorkerSlots?,
+        executor: ObjectIdentifier,
         tasks: [ExecutionTask<Value>],
         failFast: Bool,
         timeout: Duration?,
@@ -57,6 +66,8 @@ final class Run<Value: Sendable>: Sendable {
         self.timeout = timeout
         self.progress = progress
         self.bus = bus
+        self.slots = slots
+        self.executor = executor
     }
 
     /// Runs `workers` worker loops as child tasks; when one stops the run (fail-fast), cancels
@@ -65,7 +76,7 @@ final class Run<Value: Sendable>: Sendable {
     func work(on workers: Int) async -> WorkerTotals {
         await withTaskGroup(of: WorkerTotals.self) { group in
             for _ in 0..<workers {
-                group.addTask { await self.work() }
+                group.addTask { await self.workInSlot() }
             }
             var sum = WorkerTotals()
             for await worker in group {
@@ -74,6 +85,20 @@ final class Run<Value: Sendable>: Sendable {
             }
             return sum
         }
+    }
+
+    /// One worker: takes an executor slot (waiting for one if all are held by other runs), runs
+    /// the worker loop, and returns the slot.
+    @inlinable
+    func workInSlot() async -> WorkerTotals {
+        guard let slots, !tasks.isEmpty else {
+            var totals = await work()
+            totals.workers = 1
+            return totals
+        }
+        var totals = await slots.holdingSlot(runID: runID, executor: executor) { await self.work() }
+        totals?.workers = 1
+        return totals ?? WorkerTotals()
     }
 
     /// The worker loop: record the previous result and take the next task in one lock
@@ -108,6 +133,8 @@ final class Run<Value: Sendable>: Sendable {
             finished = (index, outcome)
         }
         totals.dispatchNanoseconds += MonotonicClock.nanoseconds() - lastEnd
+        // Nothing left to hand out: siblings still waiting for a slot need not wait on.
+        slots?.abandon(runID: runID)
         return totals
     }
 

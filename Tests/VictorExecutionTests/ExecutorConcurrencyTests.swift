@@ -129,13 +129,16 @@ import VictorExecution
         #expect(report.metrics.notStarted == 9)
     }
 
-    @Test func concurrentRunsKeepTheirOwnResults() async throws {
+    @Test func concurrentRunsShareTheBoundAndKeepTheirOwnResults() async throws {
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 3, strategy: .parallel))
+        let probe = ConcurrencyProbe()
         await withTaskGroup(of: Bool.self) { group in
             for run in 0..<8 {
                 group.addTask {
                     let report = await executor.map(Array(0..<200)) { value in
+                        probe.enter(run * 1_000 + value)
                         await Task.yield()
+                        probe.leave()
                         return value * run
                     }
                     return (try? report.values()) == (0..<200).map { $0 * run } && report.metrics.peakInFlight <= 3
@@ -143,8 +146,62 @@ import VictorExecution
             }
             for await ok in group { #expect(ok) }
         }
+        // The bound holds across the eight runs, not only within each.
+        #expect(probe.peak <= 3)
+        #expect(probe.runs.count == 1_600)
         #expect(executor.statistics.runs == 8)
         #expect(executor.statistics.tasks == 1_600)
-        #expect(executor.statistics.peakInFlight <= 3)
+    }
+
+    @Test func aRunStartedFromATaskOfTheSameExecutorRunsInItsSlot() async throws {
+        let executor = try ParallelExecutor(configuration: .init(maxWorkers: 2, strategy: .parallel))
+        let probe = ConcurrencyProbe()
+        // Every slot is held by an outer task waiting for its inner run: waiting for another
+        // slot would deadlock.
+        let report = await executor.map(Array(0..<4)) { outer -> [Int] in
+            let inner = await executor.map(Array(0..<3)) { value in
+                probe.enter(outer * 10 + value)
+                probe.leave()
+                return outer * 10 + value
+            }
+            #expect(inner.decision.mode == .sequential)
+            #expect(inner.decision.reason.contains("inline"))
+            return try inner.values()
+        }
+        #expect(try report.values() == (0..<4).map { outer in (0..<3).map { outer * 10 + $0 } })
+        #expect(probe.peak <= 2)
+    }
+
+    @Test func aRunWaitingForASlotCanBeCancelled() async throws {
+        let executor = try ParallelExecutor(configuration: .init(maxWorkers: 2, strategy: .parallel))
+        let probe = ConcurrencyProbe()
+        let holders = (0..<2).map { index in
+            ExecutionTask { () async throws -> Int in
+                probe.enter(index)
+                defer { probe.leave() }
+                try await Task.sleep(for: .seconds(60))
+                return index
+            }
+        }
+        let holding = Task { await executor.run(holders) }
+        await probe.wait { $0.started.count >= 2 }
+        let waiting = Task {
+            await executor.map(Array(100..<110)) { value in
+                probe.enter(value)
+                probe.leave()
+                return value
+            }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        waiting.cancel()
+        let waited = await waiting.value
+        #expect(waited.failures.map(\.code) == Array(repeating: .notStarted, count: 10))
+        #expect(Set(probe.started) == [0, 1])
+        holding.cancel()
+        let held = await holding.value
+        #expect(held.failures.map(\.code) == [.cancelled, .cancelled])
+        // The slots came back: a new run gets both.
+        let after = await executor.map(Array(0..<4)) { $0 }
+        #expect(try after.values() == [0, 1, 2, 3])
     }
 }
