@@ -12,7 +12,8 @@ public struct ExecutionMetrics: Sendable, Hashable {
     public var timedOut: Int
     /// Tasks that never started because the run was cancelled or stopped by fail-fast.
     public var notStarted: Int
-    /// Worker tasks used (1 for a sequential run).
+    /// Worker tasks that ran: 1 for a sequential run, up to min(maxWorkers, tasks) for a
+    /// parallel one (fewer if the caller was cancelled while they waited for a slot).
     public var workers: Int
     /// From the start of the run to its last result, in nanoseconds.
     public var wallNanoseconds: UInt64
@@ -21,7 +22,8 @@ public struct ExecutionMetrics: Sendable, Hashable {
     /// Time the workers spent between task bodies (taking the next task, recording a result,
     /// waiting to be scheduled), summed over workers, in nanoseconds.
     public var dispatchNanoseconds: UInt64
-    /// The most tasks waiting for a worker at once.
+    /// The most tasks waiting for a worker at once. A run queues its whole batch when it
+    /// starts, so this is the batch size.
     public var peakQueueDepth: Int
     /// The most tasks handed to workers and not yet finished at once; never above ``workers``.
     public var peakInFlight: Int
