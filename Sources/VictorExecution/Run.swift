@@ -144,7 +144,7 @@ final class Run<Value: Sendable>: Sendable {
         let body = tasks[index].body
         do {
             if let timeout {
-                return .success(try await Self.run(body, timeout: timeout))
+                return .success(try await Self.withTimeout(timeout, body))
             }
             return .success(try await body())
         } catch {
@@ -155,9 +155,9 @@ final class Run<Value: Sendable>: Sendable {
     /// Races `body` against a timer. When the timer wins, `body` is cancelled and awaited (so it
     /// still occupies its worker until it returns) and ``TimeoutSignal`` is thrown.
     @inlinable
-    static func run(
-        _ body: @escaping @Sendable () async throws -> Value,
-        timeout: Duration
+    static func withTimeout(
+        _ timeout: Duration,
+        _ body: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         try await withThrowingTaskGroup(of: Value.self) { group in
             group.addTask { try await body() }

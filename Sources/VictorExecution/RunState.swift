@@ -61,10 +61,6 @@ struct RunState<Value: Sendable>: Sendable {
         }
     }
 
-    /// Tasks waiting for a worker.
-    @inlinable
-    var queueDepth: Int { total - dispatched }
-
     /// The next task to start, or `nil` when the queue is empty or the run has stopped.
     /// Passing `cancelled: true` stops the run: no further task starts.
     /// - Complexity: O(1) in input order, O(log n) with priorities.
