@@ -124,6 +124,24 @@ import VictorExecution
         #expect(try report.values() == Array(0..<7))
     }
 
+    @Test func workersTakeTheHighestPriorityTasksFirst() async throws {
+        let executor = try ParallelExecutor(configuration: .init(maxWorkers: 2, strategy: .parallel))
+        let probe = ConcurrencyProbe()
+        let priorities = [0, 0, 0, 0, 0, 0, 0, 0, 9, 9]
+        let tasks = priorities.enumerated().map { index, priority in
+            ExecutionTask(priority: priority) {
+                probe.enter(index)
+                // The first two tasks hold both workers until both have started.
+                if priority == 9 { await probe.wait { $0.started.count >= 2 } }
+                probe.leave()
+                return index
+            }
+        }
+        let report = await executor.run(tasks)
+        #expect(Set(probe.started.prefix(2)) == [8, 9])
+        #expect(try report.values() == Array(0..<10))
+    }
+
     @Test func progressIsReportedInOrderForEveryTask() async throws {
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 4, strategy: .parallel))
         let reports = Collected<ExecutionProgress>()
