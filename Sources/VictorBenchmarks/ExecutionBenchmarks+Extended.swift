@@ -145,11 +145,19 @@ extension ExecutionBenchmarks {
         }
         let sequentialMedian = Measure.median(sequentialTimes)
         let parallelMedian = Measure.median(parallelTimes)
+        let sequentialBest = sequentialTimes.min() ?? 0
+        let parallelBest = parallelTimes.min() ?? 0
+        // The figure is the ratio of the fastest runs, not of the medians. The same work on all
+        // cores sits right at its limit (cores× faster), and noise on a shared machine only adds
+        // time, so a median ratio lands a few tenths of a percent either side of the limit by
+        // chance; the fastest run of each kind is its least disturbed one.
         return BenchmarkMeasurement(
-            value: sequentialMedian / parallelMedian,
+            value: sequentialBest / parallelBest,
             details: "\(taskCount) tasks of \(formatNumber(Double(iterations) / 1e6))M xorshift steps on \(cores) "
-                + "workers (all active processors); median of \(samples): sequential "
-                + "\(formatNumber(sequentialMedian)) ms, parallel \(formatNumber(parallelMedian)) ms",
+                + "workers (all active processors), fastest of \(samples) interleaved runs: sequential "
+                + "\(formatNumber(sequentialBest)) ms, parallel \(formatNumber(parallelBest)) ms; medians "
+                + "\(formatNumber(sequentialMedian)) ms and \(formatNumber(parallelMedian)) ms "
+                + "(ratio \(formatNumber(sequentialMedian / parallelMedian))x)",
             physicalLimit: Double(min(cores, taskCount))
         )
     }
