@@ -52,6 +52,7 @@ let package = Package(
             name: "VictorExecution",
             dependencies: [
                 "VictorEvents",
+                "VictorLocks",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),

@@ -1,0 +1,192 @@
+import VictorEvents
+import VictorLocks
+
+/// What one worker did: time in task bodies, time between them, whether it stopped the run.
+@usableFromInline
+struct WorkerTotals: Sendable {
+    @usableFromInline var busyNanoseconds: UInt64 = 0
+    @usableFromInline var dispatchNanoseconds: UInt64 = 0
+    @usableFromInline var stoppedRun = false
+    /// Worker loops that ran (held a slot).
+    @usableFromInline var workers = 0
+
+    @inlinable
+    init() {}
+
+    @inlinable
+    mutating func add(_ other: WorkerTotals) {
+        busyNanoseconds += other.busyNanoseconds
+        dispatchNanoseconds += other.dispatchNanoseconds
+        stoppedRun = stoppedRun || other.stoppedRun
+        workers += other.workers
+    }
+}
+
+/// Thrown by the timer of a task with a timeout; never escapes the executor.
+@usableFromInline
+struct TimeoutSignal: Error {
+    @inlinable
+    init() {}
+}
+
+/// One run: its tasks, its locked ``RunState``, and the worker loop that drains it.
+///
+/// Everything here is inlinable so that it is specialized for the caller's `Value`.
+@usableFromInline
+final class Run<Value: Sendable>: Sendable {
+    @usableFromInline let runID: UInt64
+    @usableFromInline let tasks: [ExecutionTask<Value>]
+    @usableFromInline let state: Locked<RunState<Value>>
+    @usableFromInline let timeout: Duration?
+    @usableFromInline let progress: (@Sendable (ExecutionProgress) -> Void)?
+    @usableFromInline let bus: EventBus?
+    /// The executor's slots, or `nil` for a run nested in one of the executor's own tasks,
+    /// which runs in that task's slot.
+    @usableFromInline let slots: WorkerSlots?
+    @usableFromInline let executor: ObjectIdentifier
+
+    @inlinable
+    init(
+        runID: UInt64,
+        slots: WorkerSlots?,
+        executor: ObjectIdentifier,
+        tasks: [ExecutionTask<Value>],
+        failFast: Bool,
+        timeout: Duration?,
+        progress: (@Sendable (ExecutionProgress) -> Void)?,
+        bus: EventBus?
+    ) {
+        self.runID = runID
+        self.tasks = tasks
+        let first = tasks.first?.priority ?? 0
+        let prioritized = tasks.contains { $0.priority != first }
+        state = Locked(
+            RunState(priorities: prioritized ? tasks.map(\.priority) : nil, total: tasks.count, failFast: failFast)
+        )
+        self.timeout = timeout
+        self.progress = progress
+        self.bus = bus
+        self.slots = slots
+        self.executor = executor
+    }
+
+    /// Runs `workers` worker loops as child tasks; when one stops the run (fail-fast), cancels
+    /// the others so their running tasks see cancellation.
+    @inlinable
+    func work(on workers: Int) async -> WorkerTotals {
+        await withTaskGroup(of: WorkerTotals.self) { group in
+            for _ in 0..<workers {
+                group.addTask { await self.workInSlot() }
+            }
+            var sum = WorkerTotals()
+            for await worker in group {
+                sum.add(worker)
+                if worker.stoppedRun { group.cancelAll() }
+            }
+            return sum
+        }
+    }
+
+    /// One worker: takes an executor slot (waiting for one if all are held by other runs), runs
+    /// the worker loop, and returns the slot.
+    @inlinable
+    func workInSlot() async -> WorkerTotals {
+        guard let slots, !tasks.isEmpty else {
+            var totals = await work()
+            totals.workers = 1
+            return totals
+        }
+        var totals = await slots.holdingSlot(runID: runID, executor: executor) { await self.work() }
+        totals?.workers = 1
+        return totals ?? WorkerTotals()
+    }
+
+    /// The worker loop: record the previous result and take the next task in one lock
+    /// round-trip, run the task outside the lock, repeat until the queue is empty or the run
+    /// stops. Returns when its last task has been recorded.
+    @inlinable
+    func work() async -> WorkerTotals {
+        var totals = WorkerTotals()
+        var finished: (index: Int, outcome: Result<Value, ExecutionError>)?
+        var lastEnd = MonotonicClock.nanoseconds()
+        while true {
+            let cancelled = Task.isCancelled
+            let (next, stopped) = state.withLock { state -> (Int?, Bool) in
+                var stopped = false
+                if let finished {
+                    let report: ExecutionProgress
+                    (report, stopped) = state.finish(finished.index, finished.outcome)
+                    progress?(report)
+                }
+                return (state.next(cancelled: cancelled), stopped)
+            }
+            if let finished, case .failure(let error) = finished.outcome {
+                announceFailure(error, runID: runID, bus: bus)
+            }
+            if stopped { totals.stoppedRun = true }
+            guard let index = next else { break }
+            let start = MonotonicClock.nanoseconds()
+            totals.dispatchNanoseconds += start - lastEnd
+            let outcome = await execute(index)
+            lastEnd = MonotonicClock.nanoseconds()
+            totals.busyNanoseconds += lastEnd - start
+            finished = (index, outcome)
+        }
+        totals.dispatchNanoseconds += MonotonicClock.nanoseconds() - lastEnd
+        // Nothing left to hand out: siblings still waiting for a slot need not wait on.
+        slots?.abandon(runID: runID)
+        return totals
+    }
+
+    /// Runs task `index`'s body once and classifies how it ended.
+    @inlinable
+    func execute(_ index: Int) async -> Result<Value, ExecutionError> {
+        let body = tasks[index].body
+        do {
+            if let timeout {
+                return .success(try await Self.withTimeout(timeout, body))
+            }
+            return .success(try await body())
+        } catch {
+            return .failure(classify(error, index: index, timeout: timeout))
+        }
+    }
+
+    /// Races `body` against a timer. When the timer wins, `body` is cancelled and awaited (so it
+    /// still occupies its worker until it returns) and ``TimeoutSignal`` is thrown.
+    @inlinable
+    static func withTimeout(
+        _ timeout: Duration,
+        _ body: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        try await withThrowingTaskGroup(of: Value.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TimeoutSignal()
+            }
+            defer { group.cancelAll() }
+            // The group has two children, so `next()` returns a value or throws.
+            return try await group.next()!
+        }
+    }
+}
+
+/// The failure recorded for a task that threw `error`.
+@usableFromInline
+func classify(_ error: any Error, index: Int, timeout: Duration?) -> ExecutionError {
+    if error is TimeoutSignal {
+        return ExecutionError(.timedOut, "task \(index) ran longer than \(timeout ?? .zero)", taskIndex: index)
+    }
+    if Task.isCancelled {
+        return ExecutionError(.cancelled, "task \(index) was cancelled while running", taskIndex: index, cause: error)
+    }
+    return ExecutionError(.taskFailed, "task \(index) failed", taskIndex: index, cause: error)
+}
+
+/// Publishes a task failure on `bus`, if anyone listens.
+@usableFromInline
+func announceFailure(_ error: ExecutionError, runID: UInt64, bus: EventBus?) {
+    guard let bus, bus.hasSubscribers(for: ExecutionTaskFailed.self) else { return }
+    bus.publish(ExecutionTaskFailed(runID: runID, taskIndex: error.taskIndex ?? -1, error: error.description))
+}

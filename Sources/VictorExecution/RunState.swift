@@ -1,0 +1,127 @@
+import HeapModule
+
+/// A queued task in a priority run: higher priority first, lower input position among equals.
+@usableFromInline
+struct QueuedTask: Comparable, Sendable {
+    @usableFromInline let priority: Int
+    @usableFromInline let index: Int
+
+    @inlinable
+    init(priority: Int, index: Int) {
+        self.priority = priority
+        self.index = index
+    }
+
+    @inlinable
+    static func < (lhs: QueuedTask, rhs: QueuedTask) -> Bool {
+        lhs.priority != rhs.priority ? lhs.priority < rhs.priority : lhs.index > rhs.index
+    }
+}
+
+/// Why a run stopped handing out tasks before its queue was empty.
+@usableFromInline
+enum StopReason: Equatable, Sendable {
+    case cancelled
+    case failFast(Int)
+}
+
+/// One run's shared state as a value: the queue, the results, the in-flight counters. Every
+/// method is synchronous and free of side effects beyond `self`; workers call them under the
+/// run's lock and execute task bodies outside it.
+///
+/// The queue of a run without priorities is its input order, so it is a cursor over the input
+/// rather than a copy of it; with priorities it is a `Heap`.
+@usableFromInline
+struct RunState<Value: Sendable>: Sendable {
+    @usableFromInline var cursor = 0
+    @usableFromInline var heap: Heap<QueuedTask>?
+    @usableFromInline let total: Int
+    @usableFromInline let failFast: Bool
+    @usableFromInline var results: [Result<Value, ExecutionError>?]
+    @usableFromInline var dispatched = 0
+    @usableFromInline var inFlight = 0
+    @usableFromInline var peakInFlight = 0
+    @usableFromInline var completed = 0
+    @usableFromInline var failed = 0
+    @usableFromInline var timedOut = 0
+    @usableFromInline var stop: StopReason?
+
+    /// - Parameters:
+    ///   - priorities: each task's priority, or `nil` when all are equal (FIFO).
+    ///   - total: the number of tasks.
+    ///   - failFast: whether the first failure stops the run.
+    /// - Complexity: O(n).
+    @inlinable
+    init(priorities: [Int]?, total: Int, failFast: Bool) {
+        self.total = total
+        self.failFast = failFast
+        results = Array(repeating: nil, count: total)
+        if let priorities {
+            heap = Heap(priorities.enumerated().map { QueuedTask(priority: $1, index: $0) })
+        }
+    }
+
+    /// The next task to start, or `nil` when the queue is empty or the run has stopped.
+    /// Passing `cancelled: true` stops the run: no further task starts.
+    /// - Complexity: O(1) in input order, O(log n) with priorities.
+    @inlinable
+    mutating func next(cancelled: Bool) -> Int? {
+        if cancelled, stop == nil { stop = .cancelled }
+        guard stop == nil, dispatched < total else { return nil }
+        let index: Int
+        if heap != nil {
+            index = heap!.popMax()!.index
+        } else {
+            index = cursor
+            cursor += 1
+        }
+        dispatched += 1
+        inFlight += 1
+        if inFlight > peakInFlight { peakInFlight = inFlight }
+        return index
+    }
+
+    /// Records the result of a task handed out by ``next(cancelled:)``.
+    /// - Returns: the progress after it, and whether this failure stopped the run (fail-fast).
+    /// - Complexity: O(1).
+    @inlinable
+    mutating func finish(_ index: Int, _ outcome: Result<Value, ExecutionError>) -> (ExecutionProgress, Bool) {
+        inFlight -= 1
+        completed += 1
+        var stopped = false
+        if case .failure(let error) = outcome {
+            failed += 1
+            if error.code == .timedOut { timedOut += 1 }
+            if failFast, stop == nil {
+                stop = .failFast(index)
+                stopped = true
+            }
+        }
+        results[index] = outcome
+        return (ExecutionProgress(index: index, completed: completed, failed: failed, total: total), stopped)
+    }
+
+    /// Every task's result in input order, a ``ExecutionError/Code/notStarted`` failure for each
+    /// task that never started. Call once every worker has returned.
+    /// - Complexity: O(n).
+    @inlinable
+    func close() -> [Result<Value, ExecutionError>] {
+        var closed: [Result<Value, ExecutionError>] = []
+        closed.reserveCapacity(total)
+        for (index, result) in results.enumerated() {
+            if let result {
+                closed.append(result)
+                continue
+            }
+            let why =
+                switch stop {
+                case .failFast(let failed): "task \(failed) failed and fail-fast stopped the run"
+                case .cancelled, nil: "the run was cancelled"
+                }
+            closed.append(
+                .failure(ExecutionError(.notStarted, "task \(index) never started: \(why)", taskIndex: index))
+            )
+        }
+        return closed
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// A value guarded by an `NSLock` (a pthread mutex, which ThreadSanitizer understands;
+/// `Synchronization.Mutex`'s contended path on Linux is invisible to it).
+final class Guarded<State: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: State
+
+    init(_ state: State) {
+        self.state = state
+    }
+
+    func withLock<Result>(_ body: (inout State) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&state)
+    }
+}
+
+/// Counts task bodies running at once and remembers the peak and the order tasks started in.
+final class ConcurrencyProbe: Sendable {
+    private struct State {
+        var current = 0
+        var peak = 0
+        var started: [Int] = []
+        var runs: [Int: Int] = [:]
+    }
+    private let state = Guarded(State())
+
+    func enter(_ index: Int) {
+        state.withLock {
+            $0.current += 1
+            $0.peak = max($0.peak, $0.current)
+            $0.started.append(index)
+            $0.runs[index, default: 0] += 1
+        }
+    }
+
+    func leave() {
+        state.withLock { $0.current -= 1 }
+    }
+
+    var peak: Int { state.withLock { $0.peak } }
+    var current: Int { state.withLock { $0.current } }
+    var started: [Int] { state.withLock { $0.started } }
+    var runs: [Int: Int] { state.withLock { $0.runs } }
+
+    /// Waits (polling) until `condition` holds or about ten seconds have passed.
+    func wait(until condition: @Sendable (ConcurrencyProbe) -> Bool) async {
+        for _ in 0..<10_000 {
+            if condition(self) { return }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+}
+
+/// A thread-safe list, for collecting progress reports and events.
+final class Collected<Element: Sendable>: Sendable {
+    private let items = Guarded<[Element]>([])
+
+    func append(_ item: Element) {
+        items.withLock { $0.append(item) }
+    }
+
+    var all: [Element] { items.withLock { $0 } }
+}
+
+struct Boom: Error, Equatable {
+    let index: Int
+}
