@@ -1,0 +1,56 @@
+import Synchronization
+
+/// A ``PersonaStore`` in memory: for tests, benchmarks, and hosts that keep personas elsewhere.
+public final class InMemoryPersonaStore: PersonaStore {
+    private let histories: Mutex<[String: [Persona]]>
+
+    /// Creates a store holding `personas`, each as its only version.
+    /// - Precondition: the personas are valid and their ids distinct.
+    public init(personas: [Persona] = []) {
+        var initial: [String: [Persona]] = [:]
+        for persona in personas {
+            precondition((try? persona.validate()) != nil, "invalid persona '\(persona.id)'")
+            precondition(initial[persona.id] == nil, "duplicate persona '\(persona.id)'")
+            initial[persona.id] = [persona]
+        }
+        histories = Mutex(initial)
+    }
+
+    /// The current version of the persona, or `nil`.
+    public func persona(id: String) throws(PersonaError) -> Persona? {
+        histories.withLock { $0[id]?.last }
+    }
+
+    /// One version of the persona, or `nil`.
+    public func persona(id: String, version: Int) throws(PersonaError) -> Persona? {
+        histories.withLock { $0[id]?.first { $0.version == version } }
+    }
+
+    /// Every version of the persona, oldest first.
+    public func history(id: String) throws(PersonaError) -> [Persona] {
+        histories.withLock { $0[id] ?? [] }
+    }
+
+    /// The current version of every persona, ordered by id.
+    public func list() throws(PersonaError) -> [Persona] {
+        histories.withLock { $0.values.compactMap(\.last) }.sorted { $0.id < $1.id }
+    }
+
+    /// Saves `persona` if the stored version is `expectedVersion`; see ``PersonaStore``.
+    @discardableResult
+    public func save(_ persona: Persona, expectedVersion: Int) throws(PersonaError) -> Persona {
+        try histories.withLock { histories throws(PersonaError) in
+            try Self.checkSave(persona, expectedVersion: expectedVersion, current: histories[persona.id]?.last?.version ?? 0)
+            histories[persona.id, default: []].append(persona)
+        }
+        return persona
+    }
+
+    /// Deletes the persona if its stored version is `expectedVersion`; see ``PersonaStore``.
+    public func delete(id: String, expectedVersion: Int) throws(PersonaError) {
+        try histories.withLock { histories throws(PersonaError) in
+            try Self.checkDelete(id: id, expectedVersion: expectedVersion, current: histories[id]?.last?.version ?? 0)
+            histories[id] = nil
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The VictorPersonas module; its API is added in its own source files.
