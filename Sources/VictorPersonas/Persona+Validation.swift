@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 
 extension Persona {
     /// Whether `id` can name a persona (and a file): 1 to 128 letters, digits, `_`, `-` or `.`,
@@ -14,8 +15,8 @@ extension Persona {
     ///
     /// - Throws: ``PersonaError/Code/invalidValue`` naming the key: an invalid id, an empty name,
     ///   an empty expertise entry or tool name, a tool both preferred and forbidden, a
-    ///   `max_tool_calls` below 1, a temperature outside 0…2, a version below 1, or an update
-    ///   time before the creation time.
+    ///   `max_tool_calls` below 1, a temperature outside 0…2, a version below 1, an update
+    ///   time before the creation time, or a prompt template that is not valid Mustache.
     public func validate() throws(PersonaError) {
         func fail(_ key: String, _ message: String) -> PersonaError {
             PersonaError(.invalidValue, message, keyPath: key, personaID: id)
@@ -53,5 +54,18 @@ extension Persona {
         }
         guard version >= 1 else { throw fail("version", "must be at least 1, is \(version)") }
         guard updatedAt >= createdAt else { throw fail("updated_at", "is before created_at") }
+        if let templates = promptTemplates {
+            for (key, template) in [
+                ("system_prompt", templates.system), ("task_prompt", templates.task),
+                ("greeting", templates.greeting), ("farewell", templates.farewell),
+            ] {
+                guard let template else { continue }
+                do {
+                    _ = try MustacheTemplate(string: template)
+                } catch {
+                    throw fail("prompt_templates.\(key)", "the template does not parse: \(error)")
+                }
+            }
+        }
     }
 }

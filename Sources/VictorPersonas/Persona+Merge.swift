@@ -1,0 +1,86 @@
+import Foundation
+import OrderedCollections
+
+extension Persona {
+    /// Personality pairs that cannot be merged, with the reason.
+    public static let incompatiblePersonalities: [(Personality, Personality, String)] = [
+        (.cautious, .creative, "a cautious persona avoids the risks a creative one takes"),
+        (.critical, .supportive, "a critical persona's critique undercuts a supportive one's encouragement"),
+    ]
+
+    /// Merges two or more personas into a hybrid, as Victor does: the first persona's personality,
+    /// the most common communication style (the earliest on a tie), the union of expertise and of
+    /// tool sets (a tool forbidden by any source is forbidden, and no longer preferred), the largest
+    /// `max_tool_calls` when any source sets one, the most verbose response length and the most
+    /// detailed explanation depth.
+    /// - Parameters:
+    ///   - personas: at least two personas.
+    ///   - name: the merged persona's name.
+    ///   - id: its id; `merged_` and the source ids joined by `_` when `nil`.
+    ///   - now: its creation time.
+    /// - Returns: the merged persona, version 1, not stored.
+    /// - Throws: ``PersonaError/Code/invalidArgument`` for fewer than two personas,
+    ///   ``PersonaError/Code/incompatible`` naming the conflicting personalities and why,
+    ///   ``PersonaError/Code/invalidValue`` when the result is invalid (such as a too-long id).
+    public static func merging(_ personas: [Persona], name: String, id: String? = nil, now: Date = Date())
+        throws(PersonaError) -> Persona
+    {
+        guard personas.count >= 2 else {
+            throw PersonaError(.invalidArgument, "merging needs at least 2 personas, got \(personas.count)")
+        }
+        for (first, second, reason) in incompatiblePersonalities {
+            if let a = personas.first(where: { $0.personality == first }),
+                let b = personas.first(where: { $0.personality == second })
+            {
+                throw PersonaError(
+                    .incompatible,
+                    "cannot merge '\(a.id)' (\(first.rawValue)) with '\(b.id)' (\(second.rawValue)): \(reason)"
+                )
+            }
+        }
+        var styleCounts: [CommunicationStyle: Int] = [:]
+        for persona in personas { styleCounts[persona.communicationStyle, default: 0] += 1 }
+        var style = personas[0].communicationStyle
+        for persona in personas where styleCounts[persona.communicationStyle]! > styleCounts[style]! {
+            style = persona.communicationStyle
+        }
+        var expertise = OrderedSet<String>()
+        var preferred = Set<String>()
+        var forbidden = Set<String>()
+        var maxToolCalls: Int?
+        var length = ResponseLength.short
+        var depth = ExplanationDepth.brief
+        for persona in personas {
+            expertise.append(contentsOf: persona.expertise)
+            let constraints = persona.constraints
+            preferred.formUnion(constraints.preferredTools)
+            forbidden.formUnion(constraints.forbiddenTools)
+            if let calls = constraints.maxToolCalls { maxToolCalls = max(maxToolCalls ?? calls, calls) }
+            length = max(length, constraints.responseLength)
+            depth = max(depth, constraints.explanationDepth)
+        }
+        preferred.subtract(forbidden)
+        let backstories = personas.compactMap(\.backstory)
+        let merged = Persona(
+            id: id ?? "merged_" + personas.map(\.id).joined(separator: "_"),
+            name: name,
+            description: "Hybrid persona combining: " + personas.map(\.description).joined(separator: "; "),
+            personality: personas[0].personality,
+            communicationStyle: style,
+            expertise: Array(expertise),
+            backstory: backstories.isEmpty ? nil : backstories.joined(separator: "\n\n"),
+            constraints: PersonaConstraints(
+                maxToolCalls: maxToolCalls,
+                preferredTools: preferred,
+                forbiddenTools: forbidden,
+                responseLength: length,
+                explanationDepth: depth
+            ),
+            promptTemplates: personas.lazy.compactMap(\.promptTemplates).first,
+            temperature: personas.lazy.compactMap(\.temperature).first,
+            createdAt: now
+        )
+        try merged.validate()
+        return merged
+    }
+}

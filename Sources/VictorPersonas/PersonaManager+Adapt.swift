@@ -1,0 +1,159 @@
+import CoreMetrics
+import OrderedCollections
+import Synchronization
+
+extension PersonaManager {
+    /// The persona adapted to `context` by the configured rules; cached on persona id, version and
+    /// context.
+    /// - Throws: ``PersonaError/Code/notFound`` when there is no such persona.
+    /// - Complexity: O(1) when cached.
+    public func adapt(_ id: String, to context: PersonaContext) throws(PersonaError) -> AdaptedPersona {
+        let hit = state.withLock { state -> AdaptedPersona? in
+            guard let version = state.personas[id]?.version,
+                let adapted = state.adaptations[AdaptationKey(id: id, version: version, context: context)]
+            else { return nil }
+            state.statistics.adaptationHits += 1
+            return adapted
+        }
+        if let hit {
+            metrics.adaptationHits.increment()
+            return hit
+        }
+        return adaptAndCache(try load(id), context)
+    }
+
+    /// `persona` adapted to `context`. Served from the cache only when `persona` is exactly the
+    /// manager's current version of it; an edited or unsaved persona is adapted afresh.
+    public func adapt(_ persona: Persona, to context: PersonaContext) -> AdaptedPersona {
+        let key = AdaptationKey(id: persona.id, version: persona.version, context: context)
+        let hit = state.withLock { state -> AdaptedPersona? in
+            guard let adapted = state.adaptations[key], adapted.base == persona else { return nil }
+            state.statistics.adaptationHits += 1
+            return adapted
+        }
+        if let hit {
+            metrics.adaptationHits.increment()
+            return hit
+        }
+        return adaptAndCache(persona, context)
+    }
+
+    private func adaptAndCache(_ persona: Persona, _ context: PersonaContext) -> AdaptedPersona {
+        let adapted = Self.adapt(persona, to: context, rules: configuration.rules)
+        let limit = configuration.adaptationCacheLimit
+        state.withLock { state in
+            state.statistics.adaptationMisses += 1
+            // Only the manager's current version is cached, so a cache entry is never an unsaved edit.
+            guard limit > 0, state.personas[persona.id] == persona else { return }
+            if state.adaptations.count >= limit { state.adaptations.removeAll(keepingCapacity: true) }
+            state.adaptations[AdaptationKey(id: persona.id, version: persona.version, context: context)] = adapted
+        }
+        metrics.adaptationMisses.increment()
+        publish(
+            PersonaAdapted(
+                personaID: persona.id,
+                version: persona.version,
+                context: context.description,
+                rules: adapted.adjustments.map(\.rule)
+            )
+        )
+        return adapted
+    }
+
+    /// Applies every matching rule of `rules` to `persona`, in order; no caching, no events.
+    public static func adapt(_ persona: Persona, to context: PersonaContext, rules: AdaptationRuleSet)
+        -> AdaptedPersona
+    {
+        var personality = persona.personality
+        var style = persona.communicationStyle
+        var expertise = OrderedSet(persona.expertise)
+        var constraints = persona.constraints
+        var adjustments: [AppliedAdjustment] = []
+        var additions: [String] = []
+        for rule in rules.rules where rule.matches(context) {
+            var changes: [String] = []
+            if let value = rule.personality, value != personality {
+                changes.append("personality: \(personality.rawValue) → \(value.rawValue)")
+                personality = value
+            }
+            if let value = rule.communicationStyle, value != style {
+                changes.append("communication_style: \(style.rawValue) → \(value.rawValue)")
+                style = value
+            }
+            let added = rule.addExpertise.filter { expertise.append($0).inserted }
+            if !added.isEmpty { changes.append("expertise: + \(added.joined(separator: ", "))") }
+            if let value = rule.maxToolCalls, value != constraints.maxToolCalls {
+                changes.append("max_tool_calls: \(constraints.maxToolCalls.map(String.init) ?? "none") → \(value)")
+                constraints.maxToolCalls = value
+            }
+            if let value = rule.responseLength, value != constraints.responseLength {
+                changes.append("response_length: \(constraints.responseLength.rawValue) → \(value.rawValue)")
+                constraints.responseLength = value
+            }
+            if let value = rule.explanationDepth, value != constraints.explanationDepth {
+                changes.append("explanation_depth: \(constraints.explanationDepth.rawValue) → \(value.rawValue)")
+                constraints.explanationDepth = value
+            }
+            let forbidden = rule.addForbiddenTools.filter { constraints.forbiddenTools.insert($0).inserted }
+            if !forbidden.isEmpty {
+                constraints.preferredTools.subtract(forbidden)
+                changes.append("forbidden_tools: + \(forbidden.joined(separator: ", "))")
+            }
+            let preferred = rule.addPreferredTools.filter {
+                !constraints.forbiddenTools.contains($0) && constraints.preferredTools.insert($0).inserted
+            }
+            if !preferred.isEmpty { changes.append("preferred_tools: + \(preferred.joined(separator: ", "))") }
+            additions += rule.promptAdditions
+            adjustments.append(AppliedAdjustment(rule: rule.name, reason: rule.reason, changes: changes))
+        }
+        return AdaptedPersona(
+            base: persona,
+            context: context,
+            personality: personality,
+            communicationStyle: style,
+            expertise: Array(expertise),
+            constraints: constraints,
+            adjustments: adjustments,
+            traits: traits(persona, context),
+            promptAdditions: additions
+        )
+    }
+
+    /// Victor's dynamic traits: complexity handling, efficiency focus under high urgency, and the
+    /// expertise the task type activates.
+    static func traits(_ persona: Persona, _ context: PersonaContext) -> [DynamicTrait] {
+        let complexity = context.complexity ?? "medium"
+        var traits = [
+            DynamicTrait(
+                name: "task_complexity_handling",
+                value: complexity,
+                confidence: 0.9,
+                reason: "based on the complexity level: \(complexity)"
+            )
+        ]
+        if context.urgency == "high" {
+            traits.append(
+                DynamicTrait(
+                    name: "efficiency_focus",
+                    value: "true",
+                    confidence: 0.95,
+                    reason: "high urgency requires efficient responses"
+                )
+            )
+        }
+        if let task = context.taskType {
+            let relevant = persona.expertise.filter { task.contains($0.lowercased()) }
+            if !relevant.isEmpty {
+                traits.append(
+                    DynamicTrait(
+                        name: "activated_expertise",
+                        value: relevant.joined(separator: ", "),
+                        confidence: 0.85,
+                        reason: "expertise relevant to \(task)"
+                    )
+                )
+            }
+        }
+        return traits
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import Metrics
+import Synchronization
+import VictorEvents
+
+/// Loads, creates, adapts, merges, suggests and renders personas over a ``PersonaStore``.
+///
+/// Guarantees:
+/// - A cached load and a cached adaptation are a lock round-trip and hash lookups; the adaptation
+///   cache is keyed on persona id, version and canonical context, so a persona changed through the
+///   manager is never served stale. Call ``invalidate(_:)`` after changing the store behind its back.
+/// - Every write carries the version it was based on: a stale update is a
+///   ``PersonaError/Code/conflict``, never a silent overwrite.
+/// - With no store, the manager works in memory over the built-in ``PersonaLibrary``.
+///
+/// ```swift
+/// let manager = PersonaManager(store: DirectoryPersonaStore(directory: ".victor/personas"))
+/// let adapted = try manager.adapt("security_auditor", to: ["task_type": "security_review", "urgency": "high"])
+/// print(try manager.systemPrompt(for: adapted))
+/// ```
+public final class PersonaManager: Sendable {
+    struct AdaptationKey: Hashable {
+        let id: String
+        let version: Int
+        let context: PersonaContext
+    }
+
+    struct State {
+        var personas: [String: Persona] = [:]
+        var adaptations: [AdaptationKey: AdaptedPersona] = [:]
+        var statistics = PersonaManagerStatistics(adaptationHits: 0, adaptationMisses: 0, merges: 0, storeLoads: 0)
+    }
+
+    /// The store personas are kept in.
+    public let store: any PersonaStore
+    /// The configuration.
+    public let configuration: PersonaManagerConfiguration
+    let state = Mutex(State())
+    let bus: EventBus?
+    let clock: @Sendable () -> Date
+    let metrics = PersonaMetrics()
+
+    /// Creates a manager.
+    /// - Parameters:
+    ///   - store: where personas are kept; an empty ``InMemoryPersonaStore`` when `nil`.
+    ///   - configuration: rules, built-in library, cache limit, suggestion threshold.
+    ///   - eventBus: where `persona.*` events are published, if anywhere.
+    ///   - clock: the time stamped on new versions.
+    public init(
+        store: (any PersonaStore)? = nil,
+        configuration: PersonaManagerConfiguration = .init(),
+        eventBus: EventBus? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store ?? InMemoryPersonaStore()
+        self.configuration = configuration
+        self.bus = eventBus
+        self.clock = clock
+    }
+
+    func publish<E: VictorEvent>(_ make: @autoclosure () -> E) {
+        if let bus, bus.hasSubscribers(for: E.self) { bus.publish(make()) }
+    }
+
+    func builtIn(_ id: String) -> Persona? {
+        configuration.includesBuiltInLibrary ? PersonaLibrary.persona(id: id) : nil
+    }
+
+    // MARK: Loading
+
+    /// The current version of the persona: from the cache, else the store, else the built-in library.
+    /// - Throws: ``PersonaError/Code/notFound``, or the store's error.
+    /// - Complexity: O(1) when cached.
+    public func load(_ id: String) throws(PersonaError) -> Persona {
+        if let cached = state.withLock({ $0.personas[id] }) { return cached }
+        let start = DispatchTime.now().uptimeNanoseconds
+        guard let persona = try store.persona(id: id) ?? builtIn(id) else {
+            throw PersonaError(.notFound, "no persona '\(id)'", personaID: id)
+        }
+        metrics.loadDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
+        state.withLock {
+            $0.personas[id] = persona
+            $0.statistics.storeLoads += 1
+        }
+        publish(PersonaLoaded(personaID: id, version: persona.version))
+        return persona
+    }
+
+    /// A specific stored version of the persona.
+    /// - Throws: ``PersonaError/Code/notFound`` when the persona or the version does not exist.
+    public func load(_ id: String, version: Int) throws(PersonaError) -> Persona {
+        if let persona = try store.persona(id: id, version: version) { return persona }
+        if try store.persona(id: id) == nil, let builtIn = builtIn(id), builtIn.version == version { return builtIn }
+        throw PersonaError(.notFound, "no version \(version) of persona '\(id)'", personaID: id)
+    }
+
+    /// Every version of the persona, oldest first.
+    /// - Throws: ``PersonaError/Code/notFound`` when there is no such persona.
+    public func history(_ id: String) throws(PersonaError) -> [Persona] {
+        let stored = try store.history(id: id)
+        if !stored.isEmpty { return stored }
+        if let builtIn = builtIn(id) { return [builtIn] }
+        throw PersonaError(.notFound, "no persona '\(id)'", personaID: id)
+    }
+
+    /// The current version of every persona, stored and built-in, ordered by id.
+    public func list() throws(PersonaError) -> [Persona] {
+        var byID: [String: Persona] = [:]
+        if configuration.includesBuiltInLibrary {
+            for persona in PersonaLibrary.all { byID[persona.id] = persona }
+        }
+        for persona in try store.list() { byID[persona.id] = persona }
+        return byID.values.sorted { $0.id < $1.id }
+    }
+
+    /// Whether the persona exists in the store (`false` for a built-in persona never saved).
+    public func isStored(_ id: String) throws(PersonaError) -> Bool {
+        try store.persona(id: id) != nil
+    }
+
+    /// Forgets cached personas and adaptations: of `id`, or all when `nil`. Needed only after the
+    /// store was changed other than through this manager.
+    public func invalidate(_ id: String? = nil) {
+        state.withLock { state in
+            if let id {
+                state.personas[id] = nil
+                state.adaptations = state.adaptations.filter { $0.key.id != id }
+            } else {
+                state.personas.removeAll()
+                state.adaptations.removeAll()
+            }
+        }
+    }
+
+    /// The manager's counters.
+    public var statistics: PersonaManagerStatistics {
+        state.withLock { $0.statistics }
+    }
+
+    // MARK: Writing
+
+    /// Stores a new persona.
+    /// - Returns: the persona as stored (its version kept, at least 1).
+    /// - Throws: ``PersonaError/Code/alreadyExists`` when the id is taken (also by a built-in
+    ///   persona), ``PersonaError/Code/invalidValue`` when invalid, or the store's error.
+    @discardableResult
+    public func create(_ persona: Persona) throws(PersonaError) -> Persona {
+        let existing = try store.persona(id: persona.id)
+        if builtIn(persona.id) != nil || existing != nil {
+            throw PersonaError(.alreadyExists, "a persona '\(persona.id)' already exists", personaID: persona.id)
+        }
+        let stored: Persona
+        do {
+            stored = try store.save(persona, expectedVersion: 0)
+        } catch where error.code == .conflict {
+            throw PersonaError(.alreadyExists, "a persona '\(persona.id)' already exists", personaID: persona.id)
+        }
+        didStore(stored)
+        publish(PersonaCreated(personaID: stored.id, version: stored.version))
+        return stored
+    }
+
+    /// Stores `persona` as the next version of the persona it was read as.
+    ///
+    /// `persona.version` must be the version the caller read; the stored persona gets that version
+    /// plus one and the current time as `updatedAt`.
+    /// - Throws: ``PersonaError/Code/conflict`` when the persona has changed since,
+    ///   ``PersonaError/Code/notFound`` when it does not exist.
+    @discardableResult
+    public func update(_ persona: Persona) throws(PersonaError) -> Persona {
+        try update(persona, rating: nil)
+    }
+
+    func update(_ persona: Persona, rating: Double?) throws(PersonaError) -> Persona {
+        let storedVersion = try store.persona(id: persona.id)?.version ?? 0
+        let current = storedVersion > 0 ? storedVersion : builtIn(persona.id)?.version
+        guard let current else { throw PersonaError(.notFound, "no persona '\(persona.id)'", personaID: persona.id) }
+        guard current == persona.version else {
+            throw PersonaError(
+                .conflict,
+                "'\(persona.id)' is at version \(current), the update was based on version \(persona.version)",
+                personaID: persona.id
+            )
+        }
+        var next = persona
+        next.version = persona.version + 1
+        next.updatedAt = max(PersonaTimestamp.normalized(clock()), persona.createdAt)
+        let stored = try store.save(next, expectedVersion: storedVersion)
+        didStore(stored)
+        publish(PersonaUpdated(personaID: stored.id, version: stored.version, rating: rating))
+        return stored
+    }
+
+    /// Deletes a stored persona and its history.
+    /// - Parameter expectedVersion: the version the caller read; `nil` deletes whatever version is stored.
+    /// - Throws: ``PersonaError/Code/notFound`` (also for a built-in persona never saved),
+    ///   ``PersonaError/Code/conflict``.
+    public func delete(_ id: String, expectedVersion: Int? = nil) throws(PersonaError) {
+        let expected: Int
+        if let expectedVersion {
+            expected = expectedVersion
+        } else {
+            guard let stored = try store.persona(id: id) else {
+                throw PersonaError(.notFound, "no stored persona '\(id)'", personaID: id)
+            }
+            expected = stored.version
+        }
+        try store.delete(id: id, expectedVersion: expected)
+        invalidate(id)
+        publish(PersonaDeleted(personaID: id))
+    }
+
+    func didStore(_ persona: Persona) {
+        state.withLock { state in
+            state.personas[persona.id] = persona
+            state.adaptations = state.adaptations.filter { $0.key.id != persona.id }
+        }
+    }
+}
+
+struct PersonaMetrics: Sendable {
+    let adaptationHits = Counter(label: "victor_persona_adaptation_cache_hits_total")
+    let adaptationMisses = Counter(label: "victor_persona_adaptation_cache_misses_total")
+    let merges = Counter(label: "victor_persona_merges_total")
+    let loadDuration = Metrics.Timer(label: "victor_persona_load_duration")
+}
