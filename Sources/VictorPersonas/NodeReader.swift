@@ -28,6 +28,15 @@ struct NodeReader {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
             return PersonaError(.syntax, "syntax error: \(problem)", file: file, line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return PersonaError(
+                .duplicateKey,
+                "the key '\(duplicates.joined(separator: "', '"))' appears twice in one mapping",
+                file: file,
+                line: context.mark.line,
+                column: context.mark.column,
+                keyPath: duplicates.first
+            )
         case .reader(let problem, _, _, _):
             return PersonaError(.syntax, "unreadable text: \(problem)", file: file)
         default:

@@ -12,12 +12,16 @@ indirect enum ExportValue {
 
     var yamlNode: Node {
         switch self {
-        case .string(let text): return Node(text, Tag(.str))
+        case .string(let text):
+            // Quote a string that would otherwise read back as a number, boolean, null or timestamp.
+            let plain = Node(text)
+            let needsQuotes = plain.tag.rawValue != Tag.Name.str.rawValue
+            return Node(text, Tag(.str), needsQuotes ? .doubleQuoted : .any)
         case .int(let value): return Node(String(value), Tag(.int))
         case .double(let value): return Node(String(value), Tag(.float))
         case .null: return Node("null", Tag(.null))
         case .list(let items): return Node(items.map(\.yamlNode))
-        case .map(let pairs): return Node(pairs.map { (Node($0.0, Tag(.str)), $0.1.yamlNode) })
+        case .map(let pairs): return Node(pairs.map { (ExportValue.string($0.0).yamlNode, $0.1.yamlNode) })
         }
     }
 

@@ -187,12 +187,11 @@ public enum PersonaDocument {
         do {
             try persona.validate()
         } catch {
-            // Point at the offending key: its first component locates the value in the document.
-            let first = String((error.keyPath ?? "").prefix { $0 != "." && $0 != "[" })
-            var located = entries[first]?.value ?? node
-            if first == "constraints", let rest = error.keyPath?.split(separator: ".").dropFirst().first,
-                let inner = try? reader.entries(located, ""), let value = inner[String(rest)]?.value
-            {
+            // Point at the offending key: walk its path through the document's mappings.
+            var located = node
+            for component in (error.keyPath ?? "").split(separator: ".") {
+                let name = String(component.prefix { $0 != "[" })
+                guard let entries = try? reader.entries(located, ""), let value = entries[name]?.value else { break }
                 located = value
             }
             throw reader.fail(error.code, error.message, located, key(error.keyPath ?? ""))
