@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorPersonasTests",
-            dependencies: ["VictorPersonas", "VictorEvents"],
+            dependencies: ["VictorPersonas", "VictorEvents", "VictorCommandLine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

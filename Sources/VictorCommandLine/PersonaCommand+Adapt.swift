@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import VictorPersonas
+
+/// `victor persona adapt ID [--context KEY=VALUE]...`
+struct PersonaAdaptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adapt",
+        abstract: "Show a persona adapted to a context: effective traits, and the adjustments applied and why."
+    )
+
+    @Argument(help: "The persona's id.")
+    var id: String
+
+    @Option(name: .customLong("context"), help: "A context entry KEY=VALUE (repeatable), such as task_type=debugging.")
+    var context: [String] = []
+
+    @OptionGroup var store: PersonaStoreOptions
+
+    @Option(help: "Output format: text or json.")
+    var format: PersonaListFormat = .text
+
+    func run() async throws {
+        let context = try personaContext(self.context)
+        try withPersonaErrors {
+            let adapted = try store.manager().adapt(id, to: context)
+            let constraints = adapted.constraints
+            switch format {
+            case .json:
+                let object: [String: Any] = [
+                    "id": adapted.base.id,
+                    "version": adapted.base.version,
+                    "context": adapted.context.values,
+                    "personality": adapted.personality.rawValue,
+                    "communication_style": adapted.communicationStyle.rawValue,
+                    "expertise": adapted.expertise,
+                    "constraints": [
+                        "max_tool_calls": constraints.maxToolCalls.map { $0 as Any } ?? NSNull(),
+                        "preferred_tools": constraints.preferredTools.sorted(),
+                        "forbidden_tools": constraints.forbiddenTools.sorted(),
+                        "response_length": constraints.responseLength.rawValue,
+                        "explanation_depth": constraints.explanationDepth.rawValue,
+                    ],
+                    "adjustments": adapted.adjustments.map {
+                        ["rule": $0.rule, "reason": $0.reason, "changes": $0.changes] as [String: Any]
+                    },
+                    "summary": adapted.summary,
+                ]
+                print(try renderJSON(object), terminator: "")
+            case .text:
+                print("\(adapted.base.name) (\(adapted.base.id) v\(adapted.base.version)) in context [\(adapted.context)]")
+                print("personality: \(adapted.personality.rawValue)")
+                print("communication style: \(adapted.communicationStyle.rawValue)")
+                print("expertise: \(adapted.expertise.joined(separator: ", "))")
+                print("max tool calls: \(constraints.maxToolCalls.map(String.init) ?? "no limit")")
+                print("preferred tools: \(constraints.preferredTools.sorted().joined(separator: ", "))")
+                print("forbidden tools: \(constraints.forbiddenTools.sorted().joined(separator: ", "))")
+                print("response length: \(constraints.responseLength.rawValue)")
+                print("explanation depth: \(constraints.explanationDepth.rawValue)")
+                if adapted.adjustments.isEmpty { print("adjustments: none") }
+                for adjustment in adapted.adjustments {
+                    print("adjustment \(adjustment.rule): \(adjustment.reason)")
+                    for change in adjustment.changes { print("  \(change)") }
+                }
+            }
+        }
+    }
+}
+
+/// `victor persona prompt ID [--context KEY=VALUE]...`
+struct PersonaPromptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prompt",
+        abstract: "Print a persona's system prompt, adapted to a context."
+    )
+
+    @Argument(help: "The persona's id.")
+    var id: String
+
+    @Option(name: .customLong("context"), help: "A context entry KEY=VALUE (repeatable).")
+    var context: [String] = []
+
+    @OptionGroup var store: PersonaStoreOptions
+
+    func run() async throws {
+        let context = try personaContext(self.context)
+        try withPersonaErrors {
+            print(try store.manager().systemPrompt(id, context: context))
+        }
+    }
+}
+
+/// `victor persona merge ID ID... --name NAME [--id ID]`
+struct PersonaMergeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge two or more personas into a new stored persona."
+    )
+
+    @Argument(help: "The ids to merge (at least two).")
+    var ids: [String]
+
+    @Option(help: "The merged persona's name.")
+    var name: String
+
+    @Option(name: .customLong("id"), help: "The merged persona's id (default: merged_ and the ids).")
+    var mergedID: String?
+
+    @OptionGroup var store: PersonaStoreOptions
+
+    func validate() throws {
+        if ids.count < 2 { throw ValidationError("name at least two personas to merge") }
+    }
+
+    func run() async throws {
+        try withPersonaErrors {
+            let merged = try store.manager().merge(ids: ids, name: name, id: mergedID)
+            print("merged \(ids.joined(separator: ", ")) into \(merged.id) (version \(merged.version))")
+        }
+    }
+}
+
+/// `victor persona suggest "TASK"`
+struct PersonaSuggestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suggest",
+        abstract: "Rank personas for a task description."
+    )
+
+    @Argument(help: "The task, in words.")
+    var task: String
+
+    @OptionGroup var store: PersonaStoreOptions
+
+    @Option(help: "Output format: text or json.")
+    var format: PersonaListFormat = .text
+
+    func run() async throws {
+        try withPersonaErrors {
+            let suggestions = try store.manager().suggest(for: task)
+            switch format {
+            case .json:
+                let list = suggestions.map {
+                    ["id": $0.persona.id, "name": $0.persona.name, "score": $0.score, "reasons": $0.reasons] as [String: Any]
+                }
+                print(try renderJSON(list), terminator: "")
+            case .text:
+                if suggestions.isEmpty { print("no persona suits this task") }
+                for suggestion in suggestions {
+                    let score = String(format: "%.2f", suggestion.score)
+                    print("\(score)\t\(suggestion.persona.id)\t\(suggestion.reasons.joined(separator: "; "))")
+                }
+            }
+        }
+    }
+}
