@@ -63,6 +63,7 @@ let package = Package(
             name: "VictorPersonas",
             dependencies: [
                 "VictorEvents",
+                "VictorLocks",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),

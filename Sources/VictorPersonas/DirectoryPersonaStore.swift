@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import VictorLocks
 
 /// A ``PersonaStore`` in a directory: one JSON file per persona (`ID.json`, its current version)
 /// and its immutable version history (`ID.history/N.json`).
@@ -13,7 +13,7 @@ public final class DirectoryPersonaStore: PersonaStore {
     /// The store's directory.
     public let directory: String
     private let fileSystem: any PersonaFileSystem
-    private let writeLock = Mutex(())
+    private let writeLock = Locked(())
 
     /// Creates a store over `directory`.
     /// - Parameters:

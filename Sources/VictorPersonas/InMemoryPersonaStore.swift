@@ -1,8 +1,8 @@
-import Synchronization
+import VictorLocks
 
 /// A ``PersonaStore`` in memory: for tests, benchmarks, and hosts that keep personas elsewhere.
 public final class InMemoryPersonaStore: PersonaStore {
-    private let histories: Mutex<[String: [Persona]]>
+    private let histories: Locked<[String: [Persona]]>
 
     /// Creates a store holding `personas`, each as its only version.
     /// - Precondition: the personas are valid and their ids distinct.
@@ -13,7 +13,7 @@ public final class InMemoryPersonaStore: PersonaStore {
             precondition(initial[persona.id] == nil, "duplicate persona '\(persona.id)'")
             initial[persona.id] = [persona]
         }
-        histories = Mutex(initial)
+        histories = Locked(initial)
     }
 
     /// The current version of the persona, or `nil`.

@@ -1,6 +1,6 @@
 import CoreMetrics
 import OrderedCollections
-import Synchronization
+import VictorLocks
 
 extension PersonaManager {
     /// The persona adapted to `context` by the configured rules; cached on persona id, version and

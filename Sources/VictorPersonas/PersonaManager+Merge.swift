@@ -1,5 +1,5 @@
 import CoreMetrics
-import Synchronization
+import VictorLocks
 
 extension PersonaManager {
     /// Merges personas (see ``Persona/merging(_:name:id:now:)``) without storing the result.

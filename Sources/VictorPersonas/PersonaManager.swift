@@ -1,6 +1,6 @@
 import Foundation
 import Metrics
-import Synchronization
+import VictorLocks
 import VictorEvents
 
 /// Loads, creates, adapts, merges, suggests and renders personas over a ``PersonaStore``.
@@ -35,7 +35,7 @@ public final class PersonaManager: Sendable {
     public let store: any PersonaStore
     /// The configuration.
     public let configuration: PersonaManagerConfiguration
-    let state = Mutex(State())
+    let state = Locked(State())
     let bus: EventBus?
     let clock: @Sendable () -> Date
     let metrics = PersonaMetrics()
