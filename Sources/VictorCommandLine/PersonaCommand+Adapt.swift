@@ -42,7 +42,7 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
                         "explanation_depth": constraints.explanationDepth.rawValue,
                     ],
                     "adjustments": adapted.adjustments.map {
-                        ["rule": $0.rule, "reason": $0.reason, "changes": $0.changes] as [String: Any]
+                        ["rule": $0.rule, "reason": $0.reason, "changes": $0.changes.map(\.description)] as [String: Any]
                     },
                     "summary": adapted.summary,
                 ]

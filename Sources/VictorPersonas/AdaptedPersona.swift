@@ -1,11 +1,45 @@
+/// One change a rule made; its description reads like `personality: pragmatic → cautious`.
+public enum AdjustmentChange: Sendable, Hashable, CustomStringConvertible {
+    /// The personality changed.
+    case personality(from: Personality, to: Personality)
+    /// The communication style changed.
+    case communicationStyle(from: CommunicationStyle, to: CommunicationStyle)
+    /// Expertise was added.
+    case addedExpertise([String])
+    /// The tool-call limit changed.
+    case maxToolCalls(from: Int?, to: Int)
+    /// The response length changed.
+    case responseLength(from: ResponseLength, to: ResponseLength)
+    /// The explanation depth changed.
+    case explanationDepth(from: ExplanationDepth, to: ExplanationDepth)
+    /// Tools were forbidden (and removed from the preferred ones).
+    case forbiddenTools([String])
+    /// Tools were preferred.
+    case preferredTools([String])
+
+    /// `key: old → new`, or `key: + added`.
+    public var description: String {
+        switch self {
+        case .personality(let from, let to): return "personality: \(from.rawValue) → \(to.rawValue)"
+        case .communicationStyle(let from, let to): return "communication_style: \(from.rawValue) → \(to.rawValue)"
+        case .addedExpertise(let added): return "expertise: + \(added.joined(separator: ", "))"
+        case .maxToolCalls(let from, let to): return "max_tool_calls: \(from.map(String.init) ?? "none") → \(to)"
+        case .responseLength(let from, let to): return "response_length: \(from.rawValue) → \(to.rawValue)"
+        case .explanationDepth(let from, let to): return "explanation_depth: \(from.rawValue) → \(to.rawValue)"
+        case .forbiddenTools(let tools): return "forbidden_tools: + \(tools.joined(separator: ", "))"
+        case .preferredTools(let tools): return "preferred_tools: + \(tools.joined(separator: ", "))"
+        }
+    }
+}
+
 /// One rule applied during an adaptation: which, why, and what it changed.
 public struct AppliedAdjustment: Sendable, Hashable {
     /// The rule's name.
     public var rule: String
     /// Why it applied.
     public var reason: String
-    /// What it changed, such as `personality: pragmatic → cautious`.
-    public var changes: [String]
+    /// What it changed.
+    public var changes: [AdjustmentChange]
 }
 
 /// A trait computed from the context (Victor's dynamic traits).

@@ -1,5 +1,4 @@
 import Foundation
-import OrderedCollections
 
 extension Persona {
     /// Personality pairs that cannot be merged, with the reason.
@@ -38,28 +37,32 @@ extension Persona {
                 )
             }
         }
-        var styleCounts: [CommunicationStyle: Int] = [:]
-        for persona in personas { styleCounts[persona.communicationStyle, default: 0] += 1 }
         var style = personas[0].communicationStyle
-        for persona in personas where styleCounts[persona.communicationStyle]! > styleCounts[style]! {
-            style = persona.communicationStyle
+        var bestCount = 0
+        for candidate in personas {
+            let count = personas.reduce(0) { $0 + ($1.communicationStyle == candidate.communicationStyle ? 1 : 0) }
+            if count > bestCount {
+                style = candidate.communicationStyle
+                bestCount = count
+            }
         }
-        var expertise = OrderedSet<String>()
-        var preferred = Set<String>()
-        var forbidden = Set<String>()
+        var expertise: [String] = []  // a linear scan beats hashing for a few dozen entries
+        var preferred = personas[0].constraints.preferredTools
+        var forbidden = personas[0].constraints.forbiddenTools
         var maxToolCalls: Int?
         var length = ResponseLength.short
         var depth = ExplanationDepth.brief
-        for persona in personas {
-            expertise.append(contentsOf: persona.expertise)
-            let constraints = persona.constraints
-            preferred.formUnion(constraints.preferredTools)
-            forbidden.formUnion(constraints.forbiddenTools)
-            if let calls = constraints.maxToolCalls { maxToolCalls = max(maxToolCalls ?? calls, calls) }
-            length = max(length, constraints.responseLength)
-            depth = max(depth, constraints.explanationDepth)
+        for (index, persona) in personas.enumerated() {
+            for entry in persona.expertise where !expertise.contains(entry) { expertise.append(entry) }
+            if index > 0 {
+                preferred.formUnion(persona.constraints.preferredTools)
+                forbidden.formUnion(persona.constraints.forbiddenTools)
+            }
+            if let calls = persona.constraints.maxToolCalls { maxToolCalls = max(maxToolCalls ?? calls, calls) }
+            length = max(length, persona.constraints.responseLength)
+            depth = max(depth, persona.constraints.explanationDepth)
         }
-        preferred.subtract(forbidden)
+        if !preferred.isDisjoint(with: forbidden) { preferred.subtract(forbidden) }
         let backstories = personas.compactMap(\.backstory)
         let merged = Persona(
             id: id ?? "merged_" + personas.map(\.id).joined(separator: "_"),
@@ -67,7 +70,7 @@ extension Persona {
             description: "Hybrid persona combining: " + personas.map(\.description).joined(separator: "; "),
             personality: personas[0].personality,
             communicationStyle: style,
-            expertise: Array(expertise),
+            expertise: expertise,
             backstory: backstories.isEmpty ? nil : backstories.joined(separator: "\n\n"),
             constraints: PersonaConstraints(
                 maxToolCalls: maxToolCalls,

@@ -27,10 +27,10 @@ extension Persona {
                 "'\(id)' is not a valid persona id (1-128 letters, digits, '_', '-', '.', not starting with '.')"
             )
         }
-        guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !name.isBlank else {
             throw fail("name", "the name is empty")
         }
-        if let index = expertise.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+        if let index = expertise.firstIndex(where: \.isBlank) {
             throw fail("expertise[\(index)]", "an expertise entry is empty")
         }
         if let max = constraints.maxToolCalls, max < 1 {
@@ -39,11 +39,11 @@ extension Persona {
         for (key, tools) in [
             ("constraints.preferred_tools", constraints.preferredTools),
             ("constraints.forbidden_tools", constraints.forbiddenTools),
-        ] where tools.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+        ] where tools.contains(where: \.isBlank) {
             throw fail(key, "a tool name is empty")
         }
-        let overlap = constraints.preferredTools.intersection(constraints.forbiddenTools)
-        if !overlap.isEmpty {
+        if !constraints.preferredTools.isDisjoint(with: constraints.forbiddenTools) {
+            let overlap = constraints.preferredTools.intersection(constraints.forbiddenTools)
             throw fail(
                 "constraints",
                 "tools cannot be both preferred and forbidden: \(overlap.sorted().joined(separator: ", "))"
@@ -67,5 +67,17 @@ extension Persona {
                 }
             }
         }
+    }
+}
+
+extension String {
+    /// Whether the string is empty or only whitespace (ASCII checked byte-wise, anything else by
+    /// Unicode properties).
+    var isBlank: Bool {
+        for byte in utf8 {
+            if byte >= 0x80 { return allSatisfy(\.isWhitespace) }
+            if byte != 32, !(9...13).contains(byte) { return false }
+        }
+        return true
     }
 }

@@ -93,3 +93,28 @@ extension String {
         return String(slice)
     }
 }
+
+extension String {
+    /// Whether `needle`'s UTF-8 bytes occur in this string's: an exact substring test, much
+    /// cheaper than `contains(_:)` with its Unicode-aware search.
+    func containsBytes(of needle: String) -> Bool {
+        var haystack = self
+        var needle = needle
+        return haystack.withUTF8 { text in
+            needle.withUTF8 { pattern in
+                guard let first = pattern.first else { return true }
+                guard pattern.count <= text.count else { return false }
+                var start = 0
+                while start <= text.count - pattern.count {
+                    if text[start] == first {
+                        var offset = 1
+                        while offset < pattern.count, text[start + offset] == pattern[offset] { offset += 1 }
+                        if offset == pattern.count { return true }
+                    }
+                    start += 1
+                }
+                return false
+            }
+        }
+    }
+}

@@ -1,5 +1,4 @@
 import CoreMetrics
-import OrderedCollections
 import VictorLocks
 
 extension PersonaManager {
@@ -66,44 +65,52 @@ extension PersonaManager {
     {
         var personality = persona.personality
         var style = persona.communicationStyle
-        var expertise = OrderedSet(persona.expertise)
+        var expertise = persona.expertise
         var constraints = persona.constraints
         var adjustments: [AppliedAdjustment] = []
         var additions: [String] = []
         for rule in rules.rules where rule.matches(context) {
-            var changes: [String] = []
+            var changes: [AdjustmentChange] = []
             if let value = rule.personality, value != personality {
-                changes.append("personality: \(personality.rawValue) → \(value.rawValue)")
+                changes.append(.personality(from: personality, to: value))
                 personality = value
             }
             if let value = rule.communicationStyle, value != style {
-                changes.append("communication_style: \(style.rawValue) → \(value.rawValue)")
+                changes.append(.communicationStyle(from: style, to: value))
                 style = value
             }
-            let added = rule.addExpertise.filter { expertise.append($0).inserted }
-            if !added.isEmpty { changes.append("expertise: + \(added.joined(separator: ", "))") }
+            var added: [String] = []
+            for entry in rule.addExpertise where !expertise.contains(entry) {
+                expertise.append(entry)
+                added.append(entry)
+            }
+            if !added.isEmpty { changes.append(.addedExpertise(added)) }
             if let value = rule.maxToolCalls, value != constraints.maxToolCalls {
-                changes.append("max_tool_calls: \(constraints.maxToolCalls.map(String.init) ?? "none") → \(value)")
+                changes.append(.maxToolCalls(from: constraints.maxToolCalls, to: value))
                 constraints.maxToolCalls = value
             }
             if let value = rule.responseLength, value != constraints.responseLength {
-                changes.append("response_length: \(constraints.responseLength.rawValue) → \(value.rawValue)")
+                changes.append(.responseLength(from: constraints.responseLength, to: value))
                 constraints.responseLength = value
             }
             if let value = rule.explanationDepth, value != constraints.explanationDepth {
-                changes.append("explanation_depth: \(constraints.explanationDepth.rawValue) → \(value.rawValue)")
+                changes.append(.explanationDepth(from: constraints.explanationDepth, to: value))
                 constraints.explanationDepth = value
             }
-            let forbidden = rule.addForbiddenTools.filter { constraints.forbiddenTools.insert($0).inserted }
-            if !forbidden.isEmpty {
-                constraints.preferredTools.subtract(forbidden)
-                changes.append("forbidden_tools: + \(forbidden.joined(separator: ", "))")
+            if !rule.addForbiddenTools.isEmpty {
+                let forbidden = rule.addForbiddenTools.filter { constraints.forbiddenTools.insert($0).inserted }
+                if !forbidden.isEmpty {
+                    constraints.preferredTools.subtract(forbidden)
+                    changes.append(.forbiddenTools(forbidden))
+                }
             }
-            let preferred = rule.addPreferredTools.filter {
-                !constraints.forbiddenTools.contains($0) && constraints.preferredTools.insert($0).inserted
+            if !rule.addPreferredTools.isEmpty {
+                let preferred = rule.addPreferredTools.filter {
+                    !constraints.forbiddenTools.contains($0) && constraints.preferredTools.insert($0).inserted
+                }
+                if !preferred.isEmpty { changes.append(.preferredTools(preferred)) }
             }
-            if !preferred.isEmpty { changes.append("preferred_tools: + \(preferred.joined(separator: ", "))") }
-            additions += rule.promptAdditions
+            if !rule.promptAdditions.isEmpty { additions += rule.promptAdditions }
             adjustments.append(AppliedAdjustment(rule: rule.name, reason: rule.reason, changes: changes))
         }
         return AdaptedPersona(
@@ -111,7 +118,7 @@ extension PersonaManager {
             context: context,
             personality: personality,
             communicationStyle: style,
-            expertise: Array(expertise),
+            expertise: expertise,
             constraints: constraints,
             adjustments: adjustments,
             traits: traits(persona, context),
@@ -128,7 +135,7 @@ extension PersonaManager {
                 name: "task_complexity_handling",
                 value: complexity,
                 confidence: 0.9,
-                reason: "based on the complexity level: \(complexity)"
+                reason: "based on the complexity level"
             )
         ]
         if context.urgency == "high" {
@@ -142,14 +149,14 @@ extension PersonaManager {
             )
         }
         if let task = context.taskType {
-            let relevant = persona.expertise.filter { task.contains($0.lowercased()) }
+            let relevant = persona.expertise.filter { task.containsBytes(of: $0.lowercased()) }
             if !relevant.isEmpty {
                 traits.append(
                     DynamicTrait(
                         name: "activated_expertise",
                         value: relevant.joined(separator: ", "),
                         confidence: 0.85,
-                        reason: "expertise relevant to \(task)"
+                        reason: "expertise relevant to the task type"
                     )
                 )
             }

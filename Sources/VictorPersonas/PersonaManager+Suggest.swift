@@ -46,7 +46,7 @@ extension PersonaManager {
         let words = Set(text.split { !$0.isLetter && !$0.isNumber && $0 != "_" }.map(String.init))
         var required: Set<String> = []
         var keywords: [String] = []
-        for (keyword, expertise) in taskKeywords where text.contains(keyword) {
+        for (keyword, expertise) in taskKeywords where text.containsBytes(of: keyword) {
             required.formUnion(expertise)
             keywords.append(keyword)
         }
@@ -84,11 +84,11 @@ extension PersonaManager {
     }
 
     static func suitsTask(_ personality: Personality, _ task: String) -> Bool {
-        if task.contains("security") { return personality == .cautious || personality == .methodical }
-        if task.contains("creative") || task.contains("design") {
+        if task.containsBytes(of: "security") { return personality == .cautious || personality == .methodical }
+        if task.containsBytes(of: "creative") || task.containsBytes(of: "design") {
             return personality == .creative || personality == .curious
         }
-        if task.contains("debug") { return personality == .methodical || personality == .systematic }
+        if task.containsBytes(of: "debug") { return personality == .methodical || personality == .systematic }
         return false
     }
 }

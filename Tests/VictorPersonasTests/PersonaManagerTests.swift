@@ -62,7 +62,7 @@ import VictorPersonas
         #expect(adapted.constraints.explanationDepth == .detailed)
         #expect(adapted.expertise.suffix(2) == ["security", "vulnerabilities"])
         #expect(adapted.adjustments.map(\.rule) == ["security_review", "high_urgency", "thorough"])
-        #expect(adapted.adjustments[0].changes.contains("personality: pragmatic → cautious"))
+        #expect(adapted.adjustments[0].changes.map(\.description).contains("personality: pragmatic → cautious"))
         #expect(adapted.traits.map(\.name).contains("efficiency_focus"))
         let plain = try manager.adapt("senior_developer", to: .empty)
         #expect(plain.adjustments.isEmpty)
