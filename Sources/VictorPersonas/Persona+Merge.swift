@@ -28,21 +28,23 @@ extension Persona {
             throw PersonaError(.invalidArgument, "merging needs at least 2 personas, got \(personas.count)")
         }
         for (first, second, reason) in incompatiblePersonalities {
-            if let a = personas.first(where: { $0.personality == first }),
-                let b = personas.first(where: { $0.personality == second })
+            if let a = personas.firstIndex(where: { $0.personality == first }),
+                let b = personas.firstIndex(where: { $0.personality == second })
             {
                 throw PersonaError(
                     .incompatible,
-                    "cannot merge '\(a.id)' (\(first.rawValue)) with '\(b.id)' (\(second.rawValue)): \(reason)"
+                    "cannot merge '\(personas[a].id)' (\(first.rawValue)) with '\(personas[b].id)' "
+                        + "(\(second.rawValue)): \(reason)"
                 )
             }
         }
         var style = personas[0].communicationStyle
         var bestCount = 0
-        for candidate in personas {
-            let count = personas.reduce(0) { $0 + ($1.communicationStyle == candidate.communicationStyle ? 1 : 0) }
+        for candidate in personas.indices {
+            let candidateStyle = personas[candidate].communicationStyle
+            let count = personas.indices.reduce(0) { $0 + (personas[$1].communicationStyle == candidateStyle ? 1 : 0) }
             if count > bestCount {
-                style = candidate.communicationStyle
+                style = candidateStyle
                 bestCount = count
             }
         }
@@ -52,15 +54,15 @@ extension Persona {
         var maxToolCalls: Int?
         var length = ResponseLength.short
         var depth = ExplanationDepth.brief
-        for (index, persona) in personas.enumerated() {
-            for entry in persona.expertise where !expertise.contains(entry) { expertise.append(entry) }
+        for index in personas.indices {
+            for entry in personas[index].expertise where !expertise.contains(entry) { expertise.append(entry) }
             if index > 0 {
-                preferred.formUnion(persona.constraints.preferredTools)
-                forbidden.formUnion(persona.constraints.forbiddenTools)
+                preferred.formUnion(personas[index].constraints.preferredTools)
+                forbidden.formUnion(personas[index].constraints.forbiddenTools)
             }
-            if let calls = persona.constraints.maxToolCalls { maxToolCalls = max(maxToolCalls ?? calls, calls) }
-            length = max(length, persona.constraints.responseLength)
-            depth = max(depth, persona.constraints.explanationDepth)
+            if let calls = personas[index].constraints.maxToolCalls { maxToolCalls = max(maxToolCalls ?? calls, calls) }
+            length = max(length, personas[index].constraints.responseLength)
+            depth = max(depth, personas[index].constraints.explanationDepth)
         }
         if !preferred.isDisjoint(with: forbidden) { preferred.subtract(forbidden) }
         let backstories = personas.compactMap(\.backstory)
