@@ -38,7 +38,8 @@ enum PersonaBenchmarks {
         let ns = try cachedAdaptNanoseconds(context)
         return BenchmarkMeasurement(
             value: ns / 1e6,
-            details: "PersonaManager.adapt(id, to:) of a seen (persona, version, context): \(formatNumber(ns)) ns median"
+            details:
+                "PersonaManager.adapt(id, to:) of a seen (persona, version, context): \(formatNumber(ns)) ns median"
         )
     }
 
@@ -162,7 +163,8 @@ enum PersonaBenchmarks {
         let manager = try manager()
         let adaptContext = PersonaContext(taskType: "security_review", urgency: "high", userPreference: "thorough")
         _ = try manager.adapt("senior_developer", to: adaptContext)
-        let ns = try Measure.nanosecondsPerOperation(samples: context.iterations(31, minimum: 5), batch: batch) { count in
+        let ns = try Measure.nanosecondsPerOperation(samples: context.iterations(31, minimum: 5), batch: batch) {
+            count in
             for _ in 0..<count { blackHole(try manager.adapt("senior_developer", to: adaptContext)) }
         }
         guard manager.statistics.adaptationMisses == 1 else {

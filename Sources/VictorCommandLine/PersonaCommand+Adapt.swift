@@ -42,13 +42,16 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
                         "explanation_depth": constraints.explanationDepth.rawValue,
                     ],
                     "adjustments": adapted.adjustments.map {
-                        ["rule": $0.rule, "reason": $0.reason, "changes": $0.changes.map(\.description)] as [String: Any]
+                        ["rule": $0.rule, "reason": $0.reason, "changes": $0.changes.map(\.description)]
+                            as [String: Any]
                     },
                     "summary": adapted.summary,
                 ]
                 print(try renderJSON(object), terminator: "")
             case .text:
-                print("\(adapted.base.name) (\(adapted.base.id) v\(adapted.base.version)) in context [\(adapted.context)]")
+                print(
+                    "\(adapted.base.name) (\(adapted.base.id) v\(adapted.base.version)) in context [\(adapted.context)]"
+                )
                 print("personality: \(adapted.personality.rawValue)")
                 print("communication style: \(adapted.communicationStyle.rawValue)")
                 print("expertise: \(adapted.expertise.joined(separator: ", "))")
@@ -141,7 +144,8 @@ struct PersonaSuggestCommand: AsyncParsableCommand {
             switch format {
             case .json:
                 let list = suggestions.map {
-                    ["id": $0.persona.id, "name": $0.persona.name, "score": $0.score, "reasons": $0.reasons] as [String: Any]
+                    ["id": $0.persona.id, "name": $0.persona.name, "score": $0.score, "reasons": $0.reasons]
+                        as [String: Any]
                 }
                 print(try renderJSON(list), terminator: "")
             case .text:

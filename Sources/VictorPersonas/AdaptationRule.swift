@@ -45,7 +45,9 @@ public struct AdaptationRule: Sendable, Hashable {
     ) {
         self.name = name
         var canonical: [String: String] = [:]
-        for (key, value) in conditions { canonical[key.trimmingWhitespace().lowercased()] = value.trimmingWhitespace().lowercased() }
+        for (key, value) in conditions {
+            canonical[key.trimmingWhitespace().lowercased()] = value.trimmingWhitespace().lowercased()
+        }
         self.conditions = canonical
         self.reason = reason
         self.personality = personality

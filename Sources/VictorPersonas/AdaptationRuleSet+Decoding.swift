@@ -31,7 +31,11 @@ extension AdaptationRuleSet {
     ///
     /// - Throws: a ``PersonaError`` naming the file, line and key for any wrong type, unknown key
     ///   or value; nothing is applied from a document with an error.
-    public static func decode(_ text: String, file: String, over base: AdaptationRuleSet = .victor)
+    public static func decode(
+        _ text: String,
+        file: String,
+        over base: AdaptationRuleSet = .victor
+    )
         throws(PersonaError) -> AdaptationRuleSet
     {
         let reader = NodeReader(file: file)
@@ -48,7 +52,12 @@ extension AdaptationRuleSet {
         for (index, node) in list.enumerated() {
             let rule = try decodeRule(node, "rules[\(index)]", reader)
             guard names.insert(rule.name).inserted else {
-                throw reader.fail(.duplicateKey, "the rule name '\(rule.name)' appears twice", node, "rules[\(index)].name")
+                throw reader.fail(
+                    .duplicateKey,
+                    "the rule name '\(rule.name)' appears twice",
+                    node,
+                    "rules[\(index)].name"
+                )
             }
             rules.append(rule)
         }
@@ -80,7 +89,9 @@ extension AdaptationRuleSet {
             when: conditions,
             reason: try reader.optionalString(entries["reason"]?.value, key("reason")) ?? name
         )
-        if let value = entries["personality"]?.value { rule.personality = try reader.enumeration(value, key("personality")) }
+        if let value = entries["personality"]?.value {
+            rule.personality = try reader.enumeration(value, key("personality"))
+        }
         if let value = entries["communication_style"]?.value {
             rule.communicationStyle = try reader.enumeration(value, key("communication_style"))
         }
@@ -92,7 +103,9 @@ extension AdaptationRuleSet {
         }
         if let value = entries["max_tool_calls"]?.value {
             let max = try reader.int(value, key("max_tool_calls"))
-            guard max >= 1 else { throw reader.fail(.invalidValue, "must be at least 1, is \(max)", value, key("max_tool_calls")) }
+            guard max >= 1 else {
+                throw reader.fail(.invalidValue, "must be at least 1, is \(max)", value, key("max_tool_calls"))
+            }
             rule.maxToolCalls = max
         }
         rule.addExpertise = try list("add_expertise")

@@ -52,7 +52,12 @@ public final class DirectoryPersonaStore: PersonaStore {
         }
         let personas = try PersonaDocument.decode(text, file: path)
         guard personas.count == 1, personas[0].id == id else {
-            throw PersonaError(.invalidValue, "the file does not hold exactly the persona '\(id)'", file: path, personaID: id)
+            throw PersonaError(
+                .invalidValue,
+                "the file does not hold exactly the persona '\(id)'",
+                file: path,
+                personaID: id
+            )
         }
         return personas[0]
     }

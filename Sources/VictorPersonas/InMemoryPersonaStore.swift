@@ -40,7 +40,11 @@ public final class InMemoryPersonaStore: PersonaStore {
     @discardableResult
     public func save(_ persona: Persona, expectedVersion: Int) throws(PersonaError) -> Persona {
         try histories.withLock { histories throws(PersonaError) in
-            try Self.checkSave(persona, expectedVersion: expectedVersion, current: histories[persona.id]?.last?.version ?? 0)
+            try Self.checkSave(
+                persona,
+                expectedVersion: expectedVersion,
+                current: histories[persona.id]?.last?.version ?? 0
+            )
             histories[persona.id, default: []].append(persona)
         }
         return persona

@@ -101,7 +101,9 @@ struct NodeReader {
                     keyPath
                 )
             }
-            guard result[key] == nil else { throw fail(.duplicateKey, "the key '\(key)' appears twice", keyNode, keyPath) }
+            guard result[key] == nil else {
+                throw fail(.duplicateKey, "the key '\(key)' appears twice", keyNode, keyPath)
+            }
             result[key] = (keyNode, value)
         }
         return result

@@ -21,7 +21,12 @@ extension Persona {
     /// - Throws: ``PersonaError/Code/invalidArgument`` for fewer than two personas,
     ///   ``PersonaError/Code/incompatible`` naming the conflicting personalities and why,
     ///   ``PersonaError/Code/invalidValue`` when the result is invalid (such as a too-long id).
-    public static func merging(_ personas: [Persona], name: String, id: String? = nil, now: Date = Date())
+    public static func merging(
+        _ personas: [Persona],
+        name: String,
+        id: String? = nil,
+        now: Date = Date()
+    )
         throws(PersonaError) -> Persona
     {
         guard personas.count >= 2 else {

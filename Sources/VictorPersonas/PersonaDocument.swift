@@ -125,7 +125,12 @@ public enum PersonaDocument {
         if let idNode = entries["id"]?.value {
             id = try reader.string(idNode, key("id"))
             if let impliedID, impliedID != id {
-                throw reader.fail(.invalidValue, "the id '\(id)' differs from its key '\(impliedID)'", idNode, key("id"))
+                throw reader.fail(
+                    .invalidValue,
+                    "the id '\(id)' differs from its key '\(impliedID)'",
+                    idNode,
+                    key("id")
+                )
             }
         } else if let impliedID {
             id = impliedID
@@ -199,7 +204,11 @@ public enum PersonaDocument {
         return persona
     }
 
-    static func decodeConstraints(_ node: Node, _ path: String, _ reader: NodeReader) throws(PersonaError)
+    static func decodeConstraints(
+        _ node: Node,
+        _ path: String,
+        _ reader: NodeReader
+    ) throws(PersonaError)
         -> PersonaConstraints
     {
         let entries = try reader.entries(node, path, allowed: constraintKeys)
@@ -223,7 +232,11 @@ public enum PersonaDocument {
         return constraints
     }
 
-    static func decodeTemplates(_ node: Node, _ path: String, _ reader: NodeReader) throws(PersonaError)
+    static func decodeTemplates(
+        _ node: Node,
+        _ path: String,
+        _ reader: NodeReader
+    ) throws(PersonaError)
         -> PromptTemplates
     {
         let entries = try reader.entries(node, path, allowed: templateKeys)

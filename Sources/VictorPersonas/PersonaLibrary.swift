@@ -30,47 +30,83 @@ public enum PersonaLibrary {
     /// The built-in personas, ordered by id.
     public static let all: [Persona] = [
         make(
-            "architect", "Software Architect", "Designs systems and weighs trade-offs", .systematic, .technical,
+            "architect",
+            "Software Architect",
+            "Designs systems and weighs trade-offs",
+            .systematic,
+            .technical,
             ["architecture", "design", "structure", "scalability"],
             constraints: .init(responseLength: .long, explanationDepth: .detailed)
         ),
         make(
-            "code_reviewer", "Code Reviewer", "Reviews code for quality and best practices", .critical, .constructive,
+            "code_reviewer",
+            "Code Reviewer",
+            "Reviews code for quality and best practices",
+            .critical,
+            .constructive,
             ["review", "quality", "standards", "coding"],
             constraints: .init(preferredTools: ["read_file", "search"], forbiddenTools: ["write_file", "shell"])
         ),
         make(
-            "data_scientist", "Data Scientist", "Analyses data and builds models", .methodical, .formal,
+            "data_scientist",
+            "Data Scientist",
+            "Analyses data and builds models",
+            .methodical,
+            .formal,
             ["data_analysis", "statistics", "machine_learning", "visualization"],
             constraints: .init(responseLength: .long, explanationDepth: .detailed)
         ),
         make(
-            "debugger", "Debugger", "Finds and fixes the root cause of failures", .methodical, .technical,
+            "debugger",
+            "Debugger",
+            "Finds and fixes the root cause of failures",
+            .methodical,
+            .technical,
             ["debugging", "troubleshooting", "diagnostics", "testing"],
             constraints: .init(maxToolCalls: 50, preferredTools: ["read_file", "run_tests", "search"])
         ),
         make(
-            "devops_engineer", "DevOps Engineer", "Automates builds, deployments and monitoring", .systematic,
-            .technical, ["deployment", "ci_cd", "monitoring", "automation"],
+            "devops_engineer",
+            "DevOps Engineer",
+            "Automates builds, deployments and monitoring",
+            .systematic,
+            .technical,
+            ["deployment", "ci_cd", "monitoring", "automation"],
             constraints: .init(maxToolCalls: 40, preferredTools: ["deploy", "setup_monitoring", "configure_ci"])
         ),
         make(
-            "mentor", "Programming Mentor", "Patient educator", .supportive, .educational,
+            "mentor",
+            "Programming Mentor",
+            "Patient educator",
+            .supportive,
+            .educational,
             ["teaching", "explanation", "skill_development", "coding"],
             constraints: .init(responseLength: .long, explanationDepth: .detailed)
         ),
         make(
-            "performance_engineer", "Performance Engineer", "Measures and removes bottlenecks", .pragmatic, .direct,
+            "performance_engineer",
+            "Performance Engineer",
+            "Measures and removes bottlenecks",
+            .pragmatic,
+            .direct,
             ["performance", "optimization", "profiling", "benchmarking"],
             constraints: .init(preferredTools: ["profile", "run_benchmarks"])
         ),
         make(
-            "researcher", "Researcher", "Gathers and analyses information", .curious, .formal,
+            "researcher",
+            "Researcher",
+            "Gathers and analyses information",
+            .curious,
+            .formal,
             ["research", "analysis", "documentation"],
             constraints: .init(preferredTools: ["web_search", "read_file"], explanationDepth: .detailed)
         ),
         make(
-            "security_auditor", "Security Auditor", "Finds vulnerabilities before attackers do", .cautious, .formal,
+            "security_auditor",
+            "Security Auditor",
+            "Finds vulnerabilities before attackers do",
+            .cautious,
+            .formal,
             ["security", "vulnerabilities", "auditing", "review"],
             constraints: .init(
                 maxToolCalls: 30,
@@ -81,11 +117,19 @@ public enum PersonaLibrary {
             )
         ),
         make(
-            "senior_developer", "Senior Developer", "Experienced, pragmatic developer", .pragmatic, .technical,
+            "senior_developer",
+            "Senior Developer",
+            "Experienced, pragmatic developer",
+            .pragmatic,
+            .technical,
             ["coding", "debugging", "testing", "code_review", "implementation"]
         ),
         make(
-            "writer", "Technical Writer", "Writes clear documentation", .creative, .accessible,
+            "writer",
+            "Technical Writer",
+            "Writes clear documentation",
+            .creative,
+            .accessible,
             ["documentation", "writing", "editing"],
             constraints: .init(responseLength: .long)
         ),

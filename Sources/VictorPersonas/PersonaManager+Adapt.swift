@@ -60,7 +60,11 @@ extension PersonaManager {
     }
 
     /// Applies every matching rule of `rules` to `persona`, in order; no caching, no events.
-    public static func adapt(_ persona: Persona, to context: PersonaContext, rules: AdaptationRuleSet)
+    public static func adapt(
+        _ persona: Persona,
+        to context: PersonaContext,
+        rules: AdaptationRuleSet
+    )
         -> AdaptedPersona
     {
         var personality = persona.personality

@@ -80,7 +80,11 @@ extension PersonaManager {
     @discardableResult
     public func applyFeedback(_ feedback: PersonaFeedback, to id: String) throws(PersonaError) -> Persona {
         guard (1...5).contains(feedback.rating) else {
-            throw PersonaError(.invalidArgument, "the rating must be between 1 and 5, is \(feedback.rating)", personaID: id)
+            throw PersonaError(
+                .invalidArgument,
+                "the rating must be between 1 and 5, is \(feedback.rating)",
+                personaID: id
+            )
         }
         invalidate(id)
         let current = try load(id)

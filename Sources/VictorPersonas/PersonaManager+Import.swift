@@ -32,7 +32,11 @@ extension PersonaManager {
         for persona in personas {
             try persona.validate()
             guard seen.insert(persona.id).inserted else {
-                throw PersonaError(.duplicateKey, "the persona '\(persona.id)' is imported twice", personaID: persona.id)
+                throw PersonaError(
+                    .duplicateKey,
+                    "the persona '\(persona.id)' is imported twice",
+                    personaID: persona.id
+                )
             }
             plan.append((persona, try store.persona(id: persona.id)))
         }

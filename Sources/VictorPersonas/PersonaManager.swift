@@ -1,7 +1,7 @@
 import Foundation
 import Metrics
-import VictorLocks
 import VictorEvents
+import VictorLocks
 
 /// Loads, creates, adapts, merges, suggests and renders personas over a ``PersonaStore``.
 ///
@@ -152,7 +152,7 @@ public final class PersonaManager: Sendable {
         let stored: Persona
         do {
             stored = try store.save(persona, expectedVersion: 0)
-        } catch where error.code == .conflict {
+        } catch  where error.code == .conflict {
             throw PersonaError(.alreadyExists, "a persona '\(persona.id)' already exists", personaID: persona.id)
         }
         didStore(stored)

@@ -88,7 +88,8 @@ import VictorPersonas
     }
 
     @Test func unknownKeyNamesFileLineAndKey() {
-        let text = "personas:\n  a:\n    name: A\n    personality: curious\n    communication_style: casual\n    colour: red\n"
+        let text =
+            "personas:\n  a:\n    name: A\n    personality: curious\n    communication_style: casual\n    colour: red\n"
         let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
         #expect(error?.code == .unknownKey)
         #expect(error?.line == 6)
@@ -111,7 +112,10 @@ import VictorPersonas
                 "constraints.max_tool_calls"
             ),
             ("id: a\nname: A\npersonality: curious\ncommunication_style: casual\nversion: '2'\n", "version"),
-            ("id: a\nname: A\npersonality: curious\ncommunication_style: casual\nexpertise: [x, [y]]\n", "expertise[1]"),
+            (
+                "id: a\nname: A\npersonality: curious\ncommunication_style: casual\nexpertise: [x, [y]]\n",
+                "expertise[1]"
+            ),
         ]
         for (text, key) in cases {
             let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
@@ -158,7 +162,8 @@ import VictorPersonas
     }
 
     @Test func duplicateIdsAndKeysAreErrors() {
-        let ids = "- {id: a, name: A, personality: curious, communication_style: casual}\n"
+        let ids =
+            "- {id: a, name: A, personality: curious, communication_style: casual}\n"
             + "- {id: a, name: B, personality: curious, communication_style: casual}\n"
         #expect(personaError { _ = try PersonaDocument.decode(ids, file: "d.yaml") }?.code == .duplicateKey)
         let keys = "id: a\nname: A\nname: B\npersonality: curious\ncommunication_style: casual\n"
@@ -191,7 +196,18 @@ import VictorPersonas
         custom.version = 4
         custom.updatedAt = custom.createdAt.addingTimeInterval(12.345)
         custom.constraints.preferredTools = ["read_file", "search"]
-        let personas = PersonaLibrary.all + [custom, Persona(id: "n", name: "123", description: "true", personality: .curious, communicationStyle: .casual, expertise: ["null", "1.5"])]
+        let personas =
+            PersonaLibrary.all + [
+                custom,
+                Persona(
+                    id: "n",
+                    name: "123",
+                    description: "true",
+                    personality: .curious,
+                    communicationStyle: .casual,
+                    expertise: ["null", "1.5"]
+                ),
+            ]
         let text = try PersonaDocument.encode(personas, as: format)
         let decoded = try PersonaDocument.decode(text, file: "export.\(format.rawValue)")
         #expect(decoded == personas)
@@ -201,7 +217,14 @@ import VictorPersonas
 /// Formats timestamps the way exports write them.
 enum PersonaTimestampProbe {
     static func format(_ date: Date) -> String {
-        let persona = Persona(id: "t", name: "T", description: "", personality: .curious, communicationStyle: .casual, createdAt: date)
+        let persona = Persona(
+            id: "t",
+            name: "T",
+            description: "",
+            personality: .curious,
+            communicationStyle: .casual,
+            createdAt: date
+        )
         let text = try! PersonaDocument.encode([persona], as: .json)
         let line = text.split(separator: "\n").first { $0.contains("\"created_at\"") }!
         return String(line.split(separator: "\"")[3])

@@ -17,7 +17,9 @@ import VictorPersonas
     @Test func loadIsCachedAndPublishesLoadedOnce() throws {
         let bus = EventBus()
         let loaded = Mutex<[String]>([])
-        let subscription = bus.subscribe(to: PersonaLoaded.self) { event in loaded.withLock { $0.append(event.personaID) } }
+        let subscription = bus.subscribe(to: PersonaLoaded.self) { event in
+            loaded.withLock { $0.append(event.personaID) }
+        }
         defer { bus.unsubscribe(subscription) }
         let manager = PersonaManager(eventBus: bus)
         _ = try manager.load("debugger")
@@ -130,7 +132,10 @@ import VictorPersonas
         )
         #expect(replaced.rules.map(\.name) == ["only"])
         let error = personaError {
-            _ = try AdaptationRuleSet.decode("rules:\n  - name: x\n    when: {a: b}\n    personality: odd\n", file: "r.yaml")
+            _ = try AdaptationRuleSet.decode(
+                "rules:\n  - name: x\n    when: {a: b}\n    personality: odd\n",
+                file: "r.yaml"
+            )
         }
         #expect(error?.code == .unknownValue)
         #expect(error?.line == 4)
@@ -211,7 +216,11 @@ import VictorPersonas
         let improved = try manager.applyFeedback(
             PersonaFeedback(
                 rating: 4.5,
-                improvements: .init(addExpertise: ["cryptography"], communicationStyle: .direct, addForbiddenTools: ["deploy"])
+                improvements: .init(
+                    addExpertise: ["cryptography"],
+                    communicationStyle: .direct,
+                    addForbiddenTools: ["deploy"]
+                )
             ),
             to: "auditor"
         )
@@ -220,9 +229,15 @@ import VictorPersonas
         #expect(improved.communicationStyle == .direct)
         #expect(improved.constraints.forbiddenTools == ["shell", "deploy"])
         #expect(try manager.applyFeedback(PersonaFeedback(rating: 2), to: "auditor").version == 2)
-        #expect(personaError { try manager.applyFeedback(PersonaFeedback(rating: 9), to: "auditor") }?.code == .invalidArgument)
+        #expect(
+            personaError { try manager.applyFeedback(PersonaFeedback(rating: 9), to: "auditor") }?.code
+                == .invalidArgument
+        )
         // Feedback on a built-in persona stores its next version.
-        #expect(try manager.applyFeedback(PersonaFeedback(rating: 5, improvements: .init(maxToolCalls: 3)), to: "mentor").version == 2)
+        #expect(
+            try manager.applyFeedback(PersonaFeedback(rating: 5, improvements: .init(maxToolCalls: 3)), to: "mentor")
+                .version == 2
+        )
         #expect(try manager.isStored("mentor"))
     }
 

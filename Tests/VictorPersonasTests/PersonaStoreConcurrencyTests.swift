@@ -39,7 +39,9 @@ import VictorPersonas
             for task in 0..<8 {
                 group.addTask {
                     for round in 0..<50 {
-                        let context = PersonaContext(taskType: round.isMultiple(of: 2) ? "debugging" : "security_review")
+                        let context = PersonaContext(
+                            taskType: round.isMultiple(of: 2) ? "debugging" : "security_review"
+                        )
                         _ = try? manager.adapt("auditor", to: context)
                         if task == 0, round.isMultiple(of: 10) {
                             _ = try? manager.applyFeedback(

@@ -154,7 +154,10 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     @Test func filesAreStrictlyReadBack() throws {
         let directory = temporaryDirectory()
         defer { removeDirectory(directory) }
-        write("{\"id\": \"other\", \"name\": \"X\", \"personality\": \"curious\", \"communication_style\": \"casual\"}", to: "\(directory)/mismatch.json")
+        write(
+            "{\"id\": \"other\", \"name\": \"X\", \"personality\": \"curious\", \"communication_style\": \"casual\"}",
+            to: "\(directory)/mismatch.json"
+        )
         let store = DirectoryPersonaStore(directory: directory)
         #expect(personaError { _ = try store.persona(id: "mismatch") }?.code == .invalidValue)
         #expect(personaError { _ = try store.persona(id: "../etc") }?.code == .invalidArgument)

@@ -3,7 +3,8 @@ import VictorPersonas
 
 /// A fresh temporary directory, removed by the caller with `removeDirectory`.
 func temporaryDirectory() -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("victor-personas-\(UUID().uuidString)").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("victor-personas-\(UUID().uuidString)")
+        .path
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
