@@ -100,6 +100,9 @@ public enum PersonaDocument {
     /// Reads and decodes a file.
     /// - Throws: ``PersonaError/Code/io`` when the file cannot be read, or any decoding error.
     public static func decode(contentsOf path: String, now: Date = Date()) throws(PersonaError) -> [Persona] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PersonaError(.io, "no such file", file: path)
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

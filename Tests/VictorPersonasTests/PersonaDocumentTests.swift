@@ -230,3 +230,28 @@ enum PersonaTimestampProbe {
         return String(line.split(separator: "\"")[3])
     }
 }
+
+@Suite struct PersonaTimestampTests {
+    static func createdAt(_ text: String) throws -> Date {
+        let yaml = "id: a\nname: A\npersonality: curious\ncommunication_style: casual\ncreated_at: '\(text)'\n"
+        return try PersonaDocument.decode(yaml, file: "t.yaml")[0].createdAt
+    }
+
+    @Test func acceptsVictorsAndISOForms() throws {
+        let utc = try Self.createdAt("2026-01-28T05:14:20.619Z")
+        #expect(try Self.createdAt("2026-01-28T05:14:20.619052") == utc)
+        #expect(try Self.createdAt("2026-01-28 05:14:20.619") == utc)
+        #expect(try Self.createdAt("2026-01-28T07:14:20.619+02:00") == utc)
+        #expect(try Self.createdAt("2026-01-28T05:14:20.6Z") == utc.addingTimeInterval(-0.019))
+        #expect(utc.timeIntervalSince1970 == 1_769_577_260.619)
+        #expect(try Self.createdAt("2026-01-28") == Date(timeIntervalSince1970: 1_769_558_400))
+    }
+
+    @Test func rejectsMalformedTimestamps() {
+        for text in ["2026-13-01", "yesterday", "2026-01-28T05:14", "2026-01-28T05:14:20.Z"] {
+            let error = personaError { _ = try Self.createdAt(text) }
+            #expect(error?.code == .invalidValue, "\(text)")
+            #expect(error?.keyPath == "created_at")
+        }
+    }
+}
