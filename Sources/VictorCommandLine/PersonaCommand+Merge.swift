@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import VictorPersonas
+
+/// `victor persona merge ID ID... --name NAME [--id ID]`
+struct PersonaMergeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge two or more personas into a new stored persona."
+    )
+
+    @Argument(help: "The ids to merge (at least two).")
+    var ids: [String]
+
+    @Option(help: "The merged persona's name.")
+    var name: String
+
+    @Option(name: .customLong("id"), help: "The merged persona's id (default: merged_ and the ids).")
+    var mergedID: String?
+
+    @OptionGroup var store: PersonaStoreOptions
+
+    func validate() throws {
+        if ids.count < 2 { throw ValidationError("name at least two personas to merge") }
+    }
+
+    func run() async throws {
+        try withPersonaErrors {
+            let merged = try store.manager().merge(ids: ids, name: name, id: mergedID)
+            print("merged \(ids.joined(separator: ", ")) into \(merged.id) (version \(merged.version))")
+        }
+    }
+}
+
+/// `victor persona suggest "TASK"`
+struct PersonaSuggestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suggest",
+        abstract: "Rank personas for a task description."
+    )
+
+    @Argument(help: "The task, in words.")
+    var task: String
+
+    @OptionGroup var store: PersonaStoreOptions
+
+    @Option(help: "Output format: text or json.")
+    var format: PersonaListFormat = .text
+
+    func run() async throws {
+        try withPersonaErrors {
+            let suggestions = try store.manager().suggest(for: task)
+            switch format {
+            case .json:
+                let list = suggestions.map {
+                    ["id": $0.persona.id, "name": $0.persona.name, "score": $0.score, "reasons": $0.reasons]
+                        as [String: Any]
+                }
+                print(try renderJSON(list), terminator: "")
+            case .text:
+                if suggestions.isEmpty { print("no persona suits this task") }
+                for suggestion in suggestions {
+                    let score = String(format: "%.2f", suggestion.score)
+                    print("\(score)\t\(suggestion.persona.id)\t\(suggestion.reasons.joined(separator: "; "))")
+                }
+            }
+        }
+    }
+}
