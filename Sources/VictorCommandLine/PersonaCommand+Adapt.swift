@@ -56,8 +56,8 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
                 print("communication style: \(adapted.communicationStyle.rawValue)")
                 print("expertise: \(adapted.expertise.joined(separator: ", "))")
                 print("max tool calls: \(constraints.maxToolCalls.map(String.init) ?? "no limit")")
-                print("preferred tools: \(constraints.preferredTools.sorted().joined(separator: ", "))")
-                print("forbidden tools: \(constraints.forbiddenTools.sorted().joined(separator: ", "))")
+                print("preferred tools: \(toolList(constraints.preferredTools))")
+                print("forbidden tools: \(toolList(constraints.forbiddenTools))")
                 print("response length: \(constraints.responseLength.rawValue)")
                 print("explanation depth: \(constraints.explanationDepth.rawValue)")
                 if adapted.adjustments.isEmpty { print("adjustments: none") }
@@ -91,4 +91,9 @@ struct PersonaPromptCommand: AsyncParsableCommand {
             print(try store.manager().systemPrompt(id, context: context))
         }
     }
+}
+
+/// Sorted, comma-separated tool names, or `none`.
+func toolList(_ tools: Set<String>) -> String {
+    tools.isEmpty ? "none" : tools.sorted().joined(separator: ", ")
 }

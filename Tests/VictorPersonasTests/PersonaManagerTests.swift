@@ -101,6 +101,21 @@ import VictorPersonas
         #expect(try manager.adapt("auditor", to: context).expertise.first == "changed")
     }
 
+    @Test func adaptedIsPublishedOnComputedAdaptationsOnly() throws {
+        let bus = EventBus()
+        let events = Mutex<[PersonaAdapted]>([])
+        let subscription = bus.subscribe(to: PersonaAdapted.self) { event in events.withLock { $0.append(event) } }
+        defer { bus.unsubscribe(subscription) }
+        let manager = PersonaManager(eventBus: bus)
+        let context = PersonaContext(taskType: "debugging", urgency: "high")
+        _ = try manager.adapt("architect", to: context)
+        _ = try manager.adapt("architect", to: context)
+        let published = events.withLock { $0 }
+        #expect(published.count == 1)
+        #expect(published.first?.rules == ["debugging", "high_urgency"])
+        #expect(published.first?.context == "task_type=debugging,urgency=high")
+    }
+
     @Test func rulesCanBeExtendedOrReplacedFromYAML() throws {
         let extended = try AdaptationRuleSet.decode(
             """
