@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "VictorLocks", targets: ["VictorLocks"]),
+        .library(name: "VictorFiles", targets: ["VictorFiles"]),
         .library(name: "VictorEvents", targets: ["VictorEvents"]),
         .library(name: "VictorLoading", targets: ["VictorLoading"]),
         .library(name: "VictorExecution", targets: ["VictorExecution"]),
@@ -31,6 +32,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "VictorLocks", swiftSettings: swiftSettings),
+        .target(name: "VictorFiles", swiftSettings: swiftSettings),
         .target(
             name: "VictorEvents",
             dependencies: ["VictorLocks", .product(name: "Logging", package: "swift-log")],
@@ -64,6 +66,7 @@ let package = Package(
             dependencies: [
                 "VictorEvents",
                 "VictorLocks",
+                "VictorFiles",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -76,6 +79,7 @@ let package = Package(
             dependencies: [
                 "VictorEvents",
                 "VictorLocks",
+                "VictorFiles",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -109,6 +113,7 @@ let package = Package(
             dependencies: ["VictorCommandLine"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "VictorFilesTests", dependencies: ["VictorFiles"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VictorEventsTests",
             dependencies: ["VictorEvents", "VictorLocks"],
@@ -126,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorPersonasTests",
-            dependencies: ["VictorPersonas", "VictorEvents", "VictorCommandLine"],
+            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorCommandLine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import VictorFiles
 
 extension AuthorizationConfiguration {
     /// The configuration as YAML in the documented schema; ``parse(_:file:)`` reads it back to an
@@ -91,26 +92,10 @@ extension AuthorizationConfiguration {
     /// - Throws: ``AuthorizationError/Code/unwritableFile``.
     public func save(to path: String) throws(AuthorizationError) {
         let text = path.lowercased().hasSuffix(".json") ? json() : yaml()
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: .min ... .max)).tmp")
         do {
-            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-                throw CocoaError(.fileWriteUnknown)
-            }
-            let handle = try FileHandle(forWritingTo: temporary)
-            do {
-                try handle.write(contentsOf: Data(text.utf8))
-                try handle.synchronize()
-                try handle.close()
-            } catch {
-                try? handle.close()
-                throw error
-            }
-            if rename(temporary.path, url.path) != 0 { throw CocoaError(.fileWriteUnknown) }
+            try POSIXFileSystem().writeAtomically(Array(text.utf8), to: path)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw AuthorizationError(.unwritableFile, "cannot write \(path): \(error.localizedDescription)")
+            throw AuthorizationError(.unwritableFile, "cannot write \(path): \(error)")
         }
     }
 }

@@ -359,13 +359,7 @@ public final class Authorizer: Sendable {
 
     /// Adds a role, or replaces the role with the same name.
     public func setRole(_ role: Role) throws(AuthorizationError) {
-        try update { configuration in
-            if let index = configuration.roles.firstIndex(where: { $0.name == role.name }) {
-                configuration.roles[index] = role
-            } else {
-                configuration.roles.append(role)
-            }
-        }
+        try update { $0.roles.replaceOrAppend(role, matching: \.name) }
     }
 
     /// Removes a role. Fails (changing nothing) while a user, role or policy still names it.
@@ -375,13 +369,7 @@ public final class Authorizer: Sendable {
 
     /// Adds a user, or replaces the user with the same id.
     public func setUser(_ user: User) throws(AuthorizationError) {
-        try update { configuration in
-            if let index = configuration.users.firstIndex(where: { $0.id == user.id }) {
-                configuration.users[index] = user
-            } else {
-                configuration.users.append(user)
-            }
-        }
+        try update { $0.users.replaceOrAppend(user, matching: \.id) }
     }
 
     /// Removes a user; checks for the id are denied from then on.
@@ -391,13 +379,7 @@ public final class Authorizer: Sendable {
 
     /// Adds a policy, or replaces the policy with the same name.
     public func setPolicy(_ policy: Policy) throws(AuthorizationError) {
-        try update { configuration in
-            if let index = configuration.policies.firstIndex(where: { $0.name == policy.name }) {
-                configuration.policies[index] = policy
-            } else {
-                configuration.policies.append(policy)
-            }
-        }
+        try update { $0.policies.replaceOrAppend(policy, matching: \.name) }
     }
 
     /// Removes a policy.
@@ -479,4 +461,15 @@ private final class AuthorizerMetrics: Sendable {
             latencySamples: 0
         )
     )
+}
+
+extension Array {
+    /// Replaces the element whose `key` equals `element`'s, or appends `element` when none does.
+    fileprivate mutating func replaceOrAppend<Key: Equatable>(_ element: Element, matching key: KeyPath<Element, Key>) {
+        if let index = firstIndex(where: { $0[keyPath: key] == element[keyPath: key] }) {
+            self[index] = element
+        } else {
+            append(element)
+        }
+    }
 }

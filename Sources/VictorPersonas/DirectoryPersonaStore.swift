@@ -1,4 +1,5 @@
 import Foundation
+import VictorFiles
 import VictorLocks
 
 /// A ``PersonaStore`` in a directory: one JSON file per persona (`ID.json`, its current version)
@@ -12,14 +13,14 @@ import VictorLocks
 public final class DirectoryPersonaStore: PersonaStore {
     /// The store's directory.
     public let directory: String
-    private let fileSystem: any PersonaFileSystem
+    private let fileSystem: any FileSystem
     private let writeLock = Locked(())
 
     /// Creates a store over `directory`.
     /// - Parameters:
     ///   - directory: where the files live; created when first written to.
     ///   - fileSystem: the file operations; tests inject failures through it.
-    public init(directory: String, fileSystem: any PersonaFileSystem = POSIXPersonaFileSystem()) {
+    public init(directory: String, fileSystem: any FileSystem = POSIXFileSystem()) {
         self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         self.fileSystem = fileSystem
     }
@@ -120,9 +121,9 @@ public final class DirectoryPersonaStore: PersonaStore {
             }
             try io("cannot create", path: history) { try fileSystem.createDirectory(history) }
             let versionPath = historyPath(persona.id, persona.version)
-            try writeAtomically(bytes, to: versionPath, in: history)
+            try writeAtomically(bytes, to: versionPath)
             do throws(PersonaError) {
-                try writeAtomically(bytes, to: currentPath(persona.id), in: directory)
+                try writeAtomically(bytes, to: currentPath(persona.id))
             } catch {
                 try? fileSystem.remove(versionPath)
                 throw error
@@ -158,16 +159,12 @@ public final class DirectoryPersonaStore: PersonaStore {
         }
     }
 
-    /// Temporary file, sync, rename, directory sync; the temporary file is removed on failure.
-    private func writeAtomically(_ bytes: [UInt8], to path: String, in directory: String) throws(PersonaError) {
-        let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
+    /// Replaces the file through the file system's atomic write, as a persona error.
+    private func writeAtomically(_ bytes: [UInt8], to path: String) throws(PersonaError) {
         do {
-            try fileSystem.writeAndSync(bytes, to: temporary)
-            try fileSystem.rename(temporary, to: path)
+            try fileSystem.writeAtomically(bytes, to: path)
         } catch {
-            try? fileSystem.remove(temporary)
             throw PersonaError(.io, "cannot write", file: path, cause: error)
         }
-        try io("cannot sync", path: directory) { try fileSystem.syncDirectory(directory) }
     }
 }

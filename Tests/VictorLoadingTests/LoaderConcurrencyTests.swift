@@ -31,7 +31,8 @@ import VictorLoading
                     var gets = 0
                     var wrong = 0
                     var round = worker
-                    while ContinuousClock.now < deadline {
+                    // At least a second and at least 5,000 accesses each, however busy the machine.
+                    while gets < 5000 || ContinuousClock.now < deadline {
                         let index = round % keys.count
                         let widget = try await loader.get(keys[index])
                         if widget.name != "w\(index)" { wrong += 1 }
@@ -45,7 +46,6 @@ import VictorLoading
             return try await group.reduce(into: [(gets: Int, wrong: Int)]()) { $0.append($1) }
         }
         #expect(results.count == 8)
-        #expect(results.allSatisfy { $0.gets > 0 })
         #expect(results.allSatisfy { $0.wrong == 0 })
         #expect(loader.loadedKeys.count <= 1)
         let statistics = loader.statistics()

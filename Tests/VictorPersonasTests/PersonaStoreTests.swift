@@ -1,11 +1,12 @@
 import Foundation
 import Synchronization
 import Testing
+import VictorFiles
 import VictorPersonas
 
 /// A file system whose `rename` fails on demand: the temporary file is written, the rename never happens.
-final class FailingRenameFileSystem: PersonaFileSystem {
-    let base = POSIXPersonaFileSystem()
+final class FailingRenameFileSystem: FileSystem {
+    let base = POSIXFileSystem()
     let failRenames = Atomic<Bool>(false)
 
     struct Injected: Error {}
@@ -20,7 +21,7 @@ final class FailingRenameFileSystem: PersonaFileSystem {
     func contentsOfDirectory(_ path: String) throws -> [String] { try base.contentsOfDirectory(path) }
     func createDirectory(_ path: String) throws { try base.createDirectory(path) }
     func syncDirectory(_ path: String) throws { try base.syncDirectory(path) }
-    func lock(_ path: String) throws -> any PersonaFileLock { try base.lock(path) }
+    func lock(_ path: String) throws -> any FileLock { try base.lock(path) }
 }
 
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
@@ -144,7 +145,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         #expect(read("\(directory)/auditor.json") == before)
         #expect(try store.persona(id: "auditor") == samplePersona())
         #expect(try store.history(id: "auditor").map(\.version) == [1])
-        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tmp") }
         #expect(leftovers.isEmpty)
         fileSystem.failRenames.store(false, ordering: .relaxed)
         try store.save(next, expectedVersion: 1)

@@ -6,12 +6,12 @@ import Glibc
 import Darwin
 #endif
 
-/// The file operations ``DirectoryPersonaStore`` needs: the seam where tests inject failures.
+/// The file operations Victor's stores need: the seam where tests inject failures.
 ///
 /// Implementations must make ``writeAndSync(_:to:)`` durable before returning (written and
 /// flushed to stable storage) and ``rename(_:to:)`` atomic (the destination is the old or the new
 /// file, never a mixture).
-public protocol PersonaFileSystem: Sendable {
+public protocol FileSystem: Sendable {
     /// The file's bytes, or `nil` when there is no file at `path`.
     func read(_ path: String) throws -> [UInt8]?
     /// Creates or truncates the file, writes `bytes`, and syncs it to stable storage.
@@ -28,17 +28,17 @@ public protocol PersonaFileSystem: Sendable {
     func syncDirectory(_ path: String) throws
     /// Takes an exclusive advisory lock on `path` (created if needed), shared with other
     /// processes; the returned value releases it.
-    func lock(_ path: String) throws -> any PersonaFileLock
+    func lock(_ path: String) throws -> any FileLock
 }
 
 /// A held lock; ``unlock()`` releases it.
-public protocol PersonaFileLock: Sendable {
+public protocol FileLock: Sendable {
     /// Releases the lock.
     func unlock()
 }
 
 /// A failed system call: which one, on which path, and `errno`.
-public struct PersonaFileSystemError: Error, Sendable, CustomStringConvertible {
+public struct FileSystemError: Error, Sendable, CustomStringConvertible {
     /// The operation, such as `rename`.
     public var operation: String
     /// The path.
@@ -58,12 +58,12 @@ public struct PersonaFileSystemError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The operating system's file system, through POSIX calls.
-public struct POSIXPersonaFileSystem: PersonaFileSystem {
+public struct POSIXFileSystem: FileSystem {
     /// Creates the file system.
     public init() {}
 
-    private func failure(_ operation: String, _ path: String) -> PersonaFileSystemError {
-        PersonaFileSystemError(operation: operation, path: path, errno: errno)
+    private func failure(_ operation: String, _ path: String) -> FileSystemError {
+        FileSystemError(operation: operation, path: path, errno: errno)
     }
 
     /// Reads the whole file.
@@ -139,7 +139,7 @@ public struct POSIXPersonaFileSystem: PersonaFileSystem {
     }
 
     /// `flock(2)` on a lock file.
-    public func lock(_ path: String) throws -> any PersonaFileLock {
+    public func lock(_ path: String) throws -> any FileLock {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw failure("open", path) }
         while flock(fd, LOCK_EX) != 0 {
@@ -151,7 +151,7 @@ public struct POSIXPersonaFileSystem: PersonaFileSystem {
         return Lock(fd: fd)
     }
 
-    private struct Lock: PersonaFileLock {
+    private struct Lock: FileLock {
         let fd: Int32
         func unlock() {
             _ = flock(fd, LOCK_UN)
@@ -169,3 +169,33 @@ private let systemRead = Darwin.read
 private let systemWrite = Darwin.write
 private let systemRename = Darwin.rename
 #endif
+
+extension FileSystem {
+    /// Replaces the file at `path` with `bytes` so that a failure at any point leaves the
+    /// previous content intact: a temporary file in the same directory is written and synced,
+    /// renamed over `path`, and the directory is synced to make the rename durable. The
+    /// temporary file is removed when a step fails.
+    /// - Throws: the failing step's error.
+    public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let directory = parentDirectory(of: path)
+        let temporary = "\(directory)/.\(lastComponent(of: path)).\(UUID().uuidString).tmp"
+        do {
+            try writeAndSync(bytes, to: temporary)
+            try rename(temporary, to: path)
+        } catch {
+            try? remove(temporary)
+            throw error
+        }
+        try syncDirectory(directory)
+    }
+}
+
+private func parentDirectory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
+private func lastComponent(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
+}
