@@ -1,0 +1,105 @@
+import VictorEvents
+import VictorLocks
+
+extension Authorizer {
+
+    /// Replaces the whole configuration, after validating it.
+    /// - Throws: ``AuthorizationError/Code/invalidConfiguration``; nothing changes then.
+    public func replaceConfiguration(_ configuration: AuthorizationConfiguration) throws(AuthorizationError) {
+        try update { $0 = configuration }
+    }
+
+    /// Reads, validates and installs the configuration file at `path`, all or nothing.
+    /// - Throws: ``AuthorizationError``; nothing changes then.
+    public func load(contentsOf path: String) throws(AuthorizationError) {
+        let configuration = try AuthorizationConfiguration.load(contentsOf: path)
+        try update { $0 = configuration }
+    }
+
+    /// Saves the configuration in force to `path` (see ``AuthorizationConfiguration/save(to:)``).
+    public func save(to path: String) throws(AuthorizationError) {
+        try configuration.save(to: path)
+    }
+
+    /// Applies `change` to a copy of the configuration, validates the result whole and swaps it
+    /// in with a new generation, invalidating every cached decision. Changes are serialized;
+    /// checks continue on the previous snapshot meanwhile. `change` runs under the writer lock:
+    /// it may read the authorizer or check, but must not change it (that would deadlock).
+    /// - Throws: the error `change` throws, or ``AuthorizationError/Code/invalidConfiguration``;
+    ///   nothing changes then.
+    /// - Complexity: O(size of the configuration): the snapshot is recompiled.
+    public func update(
+        _ change: (inout AuthorizationConfiguration) throws(AuthorizationError) -> Void
+    )
+        throws(AuthorizationError)
+    {
+        let event = try writer.withLock { state throws(AuthorizationError) -> AuthorizationConfigurationChanged in
+            var configuration = state.configuration
+            try change(&configuration)
+            try configuration.validate()
+            let generation = state.generation + 1
+            let snapshot = Snapshot(configuration, generation: generation)
+            let replaced = current.withLock { current in
+                let old = current
+                current = snapshot
+                return old
+            }
+            withExtendedLifetime(replaced) {}  // the old snapshot is released outside the lock
+            state.configuration = configuration
+            state.generation = generation
+            return AuthorizationConfigurationChanged(
+                generation: generation,
+                roles: configuration.roles.count,
+                users: configuration.users.count,
+                policies: configuration.policies.count
+            )
+        }
+        if let bus, bus.hasSubscribers(for: AuthorizationConfigurationChanged.self) { bus.publish(event) }
+    }
+
+    /// Adds a role, or replaces the role with the same name.
+    public func setRole(_ role: Role) throws(AuthorizationError) {
+        try update { $0.roles.replaceOrAppend(role, matching: \.name) }
+    }
+
+    /// Removes a role. Fails (changing nothing) while a user, role or policy still names it.
+    public func removeRole(named name: String) throws(AuthorizationError) {
+        try update { $0.roles.removeAll { $0.name == name } }
+    }
+
+    /// Adds a user, or replaces the user with the same id.
+    public func setUser(_ user: User) throws(AuthorizationError) {
+        try update { $0.users.replaceOrAppend(user, matching: \.id) }
+    }
+
+    /// Removes a user; checks for the id are denied from then on.
+    public func removeUser(withID id: String) throws(AuthorizationError) {
+        try update { $0.users.removeAll { $0.id == id } }
+    }
+
+    /// Adds a policy, or replaces the policy with the same name.
+    public func setPolicy(_ policy: Policy) throws(AuthorizationError) {
+        try update { $0.policies.replaceOrAppend(policy, matching: \.name) }
+    }
+
+    /// Removes a policy.
+    public func removePolicy(named name: String) throws(AuthorizationError) {
+        try update { $0.policies.removeAll { $0.name == name } }
+    }
+
+    /// Switches authorization on or off.
+    public func setEnabled(_ enabled: Bool) throws(AuthorizationError) {
+        try update { $0.enabled = enabled }
+    }
+}
+
+extension Array {
+    /// Replaces the element whose `key` equals `element`'s, or appends `element` when none does.
+    fileprivate mutating func replaceOrAppend<Key: Equatable>(_ element: Element, matching key: KeyPath<Element, Key>) {
+        if let index = firstIndex(where: { $0[keyPath: key] == element[keyPath: key] }) {
+            self[index] = element
+        } else {
+            append(element)
+        }
+    }
+}
