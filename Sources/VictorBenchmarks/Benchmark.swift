@@ -36,13 +36,24 @@ public struct BenchmarkMeasurement: Sendable {
     /// The largest value physics allows for this workload (a speedup can't exceed the worker
     /// count); a figure above it is reported as a measurement error, never as a pass.
     public var physicalLimit: Double?
+    /// The figure's relative measurement uncertainty (0.01 is ±1%), from the spread of its own
+    /// samples. A figure above ``physicalLimit`` by no more than this is the limit reached within
+    /// noise; above it by more, it is a measurement error.
+    public var relativeUncertainty: Double
 
     /// Creates a measurement.
-    public init(value: Double, details: String, target: Double? = nil, physicalLimit: Double? = nil) {
+    public init(
+        value: Double,
+        details: String,
+        target: Double? = nil,
+        physicalLimit: Double? = nil,
+        relativeUncertainty: Double = 0
+    ) {
         self.value = value
         self.details = details
         self.target = target
         self.physicalLimit = physicalLimit
+        self.relativeUncertainty = relativeUncertainty
     }
 }
 

@@ -145,20 +145,16 @@ extension ExecutionBenchmarks {
         }
         let sequentialMedian = Measure.median(sequentialTimes)
         let parallelMedian = Measure.median(parallelTimes)
-        let sequentialBest = sequentialTimes.min() ?? 0
-        let parallelBest = parallelTimes.min() ?? 0
-        // The figure is the ratio of the fastest runs, not of the medians. The same work on all
-        // cores sits right at its limit (cores× faster), and noise on a shared machine only adds
-        // time, so a median ratio lands a few tenths of a percent either side of the limit by
-        // chance; the fastest run of each kind is its least disturbed one.
+        // The same work on all cores sits right at its limit (cores× faster), so noise alone
+        // puts the ratio a little either side of it; the samples' spread says by how much.
+        let spread = { (times: [Double], median: Double) in ((times.max() ?? 0) - (times.min() ?? 0)) / median }
         return BenchmarkMeasurement(
-            value: sequentialBest / parallelBest,
+            value: sequentialMedian / parallelMedian,
             details: "\(taskCount) tasks of \(formatNumber(Double(iterations) / 1e6))M xorshift steps on \(cores) "
-                + "workers (all active processors), fastest of \(samples) interleaved runs: sequential "
-                + "\(formatNumber(sequentialBest)) ms, parallel \(formatNumber(parallelBest)) ms; medians "
-                + "\(formatNumber(sequentialMedian)) ms and \(formatNumber(parallelMedian)) ms "
-                + "(ratio \(formatNumber(sequentialMedian / parallelMedian))x)",
-            physicalLimit: Double(min(cores, taskCount))
+                + "workers (all active processors), medians of \(samples) interleaved runs: sequential "
+                + "\(formatNumber(sequentialMedian)) ms, parallel \(formatNumber(parallelMedian)) ms",
+            physicalLimit: Double(min(cores, taskCount)),
+            relativeUncertainty: spread(sequentialTimes, sequentialMedian) + spread(parallelTimes, parallelMedian)
         )
     }
 

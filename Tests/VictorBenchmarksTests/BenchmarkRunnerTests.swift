@@ -56,6 +56,28 @@ func fixedBenchmark(
         #expect(honest.passed == true)
     }
 
+    @Test func aFigureAtItsLimitWithinItsOwnNoiseIsNotAnError() {
+        let benchmark = fixedBenchmark(target: 1.7, direction: .higher, measurement: .init(value: 0, details: ""))
+        let withinNoise = BenchmarkRunner.judge(
+            benchmark,
+            .init(value: 2.006, details: "", physicalLimit: 2, relativeUncertainty: 0.01)
+        )
+        #expect(withinNoise.passed == true)
+        #expect(withinNoise.details.hasPrefix("at the physical limit"))
+        let beyondNoise = BenchmarkRunner.judge(
+            benchmark,
+            .init(value: 2.1, details: "", physicalLimit: 2, relativeUncertainty: 0.01)
+        )
+        #expect(beyondNoise.passed == false)
+        // However noisy the samples, 5% past physics is a measurement error.
+        let noisy = BenchmarkRunner.judge(
+            benchmark,
+            .init(value: 2.2, details: "", physicalLimit: 2, relativeUncertainty: 0.5)
+        )
+        #expect(noisy.passed == false)
+        #expect(noisy.details.hasPrefix("measurement error"))
+    }
+
     @Test func aNonFiniteFigureIsAMeasurementError() {
         let benchmark = fixedBenchmark(target: 1, direction: .lower, measurement: .init(value: 0, details: ""))
         let result = BenchmarkRunner.judge(benchmark, .init(value: .nan, details: ""))
