@@ -14,22 +14,43 @@ public struct BenchmarkProgress: Sendable {
 
 /// Runs benchmarks one after another and judges each figure against its target.
 public struct BenchmarkRunner: Sendable {
+    /// How one benchmark is run and judged: in this process (``inProcess(_:_:)``), or elsewhere,
+    /// such as a fresh process, so that one workload's heap and caches don't colour the next.
+    public typealias Execution = @Sendable (Benchmark, BenchmarkContext) async -> BenchmarkResult
+
     /// The benchmarks to run, in order.
     public var benchmarks: [Benchmark]
     /// Options passed to every workload.
     public var context: BenchmarkContext
     /// The machine description recorded in the report.
     public var machine: MachineInfo
+    /// How each benchmark is run.
+    public var execution: Execution
 
     /// Creates a runner.
-    public init(benchmarks: [Benchmark], context: BenchmarkContext = .init(), machine: MachineInfo = .current) {
+    public init(
+        benchmarks: [Benchmark],
+        context: BenchmarkContext = .init(),
+        machine: MachineInfo = .current,
+        execution: @escaping Execution = BenchmarkRunner.inProcess
+    ) {
         self.benchmarks = benchmarks
         self.context = context
         self.machine = machine
+        self.execution = execution
+    }
+
+    /// Runs `benchmark`'s workload in this process and judges the figure; a workload that
+    /// throws yields a failed result whose details carry the error.
+    public static func inProcess(_ benchmark: Benchmark, _ context: BenchmarkContext) async -> BenchmarkResult {
+        do {
+            return judge(benchmark, try await benchmark.run(context))
+        } catch {
+            return failure(benchmark, error)
+        }
     }
 
     /// Runs every benchmark sequentially (so they don't disturb each other's timings).
-    /// A workload that throws yields a failed result whose details carry the error.
     public func run(progress: (BenchmarkProgress) -> Void = { _ in }) async -> BenchmarkReport {
         var results: [BenchmarkResult] = []
         for (offset, benchmark) in benchmarks.enumerated() {
@@ -42,12 +63,7 @@ public struct BenchmarkRunner: Sendable {
                     category: benchmark.category
                 )
             )
-            do {
-                let measurement = try await benchmark.run(context)
-                results.append(Self.judge(benchmark, measurement))
-            } catch {
-                results.append(Self.failure(benchmark, error))
-            }
+            results.append(await execution(benchmark, context))
         }
         return BenchmarkReport(machine: machine, results: results)
     }
@@ -98,7 +114,8 @@ public struct BenchmarkRunner: Sendable {
         )
     }
 
-    static func failure(_ benchmark: Benchmark, _ error: any Error) -> BenchmarkResult {
+    /// A failed result for `benchmark` whose details describe `error`.
+    public static func failure(_ benchmark: Benchmark, _ error: any Error) -> BenchmarkResult {
         BenchmarkResult(
             id: benchmark.id,
             category: benchmark.category,

@@ -36,6 +36,8 @@ struct BenchCommand: AsyncParsableCommand {
             unreadable baseline, 3 when every benchmark passes but a figure regressed against --baseline \
             by more than --tolerance.
             With --format markdown and --output FILE, an SVG chart per category is written beside FILE.
+            Each benchmark runs in a fresh process (unless --in-process), so no workload inherits \
+            another's heap, caches or threads.
             """
     )
 
@@ -54,6 +56,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "List the benchmarks and exit.")
     var list = false
 
+    @Flag(help: "Run every benchmark in this process instead of a fresh process each.")
+    var inProcess = false
+
+    @Option(help: .hidden)
+    var benchmarkID: String?
+
     @Option(help: "Save this run as a baseline (JSON) in this file.")
     var saveBaseline: String?
 
@@ -63,14 +71,24 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Change beyond which a figure counts as a regression, in percent.")
     var tolerance = Tolerance(fraction: 0.10)
 
+    /// The benchmarks this invocation runs: the one named by the internal `--benchmark-id`, or
+    /// those the `--only` prefixes select.
+    var selected: [Benchmark] {
+        if let benchmarkID { return BenchmarkSuite.all.filter { $0.id == benchmarkID } }
+        return BenchmarkSuite.selecting(prefixes: prefixes)
+    }
+
     func validate() throws {
-        if BenchmarkSuite.selecting(prefixes: prefixes).isEmpty {
+        if let benchmarkID, selected.isEmpty {
+            throw ValidationError("no benchmark has the id '\(benchmarkID)'")
+        }
+        if selected.isEmpty {
             throw ValidationError("no benchmark id starts with \(prefixes.map { "'\($0)'" }.joined(separator: " or "))")
         }
     }
 
     func run() async throws {
-        let benchmarks = BenchmarkSuite.selecting(prefixes: prefixes)
+        let benchmarks = selected
         if list {
             for benchmark in benchmarks {
                 let target = benchmark.target.map {
@@ -91,7 +109,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let categories = benchmarks.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let started = Date()
-        let runner = BenchmarkRunner(benchmarks: benchmarks, context: BenchmarkContext(quick: quick))
+        var runner = BenchmarkRunner(benchmarks: benchmarks, context: BenchmarkContext(quick: quick))
+        if !inProcess, benchmarks.count > 1, let executable = BenchIsolation.currentExecutable {
+            runner.execution = BenchIsolation.execution(executable: executable)
+        }
         var currentCategory = ""
         let report = await runner.run { progress in
             if progress.category != currentCategory {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import VictorBenchmarks
-import VictorCommandLine
+
+@testable import VictorCommandLine
 
 @Suite struct BenchCommandTests {
     func temporaryFile(_ name: String) -> URL {
@@ -95,5 +96,26 @@ import VictorCommandLine
             encoding: .utf8
         )
         #expect(svg.hasPrefix("<svg"))
+    }
+}
+
+@Suite struct BenchIsolationTests {
+    let benchmark = BenchmarkSuite.selecting(prefixes: ["memory.lru_cache"])[0]
+
+    @Test func anExecutableThatCannotStartIsAFailedResult() {
+        let result = BenchIsolation.run(benchmark, BenchmarkContext(quick: true), executable: "/nonexistent/victor")
+        #expect(result.id == "memory.lru_cache")
+        #expect(result.passed == false)
+        #expect(result.details.contains("cannot start /nonexistent/victor"))
+    }
+
+    @Test func aProcessWithoutAReportIsAFailedResult() {
+        let result = BenchIsolation.run(benchmark, BenchmarkContext(quick: true), executable: "/bin/false")
+        #expect(result.passed == false)
+        #expect(result.details.contains("exited with status 1 without a report"))
+    }
+
+    @Test func theTestRunnerIsNotMistakenForVictor() {
+        #expect(BenchIsolation.currentExecutable == nil)
     }
 }
