@@ -145,6 +145,30 @@ enum RandomConfiguration {
         }
     }
 
+    /// Without policies, checks of users holding at most two roles take a shorter path than
+    /// `explain`; both must decide alike.
+    @Test func policyFreeConfigurationsDecideLikeTheirExplanation() async {
+        await propertyCheck(count: 200, input: Gen.uint64()) { seed in
+            var configuration = RandomConfiguration.make(seed: seed)
+            configuration.policies = []
+            guard let authorizer = try? Authorizer(configuration: configuration, options: .init(cacheEnabled: false))
+            else {
+                Issue.record("generated configuration is invalid: \(configuration)")
+                return
+            }
+            var rng = SplitMix(state: seed ^ 0x5A5A)
+            for _ in 0..<60 {
+                let user = "u\(Int.random(in: 0..<5, using: &rng))"
+                let resource = (RandomConfiguration.resources + ["other"]).randomElement(using: &rng)!
+                let action = RandomConfiguration.actions.randomElement(using: &rng)!
+                let context = RandomConfiguration.contexts(&rng)
+                let decision = authorizer.check(user: user, resource: resource, action: action, context: context)
+                let explained = authorizer.explain(user: user, resource: resource, action: action, context: context)
+                #expect(explained.decision == decision, "seed \(seed): \(user) \(action) \(resource) \(context)")
+            }
+        }
+    }
+
     @Test func randomConfigurationsSurviveSaveAndLoad() async {
         await propertyCheck(count: 50, input: Gen.uint64()) { seed in
             let configuration = RandomConfiguration.make(seed: seed)
