@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorExecutionTests",
-            dependencies: ["VictorExecution", "VictorEvents"],
+            dependencies: ["VictorExecution", "VictorEvents", "VictorLocks"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -70,34 +70,36 @@ final class RoleGrantIndex: Sendable {
         FastHash.combine(hash, UInt64(UInt32(bitPattern: role)))
     }
 
-    /// Calls `body` with each grant of `role` matching the request, until it returns `true`.
-    /// - Returns: whether `body` returned `true`.
+    /// Calls `body` with each grant of a bucket's chain, until it returns `true`.
     @inline(__always)
-    func forEachCandidate(role: Int32, _ key: PairKey, _ body: (Grant) -> Bool) -> Bool {
-        var chain = exact.find(Self.hash(role, key.hash)) {
-            $0.role == role && $0.resource == key.resource.text && $0.action == key.action.text
-        }
+    static func walk(_ chain: Grant?, _ body: (Grant) -> Bool) -> Bool {
+        var chain = chain
         while let grant = chain {
             if body(grant) { return true }
             chain = grant.next
         }
+        return false
+    }
+
+    /// Calls `body` with each grant of `role` matching the request, until it returns `true`.
+    /// - Returns: whether `body` returned `true`.
+    @inline(__always)
+    func forEachCandidate(role: Int32, _ key: PairKey, _ body: (Grant) -> Bool) -> Bool {
+        let exactChain = exact.find(Self.hash(role, key.hash)) {
+            $0.role == role && $0.resource == key.resource.text && $0.action == key.action.text
+        }
+        if Self.walk(exactChain, body) { return true }
         if anyAction.count > 0 {
-            chain = anyAction.find(Self.hash(role, key.resource.hash)) {
+            let chain = anyAction.find(Self.hash(role, key.resource.hash)) {
                 $0.role == role && $0.resource == key.resource.text
             }
-            while let grant = chain {
-                if body(grant) { return true }
-                chain = grant.next
-            }
+            if Self.walk(chain, body) { return true }
         }
         if anyResource.count > 0 {
-            chain = anyResource.find(Self.hash(role, key.action.hash)) {
+            let chain = anyResource.find(Self.hash(role, key.action.hash)) {
                 $0.role == role && $0.action == key.action.text
             }
-            while let grant = chain {
-                if body(grant) { return true }
-                chain = grant.next
-            }
+            if Self.walk(chain, body) { return true }
         }
         for entry in others[Int(role)]
         where entry.resource.matches(key.resource.text) && entry.action.matches(key.action.text) {

@@ -1,21 +1,5 @@
 import Foundation
-
-/// A value guarded by an `NSLock` (a pthread mutex, which ThreadSanitizer understands;
-/// `Synchronization.Mutex`'s contended path on Linux is invisible to it).
-final class Guarded<State: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var state: State
-
-    init(_ state: State) {
-        self.state = state
-    }
-
-    func withLock<Result>(_ body: (inout State) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&state)
-    }
-}
+import VictorLocks
 
 /// Counts task bodies running at once and remembers the peak and the order tasks started in.
 final class ConcurrencyProbe: Sendable {
@@ -25,7 +9,7 @@ final class ConcurrencyProbe: Sendable {
         var started: [Int] = []
         var runs: [Int: Int] = [:]
     }
-    private let state = Guarded(State())
+    private let state = Locked(State())
 
     func enter(_ index: Int) {
         state.withLock {
@@ -56,7 +40,7 @@ final class ConcurrencyProbe: Sendable {
 
 /// A thread-safe list, for collecting progress reports and events.
 final class Collected<Element: Sendable>: Sendable {
-    private let items = Guarded<[Element]>([])
+    private let items = Locked<[Element]>([])
 
     func append(_ item: Element) {
         items.withLock { $0.append(item) }
