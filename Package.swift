@@ -34,6 +34,11 @@ let package = Package(
         .target(name: "VictorLocks", swiftSettings: swiftSettings),
         .target(name: "VictorFiles", swiftSettings: swiftSettings),
         .target(
+            name: "VictorDocuments",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VictorEvents",
             dependencies: ["VictorLocks", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
@@ -114,6 +119,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VictorFilesTests", dependencies: ["VictorFiles"], swiftSettings: swiftSettings),
+        .testTarget(name: "VictorDocumentsTests", dependencies: ["VictorDocuments"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VictorEventsTests",
             dependencies: ["VictorEvents", "VictorLocks"],

@@ -1,0 +1,60 @@
+/// One problem in a document: where it is and what is wrong.
+public struct DocumentIssue: Sendable, Hashable, CustomStringConvertible {
+    /// The document's file name, or a label such as `<stdin>`.
+    public var file: String
+    /// Where the problem is; `nil` when it concerns the whole document.
+    public var position: DocumentPosition?
+    /// The dotted key path of the offending value, such as `roles.admin.permissions[0]`; empty
+    /// for a problem of the text itself.
+    public var keyPath: String
+    /// What is wrong.
+    public var message: String
+
+    /// Creates an issue.
+    public init(file: String, position: DocumentPosition?, keyPath: String = "", message: String) {
+        self.file = file
+        self.position = position
+        self.keyPath = keyPath
+        self.message = message
+    }
+
+    /// `FILE:LINE:COLUMN: key.path: message`.
+    public var description: String {
+        let location = position.map { "\(file):\($0)" } ?? file
+        return keyPath.isEmpty ? "\(location): \(message)" : "\(location): \(keyPath): \(message)"
+    }
+}
+
+/// A document that could not be read: every problem found, in document order.
+public struct DocumentError: Error, Sendable, CustomStringConvertible {
+    /// The problems, in document order.
+    public var issues: [DocumentIssue]
+
+    /// Creates an error.
+    public init(_ issues: [DocumentIssue]) { self.issues = issues }
+
+    /// One line per issue.
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+}
+
+/// Hard bounds a document must stay within, checked while it is read, before any consumer
+/// walks it: the text's size, nesting depth (including what aliases reach) and the number of
+/// nodes once every alias is expanded.
+public struct DocumentLimits: Sendable, Hashable {
+    /// The largest text accepted, in bytes. Default 16 MiB.
+    public var maxBytes: Int
+    /// The deepest nesting accepted, counting through aliases. Default 64.
+    public var maxDepth: Int
+    /// The most nodes accepted with every alias expanded. Default 2,000,000.
+    public var maxNodes: Int
+
+    /// Creates limits.
+    public init(maxBytes: Int = 16 << 20, maxDepth: Int = 64, maxNodes: Int = 2_000_000) {
+        self.maxBytes = maxBytes
+        self.maxDepth = maxDepth
+        self.maxNodes = maxNodes
+    }
+
+    /// The defaults.
+    public static let `default` = DocumentLimits()
+}

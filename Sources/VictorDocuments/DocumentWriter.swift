@@ -1,0 +1,69 @@
+/// Writes scalars so that ``DocumentReader`` reads them back as exactly the same values.
+public enum DocumentWriter {
+    /// `text` as a YAML scalar: plain when that reads back as the same string, double-quoted
+    /// otherwise.
+    public static func scalar(_ text: String) -> String {
+        isPlainSafe(text) ? text : quoted(text)
+    }
+
+    /// `text` double-quoted, with every scalar that YAML would fold, strip or reject escaped:
+    /// controls, DEL, C1 (NEL as `\N`), the line and paragraph separators (`\L`, `\P`), the
+    /// byte-order mark and noncharacters.
+    public static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\u{85}": result += "\\N"
+            case "\u{2028}": result += "\\L"
+            case "\u{2029}": result += "\\P"
+            default:
+                if scalar.value < 0x20 || ExactText.isForbidden(scalar) {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    if scalar.value <= 0xFFFF {
+                        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        result += "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
+                    }
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+
+    /// A finite double in a form YAML 1.2 core reads back as the same float (never as an
+    /// integer): `5.0`, `1e+20`, `0.1`.
+    public static func format(_ value: Double) -> String {
+        let text = value.description
+        return text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? text : text + ".0"
+    }
+
+    /// Whether `text` can be written without quotes: letters, digits and `_ - . / @` (any
+    /// non-ASCII letter too), starting with a letter, digit, `_`, `.` or `/`, and not read as
+    /// null, a boolean or a number.
+    static func isPlainSafe(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first else { return false }
+        guard first.properties.isAlphabetic || ("0"..."9").contains(first) || "_./".unicodeScalars.contains(first)
+        else { return false }
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                let allowed =
+                    ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                    || "_-./@".unicodeScalars.contains(scalar)
+                if !allowed { return false }
+            } else if !scalar.properties.isAlphabetic || ExactText.isForbidden(scalar) {
+                return false
+            }
+        }
+        if case .success(.string(let read)) = ScalarValue.resolve(plain: text) {
+            return ExactText.equals(read, text)
+        }
+        return false
+    }
+}
