@@ -72,6 +72,7 @@ let package = Package(
                 "VictorEvents",
                 "VictorLocks",
                 "VictorFiles",
+                "VictorDocuments",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -1,5 +1,5 @@
 import OrderedCollections
-import Yams
+import VictorDocuments
 
 extension AdaptationRuleSet {
     /// Whether a rules document extends the rules it is loaded over or replaces them.
@@ -44,7 +44,7 @@ extension AdaptationRuleSet {
         var mode = Mode.extend
         if let node = entries["mode"]?.value { mode = try reader.enumeration(node, "mode") }
         let rulesNode = try reader.required(entries, "rules", in: root, "")
-        guard case .sequence(let list) = rulesNode else {
+        guard case .sequence(let list) = rulesNode.content else {
             throw reader.wrongType(rulesNode, "rules", expected: "a list of rules")
         }
         var rules: [AdaptationRule] = []
@@ -65,7 +65,11 @@ extension AdaptationRuleSet {
         return mode == .replace ? set : base.extended(with: set)
     }
 
-    static func decodeRule(_ node: Node, _ path: String, _ reader: NodeReader) throws(PersonaError) -> AdaptationRule {
+    static func decodeRule(
+        _ node: DocumentNode,
+        _ path: String,
+        _ reader: NodeReader
+    ) throws(PersonaError) -> AdaptationRule {
         let entries = try reader.entries(node, path, allowed: ruleKeys)
         func key(_ name: String) -> String { reader.join(path, name) }
         func list(_ name: String) throws(PersonaError) -> [String] {

@@ -1,6 +1,6 @@
 import Foundation
 import OrderedCollections
-import Yams
+import VictorDocuments
 
 /// The formats personas are imported from and exported to.
 public enum PersonaFormat: String, Sendable, CaseIterable {
@@ -39,9 +39,13 @@ public enum PersonaDocument {
     /// - Throws: the first ``PersonaError`` found; nothing is returned from a document with an error.
     public static func decode(_ text: String, file: String, now: Date = Date()) throws(PersonaError) -> [Persona] {
         let reader = NodeReader(file: file)
-        let root = try reader.root(text)
-        var personas: [(Persona, Node)] = []
-        switch root {
+        return try decode(try reader.root(text), reader, now: now)
+    }
+
+    static func decode(_ root: DocumentNode, _ reader: NodeReader, now: Date) throws(PersonaError) -> [Persona] {
+        let file = reader.file
+        var personas: [(Persona, DocumentNode)] = []
+        switch root.content {
         case .sequence(let list):
             for (index, node) in list.enumerated() {
                 personas.append((try decodePersona(node, "[\(index)]", impliedID: nil, reader, now), node))
@@ -54,12 +58,12 @@ public enum PersonaDocument {
                     throw reader.fail(
                         .unknownKey,
                         "unknown key '\(other)' beside 'personas'",
-                        entries[other]!.key,
+                        at: entries[other]!.key,
                         other
                     )
                 }
                 let container = entries["personas"]!.value
-                switch container {
+                switch container.content {
                 case .sequence(let list):
                     for (index, node) in list.enumerated() {
                         let persona = try decodePersona(node, "personas[\(index)]", impliedID: nil, reader, now)
@@ -79,15 +83,15 @@ public enum PersonaDocument {
         default:
             throw reader.wrongType(root, "", expected: "a persona, a list of personas or a 'personas' mapping")
         }
-        var seen: [String: Node] = [:]
+        var seen: [String: DocumentNode] = [:]
         for (persona, node) in personas {
             if seen[persona.id] != nil {
                 throw PersonaError(
                     .duplicateKey,
                     "the persona id '\(persona.id)' appears twice",
                     file: file,
-                    line: node.mark?.line,
-                    column: node.mark?.column,
+                    line: node.position.line,
+                    column: node.position.column,
                     keyPath: "id",
                     personaID: persona.id
                 )
@@ -100,23 +104,22 @@ public enum PersonaDocument {
     /// Reads and decodes a file.
     /// - Throws: ``PersonaError/Code/io`` when the file cannot be read, or any decoding error.
     public static func decode(contentsOf path: String, now: Date = Date()) throws(PersonaError) -> [Persona] {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw PersonaError(.io, "no such file", file: path)
-        }
-        let data: Data
+        let reader = NodeReader(file: path)
+        let root: DocumentNode?
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            root = try DocumentReader().read(contentsOf: path)
         } catch {
-            throw PersonaError(.io, "cannot read the file", file: path, cause: error)
+            let issue = error.issues.first
+            let code: PersonaError.Code = issue?.position == nil ? .io : .syntax
+            guard code == .syntax else { throw PersonaError(.io, issue?.message ?? "cannot read the file", file: path) }
+            throw NodeReader.personaError(error)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw PersonaError(.syntax, "the file is not UTF-8 text", file: path)
-        }
-        return try decode(text, file: path, now: now)
+        guard let root else { throw PersonaError(.syntax, "the document is empty", file: path, line: 1) }
+        return try decode(root, reader, now: now)
     }
 
     static func decodePersona(
-        _ node: Node,
+        _ node: DocumentNode,
         _ path: String,
         impliedID: String?,
         _ reader: NodeReader,
@@ -208,7 +211,7 @@ public enum PersonaDocument {
     }
 
     static func decodeConstraints(
-        _ node: Node,
+        _ node: DocumentNode,
         _ path: String,
         _ reader: NodeReader
     ) throws(PersonaError)
@@ -236,7 +239,7 @@ public enum PersonaDocument {
     }
 
     static func decodeTemplates(
-        _ node: Node,
+        _ node: DocumentNode,
         _ path: String,
         _ reader: NodeReader
     ) throws(PersonaError)

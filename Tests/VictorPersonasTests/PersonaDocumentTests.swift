@@ -169,7 +169,8 @@ import VictorPersonas
         let keys = "id: a\nname: A\nname: B\npersonality: curious\ncommunication_style: casual\n"
         let error = personaError { _ = try PersonaDocument.decode(keys, file: "d.yaml") }
         #expect(error?.code == .duplicateKey)
-        #expect(error?.line == 2)
+        #expect(error?.line == 3)
+        #expect(error?.message == "duplicate key 'name' (first at line 2)")
     }
 
     @Test func jsonErrorsNameTheLineToo() {
