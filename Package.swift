@@ -86,8 +86,8 @@ let package = Package(
                 "VictorEvents",
                 "VictorLocks",
                 "VictorFiles",
+                "VictorDocuments",
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import VictorDocuments
 
 extension AuthorizationConfiguration {
     /// Parses a configuration from YAML or JSON text (JSON is read as the YAML it also is).
@@ -13,16 +13,22 @@ extension AuthorizationConfiguration {
     ///   - file: the name issues are reported against.
     /// - Throws: ``AuthorizationError/Code/invalidConfiguration``.
     public static func parse(_ text: String, file: String = "<configuration>") throws(AuthorizationError) -> Self {
-        let root: Node?
+        try parse(bytes: Array(text.utf8), file: file)
+    }
+
+    /// Parses a configuration from UTF-8 bytes; see ``parse(_:file:)``. Invalid UTF-8 is an
+    /// issue with its position, never repaired.
+    public static func parse(bytes: [UInt8], file: String = "<configuration>") throws(AuthorizationError) -> Self {
+        let root: DocumentNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try DocumentReader().read(bytes: bytes, file: file)
         } catch {
-            throw AuthorizationError(
-                .invalidConfiguration,
-                "\(file): not valid YAML or JSON",
-                issues: [syntaxIssue(error, file: file)]
-            )
+            throw documentError(error, file: file)
         }
+        return try configuration(root, file: file)
+    }
+
+    static func configuration(_ root: DocumentNode?, file: String) throws(AuthorizationError) -> Self {
         var reader = ConfigurationReader(file: file)
         let configuration = root.map { reader.configuration($0) } ?? AuthorizationConfiguration()
         if reader.issues.isEmpty {
@@ -57,40 +63,36 @@ extension AuthorizationConfiguration {
     /// - Throws: ``AuthorizationError/Code/unreadableFile`` or
     ///   ``AuthorizationError/Code/invalidConfiguration``.
     public static func load(contentsOf path: String) throws(AuthorizationError) -> Self {
-        let text: String
+        let root: DocumentNode?
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            root = try DocumentReader().read(contentsOf: path)
         } catch {
-            throw AuthorizationError(.unreadableFile, "cannot read \(path): \(error.localizedDescription)")
+            if let issue = error.issues.first, issue.position == nil {
+                throw AuthorizationError(.unreadableFile, "cannot read \(path): \(issue.message)")
+            }
+            throw documentError(error, file: path)
         }
-        return try parse(text, file: path)
+        return try configuration(root, file: path)
     }
 
-    static func syntaxIssue(_ error: any Error, file: String) -> ConfigurationIssue {
-        func issue(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> ConfigurationIssue {
-            let detail = context.map { "\(problem) (\($0.text))" } ?? problem
-            return ConfigurationIssue(file: file, line: mark.line, column: mark.column, key: "", message: detail)
-        }
-        if let error = error as? YamlError {
-            switch error {
-            case .scanner(let context, let problem, let mark, _),
-                .parser(let context, let problem, let mark, _),
-                .composer(let context, let problem, let mark, _):
-                return issue(mark, problem, context)
-            case .duplicatedKeysInMapping(let duplicates, let context):
-                let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-                return ConfigurationIssue(
-                    file: file,
-                    line: context.mark.line,
-                    column: context.mark.column,
-                    key: "",
-                    message: "duplicate key \(names) in a mapping"
-                )
-            default:
-                break
-            }
-        }
-        return ConfigurationIssue(file: file, line: 1, column: 1, key: "", message: "\(error)")
+    static func documentError(_ error: DocumentError, file: String) -> AuthorizationError {
+        AuthorizationError(
+            .invalidConfiguration,
+            "\(file): not a readable YAML or JSON document",
+            issues: error.issues.map(ConfigurationIssue.init)
+        )
+    }
+}
+
+extension ConfigurationIssue {
+    init(_ issue: DocumentIssue) {
+        self.init(
+            file: issue.file,
+            line: issue.position?.line ?? 0,
+            column: issue.position?.column ?? 0,
+            key: issue.keyPath,
+            message: issue.message
+        )
     }
 }
 
@@ -104,7 +106,7 @@ struct ConfigurationReader {
 
     // MARK: Documents
 
-    mutating func configuration(_ root: Node) -> AuthorizationConfiguration {
+    mutating func configuration(_ root: DocumentNode) -> AuthorizationConfiguration {
         var configuration = AuthorizationConfiguration()
         guard
             let entries = mapping(
@@ -137,7 +139,7 @@ struct ConfigurationReader {
         return configuration
     }
 
-    mutating func role(_ name: String, _ node: Node, _ path: String) -> Role {
+    mutating func role(_ name: String, _ node: DocumentNode, _ path: String) -> Role {
         var role = Role(name)
         for (key, value) in mapping(node, path, allowed: ["description", "permissions", "inherits"]) ?? [] {
             let keyPath = path + "." + key
@@ -150,7 +152,7 @@ struct ConfigurationReader {
         return role
     }
 
-    mutating func user(_ id: String, _ node: Node, _ path: String) -> User {
+    mutating func user(_ id: String, _ node: DocumentNode, _ path: String) -> User {
         var user = User(id)
         let allowed: Set<String> = ["username", "roles", "attributes", "enabled", "permissions"]
         for (key, value) in mapping(node, path, allowed: allowed) ?? [] {
@@ -171,7 +173,7 @@ struct ConfigurationReader {
         return user
     }
 
-    mutating func policy(_ node: Node, _ path: String) -> Policy? {
+    mutating func policy(_ node: DocumentNode, _ path: String) -> Policy? {
         let allowed: Set<String> = [
             "name", "effect", "resource", "action", "subjects", "conditions", "priority", "description",
         ]
@@ -193,8 +195,12 @@ struct ConfigurationReader {
             case "resource": policy.resource = string(value, keyPath) ?? ""
             case "action": policy.action = string(value, keyPath) ?? ""
             case "subjects":
+                if value.isNull {
+                    fail(value, keyPath, "subjects is null, which would apply to everyone; omit subjects for that")
+                    continue
+                }
                 policy.subjects = strings(value, keyPath)
-                if case .sequence(let items) = value, items.isEmpty {
+                if case .sequence(let items) = value.content, items.isEmpty {
                     fail(value, keyPath, "an empty subject list would apply to everyone; omit subjects for that")
                 }
             case "conditions": policy.conditions = conditions(value, keyPath)
@@ -208,7 +214,7 @@ struct ConfigurationReader {
         return policy
     }
 
-    mutating func permissions(_ node: Node, _ path: String) -> [Permission] {
+    mutating func permissions(_ node: DocumentNode, _ path: String) -> [Permission] {
         var result: [Permission] = []
         for (index, item) in (sequence(node, path) ?? []).enumerated() {
             let itemPath = "\(path)[\(index)]"
@@ -234,7 +240,7 @@ struct ConfigurationReader {
         return result
     }
 
-    mutating func conditions(_ node: Node, _ path: String) -> [Condition] {
+    mutating func conditions(_ node: DocumentNode, _ path: String) -> [Condition] {
         var result: [Condition] = []
         for (name, value) in mapping(node, path, allowed: nil) ?? [] {
             let keyPath = path + "." + name
@@ -242,7 +248,7 @@ struct ConfigurationReader {
                 fail(nil, keyPath, "unknown condition key '\(name)'; expected user.NAME or context.NAME")
                 continue
             }
-            if case .mapping = value {
+            if case .mapping = value.content {
                 let operators = mapping(value, keyPath, allowed: nil) ?? []
                 if operators.isEmpty { fail(value, keyPath, "a condition needs at least one operator") }
                 for (operatorName, operand) in operators {
@@ -266,9 +272,13 @@ struct ConfigurationReader {
 
     // MARK: Nodes
 
-    mutating func fail(_ node: Node?, _ path: String, _ message: String) {
+    mutating func fail(_ node: DocumentNode?, _ path: String, _ message: String) {
+        fail(at: node?.position, path, message)
+    }
+
+    mutating func fail(at position: DocumentPosition?, _ path: String, _ message: String) {
         var location = sourceMap.location(of: path)
-        if let mark = node?.mark { location = (mark.line, mark.column) }
+        if let position { location = (position.line, position.column) }
         issues.append(
             ConfigurationIssue(
                 file: sourceMap.file,
@@ -281,131 +291,112 @@ struct ConfigurationReader {
     }
 
     /// The entries of a mapping in document order, each key's location recorded. Reports
-    /// duplicate keys, non-scalar keys and (when `allowed` is set) unknown keys. A null value
-    /// reads as an empty mapping.
-    mutating func mapping(_ node: Node, _ path: String, allowed: Set<String>?) -> [(String, Node)]? {
-        if isNull(node) { return [] }
-        guard case .mapping(let mapping) = node else {
-            fail(node, path, "expected a mapping, found \(describe(node))")
+    /// unknown keys when `allowed` is set (the document reader has already refused duplicate,
+    /// null and non-scalar keys). A null value reads as an empty mapping.
+    mutating func mapping(_ node: DocumentNode, _ path: String, allowed: Set<String>?) -> [(String, DocumentNode)]? {
+        if node.isNull { return [] }
+        guard case .mapping(let mapping) = node.content else {
+            fail(node, path, "expected a mapping, found \(node.kindDescription)")
             return nil
         }
-        var entries: [(String, Node)] = []
-        var seen = Set<String>()
-        for (keyNode, value) in mapping {
-            guard case .scalar(let scalar) = keyNode else {
-                fail(keyNode, path, "a key must be a plain name")
-                continue
-            }
-            let key = scalar.string
+        var entries: [(String, DocumentNode)] = []
+        for entry in mapping {
+            let key = entry.key
             let keyPath = path.isEmpty ? key : path + "." + key
-            if let mark = keyNode.mark { sourceMap.marks[keyPath] = (mark.line, mark.column) }
+            sourceMap.marks[keyPath] = (entry.keyPosition.line, entry.keyPosition.column)
             if let allowed, !allowed.contains(key) {
                 let expected = allowed.sorted().joined(separator: ", ")
-                fail(keyNode, keyPath, "unknown key '\(key)'; expected one of \(expected)")
+                fail(
+                    at: entry.keyPosition,
+                    keyPath,
+                    "unknown key \(ExactText.quotedForDisplay(key)); expected one of \(expected)"
+                )
                 continue
             }
-            if !seen.insert(key).inserted {
-                fail(keyNode, keyPath, "duplicate key '\(key)'")
-                continue
-            }
-            entries.append((key, value))
+            entries.append((key, entry.value))
         }
         return entries
     }
 
     /// The items of a sequence, each item's location recorded; a null value reads as empty.
-    mutating func sequence(_ node: Node, _ path: String) -> [Node]? {
-        if isNull(node) { return [] }
-        guard case .sequence(let sequence) = node else {
-            fail(node, path, "expected a list, found \(describe(node))")
+    mutating func sequence(_ node: DocumentNode, _ path: String) -> [DocumentNode]? {
+        if node.isNull { return [] }
+        guard case .sequence(let items) = node.content else {
+            fail(node, path, "expected a list, found \(node.kindDescription)")
             return nil
         }
-        let items = Array(sequence)
         for (index, item) in items.enumerated() {
-            if let mark = item.mark { sourceMap.marks["\(path)[\(index)]"] = (mark.line, mark.column) }
+            sourceMap.marks["\(path)[\(index)]"] = (item.position.line, item.position.column)
         }
         return items
     }
 
-    mutating func strings(_ node: Node, _ path: String) -> [String] {
+    mutating func strings(_ node: DocumentNode, _ path: String) -> [String] {
         (sequence(node, path) ?? []).enumerated().compactMap { index, item in string(item, "\(path)[\(index)]") }
     }
 
-    mutating func string(_ node: Node, _ path: String) -> String? {
-        if case .scalar = node, case .string(let text) = scalarValue(node) { return text }
-        fail(node, path, "expected a string, found \(describe(node))")
+    mutating func string(_ node: DocumentNode, _ path: String) -> String? {
+        if case .scalar(.string(let text)) = node.content { return text }
+        fail(node, path, "expected a string, found \(node.kindDescription)")
         return nil
     }
 
-    mutating func bool(_ node: Node, _ path: String) -> Bool? {
-        if case .scalar = node, case .boolean(let value) = scalarValue(node) { return value }
-        fail(node, path, "expected true or false, found \(describe(node))")
+    mutating func bool(_ node: DocumentNode, _ path: String) -> Bool? {
+        if case .scalar(.boolean(let value)) = node.content { return value }
+        fail(node, path, "expected true or false, found \(node.kindDescription)")
         return nil
     }
 
-    mutating func int(_ node: Node, _ path: String) -> Int? {
-        if case .scalar = node, case .integer(let value) = scalarValue(node) { return value }
-        fail(node, path, "expected an integer, found \(describe(node))")
+    mutating func int(_ node: DocumentNode, _ path: String) -> Int? {
+        if case .scalar(.integer(let value)) = node.content { return value }
+        fail(node, path, "expected an integer, found \(node.kindDescription)")
         return nil
     }
 
-    mutating func attributeValue(_ node: Node, _ path: String) -> AttributeValue? {
-        switch node {
-        case .scalar:
-            if let value = scalarValue(node) { return value }
+    mutating func attributeValue(_ node: DocumentNode, _ path: String) -> AttributeValue? {
+        switch node.content {
+        case .scalar(.null):
             fail(node, path, "expected a value, found null")
             return nil
-        case .sequence(let sequence):
+        case .scalar(let value):
+            return AttributeValue(value)
+        case .sequence(let items):
             var values: [AttributeValue] = []
-            for (index, item) in sequence.enumerated() {
-                guard case .scalar = item, let value = scalarValue(item) else {
-                    fail(item, "\(path)[\(index)]", "a list holds strings, numbers or booleans, not \(describe(item))")
+            for (index, item) in items.enumerated() {
+                guard case .scalar(let scalar) = item.content, scalar != .null else {
+                    fail(
+                        item,
+                        "\(path)[\(index)]",
+                        "a list holds strings, numbers or booleans, not \(item.kindDescription)"
+                    )
                     return nil
                 }
-                values.append(value)
+                values.append(AttributeValue(scalar))
             }
             return .list(values)
-        default:
-            fail(node, path, "expected a string, number, boolean or list, found \(describe(node))")
+        case .mapping:
+            fail(node, path, "expected a string, number, boolean or list, found a mapping")
             return nil
         }
     }
+}
 
-    /// A scalar's value under YAML 1.2 core rules: quoted scalars are strings; plain ones are
-    /// booleans (`true`, `false`), integers, numbers, null (`null`, `~`, empty) or strings. `nil`
-    /// for null and for non-scalars. (`yes`, `on` and the like stay strings.)
-    func scalarValue(_ node: Node) -> AttributeValue? {
-        guard case .scalar(let scalar) = node else { return nil }
-        let text = scalar.string
-        guard scalar.style == .plain || scalar.style == .any else { return .string(text) }
-        switch text {
-        case "", "~", "null", "Null", "NULL": return nil
-        case "true", "True", "TRUE": return .boolean(true)
-        case "false", "False", "FALSE": return .boolean(false)
-        default: break
+extension AttributeValue {
+    /// The attribute value of a non-null document scalar.
+    init(_ scalar: ScalarValue) {
+        switch scalar {
+        case .null, .string: self = .string(scalar.stringValue)
+        case .boolean(let value): self = .boolean(value)
+        case .integer(let value): self = .integer(value)
+        case .float(let value): self = .number(value)
         }
-        if let value = Int(text) { return .integer(value) }
-        if ScalarSyntax.looksNumeric(text), let value = Double(text), value.isFinite { return .number(value) }
-        return .string(text)
     }
+}
 
-    func isNull(_ node: Node) -> Bool {
-        if case .scalar = node, scalarValue(node) == nil { return true }
-        return false
-    }
-
-    func describe(_ node: Node) -> String {
-        switch node {
-        case .mapping: return "a mapping"
-        case .sequence: return "a list"
-        case .alias: return "an alias"
-        case .scalar:
-            guard let value = scalarValue(node) else { return "null" }
-            switch value {
-            case .string(let text): return "the string \(quoted(text))"
-            default: return "the \(value.kindName) \(value)"
-            }
-        }
+extension ScalarValue {
+    fileprivate var stringValue: String {
+        if case .string(let text) = self { return text }
+        return ""
     }
 }
 
@@ -445,24 +436,20 @@ public struct AuthorizationTestCase: Sendable, Hashable {
     /// as strictly as a configuration.
     /// - Throws: ``AuthorizationError/Code/invalidConfiguration`` listing every problem.
     public static func parse(_ text: String, file: String = "<cases>") throws(AuthorizationError) -> [Self] {
-        let root: Node?
+        let root: DocumentNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try DocumentReader().read(text, file: file)
         } catch {
-            throw AuthorizationError(
-                .invalidConfiguration,
-                "\(file): not valid YAML or JSON",
-                issues: [AuthorizationConfiguration.syntaxIssue(error, file: file)]
-            )
+            throw AuthorizationConfiguration.documentError(error, file: file)
         }
         var reader = ConfigurationReader(file: file)
         var cases: [Self] = []
-        let nodes: [Node] = root.map { reader.sequence($0, "cases") ?? [] } ?? []
+        let nodes: [DocumentNode] = root.map { reader.sequence($0, "cases") ?? [] } ?? []
         for (index, node) in nodes.enumerated() {
             let path = "cases[\(index)]"
             let allowed: Set<String> = ["user", "resource", "action", "context", "expect"]
             guard let entries = reader.mapping(node, path, allowed: allowed) else { continue }
-            var testCase = Self(user: "", resource: "", action: "", expectAllowed: false, line: node.mark?.line ?? 0)
+            var testCase = Self(user: "", resource: "", action: "", expectAllowed: false, line: node.position.line)
             var seen = Set<String>()
             for (key, value) in entries {
                 seen.insert(key)
