@@ -1,4 +1,5 @@
 import Foundation
+import VictorDocuments
 import VictorFiles
 
 extension AuthorizationConfiguration {
@@ -9,17 +10,17 @@ extension AuthorizationConfiguration {
         var out = "enabled: \(enabled)\ndefault_deny: \(defaultDeny)\n"
         out += roles.isEmpty ? "roles: {}\n" : "roles:\n"
         for role in roles {
-            out += "  \(quoted(role.name)):\n"
+            out += "  \(jsonString(role.name)):\n"
             var fields: [String] = []
-            if !role.description.isEmpty { fields.append("description: \(quoted(role.description))") }
+            if !role.description.isEmpty { fields.append("description: \(jsonString(role.description))") }
             if !role.inherits.isEmpty { fields.append("inherits: \(flowList(role.inherits))") }
             fields.append("permissions: \(flowPermissions(role.permissions))")
             for field in fields { out += "    \(field)\n" }
         }
         out += users.isEmpty ? "users: {}\n" : "users:\n"
         for user in users {
-            out += "  \(quoted(user.id)):\n"
-            out += "    username: \(quoted(user.username))\n"
+            out += "  \(jsonString(user.id)):\n"
+            out += "    username: \(jsonString(user.username))\n"
             out += "    roles: \(flowList(user.roles))\n"
             out += "    attributes: \(flowAttributes(user.attributes))\n"
             out += "    enabled: \(user.enabled)\n"
@@ -27,14 +28,14 @@ extension AuthorizationConfiguration {
         }
         out += policies.isEmpty ? "policies: []\n" : "policies:\n"
         for policy in policies {
-            out += "  - name: \(quoted(policy.name))\n"
+            out += "  - name: \(jsonString(policy.name))\n"
             out += "    effect: \(policy.effect.rawValue)\n"
-            out += "    resource: \(quoted(policy.resource))\n"
-            out += "    action: \(quoted(policy.action))\n"
+            out += "    resource: \(jsonString(policy.resource))\n"
+            out += "    action: \(jsonString(policy.action))\n"
             if !policy.subjects.isEmpty { out += "    subjects: \(flowList(policy.subjects))\n" }
             if !policy.conditions.isEmpty { out += "    conditions: \(flowConditions(policy.conditions))\n" }
             out += "    priority: \(policy.priority)\n"
-            if !policy.description.isEmpty { out += "    description: \(quoted(policy.description))\n" }
+            if !policy.description.isEmpty { out += "    description: \(jsonString(policy.description))\n" }
         }
         return out
     }
@@ -45,36 +46,36 @@ extension AuthorizationConfiguration {
         var roleEntries: [String] = []
         for role in roles {
             var fields: [String] = []
-            if !role.description.isEmpty { fields.append("\"description\": \(quoted(role.description))") }
+            if !role.description.isEmpty { fields.append("\"description\": \(jsonString(role.description))") }
             if !role.inherits.isEmpty { fields.append("\"inherits\": \(flowList(role.inherits))") }
             fields.append("\"permissions\": \(flowPermissions(role.permissions))")
-            roleEntries.append("    \(quoted(role.name)): {" + fields.joined(separator: ", ") + "}")
+            roleEntries.append("    \(jsonString(role.name)): {" + fields.joined(separator: ", ") + "}")
         }
         var userEntries: [String] = []
         for user in users {
             let fields = [
-                "\"username\": \(quoted(user.username))",
+                "\"username\": \(jsonString(user.username))",
                 "\"roles\": \(flowList(user.roles))",
                 "\"attributes\": \(flowAttributes(user.attributes))",
                 "\"enabled\": \(user.enabled)",
                 "\"permissions\": \(flowPermissions(user.permissions))",
             ]
-            userEntries.append("    \(quoted(user.id)): {" + fields.joined(separator: ", ") + "}")
+            userEntries.append("    \(jsonString(user.id)): {" + fields.joined(separator: ", ") + "}")
         }
         var policyEntries: [String] = []
         for policy in policies {
             var fields = [
-                "\"name\": \(quoted(policy.name))",
-                "\"effect\": \(quoted(policy.effect.rawValue))",
-                "\"resource\": \(quoted(policy.resource))",
-                "\"action\": \(quoted(policy.action))",
+                "\"name\": \(jsonString(policy.name))",
+                "\"effect\": \(jsonString(policy.effect.rawValue))",
+                "\"resource\": \(jsonString(policy.resource))",
+                "\"action\": \(jsonString(policy.action))",
             ]
             if !policy.subjects.isEmpty { fields.append("\"subjects\": \(flowList(policy.subjects))") }
             if !policy.conditions.isEmpty {
                 fields.append("\"conditions\": \(flowConditions(policy.conditions))")
             }
             fields.append("\"priority\": \(policy.priority)")
-            if !policy.description.isEmpty { fields.append("\"description\": \(quoted(policy.description))") }
+            if !policy.description.isEmpty { fields.append("\"description\": \(jsonString(policy.description))") }
             policyEntries.append("    {" + fields.joined(separator: ", ") + "}")
         }
         func block(_ entries: [String], _ open: String, _ close: String) -> String {
@@ -104,21 +105,21 @@ extension AuthorizationConfiguration {
 // structure and `json()` throughout.
 
 private func flowList(_ items: [String]) -> String {
-    "[" + items.map(quoted).joined(separator: ", ") + "]"
+    "[" + items.map(jsonString).joined(separator: ", ") + "]"
 }
 
 private func flowValue(_ value: AttributeValue) -> String {
     switch value {
-    case .string(let text): quoted(text)
+    case .string(let text): jsonString(text)
     case .integer(let number): String(number)
-    case .number(let number): number.description
+    case .number(let number): DocumentWriter.format(number)
     case .boolean(let flag): String(flag)
     case .list(let items): "[" + items.map(flowValue).joined(separator: ", ") + "]"
     }
 }
 
 private func flowAttributes(_ attributes: [String: AttributeValue]) -> String {
-    let entries = attributes.sorted { $0.key < $1.key }.map { quoted($0.key) + ": " + flowValue($0.value) }
+    let entries = attributes.sorted { $0.key < $1.key }.map { jsonString($0.key) + ": " + flowValue($0.value) }
     return "{" + entries.joined(separator: ", ") + "}"
 }
 
@@ -130,15 +131,17 @@ private func flowConditions(_ conditions: [Condition]) -> String {
         grouped[condition.key, default: []].append(condition)
     }
     let entries = order.map { key in
-        let operators = grouped[key]!.map { quoted($0.operator.rawValue) + ": " + flowValue($0.value) }
-        return quoted(key.description) + ": {" + operators.joined(separator: ", ") + "}"
+        let operators = grouped[key]!.map { jsonString($0.operator.rawValue) + ": " + flowValue($0.value) }
+        return jsonString(key.description) + ": {" + operators.joined(separator: ", ") + "}"
     }
     return "{" + entries.joined(separator: ", ") + "}"
 }
 
 private func flowPermissions(_ permissions: [Permission]) -> String {
     let entries = permissions.map { permission in
-        var fields = ["\"resource\": \(quoted(permission.resource))", "\"action\": \(quoted(permission.action))"]
+        var fields = [
+            "\"resource\": \(jsonString(permission.resource))", "\"action\": \(jsonString(permission.action))",
+        ]
         if !permission.constraints.isEmpty {
             fields.append("\"constraints\": \(flowConditions(permission.constraints))")
         }
@@ -146,3 +149,6 @@ private func flowPermissions(_ permissions: [Permission]) -> String {
     }
     return "[" + entries.joined(separator: ", ") + "]"
 }
+
+/// A JSON string, which YAML reads back as the same string.
+private func jsonString(_ text: String) -> String { DocumentWriter.quoted(text) }

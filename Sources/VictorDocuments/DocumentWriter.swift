@@ -6,9 +6,10 @@ public enum DocumentWriter {
         isPlainSafe(text) ? text : quoted(text)
     }
 
-    /// `text` double-quoted, with every scalar that YAML would fold, strip or reject escaped:
-    /// controls, DEL, C1 (NEL as `\N`), the line and paragraph separators (`\L`, `\P`), the
-    /// byte-order mark and noncharacters.
+    /// `text` double-quoted, in the escapes JSON and YAML share, with every scalar that YAML
+    /// would fold, strip or reject escaped: controls, DEL, C1 (NEL included), the line and
+    /// paragraph separators, the byte-order mark and noncharacters. The result is a valid JSON
+    /// string and a valid YAML double-quoted scalar.
     public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
@@ -18,16 +19,12 @@ public enum DocumentWriter {
             case "\n": result += "\\n"
             case "\r": result += "\\r"
             case "\t": result += "\\t"
-            case "\u{85}": result += "\\N"
-            case "\u{2028}": result += "\\L"
-            case "\u{2029}": result += "\\P"
             default:
                 if scalar.value < 0x20 || ExactText.isForbidden(scalar) {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    if scalar.value <= 0xFFFF {
+                    // UTF-16 escapes, as JSON has them (a pair for a scalar past U+FFFF).
+                    for unit in String(scalar).utf16 {
+                        let hex = String(unit, radix: 16, uppercase: true)
                         result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        result += "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
                     }
                 } else {
                     result.unicodeScalars.append(scalar)
