@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -159,3 +160,22 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets, built only by `.ci/fuzz` (VICTOR_FUZZ=1, `--sanitize fuzzer --sanitize address`):
+// without the fuzzer runtime they have no entry point.
+if ProcessInfo.processInfo.environment["VICTOR_FUZZ"] != nil {
+    for (name, dependencies) in [
+        ("FuzzDocuments", ["VictorDocuments", "VictorAuthorization", "VictorPersonas"]),
+        ("FuzzTemplates", ["VictorPersonas"]),
+        ("FuzzValues", ["VictorDocuments"]),
+    ] {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: dependencies.map { .target(name: $0) },
+                path: "Fuzz/\(name)",
+                swiftSettings: swiftSettings
+            )
+        )
+    }
+}
