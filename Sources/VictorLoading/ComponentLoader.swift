@@ -73,7 +73,9 @@ public final class ComponentLoader: Sendable {
                 )
             }
             state.maxCacheSize = size
-            return state.evictOverflow()
+            let evicted = state.evictOverflow()
+            state.assertInvariants("setting the cache size to \(size)")
+            return evicted
         }
         announceEvictions(evicted)
     }
@@ -258,13 +260,29 @@ public final class ComponentLoader: Sendable {
 
     // MARK: Loading
 
-    private func load(_ index: Int32, countsAsAccess: Bool, requiredBy: String?) async throws -> AnyInstance {
+    /// Loads a component, or joins its load in flight, and waits for the instance.
+    ///
+    /// The factory runs in a task the loader owns, not in the caller's task, and every caller,
+    /// the one that started the load included, waits for it the same way. So a cancelled caller
+    /// stops waiting (with ``LoaderError/Code/cancelled``) without failing anyone else; when
+    /// every caller of a load has left, the load's task is cancelled and what it would build is
+    /// discarded, so no factory is left running for no one; a caller that joined such an
+    /// abandoned load starts a fresh one.
+    private func load(
+        _ index: Int32,
+        countsAsAccess: Bool,
+        requiredBy: String?
+    ) async throws(LoaderError)
+        -> AnyInstance
+    {
         // An access is counted once, even when a joined load ends without an instance to share
-        // (it was evicted before this caller joined) and the caller goes round again.
+        // (it was evicted before this caller joined, or abandoned) and the caller goes round again.
         var counting = countsAsAccess
         while true {
             let step = state.withLock { $0.beginLoad(index, countsAsAccess: counting, requiredBy: requiredBy) }
             counting = false
+            let outcome: LoadOutcome
+            var started: Task<LoadFollowUp?, Never>?
             switch step {
             case .loaded(let instance, let trigger):
                 if trigger { await preloadDependents(of: index) }
@@ -272,9 +290,13 @@ public final class ComponentLoader: Sendable {
             case .failed(let error):
                 throw error
             case .own(let name, let factory, let dependencies):
-                let chain = Self.constructing + [ConstructionSite(loaderID: id, index: index)]
-                return try await Self.$constructing.withValue(chain) {
-                    try await perform(index, name: name, factory: factory, dependencies: dependencies)
+                (outcome, started) = await wait(for: index) { [self] in
+                    let chain = Self.constructing + [ConstructionSite(loaderID: id, index: index)]
+                    return Task {
+                        await Self.$constructing.withValue(chain) {
+                            await perform(index, name: name, factory: factory, dependencies: dependencies)
+                        }
+                    }
                 }
             case .join:
                 // A factory that reaches back into the loader for a component it is itself
@@ -289,25 +311,81 @@ public final class ComponentLoader: Sendable {
                         cycle: [name, name]
                     )
                 }
-                let joined = try await withCheckedThrowingContinuation { (waiter: LoadWaiter) in
-                    switch state.withLock({ $0.join(index, waiter: waiter) }) {
-                    case .loaded(let instance): waiter.resume(returning: instance)
-                    case .retry: waiter.resume(returning: RetryMarker.shared)
-                    case .waiting: break
+                (outcome, _) = await wait(for: index, starting: nil)
+            }
+            switch outcome {
+            case .loaded(let instance):
+                if let followUp = await started?.value {
+                    if followUp.adaptiveTrigger { await preloadDependents(of: index) }
+                    for dependent in followUp.dependents {
+                        _ = try? await load(dependent, countsAsAccess: false, requiredBy: nil)
                     }
                 }
-                if joined !== RetryMarker.shared { return joined }
+                return instance
+            case .failed(let error):
+                throw error
+            case .cancelled:
+                let name = state.withLock { $0.slots[Int(index)].name }
+                throw LoaderError(.cancelled, "the wait for '\(name)' was cancelled", component: name)
+            case .retry:
+                continue
             }
         }
     }
 
+    /// Waits, as one of its waiters, for the load of `index` in flight; with `starting`, first
+    /// starts that load's task (this caller began the load). A cancelled caller leaves the wait
+    /// at once; the last one to leave cancels the load.
+    private func wait(
+        for index: Int32,
+        starting: (() -> Task<LoadFollowUp?, Never>)?
+    ) async -> (LoadOutcome, Task<LoadFollowUp?, Never>?) {
+        let waiterID = Locked<UInt64?>(nil)
+        let task = Locked<Task<LoadFollowUp?, Never>?>(nil)
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<LoadOutcome, Never>) in
+                // The cancellation flag is set before the handler runs, so a handler that ran
+                // before this point (and found no waiter to remove) is seen here.
+                if Task.isCancelled {
+                    if starting != nil {
+                        for waiter in state.withLock({ $0.withdrawLoad(index) }) {
+                            waiter.continuation.resume(returning: .retry)
+                        }
+                    }
+                    continuation.resume(returning: .cancelled)
+                    return
+                }
+                switch state.withLock({ $0.join(index, continuation) }) {
+                case .loaded(let instance): continuation.resume(returning: .loaded(instance))
+                case .retry: continuation.resume(returning: .retry)
+                case .waiting(let id):
+                    waiterID.withLock { $0 = id }
+                    if let starting {
+                        let started = starting()
+                        task.withLock { $0 = started }
+                        state.withLock { $0.attach(started, to: index) }
+                    }
+                }
+            }
+        } onCancel: {
+            guard let id = waiterID.withLock({ $0 }) else { return }
+            let (waiter, abandoned) = state.withLock { $0.leave(index, waiter: id) }
+            abandoned?.cancel()
+            waiter?.continuation.resume(returning: .cancelled)
+        }
+        return (outcome, task.withLock { $0 })
+    }
+
+    /// Runs a load in the loader's own task: builds the dependencies and the instance, stores
+    /// it, and hands the outcome to every waiter.
+    /// - Returns: what the caller that started the load does next; `nil` when it failed.
     private func perform(
         _ index: Int32,
         name: String,
         factory: AnyFactory,
         dependencies: [Int32]
-    ) async throws -> AnyInstance {
-        do {
+    ) async -> LoadFollowUp? {
+        do throws(LoaderError) {
             var instances: [Int32: AnyInstance] = [:]
             var names: [String: Int32] = [:]
             for dependency in dependencies {
@@ -321,7 +399,14 @@ public final class ComponentLoader: Sendable {
             let resolver = ComponentResolver(component: name, loaderID: id, instances: instances, names: names)
             let heapBefore = tracksHeapUsage ? HeapUsage.allocatedBytes() : nil
             let start = ContinuousClock.now
-            let instance = try await factory.make(resolver)
+            let instance: AnyInstance
+            do {
+                instance = try await factory.make(resolver)
+            } catch let error as LoaderError {
+                throw error
+            } catch {
+                throw LoaderError(.factoryFailed, "the factory of '\(name)' failed", component: name, cause: error)
+            }
             let elapsed = ContinuousClock.now - start
             let nanoseconds =
                 UInt64(elapsed.components.seconds) * 1_000_000_000
@@ -331,25 +416,20 @@ public final class ComponentLoader: Sendable {
             let completion = state.withLock {
                 $0.finishLoad(index, instance: instance, nanoseconds: nanoseconds, heapBytes: heapBytes ?? 0)
             }
-            for waiter in completion.waiters { waiter.resume(returning: instance) }
+            for waiter in completion.waiters { waiter.continuation.resume(returning: .loaded(instance)) }
             metrics.loads.increment()
             metrics.loadDuration.recordNanoseconds(Int64(clamping: nanoseconds))
             bus?.publish(ComponentLoaded(component: name, nanoseconds: nanoseconds, heapBytes: heapBytes))
             announceEvictions(completion.evicted)
-            if completion.adaptiveTrigger { await preloadDependents(of: index) }
-            for dependent in completion.dependents {
-                _ = try? await load(dependent, countsAsAccess: false, requiredBy: nil)
-            }
-            return instance
+            return completion.followUp
         } catch {
-            let loaderError =
-                (error as? LoaderError)
-                ?? LoaderError(.factoryFailed, "the factory of '\(name)' failed", component: name, cause: error)
-            let waiters = state.withLock { $0.failLoad(index) }
-            for waiter in waiters { waiter.resume(throwing: loaderError) }
+            let (waiters, abandoned) = state.withLock { $0.failLoad(index) }
+            // An abandoned load failed because it was cancelled on its callers' behalf: anyone
+            // who joined it since is not cancelled and looks again instead of failing.
+            for waiter in waiters { waiter.continuation.resume(returning: abandoned ? .retry : .failed(error)) }
             metrics.failures.increment()
-            bus?.publish(ComponentLoadFailed(component: name, error: loaderError.description))
-            throw loaderError
+            bus?.publish(ComponentLoadFailed(component: name, error: error.description))
+            return nil
         }
     }
 
@@ -480,11 +560,6 @@ struct ConstructionSite: Hashable, Sendable {
 extension ComponentLoader {
     /// The components the current task is constructing, innermost last.
     @TaskLocal static var constructing: [ConstructionSite] = []
-}
-
-/// Stands for "the load you waited on ended without an instance; try again".
-private final class RetryMarker: AnyInstance, @unchecked Sendable {
-    static let shared = RetryMarker()
 }
 
 /// swift-metrics instruments. Cache hits are deliberately not a metric: they stay in

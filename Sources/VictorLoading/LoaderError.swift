@@ -5,7 +5,7 @@ public struct LoaderError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         enum Base: String, Sendable, Hashable {
             case notRegistered, alreadyRegistered, dependencyCycle, missingDependency
-            case undeclaredDependency, factoryFailed, typeMismatch, foreignKey, invalidArgument
+            case undeclaredDependency, factoryFailed, typeMismatch, foreignKey, invalidArgument, cancelled
         }
         let base: Base
 
@@ -27,6 +27,9 @@ public struct LoaderError: Error, Sendable, CustomStringConvertible {
         public static let foreignKey = Code(base: .foreignKey)
         /// An argument is out of range.
         public static let invalidArgument = Code(base: .invalidArgument)
+        /// The calling task was cancelled while it waited for a load. Other callers of the same
+        /// load are not affected.
+        public static let cancelled = Code(base: .cancelled)
 
         /// The code's name, such as `dependencyCycle`.
         public var description: String { base.rawValue }

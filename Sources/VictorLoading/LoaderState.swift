@@ -1,5 +1,14 @@
 import Histogram
 
+/// Where a component is in its life: only named (as someone's dependency), registered and not
+/// loaded, being loaded (its waiters are in ``LoaderState/pending``), or loaded.
+enum Phase {
+    case unregistered
+    case idle
+    case loading
+    case loaded(AnyInstance)
+}
+
 /// One registered (or only named, as a dependency) component. Kept small: a million of them
 /// must fit in well under 200 bytes each, so rarely used data lives in side tables.
 struct Slot {
@@ -7,7 +16,7 @@ struct Slot {
     /// `nil` while the name is only known as someone's dependency.
     var factory: AnyFactory?
     var dependencies: [Int32]
-    var instance: AnyInstance?
+    var phase: Phase = .unregistered
     /// Neighbours in the recency list (`-1` at the ends); meaningful only while loaded and unpinned.
     var newer: Int32 = -1
     var older: Int32 = -1
@@ -17,6 +26,13 @@ struct Slot {
     var dependentsPreloaded = false
 
     var isRegistered: Bool { factory != nil }
+
+    /// The instance, when loaded.
+    @inline(__always)
+    var instance: AnyInstance? {
+        if case .loaded(let instance) = phase { return instance }
+        return nil
+    }
 }
 
 /// Per-component load figures, kept only for components that have been loaded.
@@ -27,7 +43,41 @@ struct LoadRecord {
     var heapBytes = 0
 }
 
-typealias LoadWaiter = CheckedContinuation<AnyInstance, any Error>
+/// How a wait for a load ends for one waiter.
+enum LoadOutcome: Sendable {
+    /// The load built this instance.
+    case loaded(AnyInstance)
+    /// The load failed with this error.
+    case failed(LoaderError)
+    /// The load ended without an instance to share and without an error meant for this waiter
+    /// (every caller of a load left, or its instance was evicted before this waiter joined):
+    /// look again.
+    case retry
+    /// This waiter's own task was cancelled.
+    case cancelled
+}
+
+/// A caller waiting for a component's load.
+struct LoadWaiter: Sendable {
+    let id: UInt64
+    let continuation: CheckedContinuation<LoadOutcome, Never>
+}
+
+/// A load in flight: who waits for it, and the task running it.
+struct PendingLoad {
+    var waiters: [LoadWaiter] = []
+    /// The loader-owned task running the factory; set just after it starts.
+    var task: Task<LoadFollowUp?, Never>?
+    /// Set when every waiter left: the task is cancelled and its outcome is shared with no one.
+    var abandoned = false
+}
+
+/// What the caller that started a successful load does after it: adaptive preloading and the
+/// eager strategy's dependents.
+struct LoadFollowUp: Sendable {
+    var adaptiveTrigger: Bool
+    var dependents: [Int32]
+}
 
 /// The loader's whole state as a value: registration graph, instances, recency list, counters.
 /// Every method is synchronous and side-effect free beyond `self`; the loader calls them under
@@ -37,7 +87,8 @@ struct LoaderState {
     var indexByName: [String: Int32] = [:]
     var dependents: [Int32: [Int32]] = [:]
     var registrationOrder: [Int32] = []
-    var pending: [Int32: [LoadWaiter]] = [:]
+    var pending: [Int32: PendingLoad] = [:]
+    var nextWaiterID: UInt64 = 0
     var records: [Int32: LoadRecord] = [:]
 
     /// Most recently used loaded, unpinned component, and the least recently used one.
@@ -115,10 +166,12 @@ struct LoaderState {
             }
         }
         slots[Int(index)].factory = factory
+        slots[Int(index)].phase = .idle
         slots[Int(index)].dependencies = dependencyIndices
         slots[Int(index)].isPinned = pinned
         if pinned { pinnedCount += 1 }
         registrationOrder.append(index)
+        assertInvariants("registering '\(name)'")
         return index
     }
 
@@ -172,6 +225,7 @@ struct LoaderState {
             unlink(index)
             linkNewest(index)
         }
+        assertInvariants("a hit on '\(slots[i].name)'")
         return (instance, adaptiveTrigger(i))
     }
 
@@ -239,35 +293,64 @@ struct LoaderState {
             slots[i].accessCount &+= 1
         }
         if pending[index] != nil { return .join }
-        pending[index] = []
+        pending[index] = PendingLoad()
+        slots[i].phase = .loading
+        assertInvariants("starting the load of '\(slots[i].name)'")
         return .own(name: slots[i].name, factory: factory, dependencies: slots[i].dependencies)
     }
 
     enum JoinResult {
         case loaded(AnyInstance)
-        case waiting
+        case waiting(UInt64)
         case retry
     }
 
-    /// Enqueues `waiter` behind the load in flight, or reports that the load already ended.
-    mutating func join(_ index: Int32, waiter: LoadWaiter) -> JoinResult {
+    /// Enqueues a waiter behind the load in flight, or reports that the load already ended.
+    mutating func join(_ index: Int32, _ continuation: CheckedContinuation<LoadOutcome, Never>) -> JoinResult {
         if let instance = slots[Int(index)].instance { return .loaded(instance) }
         guard pending[index] != nil else { return .retry }
-        pending[index]!.append(waiter)
-        return .waiting
+        nextWaiterID &+= 1
+        pending[index]!.waiters.append(LoadWaiter(id: nextWaiterID, continuation: continuation))
+        return .waiting(nextWaiterID)
+    }
+
+    /// Records the task running a load, unless the load has already ended.
+    mutating func attach(_ task: Task<LoadFollowUp?, Never>, to index: Int32) {
+        pending[index]?.task = task
+    }
+
+    /// Removes a cancelled waiter. When it was the last one, the load is abandoned and its task
+    /// returned to be cancelled: no one is left to receive what it builds.
+    mutating func leave(
+        _ index: Int32,
+        waiter id: UInt64
+    ) -> (waiter: LoadWaiter?, abandonedTask: Task<LoadFollowUp?, Never>?) {
+        guard let position = pending[index]?.waiters.firstIndex(where: { $0.id == id }) else { return (nil, nil) }
+        let waiter = pending[index]!.waiters.remove(at: position)
+        guard pending[index]!.waiters.isEmpty, !pending[index]!.abandoned else { return (waiter, nil) }
+        pending[index]!.abandoned = true
+        return (waiter, pending[index]!.task)
+    }
+
+    /// Ends a load that its starter could not begin (its task was already cancelled): the
+    /// component returns to idle and anyone who joined looks again.
+    mutating func withdrawLoad(_ index: Int32) -> [LoadWaiter] {
+        slots[Int(index)].phase = .idle
+        let waiters = pending.removeValue(forKey: index)?.waiters ?? []
+        assertInvariants("withdrawing the load of '\(slots[Int(index)].name)'")
+        return waiters
     }
 
     struct Completion {
         var waiters: [LoadWaiter]
         var evicted: [String]
-        var adaptiveTrigger: Bool
-        var dependents: [Int32]
+        var followUp: LoadFollowUp
     }
 
     /// Stores a freshly built instance, records the load, and evicts beyond the cache limit.
     mutating func finishLoad(_ index: Int32, instance: AnyInstance, nanoseconds: UInt64, heapBytes: Int) -> Completion {
         let i = Int(index)
-        slots[i].instance = instance
+        slots[i].phase = .loaded(instance)
         if slots[i].isPinned {
             pinnedLoaded += 1
         } else {
@@ -278,21 +361,28 @@ struct LoaderState {
         self.heapBytes += heapBytes
         records[index, default: LoadRecord()].record(nanoseconds: nanoseconds, heapBytes: heapBytes)
         _ = loadTimes.record(nanoseconds)
-        let waiters = pending.removeValue(forKey: index) ?? []
+        let waiters = pending.removeValue(forKey: index)?.waiters ?? []
         let trigger = adaptiveTrigger(i)
         let evicted = evictOverflow()
+        assertInvariants("finishing the load of '\(slots[i].name)'")
         return Completion(
             waiters: waiters,
             evicted: evicted,
-            adaptiveTrigger: trigger,
-            dependents: strategy == .eager ? dependents[index] ?? [] : []
+            followUp: LoadFollowUp(
+                adaptiveTrigger: trigger,
+                dependents: strategy == .eager ? dependents[index] ?? [] : []
+            )
         )
     }
 
-    /// Ends a failed load: nothing is cached, and every waiter is returned to receive the error.
-    mutating func failLoad(_ index: Int32) -> [LoadWaiter] {
+    /// Ends a failed load: nothing is cached, and every waiter is returned to receive the error
+    /// (or, when the load was abandoned, to look again).
+    mutating func failLoad(_ index: Int32) -> (waiters: [LoadWaiter], abandoned: Bool) {
         failures += 1
-        return pending.removeValue(forKey: index) ?? []
+        slots[Int(index)].phase = .idle
+        let load = pending.removeValue(forKey: index)
+        assertInvariants("failing the load of '\(slots[Int(index)].name)'")
+        return (load?.waiters ?? [], load?.abandoned ?? false)
     }
 
     /// Evicts least recently used unpinned components until the limit holds.
@@ -302,7 +392,7 @@ struct LoaderState {
             let victim = oldest
             unlink(victim)
             unpinnedLoaded -= 1
-            slots[Int(victim)].instance = nil
+            slots[Int(victim)].phase = .idle
             evictions += 1
             evicted.append(slots[Int(victim)].name)
         }
@@ -319,8 +409,9 @@ struct LoaderState {
             unlink(index)
             unpinnedLoaded -= 1
         }
-        slots[i].instance = nil
+        slots[i].phase = .idle
         unloads += 1
+        assertInvariants("unloading '\(slots[i].name)'")
         return true
     }
 
@@ -346,7 +437,9 @@ struct LoaderState {
             pinnedCount -= 1
         }
         slots[i].isPinned = pinned
-        return evictOverflow()
+        let evicted = evictOverflow()
+        assertInvariants("\(pinned ? "pinning" : "unpinning") '\(slots[i].name)'")
+        return evicted
     }
 
     // MARK: Recency list
