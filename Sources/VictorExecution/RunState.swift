@@ -78,6 +78,7 @@ struct RunState<Value: Sendable>: Sendable {
         dispatched += 1
         inFlight += 1
         if inFlight > peakInFlight { peakInFlight = inFlight }
+        assertInvariants("handing out task \(index)")
         return index
     }
 
@@ -98,6 +99,7 @@ struct RunState<Value: Sendable>: Sendable {
             }
         }
         results[index] = outcome
+        assertInvariants("finishing task \(index)")
         return (ExecutionProgress(index: index, completed: completed, failed: failed, total: total), stopped)
     }
 

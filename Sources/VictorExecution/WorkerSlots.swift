@@ -17,16 +17,36 @@ final class WorkerSlots: Sendable {
     }
 
     struct State: Sendable {
+        let capacity: Int
         var free: Int
         var nextWaiterID: UInt64 = 0
         var waiters: Deque<Waiter> = []
+
+        /// The rules between transitions: free slots within `0...capacity`, and no worker
+        /// waiting while a slot is free (a released slot passes straight to a waiter).
+        func brokenInvariants() -> [String] {
+            var broken: [String] = []
+            if free < 0 || free > capacity { broken.append("\(free) free slots of \(capacity)") }
+            if free > 0 && !waiters.isEmpty { broken.append("\(waiters.count) waiting while \(free) slots are free") }
+            return broken
+        }
+
+        func assertInvariants(_ transition: @autoclosure () -> String) {
+            #if DEBUG
+            let broken = brokenInvariants()
+            assert(broken.isEmpty, "after \(transition()): \(broken.joined(separator: "; "))")
+            #endif
+        }
     }
 
-    private let state: Locked<State>
+    let state: Locked<State>
 
     init(capacity: Int) {
-        state = Locked(State(free: capacity))
+        state = Locked(State(capacity: capacity, free: capacity))
     }
+
+    /// Free slots now, and workers waiting for one.
+    var snapshot: (free: Int, waiting: Int) { state.withLock { ($0.free, $0.waiters.count) } }
 
     /// Takes a slot, waiting for one if none is free.
     /// - Returns: `true` with a slot to ``release()``; `false` without one, when the wait was
@@ -34,6 +54,7 @@ final class WorkerSlots: Sendable {
     @usableFromInline
     func acquire(runID: UInt64) async -> Bool {
         let waiterID = state.withLock { state -> UInt64? in
+            defer { state.assertInvariants("acquiring a slot") }
             if state.free > 0 {
                 state.free -= 1
                 return nil
@@ -70,6 +91,7 @@ final class WorkerSlots: Sendable {
     @usableFromInline
     func release() {
         let waiter = state.withLock { state -> Waiter? in
+            defer { state.assertInvariants("releasing a slot") }
             if let waiter = state.waiters.popFirst() { return waiter }
             state.free += 1
             return nil
