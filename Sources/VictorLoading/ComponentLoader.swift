@@ -196,7 +196,7 @@ public final class ComponentLoader: Sendable {
     /// shell is inlined into the caller so the value is read with no generic indirection.
     /// - Throws: ``LoaderError`` when the component or a dependency cannot be built.
     @inlinable
-    public func get<T>(_ key: ComponentKey<T>) async throws -> T {
+    public func get<T>(_ key: ComponentKey<T>) async throws(LoaderError) -> T {
         if let cached = cachedInstance(key.index, loaderID: key.loaderID) {
             return unsafeDowncast(cached, to: Instance<T>.self).value
         }
@@ -205,7 +205,7 @@ public final class ComponentLoader: Sendable {
     }
 
     /// The instance of the component registered as `name`, loading it first if needed.
-    public func get(_ name: String) async throws -> any Sendable {
+    public func get(_ name: String) async throws(LoaderError) -> any Sendable {
         let cached = state.withLock { state -> AnyInstance? in
             guard let index = state.indexByName[name] else { return nil }
             return state.quietHit(index)
@@ -217,7 +217,7 @@ public final class ComponentLoader: Sendable {
 
     /// The instance of the component registered as `name`, typed as `T`.
     /// - Throws: ``LoaderError/Code/typeMismatch`` when the component holds another type.
-    public func get<T: Sendable>(_ name: String, as type: T.Type) async throws -> T {
+    public func get<T: Sendable>(_ name: String, as type: T.Type) async throws(LoaderError) -> T {
         let (index, valueType) = try registeredIndex(name)
         guard valueType == T.self else {
             throw LoaderError(.typeMismatch, "'\(name)' holds \(valueType), not \(T.self)", component: name)
@@ -234,7 +234,7 @@ public final class ComponentLoader: Sendable {
     }
 
     @usableFromInline
-    func instance(_ index: Int32, loaderID: UInt32, name: String) async throws -> AnyInstance {
+    func instance(_ index: Int32, loaderID: UInt32, name: String) async throws(LoaderError) -> AnyInstance {
         guard loaderID == id else {
             throw LoaderError(.foreignKey, "the key for '\(name)' belongs to another loader", component: name)
         }
@@ -451,7 +451,7 @@ public final class ComponentLoader: Sendable {
 
     /// Loads the named components (and their dependencies) without counting an access.
     /// - Throws: the first error met; components loaded before it stay loaded.
-    public func preload(_ names: [String]) async throws {
+    public func preload(_ names: [String]) async throws(LoaderError) {
         for name in names {
             let (index, _) = try registeredIndex(name)
             _ = try await load(index, countsAsAccess: false, requiredBy: nil)
@@ -459,7 +459,7 @@ public final class ComponentLoader: Sendable {
     }
 
     /// Loads every registered component, in registration order (subject to the cache limit).
-    public func preloadAll() async throws {
+    public func preloadAll() async throws(LoaderError) {
         try await preload(registeredKeys)
     }
 

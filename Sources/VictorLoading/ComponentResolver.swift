@@ -12,7 +12,7 @@ public struct ComponentResolver: Sendable {
     /// The instance of the declared dependency `key`.
     /// - Throws: ``LoaderError`` with code ``LoaderError/Code/undeclaredDependency`` when `key`
     ///   was not among the component's declared dependencies.
-    public func get<T>(_ key: ComponentKey<T>, file: String = #fileID, line: Int = #line) throws -> T {
+    public func get<T>(_ key: ComponentKey<T>, file: String = #fileID, line: Int = #line) throws(LoaderError) -> T {
         guard key.loaderID == loaderID, let instance = instances[key.index] else {
             throw undeclared(key.name, file: file, line: line)
         }
@@ -25,7 +25,7 @@ public struct ComponentResolver: Sendable {
         as type: T.Type = T.self,
         file: String = #fileID,
         line: Int = #line
-    ) throws -> T {
+    ) throws(LoaderError) -> T {
         guard let index = names[name], let instance = instances[index] else {
             throw undeclared(name, file: file, line: line)
         }
