@@ -50,7 +50,6 @@ let package = Package(
             dependencies: [
                 "VictorEvents",
                 "VictorLocks",
-                "CVictorHeap",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -101,6 +100,7 @@ let package = Package(
                 "VictorExecution",
                 "VictorPersonas",
                 "VictorAuthorization",
+                "CVictorHeap",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swiftSettings

@@ -28,7 +28,7 @@ public final class ComponentLoader: Sendable {
 
     let id: UInt32
     let state: Locked<LoaderState>
-    private let tracksHeapUsage: Bool
+    private let heapProbe: HeapProbe?
     private let bus: EventBus?
     private let metrics: LoaderMetrics
 
@@ -42,7 +42,7 @@ public final class ComponentLoader: Sendable {
         precondition(configuration.adaptiveThreshold >= 1, "LoaderConfiguration.adaptiveThreshold must be at least 1")
         id = Self.nextID.add(1, ordering: .relaxed).newValue
         state = Locked(LoaderState(configuration: configuration))
-        tracksHeapUsage = configuration.tracksHeapUsage
+        heapProbe = configuration.heapProbe
         bus = eventBus
         metrics = LoaderMetrics()
     }
@@ -397,7 +397,7 @@ public final class ComponentLoader: Sendable {
                 }
             }
             let resolver = ComponentResolver(component: name, loaderID: id, instances: instances, names: names)
-            let heapBefore = tracksHeapUsage ? HeapUsage.allocatedBytes() : nil
+            let heapBefore = heapProbe?.bytesInUse()
             let start = ContinuousClock.now
             let instance: AnyInstance
             do {
@@ -411,7 +411,7 @@ public final class ComponentLoader: Sendable {
             let nanoseconds =
                 UInt64(elapsed.components.seconds) * 1_000_000_000
                 + UInt64(elapsed.components.attoseconds / 1_000_000_000)
-            let heapBytes = heapBefore.flatMap { before in HeapUsage.allocatedBytes().map { max(0, $0 - before) } }
+            let heapBytes = heapBefore.flatMap { before in heapProbe?.bytesInUse().map { max(0, $0 - before) } }
 
             let completion = state.withLock {
                 $0.finishLoad(index, instance: instance, nanoseconds: nanoseconds, heapBytes: heapBytes ?? 0)

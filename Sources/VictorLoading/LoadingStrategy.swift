@@ -18,19 +18,19 @@ public struct LoaderConfiguration: Sendable, Hashable {
     public var maxCacheSize: Int
     /// Accesses after which the adaptive strategy preloads a component's dependents (at least 1).
     public var adaptiveThreshold: Int
-    /// Whether to attribute heap bytes to each load (glibc `mallinfo2`; costs two heap scans per load).
-    public var tracksHeapUsage: Bool
+    /// Attributes heap bytes to each load when set: read before and after every factory call.
+    public var heapProbe: HeapProbe?
 
     /// Creates a configuration; the defaults follow the reference implementation.
     public init(
         strategy: LoadingStrategy = .lazy,
         maxCacheSize: Int = 100,
         adaptiveThreshold: Int = 3,
-        tracksHeapUsage: Bool = false
+        heapProbe: HeapProbe? = nil
     ) {
         self.strategy = strategy
         self.maxCacheSize = maxCacheSize
         self.adaptiveThreshold = adaptiveThreshold
-        self.tracksHeapUsage = tracksHeapUsage
+        self.heapProbe = heapProbe
     }
 }

@@ -44,15 +44,23 @@ import VictorLocks
         #expect(statistics.loadP95Nanoseconds <= statistics.loadP99Nanoseconds)
     }
 
-    @Test func heapTrackingAttributesBytesToALoad() async throws {
-        try #require(HeapUsage.allocatedBytes() != nil)
-        // The heap figure is process-wide and other tests run alongside, freeing memory while
-        // this load runs; a 64 MiB load stays far above anything they could give back.
-        let loader = ComponentLoader(configuration: .init(tracksHeapUsage: true))
-        try loader.register("big") { [UInt8](repeating: 7, count: 64 << 20) }
-        _ = try await loader.get("big")
-        #expect(loader.statistics().heapBytes >= 32 << 20)
-        #expect(try #require(loader.statistics(for: "big")).heapBytes >= 32 << 20)
+    @Test func aHeapProbeAttributesBytesToEachLoad() async throws {
+        // A probe that reports 1,000 bytes more on every read: each load sees one read before
+        // its factory and one after.
+        let reads = Locked(0)
+        let probe = HeapProbe(name: "counting") {
+            reads.withLock {
+                $0 += 1
+                return $0 * 1_000
+            }
+        }
+        let loader = ComponentLoader(configuration: .init(heapProbe: probe))
+        try loader.register("a") { 1 }
+        try loader.register("b") { 2 }
+        _ = try await loader.get("a")
+        _ = try await loader.get("b")
+        #expect(try #require(loader.statistics(for: "a")).heapBytes == 1_000)
+        #expect(loader.statistics().heapBytes == 2_000)
 
         let untracked = ComponentLoader()
         try untracked.register("big") { [UInt8](repeating: 7, count: 1 << 20) }
