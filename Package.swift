@@ -72,6 +72,7 @@ let package = Package(
                 "VictorEvents",
                 "VictorLocks",
                 "VictorFiles",
+                "VictorDocuments",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -109,6 +110,7 @@ let package = Package(
                 "VictorBenchmarks",
                 "VictorPersonas",
                 "VictorAuthorization",
+                "VictorDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -137,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorPersonasTests",
-            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorCommandLine"],
+            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments", "VictorCommandLine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
