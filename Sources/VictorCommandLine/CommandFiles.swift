@@ -82,7 +82,10 @@ enum CommandFiles {
             throw CommandFileError(path: path, reason: "\(displayText(directory)) is not a directory")
         }
         guard access(directory, W_OK | X_OK) == 0 else {
-            throw CommandFileError(path: path, reason: "cannot create a file in \(displayText(directory)): \(describe(errno))")
+            throw CommandFileError(
+                path: path,
+                reason: "cannot create a file in \(displayText(directory)): \(describe(errno))"
+            )
         }
     }
 
@@ -92,7 +95,8 @@ enum CommandFiles {
         try checkWritable(path)
         var status = stat()
         let isSpecial = stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG
-        let target = isSpecial ? path : "\(parentDirectory(of: path))/.\(lastComponent(of: path)).\(UUID().uuidString).tmp"
+        let target =
+            isSpecial ? path : "\(parentDirectory(of: path))/.\(lastComponent(of: path)).\(UUID().uuidString).tmp"
         let flags = isSpecial ? O_WRONLY | O_CLOEXEC : O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
         let descriptor = open(target, flags, 0o644)
         guard descriptor >= 0 else { throw CommandFileError(path: path, reason: describe(errno)) }

@@ -99,7 +99,9 @@ func personaContext(_ pairs: [String]) throws -> PersonaContext {
             printError("error: --context \(ExactText.quotedForDisplay(pair)) is not KEY=VALUE")
             throw ExitCode(2)
         }
-        values[ExactText.normalized(String(pair[..<equals]))] = ExactText.normalized(String(pair[pair.index(after: equals)...]))
+        values[ExactText.normalized(String(pair[..<equals]))] = ExactText.normalized(
+            String(pair[pair.index(after: equals)...])
+        )
     }
     return PersonaContext(values)
 }

@@ -383,15 +383,17 @@ extension DirectoryPersonaStore {
             throw storeError(error, "cannot write; nothing was saved")
         }
         // 2. Rename into place: the version file, then the current file, persona by persona.
+        var replaced: Set<String> = []
         do {
             for (plan, files) in zip(plans, staged) {
                 try fileSystem.rename(files.history, to: historyPath(plan.id, plan.version))
                 try fileSystem.rename(files.current, to: currentPath(plan.id))
+                replaced.insert(plan.id)
             }
         } catch {
             let cause = error
             do {
-                try rollBack(entries)
+                try rollBack(entries, replaced: replaced)
                 try fileSystem.syncDirectory(directory)
                 if isBatch { try fileSystem.remove(journalPath) }
             } catch {
@@ -430,8 +432,16 @@ extension DirectoryPersonaStore {
     }
 
     /// Undoes the entries of a change, whichever of its renames happened.
-    func rollBack(_ entries: [JournalEntry]) throws {
+    /// - Parameter replaced: the personas whose current file was replaced, when known; a
+    ///   journal's entries, after a crash, are all restored.
+    func rollBack(_ entries: [JournalEntry], replaced: Set<String>? = nil) throws {
         for entry in entries {
+            if let replaced, !replaced.contains(entry.id) {
+                // Its current file is the old one still; only a version file may have been renamed.
+                try fileSystem.remove(historyPath(entry.id, entry.version))
+                if entry.undo == .removePersona { try fileSystem.remove(historyDirectory(entry.id)) }
+                continue
+            }
             switch entry.undo {
             case .removePersona:
                 try fileSystem.remove(currentPath(entry.id))

@@ -182,7 +182,7 @@ public final class PersonaManager: Sendable {
         let stored: Persona
         do {
             stored = try store.save(persona, expectedVersion: 0)
-        } catch where error.code == .conflict {
+        } catch  where error.code == .conflict {
             throw exists
         }
         didStore(stored)

@@ -151,7 +151,10 @@ extension PromptTemplateSyntax {
     }
 
     static func describe(_ error: any Error) -> String {
-        guard let error = error as? MustacheTemplate.Error else { return "the template does not parse" }
+        guard let error = error as? MustacheTemplate.Error else {
+            // The parser's only other error: it ran out of text.
+            return "the template ends before a tag or section is complete"
+        }
         switch error {
         case .sectionCloseNameIncorrect: return "the closing tag does not match the section it closes"
         case .unfinishedName: return "a tag is not closed, or its name is not valid"
