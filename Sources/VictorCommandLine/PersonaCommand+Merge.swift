@@ -75,7 +75,7 @@ struct PersonaSuggestCommand: AsyncParsableCommand {
                     )
                 }
             }
-            try reportUnreadable(listing.problems)
+            try reportUnreadable(listing.problems, others: "ranked")
         }
     }
 }

@@ -182,7 +182,7 @@ struct PersonaExportCommand: AsyncParsableCommand {
             } else {
                 print(text, terminator: "")
             }
-            try reportUnreadable(problems)
+            try reportUnreadable(problems, others: "exported")
         }
     }
 }

@@ -83,11 +83,13 @@ func personaExitCode(_ error: PersonaError) -> Int32 {
 
 /// Reports the stored personas a listing could not read, one line each on standard error, and
 /// exits with 1 when there are any, after the readable ones were printed.
-func reportUnreadable(_ problems: [PersonaError]) throws {
+func reportUnreadable(_ problems: [PersonaError], others: String = "listed") throws {
     guard !problems.isEmpty else { return }
     for problem in problems { printError("error: " + singleLine(problem.description)) }
     let count = problems.count
-    printError("error: \(count) stored persona file\(count == 1 ? "" : "s") could not be read; the others are listed")
+    printError(
+        "error: \(count) stored persona file\(count == 1 ? "" : "s") could not be read; the others are \(others)"
+    )
     throw ExitCode(1)
 }
 
