@@ -170,28 +170,56 @@ public struct POSIXFileSystem: FileSystem {
         if systemRename(source, destination) != 0 { throw failure("rename", destination) }
     }
 
-    /// Removes a file, a symbolic link (not its target) or a tree.
+    /// Removes a file, a symbolic link (not its target) or a tree, whose links are not followed either.
     public func remove(_ path: String) throws {
         switch try kind(of: path) {
         case nil: return
-        case .directory: try FileManager.default.removeItem(atPath: path)
+        case .directory:
+            for name in try contentsOfDirectory(path) { try remove("\(path)/\(name)") }
+            if rmdir(path) != 0, errno != ENOENT { throw failure("rmdir", path) }
         default:
             if unlink(path) != 0, errno != ENOENT { throw failure("unlink", path) }
         }
     }
 
-    /// Lists a directory.
+    /// Lists a directory (`readdir(3)`); empty when there is none.
     public func contentsOfDirectory(_ path: String) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return []
+        guard let directory = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return [] }
+            throw failure("opendir", path)
         }
-        return try FileManager.default.contentsOfDirectory(atPath: path)
+        defer { closedir(directory) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(directory) else {
+                if errno != 0 { throw failure("readdir", path) }
+                break
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
-    /// Creates a directory tree.
+    /// Creates a directory and its missing parents (`mkdir(2)`); an existing directory, or a link
+    /// to one, is left as it is.
     public func createDirectory(_ path: String) throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var status = stat()
+        if stat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else {
+                throw FileSystemError(operation: "mkdir", path: path, errno: ENOTDIR, reason: "is not a directory")
+            }
+            return
+        }
+        let parent = parentDirectory(of: path)
+        if parent != path, parent != "/", parent != "." { try createDirectory(parent) }
+        if mkdir(path, 0o755) != 0 {
+            if errno == EEXIST, stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { return }
+            throw failure("mkdir", path)
+        }
     }
 
     /// fsyncs a directory.

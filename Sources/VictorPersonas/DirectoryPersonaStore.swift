@@ -10,12 +10,13 @@ import VictorLocks
 ///   then renamed over its target, and the directory is synced: an interrupted or failed write
 ///   leaves the previous file intact.
 /// - **One writer at a time.** Saves and deletes hold an exclusive lock file (`.lock`), so
-///   optimistic concurrency holds between processes as well as between tasks. Under the lock, the
-///   temporary files of writes that were killed (`.NAME.UUID.tmp`) are removed: no live write can
-///   own one then.
+///   optimistic concurrency holds between processes as well as between tasks. Every temporary file
+///   is made in the directory itself, and under the lock those of writes that were killed
+///   (`.NAME.UUID.tmp`) are removed: no live write can own one then.
 /// - **All or nothing.** ``saveAll(_:)`` stages every file first; when one of the renames that
 ///   follow fails, the others are undone. While the renames run, a journal (`.journal`) names
-///   what to undo, so that a change cut short by a crash is rolled back by the next write.
+///   what to undo, so that a change cut short by a crash is rolled back by the next write, or by
+///   the next read, which waits for a change in progress instead of seeing it midway.
 /// - **No links followed.** A symbolic link (or anything but a regular file or directory) where
 ///   the store keeps a persona file, a history directory, a version file, the lock or the journal
 ///   is refused as ``PersonaError/Code/damaged``, naming the path; nothing outside the directory
@@ -125,10 +126,18 @@ public final class DirectoryPersonaStore: PersonaStore {
         return (personas[0], bytes)
     }
 
+    /// Waits for a change in progress, or rolls back one whose writer died, when a journal says
+    /// there is one: a reader then sees each persona before or after the change, not midway.
+    private func settleInterruptedChange() throws(PersonaError) {
+        guard try io("cannot examine", path: journalPath, { try fileSystem.kind(of: journalPath) }) != nil else { return }
+        try withStoreLock {}
+    }
+
     /// The current version of the persona, or `nil`.
     public func persona(id: String) throws(PersonaError) -> Persona? {
         let id = try checkedID(id)
         guard try checkDirectory() else { return nil }
+        try settleInterruptedChange()
         return try readFile(currentPath(id), id: id)?.persona
     }
 
@@ -171,6 +180,7 @@ public final class DirectoryPersonaStore: PersonaStore {
     /// problem for each `*.json` file that does not read back as the persona its name says.
     public func listing() throws(PersonaError) -> PersonaListing {
         guard try checkDirectory() else { return PersonaListing(personas: []) }
+        try settleInterruptedChange()
         let names = try io("cannot list", path: directory) { try fileSystem.contentsOfDirectory(directory) }
         var listing = PersonaListing(personas: [])
         for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
@@ -358,7 +368,9 @@ extension DirectoryPersonaStore {
                     try fileSystem.remove(history)
                 }
                 try fileSystem.createDirectory(history)
-                let historyTemporary = fileSystem.temporaryPath(for: historyPath(plan.id, plan.version))
+                // Every temporary file lives in the store's own directory, where the next
+                // write finds it if this one is killed.
+                let historyTemporary = fileSystem.temporaryPath(for: "\(directory)/\(plan.id).history.\(plan.version).json")
                 temporaries.append(historyTemporary)
                 try fileSystem.writeAndSync(plan.bytes, to: historyTemporary)
                 let currentTemporary = fileSystem.temporaryPath(for: currentPath(plan.id))

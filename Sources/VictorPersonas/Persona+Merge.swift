@@ -33,8 +33,10 @@ extension Persona {
         guard personas.count >= 2 else {
             throw PersonaError(.invalidArgument, "merging needs at least 2 personas, got \(personas.count)")
         }
-        var seen: Set<String> = []
-        for persona in personas where !seen.insert(persona.id).inserted {
+        // Pairwise: a handful of ids, compared without hashing or allocating.
+        for index in personas.indices
+        where personas[..<index].contains(where: { ExactText.equals($0.id, personas[index].id) }) {
+            let persona = personas[index]
             throw PersonaError(
                 .invalidArgument,
                 "\(ExactText.quotedForDisplay(persona.id)) is named more than once; merging needs distinct personas",

@@ -58,38 +58,26 @@ extension Persona {
                     + "(1-128 letters, digits, '_', '-', '.', not starting with '.')"
             )
         }
-        func checkText(_ key: String, _ text: String, isName: Bool) throws(PersonaError) {
-            guard !Persona.isPlainText(text, allowLineBreaks: !isName),
-                let (offset, scalar) = ExactText.firstForbidden(in: text, allowLineBreaks: !isName)
-            else { return }
-            let rule =
-                ExactText.isForbidden(scalar)
-                ? "control characters, line and paragraph separators and noncharacters are not allowed"
-                : "a name, an expertise entry or a tool name is one line, without tabs"
-            throw fail(key, "contains \(ExactText.codePoint(scalar)) at character \(offset + 1): \(rule)")
-        }
-        try checkText("name", name, isName: true)
+        if let problem = Persona.textProblem(name, isName: true) { throw fail("name", problem) }
         guard !name.isBlank else {
             throw fail("name", "the name is empty")
         }
-        try checkText("description", description, isName: false)
-        if let backstory { try checkText("backstory", backstory, isName: false) }
-        for (index, entry) in expertise.enumerated() {
-            try checkText("expertise[\(index)]", entry, isName: true)
+        if let problem = Persona.textProblem(description, isName: false) { throw fail("description", problem) }
+        if let backstory, let problem = Persona.textProblem(backstory, isName: false) {
+            throw fail("backstory", problem)
         }
-        if let index = expertise.firstIndex(where: \.isBlank) {
-            throw fail("expertise[\(index)]", "an expertise entry is empty")
+        for index in expertise.indices {
+            // Keys are built only for an error: validation runs on every merge.
+            if let problem = Persona.textProblem(expertise[index], isName: true) {
+                throw fail("expertise[\(index)]", problem)
+            }
+            if expertise[index].isBlank { throw fail("expertise[\(index)]", "an expertise entry is empty") }
         }
         if let max = constraints.maxToolCalls, max < 1 {
             throw fail("constraints.max_tool_calls", "must be at least 1, is \(max)")
         }
-        for (key, tools) in [
-            ("constraints.preferred_tools", constraints.preferredTools),
-            ("constraints.forbidden_tools", constraints.forbiddenTools),
-        ] {
-            for tool in tools.sorted() { try checkText(key, tool, isName: true) }
-            if tools.contains(where: \.isBlank) { throw fail(key, "a tool name is empty") }
-        }
+        try Persona.checkTools(constraints.preferredTools, "constraints.preferred_tools", fail)
+        try Persona.checkTools(constraints.forbiddenTools, "constraints.forbidden_tools", fail)
         if !constraints.preferredTools.isDisjoint(with: constraints.forbiddenTools) {
             let overlap = constraints.preferredTools.intersection(constraints.forbiddenTools)
             throw fail(
@@ -102,9 +90,11 @@ extension Persona {
             throw fail("temperature", "must be between 0 and 2, is \(temperature)")
         }
         guard version >= 1 else { throw fail("version", "must be at least 1, is \(version)") }
-        for (key, date) in [("created_at", createdAt), ("updated_at", updatedAt)]
-        where !Persona.timestampRange.contains(PersonaTimestamp.milliseconds(date)) {
-            throw fail(key, "must be within the years 0000 to 9999")
+        if !Persona.timestampRange.contains(PersonaTimestamp.milliseconds(createdAt)) {
+            throw fail("created_at", "must be within the years 0000 to 9999")
+        }
+        if !Persona.timestampRange.contains(PersonaTimestamp.milliseconds(updatedAt)) {
+            throw fail("updated_at", "must be within the years 0000 to 9999")
         }
         guard updatedAt >= createdAt else { throw fail("updated_at", "is before created_at") }
         if let templates = promptTemplates {
@@ -114,7 +104,7 @@ extension Persona {
             ] {
                 guard let template else { continue }
                 let keyPath = "prompt_templates.\(key)"
-                try checkText(keyPath, template, isName: false)
+                if let problem = Persona.textProblem(template, isName: false) { throw fail(keyPath, problem) }
                 _ = try PromptTemplateSyntax.compile(template, key: keyPath, personaID: id)
             }
         }
@@ -122,6 +112,33 @@ extension Persona {
 }
 
 extension Persona {
+    /// Why `text` may not be stored, or `nil`: a forbidden scalar (see `ExactText.isForbidden`),
+    /// or, in a name, a line break or tab.
+    static func textProblem(_ text: String, isName: Bool) -> String? {
+        guard !isPlainText(text, allowLineBreaks: !isName),
+            let (offset, scalar) = ExactText.firstForbidden(in: text, allowLineBreaks: !isName)
+        else { return nil }
+        let rule =
+            ExactText.isForbidden(scalar)
+            ? "control characters, line and paragraph separators and noncharacters are not allowed"
+            : "a name, an expertise entry or a tool name is one line, without tabs"
+        return "contains \(ExactText.codePoint(scalar)) at character \(offset + 1): \(rule)"
+    }
+
+    /// Checks tool names: one line each, not empty. The first bad name in sorted order is reported.
+    static func checkTools(
+        _ tools: Set<String>,
+        _ key: String,
+        _ fail: (String, String) -> PersonaError
+    ) throws(PersonaError) {
+        for tool in tools where tool.isBlank || textProblem(tool, isName: true) != nil {
+            for tool in tools.sorted() {
+                if let problem = textProblem(tool, isName: true) { throw fail(key, problem) }
+            }
+            throw fail(key, "a tool name is empty")
+        }
+    }
+
     /// Whether `text` is ASCII without controls (but tab, line feed and carriage return when
     /// `allowLineBreaks`) and without DEL: a byte scan that spares the common case the scalar walk
     /// of `ExactText.firstForbidden`. `false` means only "look closer".

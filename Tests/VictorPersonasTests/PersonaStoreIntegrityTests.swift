@@ -82,9 +82,17 @@ import VictorPersonas
         }
         #expect(error?.description.contains("the next write to the store undoes them") == true)
         #expect(FileManager.default.fileExists(atPath: "\(directory)/.journal"))
+        // What the change left behind is all in the store's own directory, where a sweep finds it.
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tmp") }
+        #expect(!leftovers.isEmpty)
+        #expect(leftovers.allSatisfy { !$0.contains("/") })
 
-        // The next writer, in another process or not, rolls the change back before its own.
+        // The next reader, in another process or not, rolls the change back before it reads.
         let next = DirectoryPersonaStore(directory: directory)
+        #expect(try next.persona(id: "b")?.name == "Persona b")
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/.journal"))
+        #expect(try next.history(id: "a").map(\.version) == [1])
+        // The next write removes the temporary files too.
         try next.save(samplePersona("c"), expectedVersion: 0)
         try next.delete(id: "c", expectedVersion: 1)
         #expect(snapshot(directory) == before)
