@@ -129,7 +129,9 @@ public final class DirectoryPersonaStore: PersonaStore {
     /// Waits for a change in progress, or rolls back one whose writer died, when a journal says
     /// there is one: a reader then sees each persona before or after the change, not midway.
     private func settleInterruptedChange() throws(PersonaError) {
-        guard try io("cannot examine", path: journalPath, { try fileSystem.kind(of: journalPath) }) != nil else { return }
+        guard try io("cannot examine", path: journalPath, { try fileSystem.kind(of: journalPath) }) != nil else {
+            return
+        }
         try withStoreLock {}
     }
 
@@ -370,7 +372,9 @@ extension DirectoryPersonaStore {
                 try fileSystem.createDirectory(history)
                 // Every temporary file lives in the store's own directory, where the next
                 // write finds it if this one is killed.
-                let historyTemporary = fileSystem.temporaryPath(for: "\(directory)/\(plan.id).history.\(plan.version).json")
+                let historyTemporary = fileSystem.temporaryPath(
+                    for: "\(directory)/\(plan.id).history.\(plan.version).json"
+                )
                 temporaries.append(historyTemporary)
                 try fileSystem.writeAndSync(plan.bytes, to: historyTemporary)
                 let currentTemporary = fileSystem.temporaryPath(for: currentPath(plan.id))

@@ -106,7 +106,7 @@ import VictorBenchmarks
         let result = BenchIsolation.run(benchmark, BenchmarkContext(quick: true), executable: "/nonexistent/victor")
         #expect(result.id == "memory.lru_cache")
         #expect(result.passed == false)
-        #expect(result.details.contains("cannot start /nonexistent/victor"))
+        #expect(result.details.contains("cannot start /nonexistent/victor: there is no executable file at that path"))
     }
 
     @Test func aProcessWithoutAReportIsAFailedResult() {
