@@ -111,6 +111,7 @@ let package = Package(
                 "VictorBenchmarks",
                 "VictorPersonas",
                 "VictorAuthorization",
+                "VictorDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -139,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorPersonasTests",
-            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorCommandLine"],
+            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments", "VictorCommandLine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

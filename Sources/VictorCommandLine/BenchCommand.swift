@@ -19,7 +19,23 @@ struct Tolerance: ExpressibleByArgument {
         fraction = percent / 100
     }
 
+    /// Parses `--tolerance`, explaining the accepted range when the value is outside it.
+    static func parse(_ argument: String) throws -> Tolerance {
+        guard let tolerance = Tolerance(argument: argument) else {
+            throw ValidationError(
+                "--tolerance must be a percentage of 0 or more, such as 10 or 2.5%, not \(displayText(argument))"
+            )
+        }
+        return tolerance
+    }
+
     var defaultValueDescription: String { "\(formatPercent(fraction * 100))%" }
+}
+
+/// A `victor bench` failure with a plain message.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 private func formatPercent(_ value: Double) -> String {
@@ -32,9 +48,11 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Run the benchmark suite and print the report.",
         discussion: """
-            Exit status: 0 when every benchmark passes, 1 when any fails, 2 on bad arguments or an \
-            unreadable baseline, 3 when every benchmark passes but a figure regressed against --baseline \
-            by more than --tolerance.
+            Exit status: 0 when every benchmark passes, 1 when any fails, 2 on bad arguments, an \
+            unreadable baseline or a file that cannot be written, 3 when every benchmark passes but a \
+            figure regressed against --baseline by more than --tolerance.
+            --output and --save-baseline are checked before anything is measured; when the baseline \
+            cannot be saved after all, the report is still delivered.
             With --format markdown and --output FILE, an SVG chart per category is written beside FILE.
             Each benchmark runs in a fresh process (unless --in-process), so no workload inherits \
             another's heap, caches or threads.
@@ -68,7 +86,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Compare this run with a baseline saved by --save-baseline.")
     var baseline: String?
 
-    @Option(help: "Change beyond which a figure counts as a regression, in percent.")
+    @Option(
+        parsing: .unconditional,
+        help: "Change beyond which a figure counts as a regression, in percent (0 or more).",
+        transform: Tolerance.parse
+    )
     var tolerance = Tolerance(fraction: 0.10)
 
     /// The benchmarks this invocation runs: the one named by the internal `--benchmark-id`, or
@@ -88,6 +110,18 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        do {
+            try await measureAndReport()
+        } catch let error as BenchError {
+            printError("error: " + singleLine(error.description))
+            throw ExitCode(2)
+        } catch let error as CommandFileError {
+            printError("error: " + singleLine(error.description))
+            throw ExitCode(2)
+        }
+    }
+
+    private func measureAndReport() async throws {
         let benchmarks = selected
         if list {
             for benchmark in benchmarks {
@@ -100,8 +134,16 @@ struct BenchCommand: AsyncParsableCommand {
             }
             return
         }
-        // Read the baseline first: a bad file should fail before minutes of measuring.
+        // Check every input and output first: a bad path should fail before minutes of measuring.
         let saved = try baseline.map(Self.readBaseline)
+        for (option, path) in [("--output", output), ("--save-baseline", saveBaseline)] {
+            guard let path else { continue }
+            do {
+                try CommandFiles.checkWritable(path)
+            } catch {
+                throw BenchError("\(option) \(error)")
+            }
+        }
         if MachineInfo.isDebugBuild {
             printError(
                 "WARNING: this is a debug build; timings are not representative. Use `swift run -c release victor bench`."
@@ -125,10 +167,15 @@ struct BenchCommand: AsyncParsableCommand {
         let duration = Date().timeIntervalSince(started)
         let comparison = saved.map { BaselineComparison(current: report, baseline: $0, tolerance: tolerance.fraction) }
 
+        // The report first: a baseline that cannot be saved must not cost the run's results.
+        var failures = deliver(report, comparison: comparison, duration: duration)
         if let saveBaseline {
-            try write(try JSONReportRenderer.render(report), to: saveBaseline)
+            do {
+                try CommandFiles.write(try JSONReportRenderer.render(report), to: saveBaseline)
+            } catch {
+                failures.append("--save-baseline: the baseline was not saved: \(error)")
+            }
         }
-        try emit(report, comparison: comparison, duration: duration)
 
         if let comparison {
             for delta in comparison.regressions {
@@ -138,6 +185,8 @@ struct BenchCommand: AsyncParsableCommand {
                 )
             }
         }
+        for failure in failures { printError("error: " + singleLine(failure)) }
+        if !failures.isEmpty { throw ExitCode(2) }
         let status = Self.exitStatus(report.summary, comparison)
         if status != 0 { throw ExitCode(status) }
     }
@@ -149,76 +198,85 @@ struct BenchCommand: AsyncParsableCommand {
         return 0
     }
 
-    private func emit(_ report: BenchmarkReport, comparison: BaselineComparison?, duration: Double) throws {
-        switch format {
-        case .text:
-            try deliver(TextReportRenderer.render(report, comparison: comparison))
-        case .json:
-            try deliver(try JSONReportRenderer.render(report))
-        case .markdown:
-            var charts: [String: String] = [:]
-            if let output {
-                let directory = URL(fileURLWithPath: output).deletingLastPathComponent()
-                let stem = URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
-                for category in Set(report.results.map(\.category)) {
-                    let name = "\(stem)-\(SVGChartRenderer.slug(category)).svg"
-                    let results = report.results.filter { $0.category == category }
-                    try write(
-                        SVGChartRenderer.render(category: category, results: results),
-                        to: directory.appendingPathComponent(name).path
-                    )
-                    charts[category] = name
+    /// Renders the report in the chosen format and delivers it (with Markdown, the charts beside
+    /// it). When `--output` cannot be written after all, the report goes to standard output
+    /// instead, so the run is never lost.
+    /// - Returns: what could not be written.
+    func deliver(_ report: BenchmarkReport, comparison: BaselineComparison?, duration: Double) -> [String] {
+        var failures: [String] = []
+        let rendered: String
+        do {
+            switch format {
+            case .text:
+                rendered = TextReportRenderer.render(report, comparison: comparison)
+            case .json:
+                rendered = try JSONReportRenderer.render(report)
+            case .markdown:
+                var charts: [String: String] = [:]
+                if let output {
+                    let directory = URL(fileURLWithPath: output).deletingLastPathComponent()
+                    let stem = URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
+                    for category in Set(report.results.map(\.category)) {
+                        let name = "\(stem)-\(SVGChartRenderer.slug(category)).svg"
+                        let results = report.results.filter { $0.category == category }
+                        do {
+                            try CommandFiles.write(
+                                SVGChartRenderer.render(category: category, results: results),
+                                to: directory.appendingPathComponent(name).path
+                            )
+                            charts[category] = name
+                        } catch {
+                            failures.append("a chart was not written: \(error)")
+                        }
+                    }
                 }
+                let options = MarkdownReportRenderer.Options(
+                    durationSeconds: duration,
+                    charts: charts,
+                    comparison: comparison
+                )
+                rendered = MarkdownReportRenderer.render(report, options: options)
             }
-            let options = MarkdownReportRenderer.Options(
-                durationSeconds: duration,
-                charts: charts,
-                comparison: comparison
-            )
-            try deliver(MarkdownReportRenderer.render(report, options: options))
+        } catch {
+            return failures + ["the report could not be rendered: \(error)"]
         }
-    }
-
-    private func deliver(_ rendered: String) throws {
-        if let output {
-            try write(rendered, to: output)
-        } else {
+        guard let output else {
+            print(rendered, terminator: "")
+            return failures
+        }
+        do {
+            try CommandFiles.write(rendered, to: output)
+        } catch {
+            failures.append("--output: the report was not written, so it follows on standard output: \(error)")
             print(rendered, terminator: "")
         }
-    }
-
-    private func write(_ text: String, to path: String) throws {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
-        }
+        return failures
     }
 
     static func readBaseline(_ path: String) throws -> BenchmarkReport {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = Data(try CommandFiles.read(path))
         } catch {
-            throw ValidationError("cannot read the baseline \(path): \(error.localizedDescription)")
+            throw BenchError("cannot read the baseline \(error)")
         }
         do {
             return try JSONReportRenderer.parse(data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw ValidationError(
-                "\(path): not a victor-bench report: missing key '\(pathText(context.codingPath + [key]))'"
+            throw BenchError(
+                "\(displayText(path)): not a victor-bench report: missing key '\(pathText(context.codingPath + [key]))'"
             )
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
             let DecodingError.dataCorrupted(context)
         {
-            throw ValidationError(
-                "\(path): not a victor-bench report at '\(pathText(context.codingPath))': \(context.debugDescription)"
+            throw BenchError(
+                "\(displayText(path)): not a victor-bench report at '\(pathText(context.codingPath))': "
+                    + context.debugDescription
             )
         } catch {
-            throw ValidationError("\(path): not a victor-bench report: \(error)")
+            throw BenchError("\(displayText(path)): not a victor-bench report")
         }
     }
-
     private static func pathText(_ path: [any CodingKey]) -> String {
         path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
     }

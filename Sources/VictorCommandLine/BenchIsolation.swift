@@ -38,7 +38,10 @@ enum BenchIsolation {
             process.standardError = try FileHandle(forWritingTo: errors)
             try process.run()
         } catch {
-            return BenchmarkRunner.failure(benchmark, IsolationError("cannot start \(executable): \(error)"))
+            let reason =
+                FileManager.default.isExecutableFile(atPath: executable)
+                ? (error as NSError).localizedDescription : "there is no executable file at that path"
+            return BenchmarkRunner.failure(benchmark, IsolationError("cannot start \(executable): \(reason)"))
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -50,11 +50,12 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
                 print(try renderJSON(object), terminator: "")
             case .text:
                 print(
-                    "\(adapted.base.name) (\(adapted.base.id) v\(adapted.base.version)) in context [\(adapted.context)]"
+                    "\(displayText(adapted.base.name)) (\(adapted.base.id) v\(adapted.base.version)) "
+                        + "in context [\(displayText(adapted.context.description))]"
                 )
                 print("personality: \(adapted.personality.rawValue)")
                 print("communication style: \(adapted.communicationStyle.rawValue)")
-                print("expertise: \(adapted.expertise.joined(separator: ", "))")
+                print("expertise: \(displayText(adapted.expertise.joined(separator: ", ")))")
                 print("max tool calls: \(constraints.maxToolCalls.map(String.init) ?? "no limit")")
                 print("preferred tools: \(toolList(constraints.preferredTools))")
                 print("forbidden tools: \(toolList(constraints.forbiddenTools))")
@@ -62,8 +63,8 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
                 print("explanation depth: \(constraints.explanationDepth.rawValue)")
                 if adapted.adjustments.isEmpty { print("adjustments: none") }
                 for adjustment in adapted.adjustments {
-                    print("adjustment \(adjustment.rule): \(adjustment.reason)")
-                    for change in adjustment.changes { print("  \(change)") }
+                    print("adjustment \(displayText(adjustment.rule)): \(displayText(adjustment.reason))")
+                    for change in adjustment.changes { print("  " + displayText(change.description)) }
                 }
             }
         }
@@ -95,5 +96,5 @@ struct PersonaPromptCommand: AsyncParsableCommand {
 
 /// Sorted, comma-separated tool names, or `none`.
 func toolList(_ tools: Set<String>) -> String {
-    tools.isEmpty ? "none" : tools.sorted().joined(separator: ", ")
+    tools.isEmpty ? "none" : tools.sorted().map(displayText).joined(separator: ", ")
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VictorDocuments
 import VictorPersonas
 
 /// `victor persona merge ID ID... --name NAME [--id ID]`
@@ -27,7 +28,8 @@ struct PersonaMergeCommand: AsyncParsableCommand {
     func run() async throws {
         try withPersonaErrors {
             let merged = try store.manager().merge(ids: ids, name: name, id: mergedID)
-            print("merged \(ids.joined(separator: ", ")) into \(merged.id) (version \(merged.version))")
+            let sources = ids.map { displayText(ExactText.normalized($0)) }.joined(separator: ", ")
+            print("merged \(sources) into \(merged.id) (version \(merged.version))")
         }
     }
 }
@@ -49,7 +51,13 @@ struct PersonaSuggestCommand: AsyncParsableCommand {
 
     func run() async throws {
         try withPersonaErrors {
-            let suggestions = try store.manager().suggest(for: task)
+            let manager = store.manager()
+            let listing = try manager.listing()
+            let suggestions = PersonaManager.rank(
+                listing.personas,
+                for: task,
+                minimumScore: manager.configuration.minimumSuggestionScore
+            )
             switch format {
             case .json:
                 let list = suggestions.map {
@@ -61,9 +69,13 @@ struct PersonaSuggestCommand: AsyncParsableCommand {
                 if suggestions.isEmpty { print("no persona suits this task") }
                 for suggestion in suggestions {
                     let score = String(format: "%.2f", suggestion.score)
-                    print("\(score)\t\(suggestion.persona.id)\t\(suggestion.reasons.joined(separator: "; "))")
+                    print(
+                        "\(score)\t\(suggestion.persona.id)\t"
+                            + displayText(suggestion.reasons.joined(separator: "; "))
+                    )
                 }
             }
+            try reportUnreadable(listing.problems, others: "ranked")
         }
     }
 }

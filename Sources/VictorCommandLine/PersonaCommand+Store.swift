@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VictorDocuments
 import VictorPersonas
 
 /// `victor persona import FILE...`
@@ -20,33 +21,43 @@ struct PersonaImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try withPersonaErrors {
-            var personas: [Persona] = []
-            var origin: [String: String] = [:]
-            for file in files {
-                let decoded: [Persona]
-                do {
-                    decoded = try PersonaDocument.decode(contentsOf: file)
-                } catch let error as PersonaError where error.code == .io {
-                    printError("error: \(error)")
-                    throw ExitCode(2)
-                }
-                for persona in decoded {
-                    if let first = origin[persona.id] {
-                        throw PersonaError(
-                            .duplicateKey,
-                            "the persona '\(persona.id)' is also defined in \(first)",
-                            file: file,
-                            keyPath: "id",
-                            personaID: persona.id
-                        )
-                    }
-                    origin[persona.id] = file
-                    personas.append(persona)
-                }
+            do {
+                try importFiles()
+            } catch var error as PersonaError {
+                if !error.message.contains("nothing was") { error.message += "; nothing was imported" }
+                throw error
+            } catch var error as CommandFileError {
+                error.reason += "; nothing was imported"
+                throw error
             }
-            for outcome in try store.manager().importPersonas(personas) {
-                print("\(outcome.action.rawValue) \(outcome.persona.id) (version \(outcome.persona.version))")
+        }
+    }
+
+    private func importFiles() throws {
+        var personas: [Persona] = []
+        var origin: [String: String] = [:]
+        for file in files {
+            let decoded = try PersonaDocument.decode(try CommandFiles.readText(file), file: file)
+            guard !decoded.isEmpty else {
+                throw PersonaError(.invalidValue, "holds no personas", file: file)
             }
+            for persona in decoded {
+                if let first = origin[persona.id] {
+                    throw PersonaError(
+                        .duplicateKey,
+                        "the persona \(ExactText.quotedForDisplay(persona.id)) is also defined in "
+                            + displayText(first),
+                        file: file,
+                        keyPath: "id",
+                        personaID: persona.id
+                    )
+                }
+                origin[persona.id] = file
+                personas.append(persona)
+            }
+        }
+        for outcome in try store.manager().importPersonas(personas) {
+            print("\(outcome.action.rawValue) \(outcome.persona.id) (version \(outcome.persona.version))")
         }
     }
 }
@@ -62,18 +73,19 @@ struct PersonaListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try withPersonaErrors {
-            let personas = try store.manager().list()
+            let listing = try store.manager().listing()
             switch format {
             case .json:
-                print(try renderJSON(personas.map(personaSummary)), terminator: "")
+                print(try renderJSON(listing.personas.map(personaSummary)), terminator: "")
             case .text:
-                for persona in personas {
+                for persona in listing.personas {
                     print(
-                        "\(persona.id)\tv\(persona.version)\t\(persona.name)\t"
+                        "\(persona.id)\tv\(persona.version)\t\(displayText(persona.name))\t"
                             + "\(persona.personality.rawValue)/\(persona.communicationStyle.rawValue)"
                     )
                 }
             }
+            try reportUnreadable(listing.problems)
         }
     }
 }
@@ -85,13 +97,17 @@ struct PersonaShowCommand: AsyncParsableCommand {
     @Argument(help: "The persona's id.")
     var id: String
 
-    @Option(help: "A stored version instead of the current one.")
+    @Option(parsing: .unconditional, help: "A stored version (1 or more) instead of the current one.")
     var version: Int?
 
     @OptionGroup var store: PersonaStoreOptions
 
     @Option(help: "Output format: yaml or json.")
     var format: PersonaDocumentFormat = .yaml
+
+    func validate() throws {
+        if let version, version < 1 { throw ValidationError("--version must be 1 or more, not \(version)") }
+    }
 
     func run() async throws {
         try withPersonaErrors {
@@ -115,7 +131,7 @@ struct PersonaHistoryCommand: AsyncParsableCommand {
         try withPersonaErrors {
             for persona in try store.manager().history(id) {
                 let date = ISO8601DateFormatter().string(from: persona.updatedAt)
-                print("v\(persona.version)\t\(date)\t\(persona.name)")
+                print("v\(persona.version)\t\(date)\t\(displayText(persona.name))")
             }
         }
     }
@@ -147,20 +163,36 @@ struct PersonaExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let output { try checkOutput(output) }
         try withPersonaErrors {
             let manager = store.manager()
-            let personas = all ? try manager.list() : try ids.map { try manager.load($0) }
+            var problems: [PersonaError] = []
+            let personas: [Persona]
+            if all {
+                let listing = try manager.listing()
+                personas = listing.personas
+                problems = listing.problems
+            } else {
+                personas = try ids.map { try manager.load($0) }
+            }
             let text = try PersonaDocument.encode(personas, as: format.format)
             if let output {
-                do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-                } catch {
-                    throw PersonaError(.io, "cannot write the export", file: output, cause: error)
-                }
-                print("exported \(personas.count) persona\(personas.count == 1 ? "" : "s") to \(output)")
+                try CommandFiles.write(text, to: output)
+                print("exported \(personas.count) persona\(personas.count == 1 ? "" : "s") to \(displayText(output))")
             } else {
                 print(text, terminator: "")
             }
+            try reportUnreadable(problems, others: "exported")
         }
+    }
+}
+
+/// Checks an output path before any work, exiting with 2 and a plain reason when it cannot be written.
+func checkOutput(_ path: String, option: String = "--output") throws {
+    do {
+        try CommandFiles.checkWritable(path)
+    } catch {
+        printError("error: \(option) " + singleLine(error.description))
+        throw ExitCode(2)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VictorDocuments
 import VictorPersonas
 
 /// `victor persona …`: import, inspect, export, adapt, merge and suggest personas.
@@ -7,7 +8,10 @@ struct PersonaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "persona",
         abstract: "Manage personas in a persona store (default ./.victor/personas).",
-        discussion: "Exit status: 0 on success, 1 on a conflict or an unknown id, 2 on bad input.",
+        discussion: """
+            Exit status: 0 on success; 1 on a conflict, an unknown id or a store problem (a stored file \
+            that cannot be read, a failed write); 2 on bad input (a document, an argument or a path).
+            """,
         subcommands: [
             PersonaImportCommand.self, PersonaListCommand.self, PersonaShowCommand.self, PersonaHistoryCommand.self,
             PersonaExportCommand.self, PersonaAdaptCommand.self, PersonaMergeCommand.self,
@@ -20,6 +24,16 @@ struct PersonaCommand: AsyncParsableCommand {
 struct PersonaStoreOptions: ParsableArguments {
     @Option(name: .customLong("store"), help: "The persona store directory.")
     var directory: String = "./.victor/personas"
+
+    func validate() throws {
+        guard !directory.isEmpty else {
+            throw ValidationError("--store is empty; name the persona store's directory")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ValidationError("--store \(displayText(directory)) is not a directory")
+        }
+    }
 
     /// A manager over the directory store, with the built-in personas available.
     func manager() -> PersonaManager {
@@ -39,19 +53,44 @@ enum PersonaDocumentFormat: String, ExpressibleByArgument, CaseIterable {
     var format: PersonaFormat { self == .yaml ? .yaml : .json }
 }
 
-/// Runs `body`, turning a ``PersonaError`` into a message on standard error and the exit code:
-/// 1 for a conflict, an unknown id, an existing id, an incompatible merge or an I/O failure;
-/// 2 for bad input (a document or argument error).
+/// Runs `body`, turning an error into one escaped line on standard error and the exit code:
+/// 1 for a conflict, an unknown id, an existing id, an incompatible merge, a damaged store or an
+/// I/O failure; 2 for bad input (a document, an argument or an unreadable input file).
 func withPersonaErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as PersonaError {
-        printError("error: \(error)")
-        switch error.code {
-        case .conflict, .notFound, .alreadyExists, .incompatible, .io: throw ExitCode(1)
-        default: throw ExitCode(2)
-        }
+        printError("error: " + singleLine(error.description))
+        throw ExitCode(personaExitCode(error))
+    } catch let error as CommandFileError {
+        printError("error: " + singleLine(error.description))
+        throw ExitCode(2)
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        printError("error: " + singleLine(String(describing: error)))
+        throw ExitCode(1)
     }
+}
+
+/// The exit code for a persona error; see ``withPersonaErrors(_:)``.
+func personaExitCode(_ error: PersonaError) -> Int32 {
+    switch error.code {
+    case .conflict, .notFound, .alreadyExists, .incompatible, .io, .damaged: return 1
+    default: return 2
+    }
+}
+
+/// Reports the stored personas a listing could not read, one line each on standard error, and
+/// exits with 1 when there are any, after the readable ones were printed.
+func reportUnreadable(_ problems: [PersonaError], others: String = "listed") throws {
+    guard !problems.isEmpty else { return }
+    for problem in problems { printError("error: " + singleLine(problem.description)) }
+    let count = problems.count
+    printError(
+        "error: \(count) stored persona file\(count == 1 ? "" : "s") could not be read; the others are \(others)"
+    )
+    throw ExitCode(1)
 }
 
 /// Parses repeated `KEY=VALUE` options into a context.
@@ -59,10 +98,12 @@ func personaContext(_ pairs: [String]) throws -> PersonaContext {
     var values: [String: String] = [:]
     for pair in pairs {
         guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-            printError("error: --context '\(pair)' is not KEY=VALUE")
+            printError("error: --context \(ExactText.quotedForDisplay(pair)) is not KEY=VALUE")
             throw ExitCode(2)
         }
-        values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        values[ExactText.normalized(String(pair[..<equals]))] = ExactText.normalized(
+            String(pair[pair.index(after: equals)...])
+        )
     }
     return PersonaContext(values)
 }

@@ -1,3 +1,4 @@
+import VictorDocuments
 import VictorLocks
 
 /// A ``PersonaStore`` in memory: for tests, benchmarks, and hosts that keep personas elsewhere.
@@ -8,7 +9,7 @@ public final class InMemoryPersonaStore: PersonaStore {
     /// - Precondition: the personas are valid and their ids distinct.
     public init(personas: [Persona] = []) {
         var initial: [String: [Persona]] = [:]
-        for persona in personas {
+        for persona in personas.map({ $0.normalized() }) {
             precondition((try? persona.validate()) != nil, "invalid persona '\(persona.id)'")
             precondition(initial[persona.id] == nil, "duplicate persona '\(persona.id)'")
             initial[persona.id] = [persona]
@@ -18,17 +19,20 @@ public final class InMemoryPersonaStore: PersonaStore {
 
     /// The current version of the persona, or `nil`.
     public func persona(id: String) throws(PersonaError) -> Persona? {
-        histories.withLock { $0[id]?.last }
+        let id = ExactText.normalized(id)
+        return histories.withLock { $0[id]?.last }
     }
 
     /// One version of the persona, or `nil`.
     public func persona(id: String, version: Int) throws(PersonaError) -> Persona? {
-        histories.withLock { $0[id]?.first { $0.version == version } }
+        let id = ExactText.normalized(id)
+        return histories.withLock { $0[id]?.first { $0.version == version } }
     }
 
     /// Every version of the persona, oldest first.
     public func history(id: String) throws(PersonaError) -> [Persona] {
-        histories.withLock { $0[id] ?? [] }
+        let id = ExactText.normalized(id)
+        return histories.withLock { $0[id] ?? [] }
     }
 
     /// The current version of every persona, ordered by id.
@@ -39,19 +43,30 @@ public final class InMemoryPersonaStore: PersonaStore {
     /// Saves `persona` if the stored version is `expectedVersion`; see ``PersonaStore``.
     @discardableResult
     public func save(_ persona: Persona, expectedVersion: Int) throws(PersonaError) -> Persona {
+        try saveAll([PersonaChange(persona, expectedVersion: expectedVersion)])[0]
+    }
+
+    /// Saves every change or none; see ``PersonaStore/saveAll(_:)``.
+    @discardableResult
+    public func saveAll(_ changes: [PersonaChange]) throws(PersonaError) -> [Persona] {
+        let changes = changes.map { PersonaChange($0.persona.normalized(), expectedVersion: $0.expectedVersion) }
+        try Self.checkDistinct(changes)
         try histories.withLock { histories throws(PersonaError) in
-            try Self.checkSave(
-                persona,
-                expectedVersion: expectedVersion,
-                current: histories[persona.id]?.last?.version ?? 0
-            )
-            histories[persona.id, default: []].append(persona)
+            for change in changes {
+                try Self.checkSave(
+                    change.persona,
+                    expectedVersion: change.expectedVersion,
+                    current: histories[change.persona.id]?.last?.version ?? 0
+                )
+            }
+            for change in changes { histories[change.persona.id, default: []].append(change.persona) }
         }
-        return persona
+        return changes.map(\.persona)
     }
 
     /// Deletes the persona if its stored version is `expectedVersion`; see ``PersonaStore``.
     public func delete(id: String, expectedVersion: Int) throws(PersonaError) {
+        let id = ExactText.normalized(id)
         try histories.withLock { histories throws(PersonaError) in
             try Self.checkDelete(id: id, expectedVersion: expectedVersion, current: histories[id]?.last?.version ?? 0)
             histories[id] = nil

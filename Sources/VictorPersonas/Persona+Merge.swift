@@ -1,4 +1,5 @@
 import Foundation
+import VictorDocuments
 
 extension Persona {
     /// Personality pairs that cannot be merged, with the reason.
@@ -18,7 +19,7 @@ extension Persona {
     ///   - id: its id; `merged_` and the source ids joined by `_` when `nil`.
     ///   - now: its creation time.
     /// - Returns: the merged persona, version 1, not stored.
-    /// - Throws: ``PersonaError/Code/invalidArgument`` for fewer than two personas,
+    /// - Throws: ``PersonaError/Code/invalidArgument`` for fewer than two personas or one named twice,
     ///   ``PersonaError/Code/incompatible`` naming the conflicting personalities and why,
     ///   ``PersonaError/Code/invalidValue`` when the result is invalid (such as a too-long id).
     public static func merging(
@@ -32,13 +33,24 @@ extension Persona {
         guard personas.count >= 2 else {
             throw PersonaError(.invalidArgument, "merging needs at least 2 personas, got \(personas.count)")
         }
+        // Pairwise: a handful of ids, compared without hashing or allocating.
+        for index in personas.indices
+        where personas[..<index].contains(where: { ExactText.equals($0.id, personas[index].id) }) {
+            let persona = personas[index]
+            throw PersonaError(
+                .invalidArgument,
+                "\(ExactText.quotedForDisplay(persona.id)) is named more than once; merging needs distinct personas",
+                personaID: persona.id
+            )
+        }
         for (first, second, reason) in incompatiblePersonalities {
             if let a = personas.firstIndex(where: { $0.personality == first }),
                 let b = personas.firstIndex(where: { $0.personality == second })
             {
                 throw PersonaError(
                     .incompatible,
-                    "cannot merge '\(personas[a].id)' (\(first.rawValue)) with '\(personas[b].id)' "
+                    "cannot merge \(ExactText.quotedForDisplay(personas[a].id)) (\(first.rawValue)) with "
+                        + "\(ExactText.quotedForDisplay(personas[b].id)) "
                         + "(\(second.rawValue)): \(reason)"
                 )
             }

@@ -1,5 +1,5 @@
 import Foundation
-import Mustache
+import VictorDocuments
 
 extension Persona {
     /// Whether `id` can name a persona (and a file): 1 to 128 letters, digits, `_`, `-` or `.`,
@@ -11,12 +11,42 @@ extension Persona {
         }
     }
 
+    /// The persona with every string in Unicode Normalization Form C (see `ExactText`), the form
+    /// in which stores keep personas and compare names.
+    public func normalized() -> Persona {
+        var copy = self
+        copy.id = ExactText.normalized(id)
+        copy.name = ExactText.normalized(name)
+        copy.description = ExactText.normalized(description)
+        copy.expertise = expertise.map(ExactText.normalized)
+        copy.backstory = backstory.map(ExactText.normalized)
+        copy.constraints.preferredTools = Set(constraints.preferredTools.map(ExactText.normalized))
+        copy.constraints.forbiddenTools = Set(constraints.forbiddenTools.map(ExactText.normalized))
+        if let templates = promptTemplates {
+            copy.promptTemplates = PromptTemplates(
+                system: templates.system.map(ExactText.normalized),
+                task: templates.task.map(ExactText.normalized),
+                greeting: templates.greeting.map(ExactText.normalized),
+                farewell: templates.farewell.map(ExactText.normalized)
+            )
+        }
+        return copy
+    }
+
+    /// The earliest and latest times a persona can carry: years 0000 to 9999, the range its
+    /// ISO 8601 form writes and reads back.
+    static let timestampRange: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+
     /// Checks the rules every stored persona satisfies.
     ///
-    /// - Throws: ``PersonaError/Code/invalidValue`` naming the key: an invalid id, an empty name,
-    ///   an empty expertise entry or tool name, a tool both preferred and forbidden, a
-    ///   `max_tool_calls` below 1, a temperature outside 0…2, a version below 1, an update
-    ///   time before the creation time, or a prompt template that is not valid Mustache.
+    /// - Throws: ``PersonaError/Code/invalidValue`` naming the key: an invalid id; an empty name;
+    ///   a control character, DEL, a C1 control (NEL included), a line or paragraph separator, a
+    ///   byte-order mark or a noncharacter in any text (see `ExactText.isForbidden`), or a line
+    ///   break in a name, an expertise entry or a tool name; an empty expertise entry or tool
+    ///   name, a tool both preferred and forbidden, a `max_tool_calls` below 1, a temperature
+    ///   outside 0…2, a version below 1, a time outside the years 0000–9999 or an update time
+    ///   before the creation time; a prompt template that is not valid Mustache or nests
+    ///   sections more than 32 deep.
     public func validate() throws(PersonaError) {
         func fail(_ key: String, _ message: String) -> PersonaError {
             PersonaError(.invalidValue, message, keyPath: key, personaID: id)
@@ -24,35 +54,48 @@ extension Persona {
         guard Persona.isValidID(id) else {
             throw fail(
                 "id",
-                "'\(id)' is not a valid persona id (1-128 letters, digits, '_', '-', '.', not starting with '.')"
+                "\(ExactText.quotedForDisplay(id)) is not a valid persona id "
+                    + "(1-128 letters, digits, '_', '-', '.', not starting with '.')"
             )
         }
+        if let problem = Persona.textProblem(name, isName: true) { throw fail("name", problem) }
         guard !name.isBlank else {
             throw fail("name", "the name is empty")
         }
-        if let index = expertise.firstIndex(where: \.isBlank) {
-            throw fail("expertise[\(index)]", "an expertise entry is empty")
+        if let problem = Persona.textProblem(description, isName: false) { throw fail("description", problem) }
+        if let backstory, let problem = Persona.textProblem(backstory, isName: false) {
+            throw fail("backstory", problem)
+        }
+        for index in expertise.indices {
+            // Keys are built only for an error: validation runs on every merge.
+            if let problem = Persona.textProblem(expertise[index], isName: true) {
+                throw fail("expertise[\(index)]", problem)
+            }
+            if expertise[index].isBlank { throw fail("expertise[\(index)]", "an expertise entry is empty") }
         }
         if let max = constraints.maxToolCalls, max < 1 {
             throw fail("constraints.max_tool_calls", "must be at least 1, is \(max)")
         }
-        for (key, tools) in [
-            ("constraints.preferred_tools", constraints.preferredTools),
-            ("constraints.forbidden_tools", constraints.forbiddenTools),
-        ] where tools.contains(where: \.isBlank) {
-            throw fail(key, "a tool name is empty")
-        }
+        try Persona.checkTools(constraints.preferredTools, "constraints.preferred_tools", fail)
+        try Persona.checkTools(constraints.forbiddenTools, "constraints.forbidden_tools", fail)
         if !constraints.preferredTools.isDisjoint(with: constraints.forbiddenTools) {
             let overlap = constraints.preferredTools.intersection(constraints.forbiddenTools)
             throw fail(
                 "constraints",
-                "tools cannot be both preferred and forbidden: \(overlap.sorted().joined(separator: ", "))"
+                "tools cannot be both preferred and forbidden: "
+                    + overlap.sorted().map(ExactText.quotedForDisplay).joined(separator: ", ")
             )
         }
         if let temperature, !(0...2).contains(temperature) {
             throw fail("temperature", "must be between 0 and 2, is \(temperature)")
         }
         guard version >= 1 else { throw fail("version", "must be at least 1, is \(version)") }
+        if !Persona.timestampRange.contains(PersonaTimestamp.milliseconds(createdAt)) {
+            throw fail("created_at", "must be within the years 0000 to 9999")
+        }
+        if !Persona.timestampRange.contains(PersonaTimestamp.milliseconds(updatedAt)) {
+            throw fail("updated_at", "must be within the years 0000 to 9999")
+        }
         guard updatedAt >= createdAt else { throw fail("updated_at", "is before created_at") }
         if let templates = promptTemplates {
             for (key, template) in [
@@ -60,13 +103,52 @@ extension Persona {
                 ("greeting", templates.greeting), ("farewell", templates.farewell),
             ] {
                 guard let template else { continue }
-                do {
-                    _ = try MustacheTemplate(string: template)
-                } catch {
-                    throw fail("prompt_templates.\(key)", "the template does not parse: \(error)")
-                }
+                let keyPath = "prompt_templates.\(key)"
+                if let problem = Persona.textProblem(template, isName: false) { throw fail(keyPath, problem) }
+                _ = try PromptTemplateSyntax.compile(template, key: keyPath, personaID: id)
             }
         }
+    }
+}
+
+extension Persona {
+    /// Why `text` may not be stored, or `nil`: a forbidden scalar (see `ExactText.isForbidden`),
+    /// or, in a name, a line break or tab.
+    static func textProblem(_ text: String, isName: Bool) -> String? {
+        guard !isPlainText(text, allowLineBreaks: !isName),
+            let (offset, scalar) = ExactText.firstForbidden(in: text, allowLineBreaks: !isName)
+        else { return nil }
+        let rule =
+            ExactText.isForbidden(scalar)
+            ? "control characters, line and paragraph separators and noncharacters are not allowed"
+            : "a name, an expertise entry or a tool name is one line, without tabs"
+        return "contains \(ExactText.codePoint(scalar)) at character \(offset + 1): \(rule)"
+    }
+
+    /// Checks tool names: one line each, not empty. The first bad name in sorted order is reported.
+    static func checkTools(
+        _ tools: Set<String>,
+        _ key: String,
+        _ fail: (String, String) -> PersonaError
+    ) throws(PersonaError) {
+        for tool in tools where tool.isBlank || textProblem(tool, isName: true) != nil {
+            for tool in tools.sorted() {
+                if let problem = textProblem(tool, isName: true) { throw fail(key, problem) }
+            }
+            throw fail(key, "a tool name is empty")
+        }
+    }
+
+    /// Whether `text` is ASCII without controls (but tab, line feed and carriage return when
+    /// `allowLineBreaks`) and without DEL: a byte scan that spares the common case the scalar walk
+    /// of `ExactText.firstForbidden`. `false` means only "look closer".
+    static func isPlainText(_ text: String, allowLineBreaks: Bool) -> Bool {
+        for byte in text.utf8 {
+            if byte >= 0x20 && byte < 0x7F { continue }
+            if allowLineBreaks && (byte == 0x09 || byte == 0x0A || byte == 0x0D) { continue }
+            return false
+        }
+        return true
     }
 }
 

@@ -1,7 +1,11 @@
 import Foundation
-import Yams
+import VictorDocuments
 
 /// A format-neutral value tree, written as YAML or JSON with keys in a fixed order.
+///
+/// Both writers escape every scalar a reader could fold, strip or reject (controls, DEL, C1
+/// controls with NEL, the line and paragraph separators, the byte-order mark, noncharacters), so
+/// that whatever the document reader accepts reads back as exactly the same text.
 indirect enum ExportValue {
     case string(String)
     case int(Int)
@@ -10,26 +14,86 @@ indirect enum ExportValue {
     case list([ExportValue])
     case map([(String, ExportValue)])
 
-    var yamlNode: Node {
+    // MARK: YAML
+
+    /// Words a YAML 1.1 reader takes for booleans or null when written plain.
+    static let yaml11Words: Set<String> = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"]
+
+    /// `text` as a YAML scalar: plain when every YAML reader reads it back as the same string (it
+    /// starts with a letter, holds only letters, digits and `_-./@`, and is no YAML 1.1 boolean
+    /// word), double-quoted with escapes otherwise.
+    static func yamlScalar(_ text: String) -> String {
+        let written = DocumentWriter.scalar(text)
+        guard written == text, let first = text.unicodeScalars.first, first.properties.isAlphabetic,
+            !yaml11Words.contains(text.lowercased())
+        else { return DocumentWriter.quoted(text) }
+        return text
+    }
+
+    /// Whether the value is written on its own lines (a non-empty list or mapping).
+    var isBlock: Bool {
         switch self {
-        case .string(let text):
-            // Quote a string that would otherwise read back as a number, boolean, null or timestamp.
-            let plain = Node(text)
-            let needsQuotes = plain.tag.rawValue != Tag.Name.str.rawValue
-            return Node(text, Tag(.str), needsQuotes ? .doubleQuoted : .any)
-        case .int(let value): return Node(String(value), Tag(.int))
-        case .double(let value): return Node(String(value), Tag(.float))
-        case .null: return Node("null", Tag(.null))
-        case .list(let items): return Node(items.map(\.yamlNode))
-        case .map(let pairs): return Node(pairs.map { (ExportValue.string($0.0).yamlNode, $0.1.yamlNode) })
+        case .list(let items): return !items.isEmpty
+        case .map(let pairs): return !pairs.isEmpty
+        default: return false
         }
     }
+
+    /// The value written inline: a scalar, `[]` or `{}`.
+    var yamlInline: String {
+        switch self {
+        case .string(let text): return ExportValue.yamlScalar(text)
+        case .int(let value): return String(value)
+        case .double(let value): return DocumentWriter.format(value)
+        case .null: return "null"
+        case .list: return "[]"
+        case .map: return "{}"
+        }
+    }
+
+    /// Writes a block list or mapping, each line indented by `indent` spaces.
+    func yamlBlock(indent: Int, into out: inout String) {
+        let pad = String(repeating: " ", count: indent)
+        switch self {
+        case .list(let items):
+            for item in items {
+                if item.isBlock {
+                    out += pad + "-\n"
+                    item.yamlBlock(indent: indent + 2, into: &out)
+                } else {
+                    out += pad + "- " + item.yamlInline + "\n"
+                }
+            }
+        case .map(let pairs):
+            for (key, value) in pairs {
+                out += pad + ExportValue.yamlScalar(key) + ":"
+                if value.isBlock {
+                    out += "\n"
+                    value.yamlBlock(indent: indent + 2, into: &out)
+                } else {
+                    out += " " + value.yamlInline + "\n"
+                }
+            }
+        default:
+            out += pad + yamlInline + "\n"
+        }
+    }
+
+    /// The value as a YAML document.
+    var yamlDocument: String {
+        guard isBlock else { return yamlInline + "\n" }
+        var out = ""
+        yamlBlock(indent: 0, into: &out)
+        return out
+    }
+
+    // MARK: JSON
 
     func json(indent: String = "", into out: inout String) {
         switch self {
         case .string(let text): ExportValue.jsonString(text, into: &out)
         case .int(let value): out += String(value)
-        case .double(let value): out += String(value)
+        case .double(let value): out += DocumentWriter.format(value)
         case .null: out += "null"
         case .list(let items):
             guard !items.isEmpty else {
@@ -60,7 +124,14 @@ indirect enum ExportValue {
         }
     }
 
+    /// `text` as a JSON string; controls, DEL, C1 controls, the line and paragraph separators,
+    /// the byte-order mark and noncharacters as `\uXXXX` escapes (surrogate pairs beyond the
+    /// basic plane), since a YAML reader would fold or reject them raw.
     static func jsonString(_ text: String, into out: inout String) {
+        func escape(_ unit: UInt16) {
+            let hex = String(unit, radix: 16, uppercase: true)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -69,9 +140,8 @@ indirect enum ExportValue {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case _ where scalar.value < 0x20 || ExactText.isForbidden(scalar):
+                for unit in String(scalar).utf16 { escape(unit) }
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -81,38 +151,27 @@ indirect enum ExportValue {
 
 extension PersonaDocument {
     /// Encodes personas as a `personas:` mapping from id to persona, keys in Victor's order and
-    /// tool sets sorted, so that decoding the text gives equal personas.
-    /// - Throws: ``PersonaError/Code/io`` when the YAML emitter fails.
+    /// tool sets sorted, so that decoding the text gives equal personas: every string is written
+    /// plain only when it cannot read back as anything else, and escaped where a reader would
+    /// fold or reject a character.
+    /// - Throws: never, today; the signature leaves room for formats that can fail.
     public static func encode(_ personas: [Persona], as format: PersonaFormat) throws(PersonaError) -> String {
-        let document = ExportValue.map([("personas", .map(personas.map { ($0.id, exportValue($0)) }))])
-        switch format {
-        case .json:
-            var out = ""
-            document.json(into: &out)
-            return out + "\n"
-        case .yaml:
-            do {
-                return try Yams.serialize(node: document.yamlNode, width: -1, allowUnicode: true)
-            } catch {
-                throw PersonaError(.io, "cannot write YAML", cause: error)
-            }
-        }
+        render(.map([("personas", .map(personas.map { ($0.id, exportValue($0)) }))]), as: format)
     }
 
     /// Encodes one persona as a single-persona document (the form the directory store writes).
-    static func encodeSingle(_ persona: Persona, as format: PersonaFormat) throws(PersonaError) -> String {
-        let value = exportValue(persona)
+    static func encodeSingle(_ persona: Persona, as format: PersonaFormat) -> String {
+        render(exportValue(persona), as: format)
+    }
+
+    static func render(_ value: ExportValue, as format: PersonaFormat) -> String {
         switch format {
         case .json:
             var out = ""
             value.json(into: &out)
             return out + "\n"
         case .yaml:
-            do {
-                return try Yams.serialize(node: value.yamlNode, width: -1, allowUnicode: true)
-            } catch {
-                throw PersonaError(.io, "cannot write YAML", personaID: persona.id, cause: error)
-            }
+            return value.yamlDocument
         }
     }
 

@@ -5,7 +5,7 @@ public struct PersonaError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         enum Base: String, Sendable, Hashable {
             case syntax, unknownKey, duplicateKey, missingKey, wrongType, unknownValue, invalidValue
-            case notFound, conflict, alreadyExists, incompatible, io, invalidArgument
+            case notFound, conflict, alreadyExists, incompatible, io, invalidArgument, damaged
         }
         let base: Base
 
@@ -35,6 +35,10 @@ public struct PersonaError: Error, Sendable, CustomStringConvertible {
         public static let io = Code(base: .io)
         /// An argument is out of range.
         public static let invalidArgument = Code(base: .invalidArgument)
+        /// A store holds something it did not write, or not as it wrote it: a file that does not
+        /// read back as the persona its name says, a symbolic link (never followed inside a
+        /// store), or an entry of the wrong kind. ``PersonaError/file`` names it.
+        public static let damaged = Code(base: .damaged)
 
         /// The code's name, such as `conflict`.
         public var description: String { base.rawValue }
@@ -56,6 +60,19 @@ public struct PersonaError: Error, Sendable, CustomStringConvertible {
     public var personaID: String?
     /// The underlying error, for ``Code/io``.
     public var cause: (any Error)?
+    /// Where in Victor's source the error was raised, for bug reports; not part of ``description``.
+    public var source: SourceLocation
+
+    /// A place in Victor's source code.
+    public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+        /// The file, as `#fileID` gives it: `VictorPersonas/DirectoryPersonaStore.swift`.
+        public var fileID: String
+        /// The line.
+        public var line: Int
+
+        /// `VictorPersonas/DirectoryPersonaStore.swift:42`.
+        public var description: String { "\(fileID):\(line)" }
+    }
 
     /// Creates an error.
     public init(
@@ -66,7 +83,9 @@ public struct PersonaError: Error, Sendable, CustomStringConvertible {
         column: Int? = nil,
         keyPath: String? = nil,
         personaID: String? = nil,
-        cause: (any Error)? = nil
+        cause: (any Error)? = nil,
+        sourceFileID: String = #fileID,
+        sourceLine: Int = #line
     ) {
         self.code = code
         self.message = message
@@ -76,6 +95,7 @@ public struct PersonaError: Error, Sendable, CustomStringConvertible {
         self.keyPath = keyPath
         self.personaID = personaID
         self.cause = cause
+        self.source = SourceLocation(fileID: sourceFileID, line: sourceLine)
     }
 
     /// `file:line:column: key: message (code)`, with the parts that are known.

@@ -1,4 +1,5 @@
 import CoreMetrics
+import VictorDocuments
 import VictorLocks
 
 extension PersonaManager {
@@ -18,6 +19,8 @@ extension PersonaManager {
             metrics.adaptationHits.increment()
             return hit
         }
+        let normalized = ExactText.normalized(id)
+        if !ExactText.equals(normalized, id) { return try adapt(normalized, to: context) }
         return adaptAndCache(try load(id), context)
     }
 

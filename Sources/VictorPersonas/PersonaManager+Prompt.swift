@@ -23,21 +23,17 @@ extension PersonaManager {
     /// `expertise` (comma-separated), `backstory`, `response_length`, `explanation_depth`,
     /// `max_tool_calls`, `preferred_tools`, `forbidden_tools`, and every context key. Output is
     /// not HTML-escaped.
-    /// - Throws: ``PersonaError/Code/invalidValue`` when the template does not parse.
+    /// - Throws: ``PersonaError/Code/invalidValue`` when the template does not parse or nests
+    ///   sections more than 32 deep, with the line and column in the template.
     public static func systemPrompt(for adapted: AdaptedPersona) throws(PersonaError) -> String {
         let persona = adapted.base
         let source = persona.promptTemplates?.system.flatMap { $0.isEmpty ? nil : $0 } ?? defaultSystemTemplate
-        let template: MustacheTemplate
-        do {
-            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + source)
-        } catch {
-            throw PersonaError(
-                .invalidValue,
-                "the system prompt template does not parse: \(error)",
-                keyPath: "prompt_templates.system_prompt",
-                personaID: persona.id
-            )
-        }
+        let template = try PromptTemplateSyntax.compile(
+            source,
+            pragma: "{{% CONTENT_TYPE: TEXT}}",
+            key: "prompt_templates.system_prompt",
+            personaID: persona.id
+        )
         var values: [String: Any] = adapted.context.values
         let constraints = adapted.constraints
         values["name"] = persona.name

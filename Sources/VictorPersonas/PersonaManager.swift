@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import VictorDocuments
 import VictorEvents
 import VictorLocks
 
@@ -12,6 +13,8 @@ import VictorLocks
 /// - Every write carries the version it was based on: a stale update is a
 ///   ``PersonaError/Code/conflict``, never a silent overwrite.
 /// - With no store, the manager works in memory over the built-in ``PersonaLibrary``.
+/// - Names are exact: every id a call takes is normalized to NFC first, and personas are stored
+///   with their strings normalized (``Persona/normalized()``).
 ///
 /// ```swift
 /// let manager = PersonaManager(store: DirectoryPersonaStore(directory: ".victor/personas"))
@@ -73,9 +76,11 @@ public final class PersonaManager: Sendable {
     /// - Complexity: O(1) when cached.
     public func load(_ id: String) throws(PersonaError) -> Persona {
         if let cached = state.withLock({ $0.personas[id] }) { return cached }
+        let id = ExactText.normalized(id)
+        if let cached = state.withLock({ $0.personas[id] }) { return cached }
         let start = DispatchTime.now().uptimeNanoseconds
         guard let persona = try store.persona(id: id) ?? builtIn(id) else {
-            throw PersonaError(.notFound, "no persona '\(id)'", personaID: id)
+            throw PersonaError(.notFound, "no persona \(ExactText.quotedForDisplay(id))", personaID: id)
         }
         metrics.loadDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
         state.withLock {
@@ -89,38 +94,59 @@ public final class PersonaManager: Sendable {
     /// A specific stored version of the persona.
     /// - Throws: ``PersonaError/Code/notFound`` when the persona or the version does not exist.
     public func load(_ id: String, version: Int) throws(PersonaError) -> Persona {
+        let id = ExactText.normalized(id)
         if let persona = try store.persona(id: id, version: version) { return persona }
         if try store.persona(id: id) == nil, let builtIn = builtIn(id), builtIn.version == version { return builtIn }
-        throw PersonaError(.notFound, "no version \(version) of persona '\(id)'", personaID: id)
+        throw PersonaError(
+            .notFound,
+            "no version \(version) of persona \(ExactText.quotedForDisplay(id))",
+            personaID: id
+        )
     }
 
     /// Every version of the persona, oldest first.
     /// - Throws: ``PersonaError/Code/notFound`` when there is no such persona.
     public func history(_ id: String) throws(PersonaError) -> [Persona] {
+        let id = ExactText.normalized(id)
         let stored = try store.history(id: id)
         if !stored.isEmpty { return stored }
         if let builtIn = builtIn(id) { return [builtIn] }
-        throw PersonaError(.notFound, "no persona '\(id)'", personaID: id)
+        throw PersonaError(.notFound, "no persona \(ExactText.quotedForDisplay(id))", personaID: id)
     }
 
     /// The current version of every persona, stored and built-in, ordered by id.
+    /// - Throws: the first stored persona that cannot be read; ``listing()`` lists the others.
     public func list() throws(PersonaError) -> [Persona] {
+        let listing = try listing()
+        if let problem = listing.problems.first { throw problem }
+        return listing.personas
+    }
+
+    /// The current version of every readable persona, stored and built-in, ordered by id, and a
+    /// problem for each stored persona that cannot be read. A built-in persona whose stored
+    /// version is unreadable is left out, not shown in its place.
+    public func listing() throws(PersonaError) -> PersonaListing {
+        let stored = try store.listing()
         var byID: [String: Persona] = [:]
         if configuration.includesBuiltInLibrary {
             for persona in PersonaLibrary.all { byID[persona.id] = persona }
         }
-        for persona in try store.list() { byID[persona.id] = persona }
-        return byID.values.sorted { $0.id < $1.id }
+        for problem in stored.problems {
+            if let id = problem.personaID { byID[id] = nil }
+        }
+        for persona in stored.personas { byID[persona.id] = persona }
+        return PersonaListing(personas: byID.values.sorted { $0.id < $1.id }, problems: stored.problems)
     }
 
     /// Whether the persona exists in the store (`false` for a built-in persona never saved).
     public func isStored(_ id: String) throws(PersonaError) -> Bool {
-        try store.persona(id: id) != nil
+        try store.persona(id: ExactText.normalized(id)) != nil
     }
 
     /// Forgets cached personas and adaptations: of `id`, or all when `nil`. Needed only after the
     /// store was changed other than through this manager.
     public func invalidate(_ id: String? = nil) {
+        let id = id.map(ExactText.normalized)
         state.withLock { state in
             if let id {
                 state.personas[id] = nil
@@ -145,15 +171,19 @@ public final class PersonaManager: Sendable {
     ///   persona), ``PersonaError/Code/invalidValue`` when invalid, or the store's error.
     @discardableResult
     public func create(_ persona: Persona) throws(PersonaError) -> Persona {
+        let persona = persona.normalized()
         let existing = try store.persona(id: persona.id)
-        if builtIn(persona.id) != nil || existing != nil {
-            throw PersonaError(.alreadyExists, "a persona '\(persona.id)' already exists", personaID: persona.id)
-        }
+        let exists = PersonaError(
+            .alreadyExists,
+            "a persona \(ExactText.quotedForDisplay(persona.id)) already exists",
+            personaID: persona.id
+        )
+        if builtIn(persona.id) != nil || existing != nil { throw exists }
         let stored: Persona
         do {
             stored = try store.save(persona, expectedVersion: 0)
         } catch  where error.code == .conflict {
-            throw PersonaError(.alreadyExists, "a persona '\(persona.id)' already exists", personaID: persona.id)
+            throw exists
         }
         didStore(stored)
         publish(PersonaCreated(personaID: stored.id, version: stored.version))
@@ -172,16 +202,19 @@ public final class PersonaManager: Sendable {
     }
 
     func update(_ persona: Persona, rating: Double?) throws(PersonaError) -> Persona {
+        let persona = persona.normalized()
+        let id = ExactText.quotedForDisplay(persona.id)
         let storedVersion = try store.persona(id: persona.id)?.version ?? 0
         let current = storedVersion > 0 ? storedVersion : builtIn(persona.id)?.version
-        guard let current else { throw PersonaError(.notFound, "no persona '\(persona.id)'", personaID: persona.id) }
+        guard let current else { throw PersonaError(.notFound, "no persona \(id)", personaID: persona.id) }
         guard current == persona.version else {
             throw PersonaError(
                 .conflict,
-                "'\(persona.id)' is at version \(current), the update was based on version \(persona.version)",
+                "\(id) is at version \(current), the update was based on version \(persona.version)",
                 personaID: persona.id
             )
         }
+        try Self.checkCanIncrease(persona)
         var next = persona
         next.version = persona.version + 1
         next.updatedAt = max(PersonaTimestamp.normalized(clock()), persona.createdAt)
@@ -196,18 +229,33 @@ public final class PersonaManager: Sendable {
     /// - Throws: ``PersonaError/Code/notFound`` (also for a built-in persona never saved),
     ///   ``PersonaError/Code/conflict``.
     public func delete(_ id: String, expectedVersion: Int? = nil) throws(PersonaError) {
+        let id = ExactText.normalized(id)
         let expected: Int
         if let expectedVersion {
             expected = expectedVersion
         } else {
             guard let stored = try store.persona(id: id) else {
-                throw PersonaError(.notFound, "no stored persona '\(id)'", personaID: id)
+                throw PersonaError(.notFound, "no stored persona \(ExactText.quotedForDisplay(id))", personaID: id)
             }
             expected = stored.version
         }
         try store.delete(id: id, expectedVersion: expected)
         invalidate(id)
         publish(PersonaDeleted(personaID: id))
+    }
+
+    /// Checks that the persona's version can be followed by another.
+    /// - Throws: ``PersonaError/Code/invalidArgument`` at the largest version an `Int` holds.
+    static func checkCanIncrease(_ persona: Persona) throws(PersonaError) {
+        guard persona.version < Int.max else {
+            throw PersonaError(
+                .invalidArgument,
+                "\(ExactText.quotedForDisplay(persona.id)) is at version \(persona.version), the largest there is, "
+                    + "so it cannot change any more; store it under a new id",
+                keyPath: "version",
+                personaID: persona.id
+            )
+        }
     }
 
     func didStore(_ persona: Persona) {

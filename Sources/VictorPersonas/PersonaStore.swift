@@ -1,3 +1,5 @@
+import VictorDocuments
+
 /// Where personas and their version histories are kept.
 ///
 /// ``PersonaManager`` talks to a store only through this protocol; ``DirectoryPersonaStore``
@@ -13,11 +15,16 @@
 ///   `expectedVersion`, otherwise ``PersonaError/Code/invalidArgument``.
 /// - **Immutable history.** Every saved version is kept and returned unchanged by
 ///   ``persona(id:version:)`` and ``history(id:)``: saving version 2 never alters version 1.
-/// - **Validated.** A persona that fails ``Persona/validate()`` is rejected, never stored.
-/// - **All or nothing.** A failed save or delete leaves the store as it was; a reader sees either the
-///   old or the new version of a persona, never a mixture or a partly written one.
+/// - **Validated and exact.** A persona that fails ``Persona/validate()`` is rejected, never
+///   stored. Ids enter every call in Unicode Normalization Form C, and a saved persona's strings
+///   are stored normalized (``Persona/normalized()``).
+/// - **All or nothing.** A failed save or delete leaves the store as it was, and so does a failed
+///   ``saveAll(_:)`` for every persona it names, even when a write fails after others succeeded;
+///   a reader sees either the old or the new version of a persona, never a mixture or a partly
+///   written one.
 /// - **Strict reading.** Stored data that cannot be read back exactly is an error naming where it
-///   is, never skipped or replaced.
+///   is, never skipped or replaced; ``listing()`` returns what can be read together with a
+///   problem for each file that cannot.
 /// - Calls are safe from any thread or task; they may block on I/O.
 public protocol PersonaStore: Sendable {
     /// The current version of the persona, or `nil` when there is none.
@@ -30,7 +37,14 @@ public protocol PersonaStore: Sendable {
     func history(id: String) throws(PersonaError) -> [Persona]
 
     /// The current version of every persona, ordered by id.
+    /// - Throws: the first problem when any stored persona cannot be read; ``listing()`` returns
+    ///   the readable ones instead.
     func list() throws(PersonaError) -> [Persona]
+
+    /// The current version of every persona that can be read, ordered by id, and one problem for
+    /// each stored persona that cannot, naming its file.
+    /// - Throws: only when the store itself cannot be listed.
+    func listing() throws(PersonaError) -> PersonaListing
 
     /// Makes `persona` the current version, provided the stored version is `expectedVersion`
     /// (0: the persona must not exist yet), and appends it to the history.
@@ -41,39 +55,98 @@ public protocol PersonaStore: Sendable {
     @discardableResult
     func save(_ persona: Persona, expectedVersion: Int) throws(PersonaError) -> Persona
 
+    /// Saves several personas as one change: every one of them, or none.
+    ///
+    /// Each change is checked as ``save(_:expectedVersion:)`` checks it before anything is
+    /// written; when a write fails after others succeeded, those are undone before the error is
+    /// thrown.
+    /// - Returns: the personas as stored, in the order of `changes`.
+    /// - Throws: what ``save(_:expectedVersion:)`` throws, and ``PersonaError/Code/invalidArgument``
+    ///   when two changes name the same persona.
+    @discardableResult
+    func saveAll(_ changes: [PersonaChange]) throws(PersonaError) -> [Persona]
+
     /// Removes the persona and its history, provided its stored version is `expectedVersion`.
     /// - Throws: ``PersonaError/Code/notFound``, ``PersonaError/Code/conflict``, ``PersonaError/Code/io``.
     func delete(id: String, expectedVersion: Int) throws(PersonaError)
 }
 
+/// One save of a ``PersonaStore/saveAll(_:)``: a persona and the version the caller read.
+public struct PersonaChange: Sendable, Hashable {
+    /// The persona to store.
+    public var persona: Persona
+    /// The version the store must hold now (0: the persona must not exist yet).
+    public var expectedVersion: Int
+
+    /// Creates a change.
+    public init(_ persona: Persona, expectedVersion: Int) {
+        self.persona = persona
+        self.expectedVersion = expectedVersion
+    }
+}
+
+/// What a store's listing found: the personas that read back, and a problem for each stored file
+/// that does not.
+public struct PersonaListing: Sendable {
+    /// The readable personas, ordered by id.
+    public var personas: [Persona]
+    /// One error per unreadable stored persona, each naming its file, ordered by file.
+    public var problems: [PersonaError]
+
+    /// Creates a listing.
+    public init(personas: [Persona], problems: [PersonaError] = []) {
+        self.personas = personas
+        self.problems = problems
+    }
+}
+
 extension PersonaStore {
+    /// The strict ``list()`` with no problems: for stores whose listing either reads everything or fails.
+    public func listing() throws(PersonaError) -> PersonaListing {
+        PersonaListing(personas: try list())
+    }
+
     /// Checks a save against the stored version; shared by the shipped backends.
     static func checkSave(_ persona: Persona, expectedVersion: Int, current: Int) throws(PersonaError) {
         try persona.validate()
+        let id = ExactText.quotedForDisplay(persona.id)
         guard current == expectedVersion else {
             throw PersonaError(
                 .conflict,
                 current == 0
-                    ? "'\(persona.id)' does not exist (expected version \(expectedVersion))"
-                    : "'\(persona.id)' is at version \(current), not the expected \(expectedVersion)",
+                    ? "\(id) does not exist (expected version \(expectedVersion))"
+                    : "\(id) is at version \(current), not the expected \(expectedVersion)",
                 personaID: persona.id
             )
         }
         guard persona.version > expectedVersion else {
             throw PersonaError(
                 .invalidArgument,
-                "version \(persona.version) of '\(persona.id)' does not follow version \(expectedVersion)",
+                "version \(persona.version) of \(id) does not follow version \(expectedVersion)",
                 personaID: persona.id
             )
         }
     }
 
+    /// Checks that no two changes name the same persona.
+    static func checkDistinct(_ changes: [PersonaChange]) throws(PersonaError) {
+        var seen: Set<String> = []
+        for change in changes where !seen.insert(change.persona.id).inserted {
+            throw PersonaError(
+                .invalidArgument,
+                "\(ExactText.quotedForDisplay(change.persona.id)) is saved twice in one change",
+                personaID: change.persona.id
+            )
+        }
+    }
+
     static func checkDelete(id: String, expectedVersion: Int, current: Int) throws(PersonaError) {
-        guard current > 0 else { throw PersonaError(.notFound, "no persona '\(id)'", personaID: id) }
+        let quoted = ExactText.quotedForDisplay(id)
+        guard current > 0 else { throw PersonaError(.notFound, "no persona \(quoted)", personaID: id) }
         guard current == expectedVersion else {
             throw PersonaError(
                 .conflict,
-                "'\(id)' is at version \(current), not the expected \(expectedVersion)",
+                "\(quoted) is at version \(current), not the expected \(expectedVersion)",
                 personaID: id
             )
         }

@@ -7,8 +7,12 @@ enum PersonaTimestamp {
         Date(timeIntervalSince1970: Double(milliseconds(date)) / 1000)
     }
 
+    /// Whole milliseconds since 1970, clamped to the 64-bit range (a non-finite time gives the
+    /// nearest end, which validation then rejects).
     static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        guard value.isFinite, value > -9.2e18, value < 9.2e18 else { return value > 0 ? .max : .min }
+        return Int64(value)
     }
 
     /// `2026-01-28T05:14:20.619Z`.
@@ -29,6 +33,11 @@ enum PersonaTimestamp {
 
     /// Parses `YYYY-MM-DD[T| ]HH:MM:SS[.fraction][Z|±HH:MM]` (a missing zone means UTC, as Victor
     /// writes them) or a bare date; fractions beyond milliseconds are truncated.
+    ///
+    /// Impossible dates and times are rejected, never rolled over: February 31, February 29 of a
+    /// common year, hour 24, second 60 (a `Date` cannot hold a leap second), and zone offsets
+    /// beyond ±23:59. (Foundation's ISO 8601 parsers accept `2024-02-31` as March 2, so they are
+    /// not used here.)
     static func parse(_ text: String) -> Date? {
         let chars = Array(text.utf8)
         var index = 0
@@ -49,7 +58,7 @@ enum PersonaTimestamp {
             return true
         }
         guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
-            (1...12).contains(month), (1...31).contains(day)
+            (1...12).contains(month), day >= 1, day <= daysInMonth(year, month)
         else { return nil }
         var seconds = days(fromCivil: year, month, day) * 86_400
         var fractionMS: Int64 = 0
@@ -57,7 +66,7 @@ enum PersonaTimestamp {
             guard chars[index] == 84 || chars[index] == 116 || chars[index] == 32 else { return nil }
             index += 1
             guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2),
-                hour < 24, minute < 60, second < 61
+                hour < 24, minute < 60, second < 60
             else { return nil }
             seconds += hour * 3600 + minute * 60 + second
             if expect(46) {
@@ -80,7 +89,7 @@ enum PersonaTimestamp {
                     index += 1
                     guard let zoneHour = number(2) else { return nil }
                     _ = expect(58)
-                    guard let zoneMinute = number(2) else { return nil }
+                    guard let zoneMinute = number(2), zoneHour < 24, zoneMinute < 60 else { return nil }
                     seconds -= sign * (zoneHour * 3600 + zoneMinute * 60)
                 } else {
                     return nil
@@ -89,6 +98,17 @@ enum PersonaTimestamp {
             guard index == chars.count else { return nil }
         }
         return Date(timeIntervalSince1970: Double(seconds * 1000 + fractionMS) / 1000)
+    }
+
+    /// The number of days in a month of the proleptic Gregorian calendar.
+    static func daysInMonth(_ year: Int64, _ month: Int64) -> Int64 {
+        switch month {
+        case 2:
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            return leap ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -106,7 +106,7 @@ import VictorBenchmarks
         let result = BenchIsolation.run(benchmark, BenchmarkContext(quick: true), executable: "/nonexistent/victor")
         #expect(result.id == "memory.lru_cache")
         #expect(result.passed == false)
-        #expect(result.details.contains("cannot start /nonexistent/victor"))
+        #expect(result.details.contains("cannot start /nonexistent/victor: there is no executable file at that path"))
     }
 
     @Test func aProcessWithoutAReportIsAFailedResult() {
@@ -117,5 +117,112 @@ import VictorBenchmarks
 
     @Test func theTestRunnerIsNotMistakenForVictor() {
         #expect(BenchIsolation.currentExecutable == nil)
+    }
+}
+
+/// `victor bench` checks its paths before measuring, never loses a report to a failed write,
+/// and prints plain errors without the root usage line (issue 9).
+@Suite struct BenchCommandErrorTests {
+    struct Run {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    func temporaryFile(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("victor-\(UUID().uuidString)-\(name)")
+    }
+
+    /// Runs the `victor` executable built beside the tests.
+    func victor(_ arguments: [String]) throws -> Run {
+        var candidates: [URL] = []
+        if let path = Bundle.main.executablePath {
+            var directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            for _ in 0..<4 {
+                candidates.append(directory.appendingPathComponent("victor"))
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
+        let output = temporaryFile("stdout")
+        let errors = temporaryFile("stderr")
+        defer {
+            try? FileManager.default.removeItem(at: output)
+            try? FileManager.default.removeItem(at: errors)
+        }
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus,
+            standardOutput: try String(contentsOf: output, encoding: .utf8),
+            standardError: try String(contentsOf: errors, encoding: .utf8)
+        )
+    }
+
+    @Test func anUnwritableOutputStopsTheRunBeforeAnythingIsMeasured() throws {
+        let run = try victor(["bench", "--only", "memory.lru_cache", "--quick", "--output", "/nonexistent-dir/r.txt"])
+        #expect(run.status == 2)
+        // Nothing but the error: no progress lines, no debug-build warning, no usage line.
+        #expect(
+            run.standardError
+                == "error: --output /nonexistent-dir/r.txt: its directory /nonexistent-dir does not exist\n"
+        )
+        let directory = FileManager.default.temporaryDirectory.path
+        let baseline = try victor(["bench", "--only", "memory.lru_cache", "--quick", "--save-baseline", directory])
+        #expect(baseline.status == 2)
+        #expect(baseline.standardError == "error: --save-baseline \(directory): is a directory, not a file\n")
+    }
+
+    @Test func aBaselineThatCannotBeSavedStillDeliversTheReport() async throws {
+        let output = temporaryFile("report.json")
+        defer { try? FileManager.default.removeItem(at: output) }
+        // /dev/full accepts the open and fails every write: the failure comes after the run.
+        let code = await VictorCommand.runMain([
+            "bench", "--only", "memory.lru_cache", "--quick", "--format", "json", "--output", output.path,
+            "--save-baseline", "/dev/full",
+        ])
+        #expect(code == 2)
+        let report = try JSONReportRenderer.parse(Data(contentsOf: output))
+        #expect(report.results.map(\.id) == ["memory.lru_cache"])
+    }
+
+    @Test func aReportThatCannotBeWrittenGoesToStandardOutput() throws {
+        let run = try victor([
+            "bench", "--only", "memory.lru_cache", "--quick", "--format", "json", "--output", "/dev/full",
+        ])
+        #expect(run.status == 2)
+        let report = try JSONReportRenderer.parse(Data(run.standardOutput.utf8))
+        #expect(report.results.map(\.id) == ["memory.lru_cache"])
+        #expect(
+            run.standardError.contains("error: --output: the report was not written, so it follows on standard output")
+        )
+    }
+
+    @Test func aNegativeToleranceIsOutOfRangeNotAMissingValue() throws {
+        let run = try victor(["bench", "--tolerance", "-5"])
+        #expect(run.status == 2)
+        #expect(run.standardError.contains("--tolerance must be a percentage of 0 or more, such as 10 or 2.5%, not -5"))
+        #expect(!run.standardError.contains("Missing value"))
+        #expect(try victor(["bench", "--list", "--tolerance", "2.5%"]).status == 0)
+    }
+
+    @Test func runErrorsPrintTheMessageNotTheRootUsage() throws {
+        let run = try victor(["bench", "--only", "memory.lru_cache", "--baseline", "/nonexistent.json"])
+        #expect(run.status == 2)
+        #expect(run.standardError == "error: cannot read the baseline /nonexistent.json: no such file\n")
+        let bad = temporaryFile("bad.json")
+        defer { try? FileManager.default.removeItem(at: bad) }
+        try Data(#"{"suite": "victor-bench"}"#.utf8).write(to: bad)
+        let unreadable = try victor(["bench", "--only", "memory.lru_cache", "--baseline", bad.path])
+        #expect(unreadable.status == 2)
+        #expect(unreadable.standardError.hasPrefix("error: \(bad.path): not a victor-bench report"))
+        #expect(!unreadable.standardError.contains("Usage: victor <subcommand>"))
     }
 }

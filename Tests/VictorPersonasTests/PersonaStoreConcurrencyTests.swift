@@ -32,6 +32,39 @@ import VictorPersonas
         #expect(history[1].name == "writer \(winners[0].0)")
     }
 
+    @Test func concurrentBatchesAreAllOrNothingAndLeaveNoTemporaryFiles() async throws {
+        let directory = temporaryDirectory()
+        defer { removeDirectory(directory) }
+        let store = DirectoryPersonaStore(directory: directory)
+        try store.saveAll([
+            PersonaChange(samplePersona("a"), expectedVersion: 0),
+            PersonaChange(samplePersona("b"), expectedVersion: 0),
+        ])
+        let winners = await withTaskGroup(of: Int?.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    var a = samplePersona("a")
+                    var b = samplePersona("b")
+                    a.name = "writer \(writer)"
+                    b.name = "writer \(writer)"
+                    a.version = 2
+                    b.version = 2
+                    let separate = DirectoryPersonaStore(directory: directory)
+                    let saved = try? separate.saveAll([
+                        PersonaChange(a, expectedVersion: 1), PersonaChange(b, expectedVersion: 1),
+                    ])
+                    return saved == nil ? nil : writer
+                }
+            }
+            return await group.reduce(into: [Int]()) { if let writer = $1 { $0.append(writer) } }
+        }
+        #expect(winners.count == 1)
+        #expect(try store.persona(id: "a")?.name == "writer \(winners[0])")
+        #expect(try store.persona(id: "b")?.name == "writer \(winners[0])")
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
     @Test func concurrentAdaptationsAndUpdatesThroughOneManager() async throws {
         let manager = PersonaManager()
         try manager.create(samplePersona())

@@ -125,9 +125,13 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         try store.save(samplePersona("second"), expectedVersion: 0)
         #expect(read("\(directory)/broken.json") == corrupt)
         let error = personaError { _ = try store.list() }
-        #expect(error?.code == .syntax)
+        #expect(error?.code == .damaged)
         #expect(error?.file == "\(directory)/broken.json")
+        #expect(error?.line != nil)
         #expect(try store.persona(id: "first") == samplePersona("first"))
+        let listing = try store.listing()
+        #expect(listing.personas.map(\.id) == ["first", "second"])
+        #expect(listing.problems.map(\.file) == ["\(directory)/broken.json"])
     }
 
     @Test func aFailedWriteAfterTheTemporaryFileLeavesThePreviousFileIntact() throws {
@@ -160,7 +164,9 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
             to: "\(directory)/mismatch.json"
         )
         let store = DirectoryPersonaStore(directory: directory)
-        #expect(personaError { _ = try store.persona(id: "mismatch") }?.code == .invalidValue)
+        let mismatch = personaError { _ = try store.persona(id: "mismatch") }
+        #expect(mismatch?.code == .damaged)
+        #expect(mismatch?.description.contains("does not hold exactly the persona 'mismatch'") == true)
         #expect(personaError { _ = try store.persona(id: "../etc") }?.code == .invalidArgument)
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+import Synchronization
+import Testing
+import VictorFiles
 import VictorPersonas
 
 /// A fresh temporary directory, removed by the caller with `removeDirectory`.
@@ -48,4 +51,109 @@ func write(_ text: String, to path: String) {
 
 func read(_ path: String) -> String? {
     (try? Data(contentsOf: URL(fileURLWithPath: path))).flatMap { String(data: $0, encoding: .utf8) }
+}
+
+/// What a run of the built `victor` executable printed and returned.
+struct VictorRun {
+    var status: Int32
+    var standardOutput: String
+    var standardError: String
+}
+
+/// The `victor` executable built beside this test bundle.
+func victorExecutable() -> URL? {
+    var candidates: [URL] = []
+    if let path = Bundle.main.executablePath {
+        var directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        // On macOS the runner sits inside the .xctest bundle: Contents/MacOS.
+        for _ in 0..<4 {
+            candidates.append(directory.appendingPathComponent("victor"))
+            directory = directory.deletingLastPathComponent()
+        }
+    }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    candidates.append(root.appendingPathComponent(".build/debug/victor"))
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+}
+
+/// Runs the built `victor` with `arguments`, feeding `input` on standard input.
+func runVictor(_ arguments: [String], input: String? = nil) throws -> VictorRun {
+    let executable = try #require(victorExecutable(), "the victor executable is built with the tests")
+    let scratch = temporaryDirectory()
+    defer { removeDirectory(scratch) }
+    let outputPath = "\(scratch)/stdout"
+    let errorPath = "\(scratch)/stderr"
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+    let stdin = Pipe()
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    process.waitUntilExit()
+    return VictorRun(
+        status: process.terminationStatus,
+        standardOutput: read(outputPath) ?? "",
+        standardError: read(errorPath) ?? ""
+    )
+}
+
+/// The real file system with failures on demand: renames into chosen destinations, and every
+/// removal once `removalsFail` is set.
+final class ScriptedFileSystem: FileSystem {
+    struct Rules {
+        var renameFailsInto: Set<String> = []
+        var removalsFail = false
+        var renames: [String] = []
+    }
+    let base = POSIXFileSystem()
+    let rules = Mutex(Rules())
+
+    struct Injected: Error, CustomStringConvertible {
+        var description: String { "injected failure" }
+    }
+
+    func read(_ path: String) throws -> [UInt8]? { try base.read(path) }
+    func writeAndSync(_ bytes: [UInt8], to path: String) throws { try base.writeAndSync(bytes, to: path) }
+    func rename(_ source: String, to destination: String) throws {
+        let fails = rules.withLock { rules in
+            rules.renames.append(destination)
+            return rules.renameFailsInto.contains(destination)
+        }
+        if fails { throw Injected() }
+        try base.rename(source, to: destination)
+    }
+    func remove(_ path: String) throws {
+        if rules.withLock({ $0.removalsFail }) { throw Injected() }
+        try base.remove(path)
+    }
+    func contentsOfDirectory(_ path: String) throws -> [String] { try base.contentsOfDirectory(path) }
+    func createDirectory(_ path: String) throws { try base.createDirectory(path) }
+    func syncDirectory(_ path: String) throws { try base.syncDirectory(path) }
+    func lock(_ path: String) throws -> any FileLock { try base.lock(path) }
+}
+
+/// Every file under `directory` with its bytes, symbolic links as `-> target`: a snapshot to
+/// compare a store before and after a failed change.
+func snapshot(_ directory: String) -> [String: String] {
+    var result: [String: String] = [:]
+    let manager = FileManager.default
+    for path in (try? manager.subpathsOfDirectory(atPath: directory)) ?? [] {
+        let full = "\(directory)/\(path)"
+        if let target = try? manager.destinationOfSymbolicLink(atPath: full) {
+            result[path] = "-> \(target)"
+            continue
+        }
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+            result[path] = read(full) ?? "<binary>"
+        }
+    }
+    return result
 }
