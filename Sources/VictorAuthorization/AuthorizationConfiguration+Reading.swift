@@ -67,7 +67,7 @@ extension AuthorizationConfiguration {
         do {
             root = try DocumentReader().read(contentsOf: path)
         } catch {
-            if let issue = error.issues.first, issue.position == nil {
+            if let issue = error.issues.first, issue.code == .unreadable {
                 throw AuthorizationError(.unreadableFile, "cannot read \(path): \(issue.message)")
             }
             throw documentError(error, file: path)

@@ -9,8 +9,8 @@ import Darwin
 /// Reads a document's bytes from a path: regular files, pipes and character devices alike.
 enum DocumentFile {
     static func bytes(atPath path: String, limit: Int) throws(DocumentError) -> [UInt8] {
-        func failure(_ message: String) -> DocumentError {
-            DocumentError([DocumentIssue(file: path, position: nil, message: message)])
+        func failure(_ message: String, _ code: DocumentIssue.Code = .unreadable) -> DocumentError {
+            DocumentError([DocumentIssue(code, file: path, position: nil, message: message)])
         }
         guard !path.isEmpty else { throw failure("no file name given") }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -29,7 +29,7 @@ enum DocumentFile {
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[..<count])
-            if bytes.count > limit { throw failure("the file is larger than \(limit) bytes") }
+            if bytes.count > limit { throw failure("the file is larger than \(limit) bytes", .limit) }
         }
         return bytes
     }

@@ -1,5 +1,31 @@
 /// One problem in a document: where it is and what is wrong.
 public struct DocumentIssue: Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem this is. New codes may be added without breaking the API.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        enum Base: String, Sendable, Hashable {
+            case unreadable, syntax, forbiddenCharacter, duplicateKey, invalidValue, limit
+        }
+        let base: Base
+
+        /// The file cannot be read (missing, a directory, not permitted).
+        public static let unreadable = Code(base: .unreadable)
+        /// The text is not well-formed YAML or JSON (or not UTF-8).
+        public static let syntax = Code(base: .syntax)
+        /// The text or a value holds a character no document may hold.
+        public static let forbiddenCharacter = Code(base: .forbiddenCharacter)
+        /// A key appears twice in one mapping (after NFC normalization).
+        public static let duplicateKey = Code(base: .duplicateKey)
+        /// A scalar has no value: an integer out of range, a non-finite number, a bad tag.
+        public static let invalidValue = Code(base: .invalidValue)
+        /// The document passes one of its ``DocumentLimits``.
+        public static let limit = Code(base: .limit)
+
+        /// The code's name, such as `duplicateKey`.
+        public var description: String { base.rawValue }
+    }
+
+    /// What kind of problem this is.
+    public var code: Code
     /// The document's file name, or a label such as `<stdin>`.
     public var file: String
     /// Where the problem is; `nil` when it concerns the whole document.
@@ -11,7 +37,14 @@ public struct DocumentIssue: Sendable, Hashable, CustomStringConvertible {
     public var message: String
 
     /// Creates an issue.
-    public init(file: String, position: DocumentPosition?, keyPath: String = "", message: String) {
+    public init(
+        _ code: Code = .syntax,
+        file: String,
+        position: DocumentPosition?,
+        keyPath: String = "",
+        message: String
+    ) {
+        self.code = code
         self.file = file
         self.position = position
         self.keyPath = keyPath

@@ -35,6 +35,7 @@ public struct DocumentReader: Sendable {
         guard bytes.count <= limits.maxBytes else {
             throw DocumentError([
                 DocumentIssue(
+                    .limit,
                     file: file,
                     position: nil,
                     message: "the document is \(bytes.count) bytes; at most \(limits.maxBytes) are accepted"
@@ -86,7 +87,7 @@ private struct Composer {
     mutating func compose(_ bytes: [UInt8]) throws(DocumentError) -> DocumentNode? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
-            throw DocumentError([DocumentIssue(file: file, position: nil, message: "out of memory")])
+            throw DocumentError([DocumentIssue(.limit, file: file, position: nil, message: "out of memory")])
         }
         defer { yaml_parser_delete(&parser) }
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
@@ -110,7 +111,7 @@ private struct Composer {
                 case YAML_DOCUMENT_START_EVENT:
                     documents += 1
                     if documents > 1 {
-                        fail(DocumentIssue(file: file, position: position, message: "a file holds one document"))
+                        fail(issue(.syntax, position, "a file holds one document"))
                         return .failure(Fatal())
                     }
                 case YAML_SCALAR_EVENT:
@@ -170,8 +171,29 @@ private struct Composer {
 
     mutating func fail(_ issue: DocumentIssue) { issues.append(issue) }
 
-    func issue(_ position: DocumentPosition?, _ message: String) -> DocumentIssue {
-        DocumentIssue(file: file, position: position, message: message)
+    /// An issue at `position`, with the key path of the node being read (and `key` under it).
+    func issue(
+        _ code: DocumentIssue.Code,
+        _ position: DocumentPosition?,
+        _ message: String,
+        key: String? = nil
+    ) -> DocumentIssue {
+        DocumentIssue(code, file: file, position: position, keyPath: currentPath(key: key), message: message)
+    }
+
+    /// The key path of the node being read now, such as `roles.admin.permissions[0]`; computed
+    /// only for an issue.
+    func currentPath(key: String? = nil) -> String {
+        var path = ""
+        func append(_ name: String) { path += path.isEmpty ? name : "." + name }
+        for frame in stack {
+            switch frame {
+            case .sequence(let items, _, _): path += "[\(items.count)]"
+            case .mapping(_, let pending, _, _, _): if let pending { append(pending.text) }
+            }
+        }
+        if let key { append(key) }
+        return path
     }
 
     func text(_ pointer: UnsafeMutablePointer<UInt8>?) -> String? {
@@ -183,7 +205,7 @@ private struct Composer {
     mutating func open(at position: DocumentPosition) throws(Fatal) {
         try count(1, position)
         if stack.count + 1 > limits.maxDepth {
-            fail(issue(position, "nesting deeper than \(limits.maxDepth) levels"))
+            fail(issue(.limit, position, "nesting deeper than \(limits.maxDepth) levels"))
             throw Fatal()
         }
     }
@@ -191,7 +213,7 @@ private struct Composer {
     mutating func count(_ nodes: Int, _ position: DocumentPosition) throws(Fatal) {
         expanded += nodes
         if expanded > limits.maxNodes {
-            fail(issue(position, "the document expands to more than \(limits.maxNodes) nodes"))
+            fail(issue(.limit, position, "the document expands to more than \(limits.maxNodes) nodes"))
             throw Fatal()
         }
     }
@@ -204,7 +226,7 @@ private struct Composer {
     ) throws(Fatal) {
         guard !implicit, let tag = text(tag) else { return }
         if tag == "!" || tag == "tag:yaml.org,2002:" + expected { return }
-        fail(issue(position, "unsupported tag '\(tag)' on a \(expected == "seq" ? "list" : "mapping")"))
+        fail(issue(.invalidValue, position, "unsupported tag '\(tag)' on a \(expected == "seq" ? "list" : "mapping")"))
     }
 
     mutating func scalar(_ event: yaml_event_t, _ position: DocumentPosition) throws(Fatal) {
@@ -213,8 +235,9 @@ private struct Composer {
         if let (offset, scalar) = ExactText.firstForbidden(in: raw) {
             fail(
                 issue(
+                    .forbiddenCharacter,
                     position,
-                    "the value holds the forbidden character \(ExactText.codePoint(scalar)) at offset \(offset)"
+                    "contains the forbidden character \(ExactText.codePoint(scalar)) at character \(offset + 1)"
                 )
             )
         }
@@ -232,17 +255,24 @@ private struct Composer {
         switch resolved {
         case .success(let typed): value = typed
         case .failure(let problem):
-            fail(issue(position, problem.message))
+            fail(issue(.invalidValue, position, problem.message))
             value = .string(ExactText.normalized(raw))
         }
         // A scalar as a mapping key.
         if case .mapping(let entries, nil, var seen, let mapPosition, let anchor) = stack.last {
-            if case .null = value {
-                fail(issue(position, "a key cannot be null"))
-            }
             let key = ExactText.normalized(raw)
+            if case .null = value {
+                fail(issue(.syntax, position, "a key cannot be null"))
+            }
             if let first = seen[key] {
-                fail(issue(position, "duplicate key \(ExactText.quotedForDisplay(key)) (first at line \(first.line))"))
+                fail(
+                    issue(
+                        .duplicateKey,
+                        position,
+                        "duplicate key \(ExactText.quotedForDisplay(key)) (first at line \(first.line))",
+                        key: key
+                    )
+                )
             } else {
                 seen[key] = position
             }
@@ -264,16 +294,16 @@ private struct Composer {
 
     mutating func alias(_ event: yaml_event_t, _ position: DocumentPosition) throws(Fatal) {
         if case .mapping(_, nil, _, _, _) = stack.last {
-            fail(issue(position, "an alias cannot be a mapping key"))
+            fail(issue(.syntax, position, "an alias cannot be a mapping key"))
             throw Fatal()
         }
         let name = text(event.data.alias.anchor) ?? ""
         guard let node = anchors[name] else {
-            fail(issue(position, "the alias *\(name) names no anchor defined before it"))
+            fail(issue(.syntax, position, "the alias *\(name) names no anchor defined before it"))
             throw Fatal()
         }
         if stack.count + node.height > limits.maxDepth {
-            fail(issue(position, "the alias *\(name) nests deeper than \(limits.maxDepth) levels"))
+            fail(issue(.limit, position, "the alias *\(name) nests deeper than \(limits.maxDepth) levels"))
             throw Fatal()
         }
         try count(node.expandedSize, position)
@@ -309,7 +339,7 @@ private struct Composer {
         case .mapping(var entries, let pendingKey, let seen, let mapPosition, let anchor):
             guard let pendingKey else {
                 stack.append(top)
-                fail(issue(position, "a key must be a plain scalar, not a list or mapping"))
+                fail(issue(.syntax, position, "a key must be a plain scalar, not a list or mapping"))
                 throw Fatal()
             }
             entries.append((pendingKey.text, pendingKey.position, node))
@@ -321,11 +351,11 @@ private struct Composer {
         let problem = parser.problem.map { String(cString: $0) } ?? "malformed document"
         if problem.hasPrefix("Maximum nesting level") {
             // libyaml's own bound (1,000 levels), met while scanning ahead of ours.
-            return issue(nil, "nesting deeper than \(limits.maxDepth) levels")
+            return issue(.limit, nil, "nesting deeper than \(limits.maxDepth) levels")
         }
         let context = parser.context.map { String(cString: $0) }
         let mark = parser.problem_mark
         let message = context.map { "syntax error: \(problem) (\($0))" } ?? "syntax error: \(problem)"
-        return issue(DocumentPosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1), message)
+        return issue(.syntax, DocumentPosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1), message)
     }
 }

@@ -8,6 +8,7 @@ enum TextScan {
                 "0x" + String($0, radix: 16, uppercase: true)
             }
             return DocumentIssue(
+                .syntax,
                 file: file,
                 position: position,
                 message: "the text is not valid UTF-8 (bytes \(shown.joined(separator: " ")))"
@@ -32,6 +33,7 @@ enum TextScan {
             if ExactText.isForbidden(scalar) && !(offset == 0 && scalar == "\u{FEFF}") {
                 let name = scalar == "\0" ? "a NUL character" : "the forbidden character \(ExactText.codePoint(scalar))"
                 return DocumentIssue(
+                    .forbiddenCharacter,
                     file: file,
                     position: DocumentPosition(line: line, column: column),
                     message: "the text holds \(name)"

@@ -32,7 +32,13 @@ struct NodeReader {
         guard let first = error.issues.first else { return PersonaError(.syntax, "unreadable document") }
         let more = error.issues.count - 1
         let suffix = more > 0 ? " (and \(more) more problem\(more == 1 ? "" : "s"))" : ""
-        let code: PersonaError.Code = first.message.hasPrefix("duplicate key") ? .duplicateKey : .syntax
+        let code: PersonaError.Code =
+            switch first.code {
+            case .duplicateKey: .duplicateKey
+            case .forbiddenCharacter, .invalidValue: .invalidValue
+            case .unreadable: .io
+            default: .syntax
+            }
         return PersonaError(
             code,
             first.message + suffix,

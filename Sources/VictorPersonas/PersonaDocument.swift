@@ -109,9 +109,6 @@ public enum PersonaDocument {
         do {
             root = try DocumentReader().read(contentsOf: path)
         } catch {
-            let issue = error.issues.first
-            let code: PersonaError.Code = issue?.position == nil ? .io : .syntax
-            guard code == .syntax else { throw PersonaError(.io, issue?.message ?? "cannot read the file", file: path) }
             throw NodeReader.personaError(error)
         }
         guard let root else { throw PersonaError(.syntax, "the document is empty", file: path, line: 1) }

@@ -59,7 +59,7 @@ import Testing
 
     @Test func keysEqualAfterNormalizationAreDuplicates() {
         let found = issues("caf\u{E9}: 1\ncafe\u{301}: 2\n")
-        #expect(found == ["doc.yaml:2:1: duplicate key 'caf\u{E9}' (first at line 1)"])
+        #expect(found == ["doc.yaml:2:1: caf\u{E9}: duplicate key 'caf\u{E9}' (first at line 1)"])
     }
 
     @Test func aliasesCannotBeKeys() {
@@ -92,8 +92,8 @@ import Testing
     @Test(arguments: [
         ("a: x\0y\n", "doc.yaml:1:5: the text holds a NUL character"),
         ("a: b\nc: x\u{7F}\n", "doc.yaml:2:5: the text holds the forbidden character U+007F"),
-        ("a: \"x\\x7fy\"\n", "doc.yaml:1:4: the value holds the forbidden character U+007F at offset 1"),
-        ("a: \"x\\Ny\"\n", "doc.yaml:1:4: the value holds the forbidden character U+0085 at offset 1"),
+        ("a: \"x\\x7fy\"\n", "doc.yaml:1:4: a: contains the forbidden character U+007F at character 2"),
+        ("a: \"x\\Ny\"\n", "doc.yaml:1:4: a: contains the forbidden character U+0085 at character 2"),
         ("a: x\u{2028}y\n", "doc.yaml:1:5: the text holds the forbidden character U+2028"),
         ("a: \u{FFFE}\n", "doc.yaml:1:4: the text holds the forbidden character U+FFFE"),
     ])
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func syntaxErrorsHaveAPosition() {
-        #expect(issues("a: [1, 2\n").first?.hasPrefix("doc.yaml:2:1: syntax error") == true)
+        #expect(issues("a: [1, 2\n").first?.hasPrefix("doc.yaml:2:1: a[2]: syntax error") == true)
     }
 
     @Test func anEmptyDocumentHasNoRoot() throws {

@@ -170,7 +170,10 @@ import VictorPersonas
             write(Self.one + "description: \"\(value)\"\n", to: "\(root)/\(name).yaml")
             let run = try runVictor(["persona", "import", "\(root)/\(name).yaml", "--store", store])
             #expect(run.status == 2, "\(name)")
-            #expect(run.standardError.contains("description: contains U+"), "\(name): \(run.standardError)")
+            #expect(
+                run.standardError.contains("description: contains the forbidden character U+"),
+                "\(name): \(run.standardError)"
+            )
         }
         #expect(try DirectoryPersonaStore(directory: store).list().isEmpty)
     }

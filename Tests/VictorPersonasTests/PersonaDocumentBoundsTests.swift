@@ -34,7 +34,8 @@ import VictorPersonas
         let text = "id: a\nname: A\ndescription: \"a\\x7fb\"\npersonality: curious\ncommunication_style: casual\n"
         let found = error(text)
         #expect(found?.line == 3)
-        #expect(found?.message == "the value holds the forbidden character U+007F at offset 1")
+        #expect(found?.keyPath == "description")
+        #expect(found?.message == "contains the forbidden character U+007F at character 2")
     }
 
     @Test func lineSeparatorsInTheTextAreRefusedNotFolded() {

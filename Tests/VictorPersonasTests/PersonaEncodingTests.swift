@@ -66,17 +66,18 @@ import VictorDocuments
         var rng = SplitMix(state: 0xC0FFEE)
         var personas: [Persona] = []
         for index in 0..<200 {
-            func text(_ isName: Bool) -> String {
-                var text = ExactText.normalized(Self.randomText(&rng))
+            // Documents hold NFC text, so the personas written are normalized as a reader would.
+            func text(_ isName: Bool, prefix: String = "") -> String {
+                var text = Self.randomText(&rng)
                 text.unicodeScalars.removeAll { ExactText.isForbidden($0) || (isName && $0.value < 0x20) }
-                return text
+                return ExactText.normalized(prefix + text)
             }
             var persona = samplePersona("p\(index)")
-            persona.name = "n" + text(true)
+            persona.name = text(true, prefix: "n")
             persona.description = text(false)
             persona.backstory = Bool.random(using: &rng) ? text(false) : nil
-            persona.expertise = (0..<Int.random(in: 0...3, using: &rng)).map { _ in "e" + text(true) }
-            persona.constraints.preferredTools = ["t" + text(true)]
+            persona.expertise = (0..<Int.random(in: 0...3, using: &rng)).map { _ in text(true, prefix: "e") }
+            persona.constraints.preferredTools = [text(true, prefix: "t")]
             personas.append(persona)
         }
         let decoded = try PersonaDocument.decode(PersonaDocument.encode(personas, as: format), file: "x")
