@@ -74,7 +74,9 @@ import VictorAuthorization
               u: {attributes: {n: 99999999999999999999}}
             """
         #expect(
-            issues(text).contains { $0.hasPrefix("authz.yaml:2:23: users.u.attributes.n: the integer 99999999999999999999 is out of range") }
+            issues(text).contains {
+                $0.hasPrefix("authz.yaml:2:23: users.u.attributes.n: the integer 99999999999999999999 is out of range")
+            }
         )
     }
 
