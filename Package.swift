@@ -82,6 +82,7 @@ let package = Package(
         .target(
             name: "VictorAuthorization",
             dependencies: [
+                "VictorDocuments",
                 "VictorEvents",
                 "VictorLocks",
                 "VictorFiles",
@@ -106,6 +107,7 @@ let package = Package(
         .target(
             name: "VictorCommandLine",
             dependencies: [
+                "VictorDocuments",
                 "VictorBenchmarks",
                 "VictorPersonas",
                 "VictorAuthorization",
