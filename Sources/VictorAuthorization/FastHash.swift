@@ -69,14 +69,31 @@ enum ExactBytes {
     /// Whether `a` and `b` hold the same scalars.
     @inline(__always)
     static func equal(_ a: String, _ b: String) -> Bool {
+        // Identical representations (the same short text stored inline, or the same storage)
+        // hold identical bytes: the common case of a name compared with its own table entry.
+        if sameRepresentation(a, b) { return true }
         let count = a.utf8.count
         guard count == b.utf8.count else { return false }
         if count == 0 { return true }
         let result = a.utf8.withContiguousStorageIfAvailable { a in
-            b.utf8.withContiguousStorageIfAvailable { b in memcmp(a.baseAddress!, b.baseAddress!, count) == 0 }
+            b.utf8.withContiguousStorageIfAvailable { b in same(a.baseAddress!, b.baseAddress!, count) }
         }
         if let result, let result { return result }
         return a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// Whether the two strings' 16-byte representations are bit for bit the same, which implies
+    /// the same bytes (the converse does not hold: equal text may be stored twice).
+    @inline(__always)
+    static func sameRepresentation(_ a: String, _ b: String) -> Bool {
+        withUnsafeBytes(of: a) { a in
+            withUnsafeBytes(of: b) { b in
+                a.count == 16 && b.count == 16
+                    && a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        == b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            }
+        }
     }
 
     /// Whether `text` is the first `length` bytes of `bytes`.
@@ -84,9 +101,26 @@ enum ExactBytes {
     static func equal(_ text: String, prefixOf bytes: UnsafeBufferPointer<UInt8>, length: Int) -> Bool {
         guard text.utf8.count == length, length <= bytes.count else { return false }
         if length == 0 { return true }
-        let result = text.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, length) }
-        if let result { return result == 0 }
+        let result = text.utf8.withContiguousStorageIfAvailable { same($0.baseAddress!, bytes.baseAddress!, length) }
+        if let result { return result }
         return text.utf8.elementsEqual(bytes[..<length])
+    }
+
+    /// Whether `count` bytes at `a` and `b` are the same: eight at a time, as names are short.
+    @inline(__always)
+    static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var offset = 0
+        while offset + 8 <= count {
+            let x = UnsafeRawPointer(a + offset).loadUnaligned(as: UInt64.self)
+            let y = UnsafeRawPointer(b + offset).loadUnaligned(as: UInt64.self)
+            if x != y { return false }
+            offset += 8
+        }
+        while offset < count {
+            if a[offset] != b[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// Whether `text` starts with `prefix`, scalar for scalar.
@@ -97,7 +131,7 @@ enum ExactBytes {
         if count == 0 { return true }
         let result = text.utf8.withContiguousStorageIfAvailable { text in
             prefix.utf8.withContiguousStorageIfAvailable { prefix in
-                memcmp(text.baseAddress!, prefix.baseAddress!, count) == 0
+                same(text.baseAddress!, prefix.baseAddress!, count)
             }
         }
         if let result, let result { return result }

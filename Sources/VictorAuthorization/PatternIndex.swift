@@ -42,6 +42,24 @@ enum Pattern: Sendable, Hashable {
     }
 }
 
+/// Tags a ``PatternIndex`` walk accepts: a user's roles, for role grants tagged with the role
+/// defining them.
+protocol TagSet {
+    func contains(_ tag: Int32) -> Bool
+}
+
+/// Every tag.
+struct AnyTag: TagSet {
+    @inline(__always)
+    func contains(_ tag: Int32) -> Bool { true }
+}
+
+/// A run of items in a ``PatternIndex``'s flat item array.
+struct Span: Sendable {
+    let start: Int32
+    let count: Int32
+}
+
 /// Items (policies, grants) filed by their resource and action patterns, so that the items that
 /// may match a request are found with a few table probes, never a scan of every item.
 ///
@@ -50,46 +68,71 @@ enum Pattern: Sendable, Hashable {
 /// prefix length, shortest first); an action prefix with an exact or any resource (likewise).
 /// Within a bucket, items keep insertion order; the order of the buckets and within them is the
 /// order ``forEachCandidate(_:_:)`` offers items in.
+///
+/// The tables map keys to runs (``Span``) of one flat array of items, so that their layout does
+/// not depend on the item type.
 final class PatternIndex<Item: Sendable>: Sendable {
     /// Collects items before the index is frozen.
     struct Builder {
-        var exact: [PairKey: [Item]] = [:]
-        var anyAction: [HashedKey: [Item]] = [:]
-        var anyResource: [HashedKey: [Item]] = [:]
-        var anything: [Item] = []
-        var resourcePrefix: [HashedKey: [(action: Pattern, item: Item)]] = [:]
-        var actionPrefix: [HashedKey: [(resource: Pattern, item: Item)]] = [:]
+        var exact: [PairKey: [Tagged]] = [:]
+        var anyAction: [HashedKey: [Tagged]] = [:]
+        var anyResource: [HashedKey: [Tagged]] = [:]
+        var anything: [Tagged] = []
+        var resourcePrefix: [HashedKey: [(other: Pattern, item: Tagged)]] = [:]
+        var actionPrefix: [HashedKey: [(other: Pattern, item: Tagged)]] = [:]
         var count = 0
 
-        /// Files `item` under patterns already in NFC.
-        mutating func insert(resource: String, action: String, _ item: Item) {
+        /// Files `item` under patterns already in NFC, with a tag a walk can filter on before
+        /// reading the item (a grant's role).
+        mutating func insert(resource: String, action: String, tag: Int32 = 0, _ item: Item) {
             count += 1
+            let tagged = Tagged(tag: tag, item: item)
             switch (Pattern(resource), Pattern(action)) {
-            case (.exact(let r), .exact(let a)): exact[PairKey(resource: r, action: a), default: []].append(item)
-            case (.exact(let r), .any): anyAction[HashedKey(r), default: []].append(item)
-            case (.any, .exact(let a)): anyResource[HashedKey(a), default: []].append(item)
-            case (.any, .any): anything.append(item)
-            case (.prefix(let r), let a): resourcePrefix[HashedKey(r), default: []].append((a, item))
-            case (let r, .prefix(let a)): actionPrefix[HashedKey(a), default: []].append((r, item))
+            case (.exact(let r), .exact(let a)): exact[PairKey(resource: r, action: a), default: []].append(tagged)
+            case (.exact(let r), .any): anyAction[HashedKey(r), default: []].append(tagged)
+            case (.any, .exact(let a)): anyResource[HashedKey(a), default: []].append(tagged)
+            case (.any, .any): anything.append(tagged)
+            case (.prefix(let r), let a): resourcePrefix[HashedKey(r), default: []].append((a, tagged))
+            case (let r, .prefix(let a)): actionPrefix[HashedKey(a), default: []].append((r, tagged))
             }
         }
     }
 
-    /// A table of items keyed by name prefixes, with the distinct prefix lengths it holds.
-    struct PrefixTable<Entry: Sendable>: Sendable {
-        let table: FrozenTable<String, [Entry]>
+    /// An item with its tag.
+    struct Tagged {
+        let tag: Int32
+        let item: Item
+    }
+
+    /// A table of items keyed by name prefixes, with the distinct prefix lengths it holds. Each
+    /// item carries the pattern of its other side (the action for a resource prefix).
+    struct PrefixTable: Sendable {
+        let table: FrozenTable<String, Span>
         /// Distinct prefix lengths in bytes, ascending.
         let lengths: [Int]
 
-        init(_ buckets: [HashedKey: [Entry]]) {
-            table = FrozenTable(buckets.map { ($0.key.hash, $0.key.text, $0.value) })
+        init(
+            _ buckets: [HashedKey: [(other: Pattern, item: Tagged)]],
+            into items: inout [Tagged],
+            _ others: inout [Pattern]
+        ) {
+            table = FrozenTable(
+                buckets.map { key, entries in
+                    let span = Span(start: Int32(items.count), count: Int32(entries.count))
+                    for entry in entries {
+                        items.append(entry.item)
+                        others.append(entry.other)
+                    }
+                    return (key.hash, key.text, span)
+                }
+            )
             lengths = Set(buckets.keys.map(\.text.utf8.count)).sorted()
         }
 
-        /// Calls `body` with the entries of every prefix of `name`, shortest first, until it
-        /// returns `true`. - Returns: whether it did.
+        /// Calls `body` with the span of every prefix of `name` in the table, shortest first,
+        /// until it returns `true`. - Returns: whether it did.
         @inline(__always)
-        func forEachPrefix(of name: String, _ body: ([Entry]) -> Bool) -> Bool {
+        func forEachPrefix(of name: String, _ body: (Span) -> Bool) -> Bool {
             if lengths.isEmpty { return false }
             var name = name
             return name.withUTF8 { bytes in
@@ -101,34 +144,55 @@ final class PatternIndex<Item: Sendable>: Sendable {
                         state = FastHash.step(state, bytes[consumed])
                         consumed += 1
                     }
-                    let entries = table.find(FastHash.finalize(state)) {
+                    let span = table.find(FastHash.finalize(state)) {
                         ExactBytes.equal($0, prefixOf: bytes, length: length)
                     }
-                    if let entries, body(entries) { return true }
+                    if let span, body(span) { return true }
                 }
                 return false
             }
         }
     }
 
-    private let exact: FrozenTable<PairKey, [Item]>
-    private let anyAction: FrozenTable<String, [Item]>
-    private let anyResource: FrozenTable<String, [Item]>
-    private let anything: [Item]
-    private let resourcePrefix: PrefixTable<(action: Pattern, item: Item)>
-    private let actionPrefix: PrefixTable<(resource: Pattern, item: Item)>
+    private let items: [Item]
+    /// Each item's tag, at the item's index.
+    private let tags: [Int32]
+    /// For items of the prefix tables (from ``prefixStart`` on): the pattern of the other side.
+    private let others: [Pattern]
+    private let prefixStart: Int
+    private let exact: FrozenTable<PairKey, Span>
+    private let anyAction: FrozenTable<String, Span>
+    private let anyResource: FrozenTable<String, Span>
+    private let anything: Span
+    private let resourcePrefix: PrefixTable
+    private let actionPrefix: PrefixTable
     private let hasWildcardBuckets: Bool
     private let hasPrefixBuckets: Bool
     let count: Int
 
     /// - Complexity: O(items).
     init(_ builder: Builder) {
-        exact = FrozenTable(builder.exact.map { ($0.key.hash, $0.key, $0.value) })
-        anyAction = FrozenTable(builder.anyAction.map { ($0.key.hash, $0.key.text, $0.value) })
-        anyResource = FrozenTable(builder.anyResource.map { ($0.key.hash, $0.key.text, $0.value) })
-        anything = builder.anything
-        resourcePrefix = PrefixTable(builder.resourcePrefix)
-        actionPrefix = PrefixTable(builder.actionPrefix)
+        var items: [Tagged] = []
+        items.reserveCapacity(builder.count)
+        func spans<Key>(_ buckets: [Key: [Tagged]]) -> [(Key, Span)] {
+            buckets.map { key, bucket in
+                let span = Span(start: Int32(items.count), count: Int32(bucket.count))
+                items.append(contentsOf: bucket)
+                return (key, span)
+            }
+        }
+        exact = FrozenTable(spans(builder.exact).map { ($0.0.hash, $0.0, $0.1) })
+        anyAction = FrozenTable(spans(builder.anyAction).map { ($0.0.hash, $0.0.text, $0.1) })
+        anyResource = FrozenTable(spans(builder.anyResource).map { ($0.0.hash, $0.0.text, $0.1) })
+        anything = Span(start: Int32(items.count), count: Int32(builder.anything.count))
+        items.append(contentsOf: builder.anything)
+        prefixStart = items.count
+        var others: [Pattern] = []
+        resourcePrefix = PrefixTable(builder.resourcePrefix, into: &items, &others)
+        actionPrefix = PrefixTable(builder.actionPrefix, into: &items, &others)
+        self.items = items.map(\.item)
+        tags = items.map(\.tag)
+        self.others = others
         hasWildcardBuckets = !builder.anyAction.isEmpty || !builder.anyResource.isEmpty
         hasPrefixBuckets = !builder.resourcePrefix.isEmpty || !builder.actionPrefix.isEmpty
         count = builder.count
@@ -136,43 +200,75 @@ final class PatternIndex<Item: Sendable>: Sendable {
 
     var isEmpty: Bool { count == 0 }
 
+    /// Calls `body` with each item of `span` whose tag `tags` holds, until it returns `true`.
+    /// - Returns: whether it did.
+    @inline(__always)
+    private func offer(_ span: Span, _ tags: some TagSet, _ body: (Item) -> Bool) -> Bool {
+        var index = Int(span.start)
+        let end = index + Int(span.count)
+        while index < end {
+            if tags.contains(self.tags[index]), body(items[index]) { return true }
+            index += 1
+        }
+        return false
+    }
+
     /// Calls `body` with every item whose patterns match the request, bucket by bucket, until it
     /// returns `true`.
     /// - Complexity: O(1) probes per exact bucket, one per distinct prefix length for the prefix
     ///   buckets, plus the items offered.
     @inline(__always)
     func forEachCandidate(_ key: PairKey, _ body: (Item) -> Bool) {
+        forEachCandidate(key, taggedIn: AnyTag(), body)
+    }
+
+    /// ``forEachCandidate(_:_:)`` for the items whose tag `tags` holds, tested before the item
+    /// is read.
+    @inline(__always)
+    func forEachCandidate(_ key: PairKey, taggedIn tags: some TagSet, _ body: (Item) -> Bool) {
         if count == 0 { return }
-        if let items = exact.find(key.hash, { $0 == key }) {
-            for item in items where body(item) { return }
-        }
+        if let span = exact.find(key.hash, { $0 == key }), offer(span, tags, body) { return }
         if hasWildcardBuckets {
             if anyAction.count > 0,
-                let items = anyAction.find(key.resource.hash, { ExactBytes.equal($0, key.resource.text) })
+                let span = anyAction.find(key.resource.hash, { ExactBytes.equal($0, key.resource.text) }),
+                offer(span, tags, body)
             {
-                for item in items where body(item) { return }
+                return
             }
             if anyResource.count > 0,
-                let items = anyResource.find(key.action.hash, { ExactBytes.equal($0, key.action.text) })
+                let span = anyResource.find(key.action.hash, { ExactBytes.equal($0, key.action.text) }),
+                offer(span, tags, body)
             {
-                for item in items where body(item) { return }
+                return
             }
         }
-        for item in anything where body(item) { return }
+        if anything.count > 0, offer(anything, tags, body) { return }
         if hasPrefixBuckets {
-            let byResource = resourcePrefix.forEachPrefix(of: key.resource.text) { entries in
-                for entry in entries where entry.action.matches(key.action.text) {
-                    if body(entry.item) { return true }
-                }
-                return false
+            let offered = resourcePrefix.forEachPrefix(of: key.resource.text) { span in
+                offer(span, matching: key.action.text, tags, body)
             }
-            if byResource { return }
-            _ = actionPrefix.forEachPrefix(of: key.action.text) { entries in
-                for entry in entries where entry.resource.matches(key.resource.text) {
-                    if body(entry.item) { return true }
-                }
-                return false
+            if offered { return }
+            _ = actionPrefix.forEachPrefix(of: key.action.text) { span in
+                offer(span, matching: key.resource.text, tags, body)
             }
         }
+    }
+
+    /// ``offer(_:_:_:)`` for the items of a prefix table whose other pattern matches `name`.
+    private func offer(
+        _ span: Span,
+        matching name: String,
+        _ tags: some TagSet,
+        _ body: (Item) -> Bool
+    ) -> Bool {
+        var index = Int(span.start)
+        let end = index + Int(span.count)
+        while index < end {
+            if tags.contains(self.tags[index]), others[index - prefixStart].matches(name), body(items[index]) {
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 }

@@ -82,6 +82,7 @@ final class RoleGrantIndex: Sendable {
                 builder.insert(
                     resource: permission.resource,
                     action: permission.action,
+                    tag: Int32(index),
                     compile(Int32(index), permission)
                 )
             }
@@ -132,12 +133,88 @@ final class RoleGrantIndex: Sendable {
     }
 }
 
-/// Builds one ``RoleSet`` per distinct set of directly held roles.
+/// The roles a user holds, directly or through inheritance, as a check tests them: up to eight
+/// inline (one vector comparison, no memory beyond the user's entry), more in a shared
+/// ``RoleSet``.
+struct RoleMembership: Sendable, TagSet {
+    private let inline: SIMD8<Int32>
+    private let set: RoleSet?
+    /// The roles packed for a user table entry, when there are at most eight.
+    let packed: InlineRoles?
+
+    /// Lanes that hold no role: no role index and no grant's role (-1 for direct grants) equals it.
+    private static let empty = Int32.min
+
+    /// - Parameters:
+    ///   - members: distinct role indices.
+    ///   - roleCount: how many roles there are.
+    init(members: [Int32], roleCount: Int) {
+        var inline = SIMD8<Int32>(repeating: Self.empty)
+        packed = InlineRoles(members, roleCount: roleCount)
+        if members.count <= 8 {
+            for (lane, member) in members.sorted().enumerated() { inline[lane] = member }
+            set = nil
+        } else {
+            set = RoleSet(members: members, roleCount: roleCount)
+        }
+        self.inline = inline
+    }
+
+    /// Whether `role` is held.
+    @inline(__always)
+    func contains(_ role: Int32) -> Bool {
+        if let set { return set.contains(role) }
+        return any(inline .== SIMD8<Int32>(repeating: role))
+    }
+
+    /// The roles held, ascending.
+    var members: [Int32] {
+        if let set { return set.members }
+        return (0..<8).map { inline[$0] }.filter { $0 != Self.empty }.sorted()
+    }
+}
+
+/// Up to eight roles packed in two words (16-bit lanes), for a user table entry: testing one
+/// reads no memory beyond the entry. Only for configurations of fewer than 32,767 roles.
+struct InlineRoles: Sendable, TagSet {
+    private let low: UInt64
+    private let high: UInt64
+
+    private static let ones: UInt64 = 0x0001_0001_0001_0001
+    private static let signs: UInt64 = 0x8000_8000_8000_8000
+    /// The most roles a configuration may have for memberships to be packed.
+    static let roleLimit = 0x7FFF
+
+    /// Packs `members` (at most eight role indices below ``roleLimit``); `nil` otherwise.
+    init?(_ members: [Int32], roleCount: Int) {
+        guard members.count <= 8, roleCount <= Self.roleLimit else { return nil }
+        var lanes = [UInt64](repeating: 0xFFFF, count: 8)  // 0xFFFF is no role
+        for (lane, member) in members.enumerated() { lanes[lane] = UInt64(UInt16(member)) }
+        low = lanes[0] | lanes[1] << 16 | lanes[2] << 32 | lanes[3] << 48
+        high = lanes[4] | lanes[5] << 16 | lanes[6] << 32 | lanes[7] << 48
+    }
+
+    /// Whether `role` (an index below ``roleLimit``) is one of the packed roles.
+    @inline(__always)
+    func contains(_ role: Int32) -> Bool {
+        let pattern = UInt64(UInt16(truncatingIfNeeded: role)) &* Self.ones
+        return Self.hasZeroLane(low ^ pattern) || Self.hasZeroLane(high ^ pattern)
+    }
+
+    /// Whether some 16-bit lane of `word` is zero.
+    @inline(__always)
+    private static func hasZeroLane(_ word: UInt64) -> Bool {
+        (word &- ones) & ~word & signs != 0
+    }
+}
+
+/// Builds the membership of each distinct set of directly held roles once, so users holding the
+/// same roles share one ``RoleSet``.
 struct RoleSetInterner {
     private let index: RoleGrantIndex
     private let roleCount: Int
     private var visited: RoleGrantIndex.Visited
-    private var sets: [[Int32]: RoleSet] = [:]
+    private var sets: [[Int32]: RoleMembership] = [:]
 
     init(index: RoleGrantIndex, roleCount: Int) {
         self.index = index
@@ -146,10 +223,11 @@ struct RoleSetInterner {
     }
 
     /// The effective roles of a user holding `held` directly.
-    mutating func roles(holding held: [Int32]) -> RoleSet {
+    /// - Complexity: O(roles reached) the first time a set is seen, O(held) after.
+    mutating func roles(holding held: [Int32]) -> RoleMembership {
         let key = held.sorted()
         if let set = sets[key] { return set }
-        let set = RoleSet(members: index.closure(of: key, visited: &visited), roleCount: roleCount)
+        let set = RoleMembership(members: index.closure(of: key, visited: &visited), roleCount: roleCount)
         sets[key] = set
         return set
     }

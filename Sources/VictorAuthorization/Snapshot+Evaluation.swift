@@ -32,10 +32,10 @@ extension Snapshot {
             trace?.add("user \(displayed(id.text)) is disabled")
             return (Decision(reason: .userDisabled, decidedBy: .user(id.text)), false)
         }
-        if trace == nil, entry.simple, denyPolicies.isEmpty, allowPolicies.isEmpty {
-            return decideByRoles(entry, key, context)
+        if trace == nil, entry.simple, let roles = entry.roles, denyPolicies.isEmpty, allowPolicies.isEmpty {
+            return decideByRoles(entry, roles, key, context)
         }
-        return decide(entry.compiled, key, context, trace)
+        return decide(compiled(entry), key, context, trace)
     }
 
     /// ``decide(_:_:_:_:)-(CompiledUser,_,_,_)`` for the common case of no policies and a user
@@ -43,16 +43,16 @@ extension Snapshot {
     @inline(__always)
     func decideByRoles(
         _ entry: UserEntry,
+        _ roles: InlineRoles,
         _ key: PairKey,
         _ context: [String: AttributeValue]
     ) -> (Decision, contextDependent: Bool) {
         var dependent = false
         var allowed: Decision?
-        roleGrants.grants.forEachCandidate(key) { grant in
-            guard entry.roles.contains(grant.role) else { return false }
+        roleGrants.grants.forEachCandidate(key, taggedIn: roles) { grant in
             guard
                 grant.constraints.isEmpty
-                    || evaluate(grant.constraints, entry.compiled, context, &dependent, nil) == .holds
+                    || evaluate(grant.constraints, compiled(entry), context, &dependent, nil) == .holds
             else { return false }
             allowed = grant.decision
             return true
@@ -70,11 +70,12 @@ extension Snapshot {
         _ trace: Trace?
     ) -> (Decision, contextDependent: Bool) {
         var dependent = false
-        let request = "\(displayed(key.action.text)) on \(displayed(key.resource.text))"
+        // Built only for explanations: a check formats nothing.
+        func request() -> String { "\(displayed(key.action.text)) on \(displayed(key.resource.text))" }
         if let trace {
             trace.add(
                 "user \(displayed(user.user.id)): enabled, holds \(names(user.held)) directly, "
-                    + "\(names(user.roles.members)) with inheritance; request \(request)"
+                    + "\(names(user.roles.members)) with inheritance; request \(request())"
             )
         }
 
@@ -104,7 +105,7 @@ extension Snapshot {
                 return (best.indeterminateDecision, dependent)
             }
         } else {
-            trace?.add("no deny policy applies to \(request)")
+            trace?.add("no deny policy applies to \(request())")
         }
 
         // 2. An allow policy, a role permission or a direct permission allows when its
@@ -122,13 +123,12 @@ extension Snapshot {
             if let best { allowed = best.decision }
         }
         if allowed == nil || trace != nil {
-            roleGrants.grants.forEachCandidate(key) { grant in
-                guard user.roles.contains(grant.role) else { return false }
+            roleGrants.grants.forEachCandidate(key, taggedIn: user.roles) { grant in
                 let truth = evaluate(grant.constraints, user, context, &dependent, trace)
                 if let trace {
-                    let via =
-                        "role \(displayed(heldRole(user, reaching: grant.role))) via \(displayed(roleNames[Int(grant.role)]))"
-                    trace.add("\(via): \(grant.permission) — \(verdict(truth))")
+                    let held = displayed(heldRole(user, reaching: grant.role))
+                    let definer = displayed(roleNames[Int(grant.role)])
+                    trace.add("role \(held) via \(definer): \(grant.permission) — \(verdict(truth))")
                 }
                 guard truth == .holds else { return false }
                 if allowed == nil { allowed = grant.decision }
@@ -148,10 +148,10 @@ extension Snapshot {
 
         // 3. The default.
         if defaultDeny {
-            trace?.add("no policy, role or permission allows \(request); the default is deny")
+            trace?.add("no policy, role or permission allows \(request()); the default is deny")
             return (Self.notPermitted, dependent)
         }
-        trace?.add("nothing allows or forbids \(request); the default is allow")
+        trace?.add("nothing allows or forbids \(request()); the default is allow")
         return (Self.allowedByDefault, dependent)
     }
 
@@ -165,9 +165,11 @@ extension Snapshot {
         _ dependent: inout Bool,
         _ trace: Trace?
     ) -> Truth {
-        let name = "\(policy.policy.effect.rawValue) policy \(displayed(policy.policy.name))"
         guard policy.covers(user) else {
-            trace?.add("\(name): user is not among its subjects \(names(policy.policy.subjects))")
+            trace?.add(
+                "\(policy.policy.effect.rawValue) policy \(displayed(policy.policy.name)): user is not among its "
+                    + "subjects \(names(policy.policy.subjects))"
+            )
             return .fails
         }
         let truth = evaluate(policy.conditions, user, context, &dependent, trace)
@@ -178,7 +180,10 @@ extension Snapshot {
                 case .fails: "conditions fail"
                 case .indeterminate: "conditions indeterminate"
                 }
-            trace.add("\(name) (priority \(policy.policy.priority)): \(outcome)")
+            trace.add(
+                "\(policy.policy.effect.rawValue) policy \(displayed(policy.policy.name)) (priority "
+                    + "\(policy.policy.priority)): \(outcome)"
+            )
         }
         return truth
     }

@@ -1,7 +1,8 @@
 import VictorDocuments
 
-/// A condition with its source resolved once, so evaluation does not re-parse key names.
-struct CompiledCondition: Sendable {
+/// A condition with its source resolved once, so evaluation does not re-parse key names. A
+/// class, so that walking a list of them costs no copies of their fields.
+final class CompiledCondition: Sendable {
     enum Source: Sendable {
         case userID
         case userRoles
@@ -34,13 +35,11 @@ struct CompiledCondition: Sendable {
         } else {
             roleOperand = -1
         }
+        if case .context = source { readsContext = true } else { readsContext = false }
     }
 
     /// Whether the condition reads the request's context.
-    var readsContext: Bool {
-        if case .context = source { return true }
-        return false
-    }
+    let readsContext: Bool
 }
 
 /// A permission as filed in an index: the permission, the role defining it (-1 for a direct
@@ -121,45 +120,53 @@ final class CompiledUser: Sendable {
     /// The user's position in the configuration.
     let index: Int32
     /// Every role held, directly or through inheritance.
-    let roles: RoleSet
+    let roles: RoleMembership
     /// Roles held directly, in order, each once.
     let held: [Int32]
     /// Permissions granted directly; `nil` when there are none.
     let direct: PatternIndex<Grant>?
-    /// The attributes, keyed by name hash.
-    let attributes: FrozenTable<String, AttributeValue>
+    /// The attributes with their names' hashes, for a linear scan (users hold few).
+    let attributes: [(hash: UInt64, name: String, value: AttributeValue)]
     /// The user, in NFC.
     let user: User
 
-    init(user: User, index: Int32, held: [Int32], roles: RoleSet, direct: PatternIndex<Grant>?) {
+    init(user: User, index: Int32, held: [Int32], roles: RoleMembership, direct: PatternIndex<Grant>?) {
         enabled = user.enabled
         self.index = index
         self.held = held
         self.roles = roles
         self.direct = direct
-        attributes = FrozenTable(user.attributes.map { (FastHash.hash($0.key), $0.key, $0.value) })
+        attributes = user.attributes.map { (FastHash.hash($0.key), $0.key, $0.value) }
         self.user = user
     }
 
     @inline(__always)
     func attribute(_ name: HashedKey) -> AttributeValue? {
-        attributes.find(name.hash) { ExactBytes.equal($0, name.text) }
+        for index in attributes.indices
+        where attributes[index].hash == name.hash && ExactBytes.equal(attributes[index].name, name.text) {
+            return attributes[index].value
+        }
+        return nil
     }
 }
 
-/// A user's entry in the snapshot's user table: what most checks need, inline in the table slot.
+/// A user's entry in the snapshot's user table: what most checks need, inline in the table
+/// slot and free of references (copying it counts no references), so that a check of a user
+/// without direct permissions and with at most eight roles reads no further.
 struct UserEntry: Sendable {
+    /// The roles held, when packed; then with no direct permissions ``simple`` is `true`.
+    let roles: InlineRoles?
+    /// The compiled user's index in ``Snapshot/compiledUsers``.
+    let index: Int32
     let enabled: Bool
-    /// No direct permissions: role grants say all.
+    /// No direct permissions and the roles packed: ``roles`` says all.
     let simple: Bool
-    let roles: RoleSet
-    let compiled: CompiledUser
 
     init(_ compiled: CompiledUser) {
+        roles = compiled.roles.packed
+        index = compiled.index
         enabled = compiled.enabled
-        simple = compiled.direct == nil
-        roles = compiled.roles
-        self.compiled = compiled
+        simple = compiled.direct == nil && roles != nil
     }
 }
 
@@ -178,6 +185,8 @@ final class Snapshot: Sendable {
     let enabled: Bool
     let defaultDeny: Bool
     let users: FrozenTable<String, UserEntry>
+    /// Every user, compiled, by index.
+    let compiledUsers: [CompiledUser]
     let roleNames: [String]
     let roleGrants: RoleGrantIndex
     let denyPolicies: PatternIndex<CompiledPolicy>
@@ -207,6 +216,8 @@ final class Snapshot: Sendable {
         users.reserveCapacity(configuration.users.count)
         var userIndex: [HashedKey: Int32] = [:]
         userIndex.reserveCapacity(configuration.users.count)
+        var compiledUsers: [CompiledUser] = []
+        compiledUsers.reserveCapacity(configuration.users.count)
         for (index, user) in configuration.users.enumerated() {
             var held: [Int32] = []
             for name in user.roles {
@@ -231,8 +242,10 @@ final class Snapshot: Sendable {
             let key = HashedKey(user.id)
             users.append((key.hash, user.id, UserEntry(compiled)))
             userIndex[key] = Int32(index)
+            compiledUsers.append(compiled)
         }
         self.users = FrozenTable(users)
+        self.compiledUsers = compiledUsers
 
         var deny = PatternIndex<CompiledPolicy>.Builder()
         var allow = PatternIndex<CompiledPolicy>.Builder()
@@ -253,7 +266,13 @@ final class Snapshot: Sendable {
     /// The registered user with id `id` (in NFC).
     @inline(__always)
     func user(_ id: HashedKey) -> CompiledUser? {
-        entry(id)?.compiled
+        entry(id).map(compiled)
+    }
+
+    /// The compiled user of a table entry.
+    @inline(__always)
+    func compiled(_ entry: UserEntry) -> CompiledUser {
+        compiledUsers[Int(entry.index)]
     }
 
     /// The user table's entry for id `id` (in NFC).
