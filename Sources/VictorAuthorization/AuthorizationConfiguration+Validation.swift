@@ -82,7 +82,7 @@ struct Validator {
     private mutating func duplicate(
         _ name: String,
         in seen: inout [HashedKey: String],
-        at path: String,
+        at path: @autoclosure () -> String,
         what: String
     ) -> Bool {
         let key = HashedKey(ExactText.normalized(name))
@@ -90,17 +90,17 @@ struct Validator {
             seen[key] = name
             return true
         }
-        report(path, "\(what) \(displayed(name)) is defined twice\(Self.spellings(first, name))")
+        report(path(), "\(what) \(displayed(name)) is defined twice\(Self.spellings(first, name))")
         return false
     }
 
     /// Reports a name holding a control or other forbidden character (line breaks and tabs
     /// included); `false` then.
     @discardableResult
-    private mutating func checkName(_ name: String, at path: String, what: String) -> Bool {
+    private mutating func checkName(_ name: String, at path: @autoclosure () -> String, what: String) -> Bool {
         guard let (offset, scalar) = ExactText.firstForbidden(in: name, allowLineBreaks: false) else { return true }
         report(
-            path,
+            path(),
             "\(what) may not hold the character \(ExactText.codePoint(scalar)) (at scalar \(offset + 1)): "
                 + "\(displayed(name))"
         )
@@ -108,9 +108,9 @@ struct Validator {
     }
 
     /// Reports free text (a description, a string value) holding a forbidden character.
-    private mutating func checkText(_ text: String, at path: String) {
+    private mutating func checkText(_ text: String, at path: @autoclosure () -> String) {
         guard let (_, scalar) = ExactText.firstForbidden(in: text) else { return }
-        report(path, "the text may not hold the character \(ExactText.codePoint(scalar))")
+        report(path(), "the text may not hold the character \(ExactText.codePoint(scalar))")
     }
 
     /// ` (spelled 'x' and 'y', one name in NFC)` when two names differ only in normalization.
@@ -137,12 +137,16 @@ struct Validator {
     private func isUser(_ name: String) -> Bool { userIDs.contains(HashedKey(ExactText.normalized(name))) }
 
     /// Reports names listed twice (in NFC) in one list, such as a user's roles.
-    private mutating func checkListed(_ names: [String], at path: String, what: String) {
+    private mutating func checkListed(_ names: [String], at path: @autoclosure () -> String, what: String) {
+        if names.count < 2 { return }
         var seen: [HashedKey: String] = [:]
         for (index, name) in names.enumerated() {
             let key = HashedKey(ExactText.normalized(name))
             if let first = seen[key] {
-                report("\(path)[\(index)]", "\(what) \(displayed(name)) is listed twice\(Self.spellings(first, name))")
+                report(
+                    "\(path())[\(index)]",
+                    "\(what) \(displayed(name)) is listed twice\(Self.spellings(first, name))"
+                )
             } else {
                 seen[key] = name
             }
@@ -225,31 +229,31 @@ struct Validator {
         check(policy.conditions, at: "\(path).conditions")
     }
 
-    private mutating func check(_ permission: Permission, at path: String) {
-        checkPattern(permission.resource, at: "\(path).resource")
-        checkPattern(permission.action, at: "\(path).action")
-        check(permission.constraints, at: "\(path).constraints")
+    private mutating func check(_ permission: Permission, at path: @autoclosure () -> String) {
+        checkPattern(permission.resource, at: "\(path()).resource")
+        checkPattern(permission.action, at: "\(path()).action")
+        check(permission.constraints, at: "\(path()).constraints")
     }
 
-    private mutating func checkPattern(_ pattern: String, at path: String) {
+    private mutating func checkPattern(_ pattern: String, at path: @autoclosure () -> String) {
         if pattern.isEmpty {
-            report(path, "a pattern is a name, '*', or a prefix ending in '*'; it cannot be empty")
-        } else if checkName(pattern, at: path, what: "a pattern") {
+            report(path(), "a pattern is a name, '*', or a prefix ending in '*'; it cannot be empty")
+        } else if checkName(pattern, at: path(), what: "a pattern") {
             if pattern.unicodeScalars.dropLast().contains("*") {
-                report(path, "\(displayed(pattern)): '*' may only end a pattern")
+                report(path(), "\(displayed(pattern)): '*' may only end a pattern")
             }
         }
     }
 
     /// Numbers must be finite; strings must hold no forbidden character.
-    private mutating func check(_ value: AttributeValue, at path: String) {
+    private mutating func check(_ value: AttributeValue, at path: @autoclosure () -> String) {
         switch value {
         case .number(let number) where !number.isFinite:
-            report(path, "\(number) is not a finite number")
+            report(path(), "\(number) is not a finite number")
         case .string(let text):
-            checkText(text, at: path)
+            checkText(text, at: path())
         case .list(let elements):
-            for (index, element) in elements.enumerated() { check(element, at: "\(path)[\(index)]") }
+            for (index, element) in elements.enumerated() { check(element, at: "\(path())[\(index)]") }
         default:
             break
         }
@@ -257,10 +261,10 @@ struct Validator {
 
     // MARK: Conditions
 
-    private mutating func check(_ conditions: [Condition], at path: String) {
+    private mutating func check(_ conditions: [Condition], at path: @autoclosure () -> String) {
         var seen = Set<HashedKey>()
         for condition in conditions {
-            let conditionPath = "\(path).\(condition.key).\(condition.operator)"
+            let conditionPath = "\(path()).\(condition.key).\(condition.operator)"
             let normalized = condition.key.normalized()
             if !seen.insert(HashedKey("\(normalized) \(condition.operator)")).inserted {
                 report(conditionPath, "'\(displayed(condition.key.description))' has '\(condition.operator)' twice")
