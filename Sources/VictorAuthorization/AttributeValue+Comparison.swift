@@ -97,21 +97,22 @@ extension AttributeValue {
         equality(other) != .indeterminate
     }
 
-    /// The value with every string in NFC. ASCII strings are returned as they are.
+    /// The value with every string in NFC. Strings already certainly in NFC are returned as
+    /// they are.
     func normalized() -> AttributeValue {
         switch self {
-        case .string(let text): .string(ExactText.normalized(text))
+        case .string(let text): .string(NFC.normalized(text))
         case .list(let elements): .list(elements.map { $0.normalized() })
         default: self
         }
     }
 
-    /// Whether ``normalized()`` would change nothing, checked without building anything.
+    /// Whether ``normalized()`` certainly changes nothing, checked without building anything.
     @inline(__always)
-    var isASCIIOrNotText: Bool {
+    var isSurelyNFC: Bool {
         switch self {
-        case .string(let text): ExactText.isASCII(text)
-        case .list(let elements): elements.allSatisfy(\.isASCIIOrNotText)
+        case .string(let text): NFC.isSurelyNFC(text)
+        case .list(let elements): elements.allSatisfy(\.isSurelyNFC)
         default: true
         }
     }

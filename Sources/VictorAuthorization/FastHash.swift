@@ -183,12 +183,13 @@ struct HashedKey: Hashable, Sendable {
     }
 
     /// Normalizes `text` to NFC and hashes it. ASCII text (already NFC) costs one pass over
-    /// its bytes, for the hash, and no copy.
+    /// its bytes, for the hash, and no copy; other text already in NFC costs a check
+    /// (``NFC/isSurelyNFC(_:)``) and no copy; only the rest is normalized.
     @inline(__always)
     init(normalizing text: String) {
         var text = text
         let (hash, ascii) = text.withUTF8 { FastHash.hashReportingASCII($0) }
-        if ascii {
+        if ascii || NFC.isSurelyNFC(text) {
             self.init(text: text, hash: hash)
         } else {
             self.init(ExactText.normalized(text))
@@ -237,4 +238,32 @@ struct PairKey: Hashable, Sendable {
 
     @inline(__always)
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+}
+
+/// NFC on the check path: the Foundation normalizer only for text that may need it.
+enum NFC {
+    /// Whether `text` is certainly in NFC. Text whose scalars are all below U+0300 (in UTF-8,
+    /// bytes below 0xCC) is: no such scalar has a canonical decomposition that NFC does not
+    /// compose back, and no two of them compose. Other text takes the standard library's NFC
+    /// quick check where it exists (a "yes" is final; "maybe" normalizes).
+    @inline(__always)
+    static func isSurelyNFC(_ text: String) -> Bool {
+        var copy = text
+        let belowCombiningMarks = copy.withUTF8 { bytes in
+            for byte in bytes where byte >= 0xCC { return false }
+            return true
+        }
+        if belowCombiningMarks { return true }
+        if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) {
+            var span = text.utf8Span
+            return span.checkForNFC(quickCheck: true)
+        }
+        return false
+    }
+
+    /// `text` in NFC, returned as it is (no copy) when ``isSurelyNFC(_:)``.
+    @inline(__always)
+    static func normalized(_ text: String) -> String {
+        isSurelyNFC(text) ? text : ExactText.normalized(text)
+    }
 }

@@ -88,12 +88,13 @@ extension AuthorizationConfiguration {
 
 /// A request's context with every key and string value in NFC.
 enum RequestContext {
-    /// `context` in NFC. A context of ASCII keys and values is returned as it is, without a copy.
+    /// `context` in NFC. A context whose keys and strings are all certainly in NFC (ASCII, or
+    /// scalars below U+0300) is returned as it is, without a copy.
     /// - Complexity: O(size of the context).
     @inline(__always)
     static func normalized(_ context: [String: AttributeValue]) -> [String: AttributeValue] {
         if context.isEmpty { return context }
-        for (key, value) in context where !ExactText.isASCII(key) || !value.isASCIIOrNotText {
+        for (key, value) in context where !NFC.isSurelyNFC(key) || !value.isSurelyNFC {
             return rebuilt(context)
         }
         return context
@@ -104,7 +105,7 @@ enum RequestContext {
         result.reserveCapacity(context.count)
         // A dictionary's keys are distinct up to canonical equivalence, which is equality after
         // NFC normalization, so no two keys collide here.
-        for (key, value) in context { result[ExactText.normalized(key)] = value.normalized() }
+        for (key, value) in context { result[NFC.normalized(key)] = value.normalized() }
         return result
     }
 }

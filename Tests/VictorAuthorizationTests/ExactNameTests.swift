@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VictorAuthorization
 
@@ -182,5 +183,23 @@ import VictorAuthorization
         #expect(authorizer.configuration.user(withID: "jose\u{301}") != nil)
         try authorizer.removeUser(withID: "jose\u{301}")
         #expect(authorizer.configuration.users.isEmpty)
+    }
+
+    /// The check path skips normalization for text whose scalars are all below U+0300 (UTF-8
+    /// bytes below 0xCC), on the premise that such text is always NFC: no scalar there changes
+    /// under NFC and no two of them compose.
+    @Test func textBelowTheFirstCombiningMarkIsAlreadyNFC() {
+        let scalars = (0x20..<0x300).compactMap(Unicode.Scalar.init)
+        for first in scalars {
+            #expect(String(first).precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual([first]))
+            for second in stride(from: 0, to: scalars.count, by: 5).map({ scalars[$0] }) {
+                var text = ""
+                text.unicodeScalars.append(first)
+                text.unicodeScalars.append(second)
+                #expect(text.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual([first, second]))
+            }
+        }
+        // …and the first combining mark composes.
+        #expect("e\u{300}".precomposedStringWithCanonicalMapping.unicodeScalars.count == 1)
     }
 }
