@@ -189,11 +189,18 @@ struct HashedKey: Hashable, Sendable {
     init(normalizing text: String) {
         var text = text
         let (hash, ascii) = text.withUTF8 { FastHash.hashReportingASCII($0) }
-        if ascii || NFC.isSurelyNFC(text) {
+        if ascii {
             self.init(text: text, hash: hash)
         } else {
-            self.init(ExactText.normalized(text))
+            self = Self.normalizing(nonASCII: text, hash: hash)
         }
+    }
+
+    /// ``init(normalizing:)`` for text that is not ASCII: out of line, so the ASCII path stays
+    /// small enough to inline.
+    @inline(never)
+    private static func normalizing(nonASCII text: String, hash: UInt64) -> HashedKey {
+        NFC.isSurelyNFC(text) ? HashedKey(text: text, hash: hash) : HashedKey(ExactText.normalized(text))
     }
 
     @inline(__always)
