@@ -1,25 +1,30 @@
+import VictorDocuments
+
 /// A value of a user attribute, a request context entry, or a condition operand.
 ///
-/// Integers and numbers compare numerically with each other (`3 == 3.0`); every other pair of
-/// different kinds is unequal and unordered. Lists hold scalars.
+/// Integers are 64-bit and compare exactly with each other and with numbers: `3 == 3.0`, but
+/// `9007199254740993` is greater than `9007199254740992.0`, never rounded through `Double`.
+/// Numbers must be finite. Strings compare by Unicode scalars after NFC normalization. Values
+/// of different kinds (a string and a number) cannot be compared: a condition comparing them is
+/// indeterminate. Lists hold scalars.
 public enum AttributeValue: Sendable, Hashable, CustomStringConvertible {
     /// A string.
     case string(String)
-    /// An integer.
+    /// A 64-bit integer.
     case integer(Int)
-    /// A floating-point number.
+    /// A finite floating-point number. A non-finite one is rejected by validation and makes any
+    /// condition reading it from a request indeterminate.
     case number(Double)
     /// A boolean.
     case boolean(Bool)
     /// A list of values.
     case list([AttributeValue])
 
-    /// The value as a `Double` when it is an integer or a number.
-    var numeric: Double? {
+    /// Whether the value is an integer or a number.
+    var isNumeric: Bool {
         switch self {
-        case .integer(let value): Double(value)
-        case .number(let value): value
-        default: nil
+        case .integer, .number: true
+        default: false
         }
     }
 
@@ -27,6 +32,15 @@ public enum AttributeValue: Sendable, Hashable, CustomStringConvertible {
     var isScalar: Bool {
         if case .list = self { return false }
         return true
+    }
+
+    /// Whether no number in the value, at any depth, is infinite or NaN.
+    var isFinite: Bool {
+        switch self {
+        case .number(let value): value.isFinite
+        case .list(let elements): elements.allSatisfy(\.isFinite)
+        default: true
+        }
     }
 
     /// The kind's name, for error messages: `string`, `integer`, `number`, `boolean` or `list`.
@@ -40,31 +54,15 @@ public enum AttributeValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Equality as conditions see it: numbers compare numerically, lists element by element.
-    func isEquivalent(to other: AttributeValue) -> Bool {
-        switch (self, other) {
-        case (.string(let a), .string(let b)): return a == b
-        case (.boolean(let a), .boolean(let b)): return a == b
-        case (.integer(let a), .integer(let b)): return a == b
-        case (.list(let a), .list(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.isEquivalent(to: $1) }
-        default:
-            if let a = numeric, let b = other.numeric { return a == b }
-            return false
-        }
-    }
-
-    /// Parses a command-line or test-case value: integer, then number, then boolean, else string.
-    public init(parsing text: String) {
-        if let value = Int(text) {
-            self = .integer(value)
-        } else if ScalarSyntax.looksNumeric(text), let value = Double(text), value.isFinite {
-            self = .number(value)
-        } else if text == "true" || text == "false" {
-            self = .boolean(text == "true")
-        } else {
-            self = .string(text)
-        }
+    /// Parses a command-line or test-case value as YAML 1.2 core types a plain scalar: `true`,
+    /// `True` and `TRUE` are booleans, `12` and `0x1F` integers (64-bit), `2.5` and `1e3`
+    /// numbers, anything else a string (in NFC). A value in single or double quotes is a string,
+    /// with YAML's escapes (`'it''s'`, `"a\tb"`).
+    /// - Throws: ``AuthorizationError/Code/invalidValue`` for null (an empty value, `null`, `~`),
+    ///   an integer out of the 64-bit range, a non-finite number, a flow list or mapping, text
+    ///   YAML would not read as a plain scalar, or a forbidden character.
+    public init(parsing text: String) throws(AuthorizationError) {
+        self = try CommandLineScalar.parse(text)
     }
 
     /// The value as it would appear in a configuration file: strings quoted, lists bracketed.
@@ -72,7 +70,7 @@ public enum AttributeValue: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .string(let value): quoted(value)
         case .integer(let value): String(value)
-        case .number(let value): String(value)
+        case .number(let value): DocumentWriter.format(value)
         case .boolean(let value): String(value)
         case .list(let values): "[" + values.map(\.description).joined(separator: ", ") + "]"
         }

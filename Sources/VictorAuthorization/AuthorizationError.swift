@@ -33,7 +33,7 @@ public struct AuthorizationError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added without breaking the API.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         enum Base: String, Sendable, Hashable {
-            case invalidConfiguration, unreadableFile, unwritableFile
+            case invalidConfiguration, unreadableFile, unwritableFile, invalidValue
         }
         let base: Base
 
@@ -44,6 +44,8 @@ public struct AuthorizationError: Error, Sendable, CustomStringConvertible {
         public static let unreadableFile = Code(base: .unreadableFile)
         /// The configuration file could not be written.
         public static let unwritableFile = Code(base: .unwritableFile)
+        /// A value given as text (a command-line `KEY=VALUE`) is not a valid value.
+        public static let invalidValue = Code(base: .invalidValue)
 
         /// The code's name, such as `invalidConfiguration`.
         public var description: String { base.rawValue }

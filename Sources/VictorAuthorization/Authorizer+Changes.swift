@@ -1,3 +1,4 @@
+import VictorDocuments
 import VictorEvents
 import VictorLocks
 
@@ -37,6 +38,7 @@ extension Authorizer {
             var configuration = state.configuration
             try change(&configuration)
             try configuration.validate()
+            configuration = configuration.normalized()
             let generation = state.generation + 1
             let snapshot = Snapshot(configuration, generation: generation)
             let replaced = current.withLock { current in
@@ -57,34 +59,34 @@ extension Authorizer {
         if let bus, bus.hasSubscribers(for: AuthorizationConfigurationChanged.self) { bus.publish(event) }
     }
 
-    /// Adds a role, or replaces the role with the same name.
+    /// Adds a role, or replaces the role with the same name (in NFC).
     public func setRole(_ role: Role) throws(AuthorizationError) {
         try update { $0.roles.replaceOrAppend(role, matching: \.name) }
     }
 
     /// Removes a role. Fails (changing nothing) while a user, role or policy still names it.
     public func removeRole(named name: String) throws(AuthorizationError) {
-        try update { $0.roles.removeAll { $0.name == name } }
+        try update { $0.roles.removeAll(named: name, by: \.name) }
     }
 
-    /// Adds a user, or replaces the user with the same id.
+    /// Adds a user, or replaces the user with the same id (in NFC).
     public func setUser(_ user: User) throws(AuthorizationError) {
         try update { $0.users.replaceOrAppend(user, matching: \.id) }
     }
 
     /// Removes a user; checks for the id are denied from then on.
     public func removeUser(withID id: String) throws(AuthorizationError) {
-        try update { $0.users.removeAll { $0.id == id } }
+        try update { $0.users.removeAll(named: id, by: \.id) }
     }
 
-    /// Adds a policy, or replaces the policy with the same name.
+    /// Adds a policy, or replaces the policy with the same name (in NFC).
     public func setPolicy(_ policy: Policy) throws(AuthorizationError) {
         try update { $0.policies.replaceOrAppend(policy, matching: \.name) }
     }
 
     /// Removes a policy.
     public func removePolicy(named name: String) throws(AuthorizationError) {
-        try update { $0.policies.removeAll { $0.name == name } }
+        try update { $0.policies.removeAll(named: name, by: \.name) }
     }
 
     /// Switches authorization on or off.
@@ -94,12 +96,20 @@ extension Authorizer {
 }
 
 extension Array {
-    /// Replaces the element whose `key` equals `element`'s, or appends `element` when none does.
-    fileprivate mutating func replaceOrAppend<Key: Equatable>(_ element: Element, matching key: KeyPath<Element, Key>) {
-        if let index = firstIndex(where: { $0[keyPath: key] == element[keyPath: key] }) {
+    /// Replaces the element whose name equals `element`'s after NFC normalization, or appends
+    /// `element` when none does.
+    fileprivate mutating func replaceOrAppend(_ element: Element, matching name: KeyPath<Element, String>) {
+        let wanted = ExactText.normalized(element[keyPath: name])
+        if let index = firstIndex(where: { ExactBytes.equal(ExactText.normalized($0[keyPath: name]), wanted) }) {
             self[index] = element
         } else {
             append(element)
         }
+    }
+
+    /// Removes the elements whose name equals `name` after NFC normalization.
+    fileprivate mutating func removeAll(named name: String, by key: KeyPath<Element, String>) {
+        let wanted = ExactText.normalized(name)
+        removeAll { ExactBytes.equal(ExactText.normalized($0[keyPath: key]), wanted) }
     }
 }

@@ -51,9 +51,11 @@ public struct AuthorizerStatistics: Sendable, Hashable {
 /// Decision order:
 /// 1. authorization disabled → allowed, and the decision says so;
 /// 2. unknown or disabled user → denied;
-/// 3. any matching deny policy → denied ("forbidden"), whatever the priorities;
+/// 3. any matching deny policy → denied ("forbidden"), whatever the priorities; a deny policy
+///    whose conditions cannot be evaluated (a value missing, of the wrong kind, not finite) and
+///    none plainly false also denies;
 /// 4. a matching allow policy, role permission (held directly or through inheritance) or direct
-///    permission → allowed;
+///    permission whose conditions hold → allowed (indeterminate conditions grant nothing);
 /// 5. otherwise the default: denied ("not permitted") unless `default_deny` is false.
 ///
 /// Checks never block on changes: the authorizer holds an immutable compiled snapshot that
@@ -94,6 +96,7 @@ public final class Authorizer: Sendable {
         eventBus: EventBus? = nil
     ) throws(AuthorizationError) {
         try configuration.validate()
+        let configuration = configuration.normalized()
         current = Locked(Snapshot(configuration, generation: 1))
         writer = Locked(WriterState(configuration: configuration, generation: 1))
         cache = options.cacheEnabled ? DecisionCache(capacity: max(16, options.cacheCapacity)) : nil
@@ -108,7 +111,7 @@ public final class Authorizer: Sendable {
 
     // MARK: State
 
-    /// The configuration in force.
+    /// The configuration in force, with every name and string value in NFC.
     public var configuration: AuthorizationConfiguration { snapshot.configuration }
 
     /// The configuration generation: 1 at creation, incremented by every change.
@@ -120,6 +123,11 @@ public final class Authorizer: Sendable {
     // MARK: Checks
 
     /// Decides whether the user with id `user` may perform `action` on `resource`.
+    ///
+    /// Names, context keys and context strings are normalized to NFC first (ASCII text is
+    /// already, and costs no copy), then compared by Unicode scalars: `cafe\u{301}` and `café`
+    /// are one name. A context number that is not finite cannot be evaluated: conditions reading
+    /// it are indeterminate.
     /// - Parameters:
     ///   - user: the user's id.
     ///   - resource: the resource asked for, such as `code` or `tools/shell`.
@@ -136,13 +144,15 @@ public final class Authorizer: Sendable {
     ) -> Decision {
         let start = beginCheck(count: 1)
         let snapshot = self.snapshot
-        let decision = decide(snapshot, HashedKey(user), PairKey(resource: resource, action: action), context)
-        endCheck(start, snapshot, user, resource, action, decision)
+        let id = HashedKey(normalizing: user)
+        let key = PairKey(normalizingResource: resource, action: action)
+        let decision = decide(snapshot, id, key, RequestContext.normalized(context))
+        endCheck(start, snapshot, id.text, key, decision)
         return decision
     }
 
-    /// Decides for a `User` value: it counts only if it equals the registered user with its id;
-    /// a forged, altered or deleted user is denied.
+    /// Decides for a `User` value: it counts only if it equals (in NFC) the registered user with
+    /// its id; a forged, altered or deleted user is denied.
     public func check(
         _ user: User,
         resource: String,
@@ -151,14 +161,17 @@ public final class Authorizer: Sendable {
     ) -> Decision {
         let start = beginCheck(count: 1)
         let snapshot = self.snapshot
+        let user = user.normalized()
         let id = HashedKey(user.id)
+        let key = PairKey(normalizingResource: resource, action: action)
         let decision: Decision
+        // Both sides are in NFC, where canonical equivalence (`==` on strings) is scalar equality.
         if snapshot.enabled, let registered = snapshot.user(id), registered.user != user {
             decision = Decision(reason: .userMismatch, decidedBy: .user(user.id))
         } else {
-            decision = decide(snapshot, id, PairKey(resource: resource, action: action), context)
+            decision = decide(snapshot, id, key, RequestContext.normalized(context))
         }
-        endCheck(start, snapshot, user.id, resource, action, decision)
+        endCheck(start, snapshot, user.id, key, decision)
         return decision
     }
 
@@ -172,13 +185,14 @@ public final class Authorizer: Sendable {
     ) -> [Decision] {
         let start = beginCheck(count: requests.count)
         let snapshot = self.snapshot
-        let id = HashedKey(user)
+        let id = HashedKey(normalizing: user)
+        let context = RequestContext.normalized(context)
+        let keys = requests.map { PairKey(normalizingResource: $0.resource, action: $0.action) }
         var decisions: [Decision] = []
         decisions.reserveCapacity(requests.count)
         var denied = 0
         if snapshot.enabled, let compiled = snapshot.user(id), compiled.user.enabled {
-            for request in requests {
-                let key = PairKey(resource: request.resource, action: request.action)
+            for key in keys {
                 let decision: Decision
                 if let cache, let hit = cache.lookup(.init(user: id, pair: key), generation: snapshot.generation) {
                     counters.cacheHits.add(1, ordering: .relaxed)
@@ -200,12 +214,12 @@ public final class Authorizer: Sendable {
         }
         if denied > 0 { counters.denied.add(denied, ordering: .relaxed) }
         if let bus, bus.hasSubscribers(for: AuthorizationDecided.self) {
-            for (request, decision) in zip(requests, decisions) {
+            for (key, decision) in zip(keys, decisions) {
                 bus.publish(
                     AuthorizationDecided(
-                        user: user,
-                        resource: request.resource,
-                        action: request.action,
+                        user: id.text,
+                        resource: key.resource.text,
+                        action: key.action.text,
                         decision: decision,
                         generation: snapshot.generation
                     )
@@ -228,9 +242,9 @@ public final class Authorizer: Sendable {
         let trace = Trace()
         trace.add("configuration generation \(snapshot.generation)")
         let (decision, _) = snapshot.decide(
-            HashedKey(user),
-            PairKey(resource: resource, action: action),
-            context,
+            HashedKey(normalizing: user),
+            PairKey(normalizingResource: resource, action: action),
+            RequestContext.normalized(context),
             trace
         )
         return Explanation(decision: decision, steps: trace.steps)
@@ -267,8 +281,7 @@ public final class Authorizer: Sendable {
         _ start: UInt64,
         _ snapshot: Snapshot,
         _ user: String,
-        _ resource: String,
-        _ action: String,
+        _ key: PairKey,
         _ decision: Decision
     ) {
         if !decision.allowed { counters.denied.add(1, ordering: .relaxed) }
@@ -276,8 +289,8 @@ public final class Authorizer: Sendable {
             bus.publish(
                 AuthorizationDecided(
                     user: user,
-                    resource: resource,
-                    action: action,
+                    resource: key.resource.text,
+                    action: key.action.text,
                     decision: decision,
                     generation: snapshot.generation
                 )

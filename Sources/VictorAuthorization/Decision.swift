@@ -12,6 +12,9 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         case userMismatch = "user_mismatch"
         /// A deny policy matched: forbidden, whatever allows it.
         case forbiddenByPolicy = "forbidden_by_policy"
+        /// A deny policy matched whose conditions cannot be evaluated (a value missing, of the
+        /// wrong kind or not a finite number) and none plainly fails: forbidden, failing closed.
+        case forbiddenByIndeterminatePolicy = "forbidden_by_indeterminate_policy"
         /// An allow policy matched.
         case allowedByPolicy = "allowed_by_policy"
         /// A role the user holds (directly or through inheritance) grants a matching permission.
@@ -28,7 +31,8 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
             switch self {
             case .authorizationDisabled, .allowedByPolicy, .allowedByRole, .allowedByPermission, .allowedByDefault:
                 true
-            case .unknownUser, .userDisabled, .userMismatch, .forbiddenByPolicy, .notPermitted:
+            case .unknownUser, .userDisabled, .userMismatch, .forbiddenByPolicy, .forbiddenByIndeterminatePolicy,
+                .notPermitted:
                 false
             }
         }
@@ -113,17 +117,21 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// One sentence explaining the decision, such as
-    /// `denied: forbidden by policy 'no-prod-deletes'`.
+    /// `denied: forbidden by policy 'no-prod-deletes'`. Names are quoted with anything but
+    /// printable characters escaped, so the message is always one line.
     public var message: String {
         switch (reason, decidedBy) {
         case (.authorizationDisabled, _): return "allowed: authorization is disabled"
-        case (.unknownUser, .user(let id)): return "denied: unknown user '\(id)'"
-        case (.userDisabled, .user(let id)): return "denied: user '\(id)' is disabled"
-        case (.userMismatch, .user(let id)): return "denied: the user passed in is not the registered user '\(id)'"
-        case (.forbiddenByPolicy, .policy(let name)): return "denied: forbidden by policy '\(name)'"
-        case (.allowedByPolicy, .policy(let name)): return "allowed by policy '\(name)'"
+        case (.unknownUser, .user(let id)): return "denied: unknown user \(displayed(id))"
+        case (.userDisabled, .user(let id)): return "denied: user \(displayed(id)) is disabled"
+        case (.userMismatch, .user(let id)):
+            return "denied: the user passed in is not the registered user \(displayed(id))"
+        case (.forbiddenByPolicy, .policy(let name)): return "denied: forbidden by policy \(displayed(name))"
+        case (.forbiddenByIndeterminatePolicy, .policy(let name)):
+            return "denied: forbidden by policy \(displayed(name)), whose conditions cannot be evaluated"
+        case (.allowedByPolicy, .policy(let name)): return "allowed by policy \(displayed(name))"
         case (.allowedByRole, .role(let name, let permission)):
-            return "allowed: role '\(name)' grants \(permission)"
+            return "allowed: role \(displayed(name)) grants \(permission)"
         case (.allowedByPermission, .permission(let permission)): return "allowed: direct permission \(permission)"
         case (.notPermitted, _): return "denied: not permitted (nothing allows it; the default is deny)"
         case (.allowedByDefault, _): return "allowed: nothing forbids it and the default is allow"

@@ -1,3 +1,5 @@
+import VictorDocuments
+
 /// Where a condition reads its value: the user's record or the request's context.
 ///
 /// A request's context can never change what a `user.` key reads: `user.clearance_level` is the
@@ -9,12 +11,13 @@ public enum AttributeKey: Sendable, Hashable, CustomStringConvertible {
     /// `context.NAME`: the entry `NAME` of the request's context.
     case context(String)
 
-    /// Parses `user.NAME` or `context.NAME`; `nil` for any other form.
+    /// Parses `user.NAME` or `context.NAME`; `nil` for any other form. The prefix is compared
+    /// by Unicode scalars, so `user.\u{301}x` names the attribute `\u{301}x`.
     public init?(parsing text: String) {
-        if text.hasPrefix("user."), text.count > 5 {
-            self = .user(String(text.dropFirst(5)))
-        } else if text.hasPrefix("context."), text.count > 8 {
-            self = .context(String(text.dropFirst(8)))
+        if ExactText.hasPrefix(text, "user."), text.utf8.count > 5 {
+            self = .user(String(decoding: text.utf8.dropFirst(5), as: UTF8.self))
+        } else if ExactText.hasPrefix(text, "context."), text.utf8.count > 8 {
+            self = .context(String(decoding: text.utf8.dropFirst(8), as: UTF8.self))
         } else {
             return nil
         }
@@ -30,8 +33,14 @@ public enum AttributeKey: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// How a condition compares the value it reads with its operand.
+///
+/// Every operator but `exists` is *indeterminate* on a missing value, on a value of a kind it
+/// cannot compare with the operand (a string with `gt`, a list with `eq`, a string with a
+/// number) and on a number that is not finite: an indeterminate deny policy denies, an
+/// indeterminate allow policy or permission constraint grants nothing.
 public enum ConditionOperator: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    /// Equal (numbers numerically). A plain value in a configuration means `eq`.
+    /// Equal: strings by Unicode scalars, integers and numbers exactly by value. A plain value in
+    /// a configuration means `eq`.
     case eq
     /// Not equal.
     case ne
@@ -47,8 +56,12 @@ public enum ConditionOperator: String, Sendable, Hashable, CaseIterable, CustomS
     case `in` = "in"
     /// The value is none of the operand's elements; the operand is a list.
     case notIn = "not_in"
-    /// The value is a list holding the operand, or a string holding the operand as a substring.
+    /// The value is a list holding the operand, or a string holding the operand as a run of
+    /// Unicode scalars.
     case contains
+    /// With `true`, the value is present; with `false`, it is absent. Never indeterminate on a
+    /// missing value, so `{exists: true, ne: dev}` does not apply when the value is missing.
+    case exists
 
     /// The operator's configuration name, such as `not_in`.
     public var description: String { rawValue }
@@ -59,7 +72,7 @@ public enum ConditionOperator: String, Sendable, Hashable, CaseIterable, CustomS
         case .eq, .ne:
             return nil
         case .gt, .gte, .lt, .lte:
-            return operand.numeric == nil ? "'\(self)' needs a number, not a \(operand.kindName)" : nil
+            return operand.isNumeric ? nil : "'\(self)' needs a number, not a \(operand.kindName)"
         case .in, .notIn:
             guard case .list(let elements) = operand else {
                 return "'\(self)' needs a list, not a \(operand.kindName)"
@@ -67,44 +80,17 @@ public enum ConditionOperator: String, Sendable, Hashable, CaseIterable, CustomS
             return elements.allSatisfy(\.isScalar) ? nil : "'\(self)' needs a list of scalars"
         case .contains:
             return operand.isScalar ? nil : "'contains' needs a scalar, not a list"
-        }
-    }
-
-    /// Whether `value` (the attribute read) satisfies the operator with `operand`. A value of
-    /// the wrong kind (a string compared with `lt`) does not.
-    func test(_ value: AttributeValue, _ operand: AttributeValue) -> Bool {
-        switch self {
-        case .eq:
-            return value.isEquivalent(to: operand)
-        case .ne:
-            return !value.isEquivalent(to: operand)
-        case .gt, .gte, .lt, .lte:
-            guard let a = value.numeric, let b = operand.numeric else { return false }
-            switch self {
-            case .gt: return a > b
-            case .gte: return a >= b
-            case .lt: return a < b
-            default: return a <= b
-            }
-        case .in:
-            guard case .list(let elements) = operand else { return false }
-            return elements.contains { value.isEquivalent(to: $0) }
-        case .notIn:
-            guard case .list(let elements) = operand else { return false }
-            return !elements.contains { value.isEquivalent(to: $0) }
-        case .contains:
-            switch (value, operand) {
-            case (.list(let elements), _): return elements.contains { $0.isEquivalent(to: operand) }
-            case (.string(let text), .string(let part)): return text.contains(part)
-            default: return false
-            }
+        case .exists:
+            guard case .boolean = operand else { return "'exists' needs true or false, not a \(operand.kindName)" }
+            return nil
         }
     }
 }
 
 /// One test on a request: `key` `operator` `value`, such as `user.clearance_level lt 5`.
 ///
-/// A condition on an attribute the user or the request does not have is false.
+/// A condition on an attribute the user or the request does not have is indeterminate, unless
+/// its operator is `exists` (see ``ConditionOperator``).
 public struct Condition: Sendable, Hashable, CustomStringConvertible {
     /// Where the compared value is read.
     public var key: AttributeKey
@@ -121,12 +107,13 @@ public struct Condition: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `key operator value`, such as `context.env eq "prod"`.
-    public var description: String { "\(key) \(self.operator) \(value)" }
+    public var description: String { "\(displayedPattern(key.description)) \(self.operator) \(value)" }
 }
 
 /// A right to perform `action` on `resource`, when every constraint holds.
 ///
 /// Resource and action are exact names, `*` (anything), or a prefix ending in `*` (`tools/*`).
+/// Constraints that are indeterminate grant nothing.
 public struct Permission: Sendable, Hashable, CustomStringConvertible {
     /// The resource pattern.
     public var resource: String
@@ -145,9 +132,10 @@ public struct Permission: Sendable, Hashable, CustomStringConvertible {
         self.constraints = constraints.groupedByKey()
     }
 
-    /// `action on resource`, with the constraints when there are any.
+    /// `action on resource`, with the constraints when there are any; names quoted when they
+    /// hold anything but printable characters.
     public var description: String {
-        let base = "\(action) on \(resource)"
+        let base = "\(displayedPattern(action)) on \(displayedPattern(resource))"
         return constraints.isEmpty ? base : base + " when " + constraints.map(\.description).joined(separator: " and ")
     }
 }
@@ -285,4 +273,10 @@ extension Array where Element == Condition {
         }
         return order.flatMap { groups[$0]! }
     }
+}
+
+/// `text` as it is when it is plain printable text, else quoted with escapes.
+func displayedPattern(_ text: String) -> String {
+    let quoted = ExactText.quotedForDisplay(text)
+    return !text.isEmpty && ExactBytes.equal(quoted, "'" + text + "'") ? text : quoted
 }

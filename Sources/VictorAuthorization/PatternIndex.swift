@@ -1,129 +1,16 @@
-/// The string hash of the check path: FNV-1a over the UTF-8 bytes with a per-process random
-/// seed, then a 64-bit finalizer. Much cheaper than `Hasher` for the short names of a request,
-/// and computed once per name per check. The tables it feeds are built from the configuration
-/// and never grow from requests, so crafted request names cannot degrade them.
-enum FastHash {
-    static let seed = UInt64.random(in: .min ... .max) | 1
-
-    @inline(__always)
-    static func hash(_ text: String) -> UInt64 {
-        var text = text
-        return text.withUTF8 { bytes in
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
-            for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
-            return finalize(h)
-        }
-    }
-
-    @inline(__always)
-    static func combine(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        finalize(a &* 0x9E37_79B9_7F4A_7C15 ^ (b &+ 0x632B_E59B_D9B4_E019))
-    }
-
-    @inline(__always)
-    static func finalize(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// A string with its hash computed once, so several lookups hash it only once.
-struct HashedKey: Hashable, Sendable {
-    let text: String
-    let hash: UInt64
-
-    @inline(__always)
-    init(_ text: String) {
-        self.text = text
-        hash = FastHash.hash(text)
-    }
-
-    @inline(__always)
-    static func == (lhs: HashedKey, rhs: HashedKey) -> Bool { lhs.hash == rhs.hash && lhs.text == rhs.text }
-
-    @inline(__always)
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-}
-
-/// A resource/action pair with its hashes computed once.
-struct PairKey: Hashable, Sendable {
-    let resource: HashedKey
-    let action: HashedKey
-    let hash: UInt64
-
-    @inline(__always)
-    init(resource: String, action: String) {
-        self.resource = HashedKey(resource)
-        self.action = HashedKey(action)
-        hash = FastHash.combine(self.resource.hash, self.action.hash)
-    }
-
-    @inline(__always)
-    static func == (lhs: PairKey, rhs: PairKey) -> Bool {
-        lhs.hash == rhs.hash && lhs.resource.text == rhs.resource.text && lhs.action.text == rhs.action.text
-    }
-
-    @inline(__always)
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-}
-
-/// An immutable open-addressing table keyed by precomputed ``FastHash`` values: a lookup is a
-/// probe of one flat array (tag, key and value side by side, so usually one cache line) and one
-/// key comparison, with no hasher run.
-struct FrozenTable<Key: Equatable & Sendable, Value: Sendable>: Sendable {
-    struct Slot: Sendable {
-        let tag: UInt64
-        let entry: (key: Key, value: Value)?
-    }
-
-    private let slots: [Slot]
-    private let mask: Int
-    let count: Int
-
-    /// Builds the table from distinct keys with their hashes.
-    init(_ entries: [(hash: UInt64, key: Key, value: Value)]) {
-        var capacity = 8
-        while capacity < entries.count * 2 { capacity <<= 1 }
-        var slots = [Slot](repeating: Slot(tag: 0, entry: nil), count: capacity)
-        let mask = capacity - 1
-        for entry in entries {
-            var index = Int(truncatingIfNeeded: entry.hash) & mask
-            while slots[index].tag != 0 { index = (index + 1) & mask }
-            slots[index] = Slot(tag: entry.hash | 1, entry: (entry.key, entry.value))
-        }
-        self.slots = slots
-        self.mask = mask
-        count = entries.count
-    }
-
-    @inline(__always)
-    func find(_ hash: UInt64, _ matches: (Key) -> Bool) -> Value? {
-        let tag = hash | 1
-        var index = Int(truncatingIfNeeded: hash) & mask
-        return slots.withUnsafeBufferPointer { slots in
-            while true {
-                let found = slots[index].tag
-                if found == 0 { return nil }
-                if found == tag, let entry = slots[index].entry, matches(entry.key) { return entry.value }
-                index = (index + 1) & mask
-            }
-        }
-    }
-}
-
-/// A resource or action pattern: an exact name, `*`, or a prefix ending in `*`.
+/// A resource or action pattern: an exact name, `*`, or a prefix ending in `*`. Matching compares
+/// Unicode scalars (UTF-8 bytes): `secret/*` matches `secret/\u{301}x`, whose first scalars are
+/// `secret/`, although `/\u{301}` is one grapheme cluster.
 enum Pattern: Sendable, Hashable {
     case exact(String)
     case any
     case prefix(String)
 
+    /// Reads a pattern already in NFC.
     init(_ text: String) {
-        if text == "*" {
-            self = .any
-        } else if text.hasSuffix("*") {
-            self = .prefix(String(text.dropLast()))
+        let bytes = text.utf8
+        if bytes.last == UInt8(ascii: "*") {
+            self = bytes.count == 1 ? .any : .prefix(String(decoding: bytes.dropLast(), as: UTF8.self))
         } else {
             self = .exact(text)
         }
@@ -132,84 +19,256 @@ enum Pattern: Sendable, Hashable {
     @inline(__always)
     func matches(_ name: String) -> Bool {
         switch self {
-        case .exact(let text): name == text
+        case .exact(let text): ExactBytes.equal(name, text)
         case .any: true
-        case .prefix(let prefix): name.hasPrefix(prefix)
+        case .prefix(let prefix): ExactBytes.hasPrefix(name, prefix)
+        }
+    }
+
+    static func == (lhs: Pattern, rhs: Pattern) -> Bool {
+        switch (lhs, rhs) {
+        case (.any, .any): true
+        case (.exact(let a), .exact(let b)), (.prefix(let a), .prefix(let b)): ExactBytes.equal(a, b)
+        default: false
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        switch self {
+        case .any: hasher.combine(0)
+        case .exact(let text): hasher.combine(FastHash.hash(text))
+        case .prefix(let text): hasher.combine(~FastHash.hash(text))
         }
     }
 }
 
+/// Tags a ``PatternIndex`` walk accepts: a user's roles, for role grants tagged with the role
+/// defining them.
+protocol TagSet {
+    func contains(_ tag: Int32) -> Bool
+}
+
+/// Every tag.
+struct AnyTag: TagSet {
+    @inline(__always)
+    func contains(_ tag: Int32) -> Bool { true }
+}
+
+/// A run of items in a ``PatternIndex``'s flat item array.
+struct Span: Sendable {
+    let start: Int32
+    let count: Int32
+}
+
 /// Items (policies, grants) filed by their resource and action patterns, so that the items that
-/// may match a request are found with a few table probes instead of a scan.
+/// may match a request are found with a few table probes, never a scan of every item.
 ///
-/// Buckets: exact resource and action; exact resource with any action; any resource with exact
-/// action; any resource and action. Patterns with a prefix on either side go to a short list
-/// tested one by one. Within each bucket, items keep insertion order.
+/// Buckets, tried in this order: exact resource and action; exact resource with any action; any
+/// resource with exact action; any resource and action; a resource prefix (one probe per distinct
+/// prefix length, shortest first); an action prefix with an exact or any resource (likewise).
+/// Within a bucket, items keep insertion order; the order of the buckets and within them is the
+/// order ``forEachCandidate(_:_:)`` offers items in.
+///
+/// The tables map keys to runs (``Span``) of one flat array of items, so that their layout does
+/// not depend on the item type.
 final class PatternIndex<Item: Sendable>: Sendable {
     /// Collects items before the index is frozen.
     struct Builder {
-        var exact: [PairKey: [Item]] = [:]
-        var anyAction: [HashedKey: [Item]] = [:]
-        var anyResource: [HashedKey: [Item]] = [:]
-        var anything: [Item] = []
-        var patterned: [(resource: Pattern, action: Pattern, item: Item)] = []
+        var exact: [PairKey: [Tagged]] = [:]
+        var anyAction: [HashedKey: [Tagged]] = [:]
+        var anyResource: [HashedKey: [Tagged]] = [:]
+        var anything: [Tagged] = []
+        var resourcePrefix: [HashedKey: [(other: Pattern, item: Tagged)]] = [:]
+        var actionPrefix: [HashedKey: [(other: Pattern, item: Tagged)]] = [:]
         var count = 0
 
-        mutating func insert(resource: String, action: String, _ item: Item) {
+        /// Files `item` under patterns already in NFC, with a tag a walk can filter on before
+        /// reading the item (a grant's role).
+        mutating func insert(resource: String, action: String, tag: Int32 = 0, _ item: Item) {
             count += 1
+            let tagged = Tagged(tag: tag, item: item)
             switch (Pattern(resource), Pattern(action)) {
-            case (.exact(let r), .exact(let a)): exact[PairKey(resource: r, action: a), default: []].append(item)
-            case (.exact(let r), .any): anyAction[HashedKey(r), default: []].append(item)
-            case (.any, .exact(let a)): anyResource[HashedKey(a), default: []].append(item)
-            case (.any, .any): anything.append(item)
-            case (let r, let a): patterned.append((r, a, item))
+            case (.exact(let r), .exact(let a)): exact[PairKey(resource: r, action: a), default: []].append(tagged)
+            case (.exact(let r), .any): anyAction[HashedKey(r), default: []].append(tagged)
+            case (.any, .exact(let a)): anyResource[HashedKey(a), default: []].append(tagged)
+            case (.any, .any): anything.append(tagged)
+            case (.prefix(let r), let a): resourcePrefix[HashedKey(r), default: []].append((a, tagged))
+            case (let r, .prefix(let a)): actionPrefix[HashedKey(a), default: []].append((r, tagged))
             }
         }
     }
 
-    private let exact: FrozenTable<PairKey, [Item]>
-    private let anyAction: FrozenTable<String, [Item]>
-    private let anyResource: FrozenTable<String, [Item]>
-    private let anything: [Item]
-    private let patterned: [(resource: Pattern, action: Pattern, item: Item)]
+    /// An item with its tag.
+    struct Tagged {
+        let tag: Int32
+        let item: Item
+    }
+
+    /// A table of items keyed by name prefixes, with the distinct prefix lengths it holds. Each
+    /// item carries the pattern of its other side (the action for a resource prefix).
+    struct PrefixTable: Sendable {
+        let table: FrozenTable<String, Span>
+        /// Distinct prefix lengths in bytes, ascending.
+        let lengths: [Int]
+
+        init(
+            _ buckets: [HashedKey: [(other: Pattern, item: Tagged)]],
+            into items: inout [Tagged],
+            _ others: inout [Pattern]
+        ) {
+            table = FrozenTable(
+                buckets.map { key, entries in
+                    let span = Span(start: Int32(items.count), count: Int32(entries.count))
+                    for entry in entries {
+                        items.append(entry.item)
+                        others.append(entry.other)
+                    }
+                    return (key.hash, key.text, span)
+                }
+            )
+            lengths = Set(buckets.keys.map(\.text.utf8.count)).sorted()
+        }
+
+        /// Calls `body` with the span of every prefix of `name` in the table, shortest first,
+        /// until it returns `true`. - Returns: whether it did.
+        @inline(__always)
+        func forEachPrefix(of name: String, _ body: (Span) -> Bool) -> Bool {
+            if lengths.isEmpty { return false }
+            var name = name
+            return name.withUTF8 { bytes in
+                var state = FastHash.basis
+                var consumed = 0
+                for length in lengths {
+                    if length > bytes.count { return false }
+                    while consumed < length {
+                        state = FastHash.step(state, bytes[consumed])
+                        consumed += 1
+                    }
+                    let span = table.find(FastHash.finalize(state)) {
+                        ExactBytes.equal($0, prefixOf: bytes, length: length)
+                    }
+                    if let span, body(span) { return true }
+                }
+                return false
+            }
+        }
+    }
+
+    private let items: [Item]
+    /// Each item's tag, at the item's index.
+    private let tags: [Int32]
+    /// For items of the prefix tables (from ``prefixStart`` on): the pattern of the other side.
+    private let others: [Pattern]
+    private let prefixStart: Int
+    private let exact: FrozenTable<PairKey, Span>
+    private let anyAction: FrozenTable<String, Span>
+    private let anyResource: FrozenTable<String, Span>
+    private let anything: Span
+    private let resourcePrefix: PrefixTable
+    private let actionPrefix: PrefixTable
     private let hasWildcardBuckets: Bool
+    private let hasPrefixBuckets: Bool
     let count: Int
 
+    /// - Complexity: O(items).
     init(_ builder: Builder) {
-        exact = FrozenTable(builder.exact.map { ($0.key.hash, $0.key, $0.value) })
-        anyAction = FrozenTable(builder.anyAction.map { ($0.key.hash, $0.key.text, $0.value) })
-        anyResource = FrozenTable(builder.anyResource.map { ($0.key.hash, $0.key.text, $0.value) })
-        anything = builder.anything
-        patterned = builder.patterned
+        var items: [Tagged] = []
+        items.reserveCapacity(builder.count)
+        func spans<Key>(_ buckets: [Key: [Tagged]]) -> [(Key, Span)] {
+            buckets.map { key, bucket in
+                let span = Span(start: Int32(items.count), count: Int32(bucket.count))
+                items.append(contentsOf: bucket)
+                return (key, span)
+            }
+        }
+        exact = FrozenTable(spans(builder.exact).map { ($0.0.hash, $0.0, $0.1) })
+        anyAction = FrozenTable(spans(builder.anyAction).map { ($0.0.hash, $0.0.text, $0.1) })
+        anyResource = FrozenTable(spans(builder.anyResource).map { ($0.0.hash, $0.0.text, $0.1) })
+        anything = Span(start: Int32(items.count), count: Int32(builder.anything.count))
+        items.append(contentsOf: builder.anything)
+        prefixStart = items.count
+        var others: [Pattern] = []
+        resourcePrefix = PrefixTable(builder.resourcePrefix, into: &items, &others)
+        actionPrefix = PrefixTable(builder.actionPrefix, into: &items, &others)
+        self.items = items.map(\.item)
+        tags = items.map(\.tag)
+        self.others = others
         hasWildcardBuckets = !builder.anyAction.isEmpty || !builder.anyResource.isEmpty
+        hasPrefixBuckets = !builder.resourcePrefix.isEmpty || !builder.actionPrefix.isEmpty
         count = builder.count
     }
 
     var isEmpty: Bool { count == 0 }
 
+    /// Calls `body` with each item of `span` whose tag `tags` holds, until it returns `true`.
+    /// - Returns: whether it did.
+    @inline(__always)
+    private func offer(_ span: Span, _ tags: some TagSet, _ body: (Item) -> Bool) -> Bool {
+        var index = Int(span.start)
+        let end = index + Int(span.count)
+        while index < end {
+            if tags.contains(self.tags[index]), body(items[index]) { return true }
+            index += 1
+        }
+        return false
+    }
+
     /// Calls `body` with every item whose patterns match the request, bucket by bucket, until it
     /// returns `true`.
+    /// - Complexity: O(1) probes per exact bucket, one per distinct prefix length for the prefix
+    ///   buckets, plus the items offered.
     @inline(__always)
     func forEachCandidate(_ key: PairKey, _ body: (Item) -> Bool) {
+        forEachCandidate(key, taggedIn: AnyTag(), body)
+    }
+
+    /// ``forEachCandidate(_:_:)`` for the items whose tag `tags` holds, tested before the item
+    /// is read.
+    @inline(__always)
+    func forEachCandidate(_ key: PairKey, taggedIn tags: some TagSet, _ body: (Item) -> Bool) {
         if count == 0 { return }
-        if let items = exact.find(
-            key.hash,
-            { $0.resource.text == key.resource.text && $0.action.text == key.action.text }
-        ) {
-            for item in items where body(item) { return }
-        }
+        if let span = exact.find(key.hash, { $0 == key }), offer(span, tags, body) { return }
         if hasWildcardBuckets {
-            if anyAction.count > 0, let items = anyAction.find(key.resource.hash, { $0 == key.resource.text }) {
-                for item in items where body(item) { return }
+            if anyAction.count > 0,
+                let span = anyAction.find(key.resource.hash, { ExactBytes.equal($0, key.resource.text) }),
+                offer(span, tags, body)
+            {
+                return
             }
-            if anyResource.count > 0, let items = anyResource.find(key.action.hash, { $0 == key.action.text }) {
-                for item in items where body(item) { return }
+            if anyResource.count > 0,
+                let span = anyResource.find(key.action.hash, { ExactBytes.equal($0, key.action.text) }),
+                offer(span, tags, body)
+            {
+                return
             }
         }
-        for item in anything where body(item) { return }
-        for entry in patterned where entry.resource.matches(key.resource.text) && entry.action.matches(key.action.text)
-        {
-            if body(entry.item) { return }
+        if anything.count > 0, offer(anything, tags, body) { return }
+        if hasPrefixBuckets {
+            let offered = resourcePrefix.forEachPrefix(of: key.resource.text) { span in
+                offer(span, matching: key.action.text, tags, body)
+            }
+            if offered { return }
+            _ = actionPrefix.forEachPrefix(of: key.action.text) { span in
+                offer(span, matching: key.resource.text, tags, body)
+            }
         }
+    }
+
+    /// ``offer(_:_:_:)`` for the items of a prefix table whose other pattern matches `name`.
+    private func offer(
+        _ span: Span,
+        matching name: String,
+        _ tags: some TagSet,
+        _ body: (Item) -> Bool
+    ) -> Bool {
+        var index = Int(span.start)
+        let end = index + Int(span.count)
+        while index < end {
+            if tags.contains(self.tags[index]), others[index - prefixStart].matches(name), body(items[index]) {
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 }

@@ -1,110 +1,234 @@
-/// The grants of every role, each role's own and its ancestors', in one set of flat tables
-/// keyed by (role, resource, action): a check probes one table slot per role the user holds
-/// instead of walking per-role structures.
-///
-/// Buckets per role, tried in order: exact resource and action; exact resource with any action;
-/// any resource with exact action; everything else (`*`/`*` and prefixes), tested one by one.
-/// Grants sharing a bucket are chained through ``Grant/next`` in definition order.
-final class RoleGrantIndex: Sendable {
-    struct Key: Hashable, Sendable {
-        let role: Int32
-        let resource: String
-        let action: String
-    }
-
-    private let exact: FrozenTable<Key, Grant>
-    private let anyAction: FrozenTable<Key, Grant>
-    private let anyResource: FrozenTable<Key, Grant>
-    /// Per role: the grants that need pattern tests; empty for most roles.
-    private let others: [[(resource: Pattern, action: Pattern, grant: Grant)]]
+/// The roles a user holds, directly or through inheritance: a bitset over role indices when
+/// that is compact (at most one 64-bit word per member), else a sorted array. One instance is
+/// shared by every user holding the same roles directly.
+final class RoleSet: Sendable {
+    private let bits: [UInt64]
+    private let sorted: [Int32]
+    private let usesBits: Bool
+    /// How many roles the set holds.
+    let count: Int
 
     /// - Parameters:
-    ///   - roles: the roles, by index.
-    ///   - closures: for each role, the indices of the role and all its ancestors, in order.
-    init(roles: [Role], closures: [[Int32]]) {
-        var exact: [Key: [(String, Permission)]] = [:]
-        var anyAction: [Key: [(String, Permission)]] = [:]
-        var anyResource: [Key: [(String, Permission)]] = [:]
-        var others: [[(resource: Pattern, action: Pattern, grant: Grant)]] = Array(repeating: [], count: roles.count)
-        for (index, closure) in closures.enumerated() {
-            let role = Int32(index)
-            for member in closure {
-                let definer = roles[Int(member)]
-                for permission in definer.permissions {
-                    switch (Pattern(permission.resource), Pattern(permission.action)) {
-                    case (.exact(let r), .exact(let a)):
-                        exact[Key(role: role, resource: r, action: a), default: []].append((definer.name, permission))
-                    case (.exact(let r), .any):
-                        anyAction[Key(role: role, resource: r, action: ""), default: []].append(
-                            (definer.name, permission)
-                        )
-                    case (.any, .exact(let a)):
-                        anyResource[Key(role: role, resource: "", action: a), default: []].append(
-                            (definer.name, permission)
-                        )
-                    case (let r, let a):
-                        others[index].append((r, a, Grant(role: definer.name, permission: permission)))
-                    }
-                }
-            }
+    ///   - members: distinct role indices.
+    ///   - roleCount: how many roles there are.
+    init(members: [Int32], roleCount: Int) {
+        count = members.count
+        let words = (roleCount + 63) / 64
+        usesBits = words <= max(4, members.count)
+        if usesBits {
+            var bits = [UInt64](repeating: 0, count: words)
+            for member in members { bits[Int(member) >> 6] |= 1 << UInt64(member & 63) }
+            self.bits = bits
+            sorted = []
+        } else {
+            bits = []
+            sorted = members.sorted()
         }
-        func freeze(_ buckets: [Key: [(String, Permission)]], _ hash: (Key) -> UInt64) -> FrozenTable<Key, Grant> {
-            FrozenTable(
-                buckets.map { key, grants in
-                    var chain: Grant?
-                    for (role, permission) in grants.reversed() {
-                        chain = Grant(role: role, permission: permission, next: chain)
-                    }
-                    return (hash(key), key, chain!)
-                }
-            )
-        }
-        self.exact = freeze(exact) { Self.hash($0.role, PairKey(resource: $0.resource, action: $0.action).hash) }
-        self.anyAction = freeze(anyAction) { Self.hash($0.role, FastHash.hash($0.resource)) }
-        self.anyResource = freeze(anyResource) { Self.hash($0.role, FastHash.hash($0.action)) }
-        self.others = others
     }
 
+    /// Whether the set holds `role`.
+    /// - Complexity: O(1) for a bitset, O(log count) otherwise.
     @inline(__always)
-    static func hash(_ role: Int32, _ hash: UInt64) -> UInt64 {
-        FastHash.combine(hash, UInt64(UInt32(bitPattern: role)))
+    func contains(_ role: Int32) -> Bool {
+        if usesBits {
+            let word = Int(role) >> 6
+            return role >= 0 && word < bits.count && bits[word] & (1 << UInt64(role & 63)) != 0
+        }
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < role { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == role
     }
 
-    /// Calls `body` with each grant of a bucket's chain, until it returns `true`.
-    @inline(__always)
-    static func walk(_ chain: Grant?, _ body: (Grant) -> Bool) -> Bool {
-        var chain = chain
-        while let grant = chain {
-            if body(grant) { return true }
-            chain = grant.next
+    /// The members, ascending.
+    var members: [Int32] {
+        if !usesBits { return sorted }
+        var result: [Int32] = []
+        result.reserveCapacity(count)
+        for (index, word) in bits.enumerated() where word != 0 {
+            for bit in 0..<64 where word & (1 << UInt64(bit)) != 0 { result.append(Int32(index * 64 + bit)) }
         }
-        return false
+        return result
+    }
+}
+
+/// The inheritance graph and every role's own grants, each permission filed once in one
+/// ``PatternIndex`` and tagged with the role defining it. A check walks the candidate grants of
+/// the request and keeps those whose role the user holds (``RoleSet``), so nothing is copied
+/// into inheriting roles.
+///
+/// Grants are offered in the index's bucket order, then in role definition order, then in each
+/// role's permission order: the first grant that applies decides which role is reported.
+/// - Complexity: compiled size O(roles + permissions + inheritance edges).
+final class RoleGrantIndex: Sendable {
+    /// Every role's own grants.
+    let grants: PatternIndex<Grant>
+    /// For each role, the roles it inherits, as indices, in order (undefined names left out).
+    let parents: [[Int32]]
+
+    /// - Parameters:
+    ///   - roles: the roles, by index, in NFC.
+    ///   - roleIndex: each role name's index.
+    ///   - compile: compiles a role's permission into its grant.
+    init(roles: [Role], roleIndex: [HashedKey: Int32], compile: (Int32, Permission) -> Grant) {
+        var builder = PatternIndex<Grant>.Builder()
+        var parents: [[Int32]] = []
+        parents.reserveCapacity(roles.count)
+        for (index, role) in roles.enumerated() {
+            for permission in role.permissions {
+                builder.insert(
+                    resource: permission.resource,
+                    action: permission.action,
+                    tag: Int32(index),
+                    compile(Int32(index), permission)
+                )
+            }
+            parents.append(role.inherits.compactMap { roleIndex[HashedKey($0)] })
+        }
+        grants = PatternIndex(builder)
+        self.parents = parents
     }
 
-    /// Calls `body` with each grant of `role` matching the request, until it returns `true`.
-    /// - Returns: whether `body` returned `true`.
+    /// Every role reachable from `held` through inheritance, `held` included, each once: an
+    /// iterative walk, so depth costs no stack.
+    /// - Parameter visited: scratch space of one stamp per role, reused between calls.
+    /// - Complexity: O(roles reached + their inheritance edges).
+    func closure(of held: [Int32], visited: inout Visited) -> [Int32] {
+        visited.next()
+        var result: [Int32] = []
+        var stack: [Int32] = []
+        for role in held.reversed() where visited.insert(role) { stack.append(role) }
+        while let role = stack.popLast() {
+            result.append(role)
+            for parent in parents[Int(role)].reversed() where visited.insert(parent) { stack.append(parent) }
+        }
+        return result
+    }
+
+    /// Marks for graph walks: a role is visited when its stamp is the current one, so starting a
+    /// walk costs nothing however many roles there are.
+    struct Visited {
+        private var stamps: [UInt32]
+        private var current: UInt32 = 0
+
+        init(roleCount: Int) { stamps = [UInt32](repeating: 0, count: roleCount) }
+
+        mutating func next() {
+            if current == .max {
+                for index in stamps.indices { stamps[index] = 0 }
+                current = 0
+            }
+            current += 1
+        }
+
+        /// Marks `role`; `false` when it was marked already in this walk.
+        mutating func insert(_ role: Int32) -> Bool {
+            if stamps[Int(role)] == current { return false }
+            stamps[Int(role)] = current
+            return true
+        }
+    }
+}
+
+/// The roles a user holds, directly or through inheritance, as a check tests them: up to eight
+/// inline (one vector comparison, no memory beyond the user's entry), more in a shared
+/// ``RoleSet``.
+struct RoleMembership: Sendable, TagSet {
+    private let inline: SIMD8<Int32>
+    private let set: RoleSet?
+    /// The roles packed for a user table entry, when there are at most eight.
+    let packed: InlineRoles?
+
+    /// Lanes that hold no role: no role index and no grant's role (-1 for direct grants) equals it.
+    private static let empty = Int32.min
+
+    /// - Parameters:
+    ///   - members: distinct role indices.
+    ///   - roleCount: how many roles there are.
+    init(members: [Int32], roleCount: Int) {
+        var inline = SIMD8<Int32>(repeating: Self.empty)
+        packed = InlineRoles(members, roleCount: roleCount)
+        if members.count <= 8 {
+            for (lane, member) in members.sorted().enumerated() { inline[lane] = member }
+            set = nil
+        } else {
+            set = RoleSet(members: members, roleCount: roleCount)
+        }
+        self.inline = inline
+    }
+
+    /// Whether `role` is held.
     @inline(__always)
-    func forEachCandidate(role: Int32, _ key: PairKey, _ body: (Grant) -> Bool) -> Bool {
-        let exactChain = exact.find(Self.hash(role, key.hash)) {
-            $0.role == role && $0.resource == key.resource.text && $0.action == key.action.text
-        }
-        if Self.walk(exactChain, body) { return true }
-        if anyAction.count > 0 {
-            let chain = anyAction.find(Self.hash(role, key.resource.hash)) {
-                $0.role == role && $0.resource == key.resource.text
-            }
-            if Self.walk(chain, body) { return true }
-        }
-        if anyResource.count > 0 {
-            let chain = anyResource.find(Self.hash(role, key.action.hash)) {
-                $0.role == role && $0.action == key.action.text
-            }
-            if Self.walk(chain, body) { return true }
-        }
-        for entry in others[Int(role)]
-        where entry.resource.matches(key.resource.text) && entry.action.matches(key.action.text) {
-            if body(entry.grant) { return true }
-        }
-        return false
+    func contains(_ role: Int32) -> Bool {
+        if let set { return set.contains(role) }
+        return any(inline .== SIMD8<Int32>(repeating: role))
+    }
+
+    /// The roles held, ascending.
+    var members: [Int32] {
+        if let set { return set.members }
+        return (0..<8).map { inline[$0] }.filter { $0 != Self.empty }.sorted()
+    }
+}
+
+/// Up to eight roles packed in two words (16-bit lanes), for a user table entry: testing one
+/// reads no memory beyond the entry. Only for configurations of fewer than 32,767 roles.
+struct InlineRoles: Sendable, TagSet {
+    private let low: UInt64
+    private let high: UInt64
+
+    private static let ones: UInt64 = 0x0001_0001_0001_0001
+    private static let signs: UInt64 = 0x8000_8000_8000_8000
+    /// The most roles a configuration may have for memberships to be packed.
+    static let roleLimit = 0x7FFF
+
+    /// Packs `members` (at most eight role indices below ``roleLimit``); `nil` otherwise.
+    init?(_ members: [Int32], roleCount: Int) {
+        guard members.count <= 8, roleCount <= Self.roleLimit else { return nil }
+        var lanes = [UInt64](repeating: 0xFFFF, count: 8)  // 0xFFFF is no role
+        for (lane, member) in members.enumerated() { lanes[lane] = UInt64(UInt16(member)) }
+        low = lanes[0] | lanes[1] << 16 | lanes[2] << 32 | lanes[3] << 48
+        high = lanes[4] | lanes[5] << 16 | lanes[6] << 32 | lanes[7] << 48
+    }
+
+    /// Whether `role` (an index below ``roleLimit``) is one of the packed roles.
+    @inline(__always)
+    func contains(_ role: Int32) -> Bool {
+        let pattern = UInt64(UInt16(truncatingIfNeeded: role)) &* Self.ones
+        return Self.hasZeroLane(low ^ pattern) || Self.hasZeroLane(high ^ pattern)
+    }
+
+    /// Whether some 16-bit lane of `word` is zero.
+    @inline(__always)
+    private static func hasZeroLane(_ word: UInt64) -> Bool {
+        (word &- ones) & ~word & signs != 0
+    }
+}
+
+/// Builds the membership of each distinct set of directly held roles once, so users holding the
+/// same roles share one ``RoleSet``.
+struct RoleSetInterner {
+    private let index: RoleGrantIndex
+    private let roleCount: Int
+    private var visited: RoleGrantIndex.Visited
+    private var sets: [[Int32]: RoleMembership] = [:]
+
+    init(index: RoleGrantIndex, roleCount: Int) {
+        self.index = index
+        self.roleCount = roleCount
+        visited = RoleGrantIndex.Visited(roleCount: roleCount)
+    }
+
+    /// The effective roles of a user holding `held` directly.
+    /// - Complexity: O(roles reached) the first time a set is seen, O(held) after.
+    mutating func roles(holding held: [Int32]) -> RoleMembership {
+        let key = held.sorted()
+        if let set = sets[key] { return set }
+        let set = RoleMembership(members: index.closure(of: key, visited: &visited), roleCount: roleCount)
+        sets[key] = set
+        return set
     }
 }

@@ -1,86 +1,104 @@
-/// A condition with its source resolved once, so evaluation does not re-parse key names.
-struct CompiledCondition: Sendable {
+import VictorDocuments
+
+/// A condition with its source resolved once, so evaluation does not re-parse key names. A
+/// class, so that walking a list of them costs no copies of their fields.
+final class CompiledCondition: Sendable {
     enum Source: Sendable {
         case userID
         case userRoles
-        case userAttribute(String)
+        case userAttribute(HashedKey)
         case context(String)
     }
 
     let source: Source
     let op: ConditionOperator
     let operand: AttributeValue
+    /// For `user.roles contains NAME`: the index of role NAME, or -1 when there is none.
+    let roleOperand: Int32
     let condition: Condition
 
-    init(_ condition: Condition) {
+    /// - Parameters:
+    ///   - condition: a condition in NFC.
+    ///   - roleIndex: each role name's index.
+    init(_ condition: Condition, roleIndex: [HashedKey: Int32]) {
         self.condition = condition
         switch condition.key {
         case .user("id"): source = .userID
         case .user("roles"): source = .userRoles
-        case .user(let name): source = .userAttribute(name)
+        case .user(let name): source = .userAttribute(HashedKey(name))
         case .context(let name): source = .context(name)
         }
         op = condition.operator
         operand = condition.value
+        if case .userRoles = source, case .string(let name) = operand {
+            roleOperand = roleIndex[HashedKey(name)] ?? -1
+        } else {
+            roleOperand = -1
+        }
+        if case .context = source { readsContext = true } else { readsContext = false }
     }
+
+    /// Whether the condition reads the request's context.
+    let readsContext: Bool
 }
 
-/// A permission as filed in an index: the permission, the role defining it (`nil` for a
-/// direct permission) and its compiled constraints.
+/// A permission as filed in an index: the permission, the role defining it (-1 for a direct
+/// permission) and its compiled constraints.
 final class Grant: Sendable {
-    let role: String?
+    let role: Int32
     let permission: Permission
     let constraints: [CompiledCondition]
     /// The decision this grant makes when it allows.
     let decision: Decision
-    /// The next grant in the same index bucket.
-    let next: Grant?
 
-    init(role: String?, permission: Permission, next: Grant? = nil) {
+    init(role: Int32, roleName: String?, permission: Permission, roleIndex: [HashedKey: Int32]) {
         self.role = role
         self.permission = permission
-        self.next = next
-        constraints = permission.constraints.map(CompiledCondition.init)
+        constraints = permission.constraints.map { CompiledCondition($0, roleIndex: roleIndex) }
         decision =
-            if let role {
-                Decision(reason: .allowedByRole, decidedBy: .role(role, permission))
+            if let roleName {
+                Decision(reason: .allowedByRole, decidedBy: .role(roleName, permission))
             } else {
                 Decision(reason: .allowedByPermission, decidedBy: .permission(permission))
             }
     }
 }
 
-/// A policy ready for evaluation: subjects split into everyone / user ids / role indices.
+/// A policy ready for evaluation: subjects split into everyone / user indices / role indices.
 final class CompiledPolicy: Sendable {
     let policy: Policy
     let order: Int
     let everyone: Bool
-    let userIDs: [String]
+    let users: [Int32]
     let roles: [Int32]
     let conditions: [CompiledCondition]
     /// The decision this policy makes when it applies.
     let decision: Decision
+    /// The decision a deny policy makes when its conditions are indeterminate.
+    let indeterminateDecision: Decision
 
-    init(policy: Policy, order: Int, roleIndex: [String: Int32]) {
+    init(policy: Policy, order: Int, roleIndex: [HashedKey: Int32], userIndex: [HashedKey: Int32]) {
         self.policy = policy
         self.order = order
-        var userIDs: [String] = []
+        var users: [Int32] = []
         var roles: [Int32] = []
         for subject in policy.subjects {
-            if subject.hasPrefix("role:") {
-                if let index = roleIndex[String(subject.dropFirst(5))] { roles.append(index) }
-            } else {
-                userIDs.append(subject)
+            if ExactText.hasPrefix(subject, "role:") {
+                let name = String(decoding: subject.utf8.dropFirst(5), as: UTF8.self)
+                if let index = roleIndex[HashedKey(name)] { roles.append(index) }
+            } else if let index = userIndex[HashedKey(subject)] {
+                users.append(index)
             }
         }
         everyone = policy.subjects.isEmpty
-        self.userIDs = userIDs
+        self.users = users
         self.roles = roles
-        conditions = policy.conditions.map(CompiledCondition.init)
+        conditions = policy.conditions.map { CompiledCondition($0, roleIndex: roleIndex) }
         decision = Decision(
             reason: policy.effect == .deny ? .forbiddenByPolicy : .allowedByPolicy,
             decidedBy: .policy(policy.name)
         )
+        indeterminateDecision = Decision(reason: .forbiddenByIndeterminatePolicy, decidedBy: .policy(policy.name))
     }
 
     /// Whether this policy outranks `other` when both match: higher priority, then earlier.
@@ -88,77 +106,67 @@ final class CompiledPolicy: Sendable {
     func outranks(_ other: CompiledPolicy) -> Bool {
         policy.priority > other.policy.priority || (policy.priority == other.policy.priority && order < other.order)
     }
+
+    /// Whether the policy names `user` among its subjects, by id or by a role held.
+    @inline(__always)
+    func covers(_ user: CompiledUser) -> Bool {
+        everyone || users.contains(user.index) || roles.contains { user.roles.contains($0) }
+    }
 }
 
-/// A user with everything a check needs precomputed. The fields a check reads come first, so
-/// they share a cache line.
+/// A user with everything a check needs precomputed.
 final class CompiledUser: Sendable {
-    /// Whether the user is enabled.
     let enabled: Bool
-    /// The first two roles held directly (-1 when absent); the rest in ``moreRoles``.
-    let role0: Int32
-    let role1: Int32
-    let moreRoles: [Int32]
+    /// The user's position in the configuration.
+    let index: Int32
+    /// Every role held, directly or through inheritance.
+    let roles: RoleMembership
+    /// Roles held directly, in order, each once.
+    let held: [Int32]
     /// Permissions granted directly; `nil` when there are none.
     let direct: PatternIndex<Grant>?
-    /// Indices of every role held, directly or through inheritance.
-    let effectiveRoles: Set<Int32>
-    /// `user.roles` as conditions read it: every role held, sorted.
-    let roleList: AttributeValue
+    /// The attributes with their names' hashes, for a linear scan (users hold few).
+    let attributes: [(hash: UInt64, name: String, value: AttributeValue)]
+    /// The user, in NFC.
     let user: User
 
-    init(
-        user: User,
-        heldRoles: [Int32],
-        effectiveRoles: Set<Int32>,
-        roleList: AttributeValue,
-        direct: PatternIndex<Grant>?
-    ) {
+    init(user: User, index: Int32, held: [Int32], roles: RoleMembership, direct: PatternIndex<Grant>?) {
         enabled = user.enabled
-        role0 = heldRoles.count > 0 ? heldRoles[0] : -1
-        role1 = heldRoles.count > 1 ? heldRoles[1] : -1
-        moreRoles = Array(heldRoles.dropFirst(2))
+        self.index = index
+        self.held = held
+        self.roles = roles
         self.direct = direct
-        self.effectiveRoles = effectiveRoles
-        self.roleList = roleList
+        attributes = user.attributes.map { (FastHash.hash($0.key), $0.key, $0.value) }
         self.user = user
     }
 
-    /// Calls `body` with each role held directly, in order, until it returns `true`.
     @inline(__always)
-    func forEachRole(_ body: (Int32) -> Bool) {
-        if role0 < 0 || body(role0) { return }
-        if role1 < 0 || body(role1) { return }
-        for role in moreRoles where body(role) { return }
-    }
-
-    @inline(__always)
-    func value(of source: CompiledCondition.Source, context: [String: AttributeValue]) -> AttributeValue? {
-        switch source {
-        case .userID: .string(user.id)
-        case .userRoles: roleList
-        case .userAttribute(let name): user.attributes[name]
-        case .context(let name): context[name]
+    func attribute(_ name: HashedKey) -> AttributeValue? {
+        for index in attributes.indices
+        where attributes[index].hash == name.hash && ExactBytes.equal(attributes[index].name, name.text) {
+            return attributes[index].value
         }
+        return nil
     }
 }
 
-/// A user's entry in the snapshot's user table: what most checks need, inline in the table slot
-/// so that a check of a user with at most two roles and no direct permissions reads no further.
+/// A user's entry in the snapshot's user table: what most checks need, inline in the table
+/// slot and free of references (copying it counts no references), so that a check of a user
+/// without direct permissions and with at most eight roles reads no further.
 struct UserEntry: Sendable {
-    let role0: Int32
-    let role1: Int32
+    /// The roles held, when packed; then with no direct permissions ``simple`` is `true`.
+    let roles: InlineRoles?
+    /// The compiled user's index in ``Snapshot/compiledUsers``.
+    let index: Int32
     let enabled: Bool
-    /// At most two roles held directly and no direct permissions: ``role0`` and ``role1`` say all.
+    /// No direct permissions and the roles packed: ``roles`` says all.
     let simple: Bool
-    let compiled: CompiledUser
 
     init(_ compiled: CompiledUser) {
-        role0 = compiled.role0
-        role1 = compiled.role1
+        roles = compiled.roles.packed
+        index = compiled.index
         enabled = compiled.enabled
-        simple = compiled.moreRoles.isEmpty && compiled.direct == nil
-        self.compiled = compiled
+        simple = compiled.direct == nil && roles != nil
     }
 }
 
@@ -172,79 +180,72 @@ final class Trace {
 /// locks; a change builds a new snapshot and swaps it in whole.
 final class Snapshot: Sendable {
     let generation: UInt64
+    /// The configuration in force, in NFC.
     let configuration: AuthorizationConfiguration
     let enabled: Bool
     let defaultDeny: Bool
     let users: FrozenTable<String, UserEntry>
+    /// Every user, compiled, by index.
+    let compiledUsers: [CompiledUser]
     let roleNames: [String]
     let roleGrants: RoleGrantIndex
     let denyPolicies: PatternIndex<CompiledPolicy>
     let allowPolicies: PatternIndex<CompiledPolicy>
 
-    /// Compiles a configuration that has passed validation.
-    /// - Complexity: O(roles × inheritance depth + users × roles held + policies).
+    /// Compiles a configuration that has passed validation and is in NFC.
+    /// - Complexity: O(roles + permissions + inheritance edges + policies + users × roles held
+    ///   directly), plus, per distinct set of roles held directly, the roles it reaches.
     init(_ configuration: AuthorizationConfiguration, generation: UInt64) {
         self.generation = generation
         self.configuration = configuration
         enabled = configuration.enabled
         defaultDeny = configuration.defaultDeny
 
-        var roleIndex: [String: Int32] = [:]
-        for (index, role) in configuration.roles.enumerated() { roleIndex[role.name] = Int32(index) }
-        roleNames = configuration.roles.map(\.name)
-
-        // Closures: every role reachable through `inherits`, the role itself first.
-        var closures: [[Int32]] = Array(repeating: [], count: configuration.roles.count)
-        func closure(_ index: Int32, _ visiting: inout Set<Int32>) -> [Int32] {
-            if !closures[Int(index)].isEmpty { return closures[Int(index)] }
-            var result: [Int32] = [index]
-            var seen: Set<Int32> = [index]
-            visiting.insert(index)
-            for parent in configuration.roles[Int(index)].inherits {
-                guard let parentIndex = roleIndex[parent], !visiting.contains(parentIndex) else { continue }
-                for ancestor in closure(parentIndex, &visiting) where seen.insert(ancestor).inserted {
-                    result.append(ancestor)
-                }
-            }
-            visiting.remove(index)
-            closures[Int(index)] = result
-            return result
+        var roleIndex: [HashedKey: Int32] = [:]
+        roleIndex.reserveCapacity(configuration.roles.count)
+        for (index, role) in configuration.roles.enumerated() { roleIndex[HashedKey(role.name)] = Int32(index) }
+        let roleNames = configuration.roles.map(\.name)
+        self.roleNames = roleNames
+        let roleGrants = RoleGrantIndex(roles: configuration.roles, roleIndex: roleIndex) { role, permission in
+            Grant(role: role, roleName: roleNames[Int(role)], permission: permission, roleIndex: roleIndex)
         }
-        for index in configuration.roles.indices {
-            var visiting = Set<Int32>()
-            _ = closure(Int32(index), &visiting)
-        }
-        roleGrants = RoleGrantIndex(roles: configuration.roles, closures: closures)
+        self.roleGrants = roleGrants
 
+        var interner = RoleSetInterner(index: roleGrants, roleCount: roleNames.count)
         var users: [(hash: UInt64, key: String, value: UserEntry)] = []
         users.reserveCapacity(configuration.users.count)
-        for user in configuration.users {
-            var effective = Set<Int32>()
+        var userIndex: [HashedKey: Int32] = [:]
+        userIndex.reserveCapacity(configuration.users.count)
+        var compiledUsers: [CompiledUser] = []
+        compiledUsers.reserveCapacity(configuration.users.count)
+        for (index, user) in configuration.users.enumerated() {
             var held: [Int32] = []
             for name in user.roles {
-                guard let index = roleIndex[name], !held.contains(index) else { continue }
-                held.append(index)
-                effective.formUnion(closures[Int(index)])
+                guard let role = roleIndex[HashedKey(name)], !held.contains(role) else { continue }
+                held.append(role)
             }
             var direct = PatternIndex<Grant>.Builder()
             for permission in user.permissions {
                 direct.insert(
                     resource: permission.resource,
                     action: permission.action,
-                    Grant(role: nil, permission: permission)
+                    Grant(role: -1, roleName: nil, permission: permission, roleIndex: roleIndex)
                 )
             }
-            let names = effective.map { configuration.roles[Int($0)].name }.sorted()
             let compiled = CompiledUser(
                 user: user,
-                heldRoles: held,
-                effectiveRoles: effective,
-                roleList: .list(names.map(AttributeValue.string)),
+                index: Int32(index),
+                held: held,
+                roles: interner.roles(holding: held),
                 direct: direct.count == 0 ? nil : PatternIndex(direct)
             )
-            users.append((FastHash.hash(user.id), user.id, UserEntry(compiled)))
+            let key = HashedKey(user.id)
+            users.append((key.hash, user.id, UserEntry(compiled)))
+            userIndex[key] = Int32(index)
+            compiledUsers.append(compiled)
         }
         self.users = FrozenTable(users)
+        self.compiledUsers = compiledUsers
 
         var deny = PatternIndex<CompiledPolicy>.Builder()
         var allow = PatternIndex<CompiledPolicy>.Builder()
@@ -252,7 +253,7 @@ final class Snapshot: Sendable {
             a.element.priority != b.element.priority ? a.element.priority > b.element.priority : a.offset < b.offset
         }
         for (order, policy) in ranked {
-            let compiled = CompiledPolicy(policy: policy, order: order, roleIndex: roleIndex)
+            let compiled = CompiledPolicy(policy: policy, order: order, roleIndex: roleIndex, userIndex: userIndex)
             switch policy.effect {
             case .deny: deny.insert(resource: policy.resource, action: policy.action, compiled)
             case .allow: allow.insert(resource: policy.resource, action: policy.action, compiled)
@@ -262,208 +263,21 @@ final class Snapshot: Sendable {
         allowPolicies = PatternIndex(allow)
     }
 
-    // MARK: Evaluation
-
-    /// The registered user with id `id`.
+    /// The registered user with id `id` (in NFC).
     @inline(__always)
     func user(_ id: HashedKey) -> CompiledUser? {
-        entry(id)?.compiled
+        entry(id).map(compiled)
     }
 
-    /// The user table's entry for id `id`.
+    /// The compiled user of a table entry.
+    @inline(__always)
+    func compiled(_ entry: UserEntry) -> CompiledUser {
+        compiledUsers[Int(entry.index)]
+    }
+
+    /// The user table's entry for id `id` (in NFC).
     @inline(__always)
     func entry(_ id: HashedKey) -> UserEntry? {
-        users.find(id.hash) { $0 == id.text }
-    }
-
-    static let notPermitted = Decision(reason: .notPermitted, decidedBy: .default)
-    static let allowedByDefault = Decision(reason: .allowedByDefault, decidedBy: .default)
-    static let disabled = Decision(reason: .authorizationDisabled, decidedBy: .disabled)
-
-    /// Decides a request for the user with id `id`.
-    /// - Returns: the decision, and whether it read the request's context (such decisions are
-    ///   not cached).
-    @inline(__always)
-    func decide(
-        _ id: HashedKey,
-        _ key: PairKey,
-        _ context: [String: AttributeValue],
-        _ trace: Trace?
-    ) -> (Decision, contextDependent: Bool) {
-        if !enabled {
-            trace?.add("authorization is disabled: every request is allowed")
-            return (Self.disabled, false)
-        }
-        guard let entry = entry(id) else {
-            trace?.add("user '\(id.text)' is not registered")
-            return (Decision(reason: .unknownUser, decidedBy: .user(id.text)), false)
-        }
-        guard entry.enabled else {
-            trace?.add("user '\(id.text)' is disabled")
-            return (Decision(reason: .userDisabled, decidedBy: .user(id.text)), false)
-        }
-        if trace == nil, entry.simple, denyPolicies.isEmpty, allowPolicies.isEmpty {
-            return decideByRoles(entry, key, context)
-        }
-        return decide(entry.compiled, key, context, trace)
-    }
-
-    /// ``decide(_:_:_:_:)-(CompiledUser,_,_,_)`` for the common case of no policies and a user
-    /// whose table entry lists every role it holds: the same order and outcome, without reading
-    /// the compiled user unless a grant has constraints.
-    @inline(__always)
-    func decideByRoles(
-        _ entry: UserEntry,
-        _ key: PairKey,
-        _ context: [String: AttributeValue]
-    ) -> (Decision, contextDependent: Bool) {
-        var dependent = false
-        var allowed: Decision?
-        func grant(_ role: Int32) -> Bool {
-            role >= 0
-                && roleGrants.forEachCandidate(role: role, key) { grant in
-                    guard
-                        grant.constraints.isEmpty || holds(grant.constraints, entry.compiled, context, &dependent, nil)
-                    else { return false }
-                    allowed = grant.decision
-                    return true
-                }
-        }
-        if grant(entry.role0) || grant(entry.role1), let allowed { return (allowed, dependent) }
-        return (defaultDeny ? Self.notPermitted : Self.allowedByDefault, dependent)
-    }
-
-    /// Decides a request for a registered, enabled user: deny policies, then allow policies,
-    /// role permissions and direct permissions, then the default.
-    func decide(
-        _ user: CompiledUser,
-        _ key: PairKey,
-        _ context: [String: AttributeValue],
-        _ trace: Trace?
-    ) -> (Decision, contextDependent: Bool) {
-        var dependent = false
-        if let trace {
-            let roles = user.roleList
-            trace.add(
-                "user '\(user.user.id)': enabled, holds \(user.user.roles) directly, \(roles) with inheritance; "
-                    + "request \(key.action.text) on \(key.resource.text)"
-            )
-        }
-
-        // 1. Any matching deny policy forbids, whatever the priorities.
-        if !denyPolicies.isEmpty {
-            var best: CompiledPolicy?
-            denyPolicies.forEachCandidate(key) { policy in
-                if trace == nil, let best, !policy.outranks(best) { return false }
-                if applies(policy, to: user, context, &dependent, trace), best.map(policy.outranks) ?? true {
-                    best = policy
-                }
-                return false
-            }
-            if let best {
-                trace?.add("deny policy '\(best.policy.name)' forbids the request")
-                return (best.decision, dependent)
-            }
-        } else {
-            trace?.add("no deny policy applies to \(key.action.text) on \(key.resource.text)")
-        }
-
-        // 2. An allow policy, a role permission or a direct permission allows.
-        var allowed: Decision?
-        if !allowPolicies.isEmpty {
-            var best: CompiledPolicy?
-            allowPolicies.forEachCandidate(key) { policy in
-                if trace == nil, let best, !policy.outranks(best) { return false }
-                if applies(policy, to: user, context, &dependent, trace), best.map(policy.outranks) ?? true {
-                    best = policy
-                }
-                return false
-            }
-            if let best { allowed = best.decision }
-        }
-        if allowed == nil || trace != nil {
-            user.forEachRole { role in
-                roleGrants.forEachCandidate(role: role, key) { grant in
-                    guard holds(grant.constraints, user, context, &dependent, trace) else {
-                        trace?.add(
-                            "role '\(roleNames[Int(role)])' via '\(grant.role ?? "")': \(grant.permission) — constraints fail"
-                        )
-                        return false
-                    }
-                    trace?.add("role '\(roleNames[Int(role)])' via '\(grant.role ?? "")': \(grant.permission) — grants")
-                    if allowed == nil { allowed = grant.decision }
-                    return trace == nil
-                }
-            }
-        }
-        if allowed == nil || trace != nil {
-            user.direct?.forEachCandidate(key) { grant in
-                guard holds(grant.constraints, user, context, &dependent, trace) else {
-                    trace?.add("direct permission \(grant.permission) — constraints fail")
-                    return false
-                }
-                trace?.add("direct permission \(grant.permission) — grants")
-                if allowed == nil { allowed = grant.decision }
-                return trace == nil
-            }
-        }
-        if let allowed { return (allowed, dependent) }
-
-        // 3. The default.
-        if defaultDeny {
-            trace?.add(
-                "no policy, role or permission allows \(key.action.text) on \(key.resource.text); the default is deny"
-            )
-            return (Self.notPermitted, dependent)
-        }
-        trace?.add("nothing allows or forbids \(key.action.text) on \(key.resource.text); the default is allow")
-        return (Self.allowedByDefault, dependent)
-    }
-
-    @inline(__always)
-    func applies(
-        _ policy: CompiledPolicy,
-        to user: CompiledUser,
-        _ context: [String: AttributeValue],
-        _ dependent: inout Bool,
-        _ trace: Trace?
-    ) -> Bool {
-        let kind = policy.policy.effect.rawValue
-        let subject =
-            policy.everyone || policy.userIDs.contains(user.user.id)
-            || policy.roles.contains { user.effectiveRoles.contains($0) }
-        guard subject else {
-            trace?.add(
-                "\(kind) policy '\(policy.policy.name)': user is not among its subjects \(policy.policy.subjects)"
-            )
-            return false
-        }
-        guard holds(policy.conditions, user, context, &dependent, trace) else {
-            trace?.add("\(kind) policy '\(policy.policy.name)' (priority \(policy.policy.priority)): conditions fail")
-            return false
-        }
-        trace?.add("\(kind) policy '\(policy.policy.name)' (priority \(policy.policy.priority)): applies")
-        return true
-    }
-
-    @inline(__always)
-    func holds(
-        _ conditions: [CompiledCondition],
-        _ user: CompiledUser,
-        _ context: [String: AttributeValue],
-        _ dependent: inout Bool,
-        _ trace: Trace?
-    ) -> Bool {
-        for condition in conditions {
-            if case .context = condition.source { dependent = true }
-            guard let value = user.value(of: condition.source, context: context) else {
-                trace?.add("  \(condition.condition): \(condition.condition.key) is missing → false")
-                return false
-            }
-            let result = condition.op.test(value, condition.operand)
-            trace?.add("  \(condition.condition): \(condition.condition.key) is \(value) → \(result)")
-            if !result { return false }
-        }
-        return true
+        users.find(id.hash) { ExactBytes.equal($0, id.text) }
     }
 }

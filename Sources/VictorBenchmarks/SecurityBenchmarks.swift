@@ -122,7 +122,10 @@ enum SecurityBenchmarks {
         let authorizer = try Authorizer(
             configuration: AuthorizationConfiguration(
                 roles: [Role("developer")],
-                users: [User("dev-1", roles: ["developer"], attributes: ["level": 3])],
+                // The users the allow policies name (a subject naming no user is a configuration
+                // error), and the developer whose checks are measured.
+                users: [User("dev-1", roles: ["developer"], attributes: ["level": 3])]
+                    + (0..<50).map { User("user-\($0)", attributes: ["level": .integer($0 % 5)]) },
                 policies: policies
             ),
             options: AuthorizerOptions(cacheEnabled: false)

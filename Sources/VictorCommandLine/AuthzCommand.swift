@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VictorAuthorization
+import VictorDocuments
 
 /// `victor authz`: checks, explanations, validation and test cases against a configuration file.
 struct AuthzCommand: AsyncParsableCommand {
@@ -34,7 +35,10 @@ struct AuthzRequestOptions: ParsableArguments {
 
     @Option(
         name: .customLong("context"),
-        help: "A request context entry KEY=VALUE (repeatable); VALUE reads as integer, number, boolean, else string."
+        help: """
+            A request context entry KEY=VALUE (repeatable); VALUE is typed as in YAML: True/false are \
+            booleans, 12 a 64-bit integer, 2.5 a number, 'quoted' or anything else a string.
+            """
     )
     var contextEntries: [String] = []
 
@@ -47,16 +51,7 @@ struct AuthzRequestOptions: ParsableArguments {
 
     /// The `--context` entries as a context dictionary.
     func context() throws -> [String: AttributeValue] {
-        var context: [String: AttributeValue] = [:]
-        for entry in contextEntries {
-            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
-                throw ValidationError("--context '\(entry)' is not KEY=VALUE")
-            }
-            let key = String(entry[..<equals])
-            guard context[key] == nil else { throw ValidationError("--context '\(key)' is given twice") }
-            context[key] = AttributeValue(parsing: String(entry[entry.index(after: equals)...]))
-        }
-        return context
+        try ContextArguments.parse(contextEntries)
     }
 }
 
@@ -188,7 +183,7 @@ struct AuthzValidateCommand: AsyncParsableCommand {
         do {
             let configuration = try AuthorizationConfiguration.load(contentsOf: config)
             print(
-                "\(config): valid: \(configuration.roles.count) roles, \(configuration.users.count) users, "
+                "\(shownName(config)): valid: \(configuration.roles.count) roles, \(configuration.users.count) users, "
                     + "\(configuration.policies.count) policies"
             )
         } catch {
@@ -204,9 +199,10 @@ struct AuthzTestCommand: AsyncParsableCommand {
         commandName: "test",
         abstract: "Check a list of expected decisions against a configuration.",
         discussion: """
-            CASES is a YAML or JSON list of {user, resource, action, context, expect: allow|deny}. \
-            Prints each failing case and a last line `N passed, N failed`. Exit status: 0 when every \
-            case passes, 1 when any fails, 2 on a bad configuration, cases file or arguments.
+            CASES is a YAML or JSON list of {user, resource, action, context, expect: allow|deny}; an \
+            empty list is an error. Prints each failing case (names escaped, one line each) and a last \
+            line `N passed, N failed`. Exit status: 0 when every case passes, 1 when any fails, 2 on a \
+            bad configuration, cases file or arguments.
             """
     )
 
@@ -221,15 +217,21 @@ struct AuthzTestCommand: AsyncParsableCommand {
         let testCases: [AuthorizationTestCase]
         do {
             let text: String
-            do {
-                text = try String(contentsOfFile: cases, encoding: .utf8)
-            } catch {
-                printError("cannot read \(cases): \(error.localizedDescription)")
+            switch TextFile.read(cases) {
+            case .success(let read): text = read
+            case .failure(let error):
+                printError(error.message)
                 throw ExitCode(2)
             }
             testCases = try AuthorizationTestCase.parse(text, file: cases)
         } catch let error as AuthorizationError {
             reportConfigurationError(error)
+            throw ExitCode(2)
+        }
+        guard !testCases.isEmpty else {
+            printError(
+                "\(shownName(cases)): no test cases; expected a list of {user, resource, action, context, expect}"
+            )
             throw ExitCode(2)
         }
         var passed = 0
@@ -249,10 +251,12 @@ struct AuthzTestCommand: AsyncParsableCommand {
                     testCase.context.isEmpty
                     ? ""
                     : " "
-                        + testCase.context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        + testCase.context.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                        .map { "\(shownName($0.key))=\($0.value)" }
                         .joined(separator: ",")
                 print(
-                    "FAIL \(cases):\(testCase.line): \(testCase.user) \(testCase.action) \(testCase.resource)\(context): "
+                    "FAIL \(shownName(cases)):\(testCase.line): \(shownName(testCase.user)) "
+                        + "\(shownName(testCase.action)) \(shownName(testCase.resource))\(context): "
                         + "expected \(testCase.expectAllowed ? "allow" : "deny"), got \(decision.message)"
                 )
             }
@@ -260,4 +264,14 @@ struct AuthzTestCommand: AsyncParsableCommand {
         print("\(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
     }
+}
+
+/// `name` as it is when it is plain printable text without spaces or quotes, else quoted with
+/// escapes: a name in output can never start a new line or look like another field.
+func shownName(_ name: String) -> String {
+    let quoted = ExactText.quotedForDisplay(name)
+    let plain =
+        !name.isEmpty && quoted.utf8.count == name.utf8.count + 2
+        && !name.unicodeScalars.contains { $0.properties.isWhitespace || $0 == "," || $0 == "=" }
+    return plain ? name : quoted
 }

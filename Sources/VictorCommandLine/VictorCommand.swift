@@ -16,9 +16,12 @@ public struct VictorCommand: AsyncParsableCommand {
     /// Creates the command; ArgumentParser fills it from the arguments.
     public init() {}
 
-    /// Parses `arguments` (the process's own when `nil`), runs the chosen subcommand, and
-    /// returns the process exit code. Argument errors exit with 2, not ArgumentParser's 64.
+    /// Parses `arguments` (the process's own when `nil`, rejected with exit code 2 when one is not
+    /// valid UTF-8), runs the chosen subcommand, and returns the process exit code. Argument
+    /// errors exit with 2, not ArgumentParser's 64.
     public static func runMain(_ arguments: [String]? = nil) async -> Int32 {
+        // The process's own arguments are checked as bytes first: invalid UTF-8 is rejected.
+        guard let arguments else { return await runMain(rawArguments: RawArguments.process()) }
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -147,13 +147,16 @@ import VictorAuthorization
               - {name: p, effect: deny, resource: code, action: read, subjects: ["role:auditor", bob]}
             """
         )
+        // A subject naming no user (`bob`) is an error too: the policy would apply to no one.
         #expect(
             found.map(\.key) == [
                 "roles.developer.inherits[0]", "users.alice.roles[1]", "policies[0].subjects[0]",
+                "policies[0].subjects[1]",
             ]
         )
-        #expect(found.map(\.line) == [2, 4, 6])
+        #expect(found.map(\.line) == [2, 4, 6, 6])
         #expect(found[0].message.contains("undefined role 'viewer'"))
+        #expect(found[3].message.contains("'bob', which is no user"))
     }
 
     @Test func inheritanceCyclesAreRejectedWithTheirPath() {

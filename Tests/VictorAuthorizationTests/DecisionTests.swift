@@ -273,11 +273,11 @@ import VictorEvents
         authorizer.publishMetrics()
     }
 
-    @Test func contextParsingFollowsTheCommandLineRules() {
-        #expect(AttributeValue(parsing: "5") == .integer(5))
-        #expect(AttributeValue(parsing: "2.5") == .number(2.5))
-        #expect(AttributeValue(parsing: "true") == .boolean(true))
-        #expect(AttributeValue(parsing: "prod") == .string("prod"))
-        #expect(AttributeValue(parsing: "nan") == .string("nan"))
+    @Test func contextParsingFollowsTheCommandLineRules() throws {
+        #expect(try AttributeValue(parsing: "5") == .integer(5))
+        #expect(try AttributeValue(parsing: "2.5") == .number(2.5))
+        #expect(try AttributeValue(parsing: "true") == .boolean(true))
+        #expect(try AttributeValue(parsing: "prod") == .string("prod"))
+        #expect(try AttributeValue(parsing: "nan") == .string("nan"))
     }
 }

@@ -89,7 +89,7 @@ enum RandomConfiguration {
             if Bool.random(using: &rng) {
                 subjects.append(
                     Bool.random(using: &rng)
-                        ? "u\(Int.random(in: 0..<5, using: &rng))"
+                        ? "u\(Int.random(in: 0..<4, using: &rng))"
                         : "role:r\(Int.random(in: 0..<roleCount, using: &rng))"
                 )
             }

@@ -1,0 +1,215 @@
+import VictorDocuments
+
+/// The outcome of a condition: it holds, it fails, or it cannot be evaluated (the value is
+/// missing, of a kind the operator cannot compare, or not a finite number).
+enum Truth: Sendable, Hashable {
+    case holds
+    case fails
+    case indeterminate
+
+    /// `fails` for `holds` and the reverse; `indeterminate` stays so.
+    @inline(__always)
+    var negated: Truth {
+        switch self {
+        case .holds: .fails
+        case .fails: .holds
+        case .indeterminate: .indeterminate
+        }
+    }
+}
+
+/// How two numbers are ordered, compared exactly.
+enum NumericOrder: Sendable, Hashable {
+    case less, equal, greater
+}
+
+/// Exact comparison of 64-bit integers and finite doubles: no value is rounded.
+enum ExactNumber {
+    /// Orders `a` and `b` exactly; `nil` when `b` is not finite.
+    ///
+    /// Converting `a` to `Double` rounds it beyond 2^53 (`9007199254740993` becomes
+    /// `9007199254740992.0`), so instead `b` is split into its integral part, which is exact as an
+    /// `Int` once `b` is known to lie in [-2^63, 2^63), and its fractional part.
+    @inline(__always)
+    static func compare(_ a: Int, _ b: Double) -> NumericOrder? {
+        guard b.isFinite else { return nil }
+        // 2^63 and -2^63 are exact doubles; every double at or above 2^63 exceeds every Int, and
+        // every double below -2^63 is less than every Int.
+        if b >= 9_223_372_036_854_775_808.0 { return .less }
+        if b < -9_223_372_036_854_775_808.0 { return .greater }
+        let integral = b.rounded(.towardZero)
+        let whole = Int(integral)  // exact: integral is an integer in [-2^63, 2^63)
+        if a < whole { return .less }
+        if a > whole { return .greater }
+        let fraction = b - integral  // exact: both share b's exponent range
+        if fraction > 0 { return .less }
+        if fraction < 0 { return .greater }
+        return .equal
+    }
+
+    /// Orders two numeric values exactly; `nil` unless both are integers or finite numbers.
+    @inline(__always)
+    static func compare(_ a: AttributeValue, _ b: AttributeValue) -> NumericOrder? {
+        switch (a, b) {
+        case (.integer(let x), .integer(let y)): return x < y ? .less : x == y ? .equal : .greater
+        case (.integer(let x), .number(let y)): return compare(x, y)
+        case (.number(let x), .integer(let y)):
+            switch compare(y, x) {
+            case .less: return .greater
+            case .greater: return .less
+            case let order: return order
+            }
+        case (.number(let x), .number(let y)):
+            guard x.isFinite, y.isFinite else { return nil }
+            return x < y ? .less : x == y ? .equal : .greater
+        default: return nil
+        }
+    }
+}
+
+extension AttributeValue {
+    /// Equality as conditions see it: strings by Unicode scalars, numbers exactly (an integer and
+    /// a number compare by value), lists element by element. Values of different kinds, and
+    /// numbers that are not finite, are indeterminate.
+    func equality(_ other: AttributeValue) -> Truth {
+        switch (self, other) {
+        case (.string(let a), .string(let b)): return ExactBytes.equal(a, b) ? .holds : .fails
+        case (.boolean(let a), .boolean(let b)): return a == b ? .holds : .fails
+        case (.list(let a), .list(let b)):
+            guard a.count == b.count else { return isFinite && other.isFinite ? .fails : .indeterminate }
+            var result = Truth.holds
+            for (x, y) in zip(a, b) {
+                switch x.equality(y) {
+                case .holds: continue
+                case .fails: if result == .holds { result = .fails }
+                case .indeterminate: return .indeterminate
+                }
+            }
+            return result
+        default:
+            guard let order = ExactNumber.compare(self, other) else { return .indeterminate }
+            return order == .equal ? .holds : .fails
+        }
+    }
+
+    /// Whether equality with `other` can be decided, so the two are of comparable kinds.
+    func isComparable(with other: AttributeValue) -> Bool {
+        equality(other) != .indeterminate
+    }
+
+    /// The value with every string in NFC. Strings already certainly in NFC are returned as
+    /// they are.
+    func normalized() -> AttributeValue {
+        switch self {
+        case .string(let text): .string(NFC.normalized(text))
+        case .list(let elements): .list(elements.map { $0.normalized() })
+        default: self
+        }
+    }
+
+    /// Whether ``normalized()`` certainly changes nothing, checked without building anything.
+    @inline(__always)
+    var isSurelyNFC: Bool {
+        switch self {
+        case .string(let text): NFC.isSurelyNFC(text)
+        case .list(let elements): elements.allSatisfy(\.isSurelyNFC)
+        default: true
+        }
+    }
+
+    /// The two values are the same value: same kind, same scalars or bits.
+    func isIdentical(to other: AttributeValue) -> Bool {
+        switch (self, other) {
+        case (.string(let a), .string(let b)): ExactBytes.equal(a, b)
+        case (.integer(let a), .integer(let b)): a == b
+        case (.number(let a), .number(let b)): a.bitPattern == b.bitPattern
+        case (.boolean(let a), .boolean(let b)): a == b
+        case (.list(let a), .list(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
+        default: false
+        }
+    }
+}
+
+extension ConditionOperator {
+    /// Evaluates the operator on `value` (the attribute read; `nil` when missing) against
+    /// `operand`. Only `exists` decides on a missing value; a value that is not finite, or of a
+    /// kind the operator cannot compare with the operand, is indeterminate.
+    func evaluate(_ value: AttributeValue?, _ operand: AttributeValue) -> Truth {
+        guard let value else {
+            guard self == .exists, case .boolean(let wanted) = operand else { return .indeterminate }
+            return wanted ? .fails : .holds
+        }
+        guard value.isFinite else { return .indeterminate }
+        switch self {
+        case .exists:
+            guard case .boolean(let wanted) = operand else { return .indeterminate }
+            return wanted ? .holds : .fails
+        case .eq:
+            return value.equality(operand)
+        case .ne:
+            return value.equality(operand).negated
+        case .gt, .gte, .lt, .lte:
+            guard let order = ExactNumber.compare(value, operand) else { return .indeterminate }
+            switch self {
+            case .gt: return order == .greater ? .holds : .fails
+            case .gte: return order != .less ? .holds : .fails
+            case .lt: return order == .less ? .holds : .fails
+            default: return order != .greater ? .holds : .fails
+            }
+        case .in:
+            return membership(value, operand)
+        case .notIn:
+            return membership(value, operand).negated
+        case .contains:
+            switch (value, operand) {
+            case (.list(let elements), _):
+                return Self.anyEqual(elements, operand)
+            case (.string(let text), .string(let part)):
+                return ExactBytes.contains(text, part) ? .holds : .fails
+            default:
+                return .indeterminate
+            }
+        }
+    }
+
+    /// `value` is one of the operand's elements: it holds when an element equals it, fails when
+    /// none does and some element can be compared with it, and is indeterminate when none can (or
+    /// the value is a list).
+    private func membership(_ value: AttributeValue, _ operand: AttributeValue) -> Truth {
+        guard value.isScalar, case .list(let elements) = operand else { return .indeterminate }
+        return Self.anyEqual(elements, value)
+    }
+
+    /// Holds when an element equals `value`; fails when none does and the list is empty or some
+    /// element can be compared with `value`; indeterminate otherwise.
+    private static func anyEqual(_ elements: [AttributeValue], _ value: AttributeValue) -> Truth {
+        if elements.isEmpty { return .fails }
+        var comparable = false
+        for element in elements {
+            switch element.equality(value) {
+            case .holds: return .holds
+            case .fails: comparable = true
+            case .indeterminate: continue
+            }
+        }
+        return comparable ? .fails : .indeterminate
+    }
+
+    /// Why ``evaluate(_:_:)`` is indeterminate for these values, for explanations.
+    func indeterminacy(_ value: AttributeValue?, _ operand: AttributeValue) -> String {
+        guard let value else { return "the value is missing" }
+        if !value.isFinite { return "the value is not a finite number" }
+        switch self {
+        case .gt, .gte, .lt, .lte:
+            return "'\(self)' compares numbers, and the value is a \(value.kindName)"
+        case .in, .notIn:
+            if !value.isScalar { return "'\(self)' compares a single value, and the value is a list" }
+            return "a \(value.kindName) cannot equal any element of \(operand)"
+        case .contains:
+            if case .list = value { return "no element of the list can be compared with \(operand)" }
+            return "'contains' reads a list or a string, and the value is a \(value.kindName)"
+        default:
+            return "a \(value.kindName) cannot be compared with a \(operand.kindName)"
+        }
+    }
+}
