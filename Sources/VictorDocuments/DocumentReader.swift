@@ -64,15 +64,26 @@ private struct Composer {
     var anchors: [String: DocumentNode] = [:]
     var expanded = 0
 
-    enum Frame {
-        case sequence(items: [DocumentNode], position: DocumentPosition, anchor: String?)
-        case mapping(
-            entries: [(key: String, keyPosition: DocumentPosition, value: DocumentNode)],
-            pendingKey: (text: String, position: DocumentPosition)?,
-            seen: [String: DocumentPosition],
-            position: DocumentPosition,
-            anchor: String?
-        )
+    /// A list or mapping being read. Mutated in place on the stack (never copied out and back),
+    /// so adding an item is amortized O(1).
+    struct Frame {
+        let isMapping: Bool
+        let position: DocumentPosition
+        let anchor: String?
+        var items: [DocumentNode] = []
+        var entries: [(key: String, keyPosition: DocumentPosition, value: DocumentNode)] = []
+        /// For a mapping: the key read, waiting for its value; `nil` at a key position.
+        var pendingKey: (text: String, position: DocumentPosition)?
+        var seen: [String: DocumentPosition] = [:]
+
+        init(isMapping: Bool, position: DocumentPosition, anchor: String?) {
+            self.isMapping = isMapping
+            self.position = position
+            self.anchor = anchor
+        }
+
+        /// Whether the next node read is this mapping's key.
+        var expectsKey: Bool { isMapping && pendingKey == nil }
     }
     var stack: [Frame] = []
     var root: DocumentNode?
@@ -122,7 +133,7 @@ private struct Composer {
                     do throws(Fatal) {
                         try open(at: position)
                         stack.append(
-                            .sequence(items: [], position: position, anchor: text(event.data.sequence_start.anchor))
+                            Frame(isMapping: false, position: position, anchor: text(event.data.sequence_start.anchor))
                         )
                         try checkTag(
                             event.data.sequence_start.tag,
@@ -135,13 +146,7 @@ private struct Composer {
                     do throws(Fatal) {
                         try open(at: position)
                         stack.append(
-                            .mapping(
-                                entries: [],
-                                pendingKey: nil,
-                                seen: [:],
-                                position: position,
-                                anchor: text(event.data.mapping_start.anchor)
-                            )
+                            Frame(isMapping: true, position: position, anchor: text(event.data.mapping_start.anchor))
                         )
                         try checkTag(
                             event.data.mapping_start.tag,
@@ -187,9 +192,10 @@ private struct Composer {
         var path = ""
         func append(_ name: String) { path += path.isEmpty ? name : "." + name }
         for frame in stack {
-            switch frame {
-            case .sequence(let items, _, _): path += "[\(items.count)]"
-            case .mapping(_, let pending, _, _, _): if let pending { append(pending.text) }
+            if !frame.isMapping {
+                path += "[\(frame.items.count)]"
+            } else if let pending = frame.pendingKey {
+                append(pending.text)
             }
         }
         if let key { append(key) }
@@ -259,12 +265,13 @@ private struct Composer {
             value = .string(ExactText.normalized(raw))
         }
         // A scalar as a mapping key.
-        if case .mapping(let entries, nil, var seen, let mapPosition, let anchor) = stack.last {
+        // (The frame is read in place, never bound to a copy, so its tables stay unshared.)
+        if stack.last?.expectsKey == true {
             let key = ExactText.normalized(raw)
             if case .null = value {
                 fail(issue(.syntax, position, "a key cannot be null"))
             }
-            if let first = seen[key] {
+            if let first = stack[stack.count - 1].seen[key] {
                 fail(
                     issue(
                         .duplicateKey,
@@ -274,15 +281,9 @@ private struct Composer {
                     )
                 )
             } else {
-                seen[key] = position
+                stack[stack.count - 1].seen[key] = position
             }
-            stack[stack.count - 1] = .mapping(
-                entries: entries,
-                pendingKey: (key, position),
-                seen: seen,
-                position: mapPosition,
-                anchor: anchor
-            )
+            stack[stack.count - 1].pendingKey = (key, position)
             try count(1, position)
             return
         }
@@ -293,7 +294,7 @@ private struct Composer {
     }
 
     mutating func alias(_ event: yaml_event_t, _ position: DocumentPosition) throws(Fatal) {
-        if case .mapping(_, nil, _, _, _) = stack.last {
+        if stack.last?.expectsKey == true {
             fail(issue(.syntax, position, "an alias cannot be a mapping key"))
             throw Fatal()
         }
@@ -312,39 +313,31 @@ private struct Composer {
 
     mutating func close() throws(Fatal) {
         guard let frame = stack.popLast() else { return }
-        let node: DocumentNode
-        let anchor: String?
-        switch frame {
-        case .sequence(let items, let position, let name):
-            node = DocumentNode(.sequence(items), at: position)
-            anchor = name
-        case .mapping(let entries, _, _, let position, let name):
-            node = DocumentNode(.mapping(entries), at: position)
-            anchor = name
-        }
-        if let anchor { anchors[anchor] = node }
+        let node =
+            frame.isMapping
+            ? DocumentNode(.mapping(frame.entries), at: frame.position)
+            : DocumentNode(.sequence(frame.items), at: frame.position)
+        if let anchor = frame.anchor { anchors[anchor] = node }
         try add(node, node.position)
     }
 
     /// Adds a finished node to the collection being built, or makes it the root.
     mutating func add(_ node: DocumentNode, _ position: DocumentPosition) throws(Fatal) {
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        switch top {
-        case .sequence(var items, let sequencePosition, let anchor):
-            items.append(node)
-            stack.append(.sequence(items: items, position: sequencePosition, anchor: anchor))
-        case .mapping(var entries, let pendingKey, let seen, let mapPosition, let anchor):
-            guard let pendingKey else {
-                stack.append(top)
-                fail(issue(.syntax, position, "a key must be a plain scalar, not a list or mapping"))
-                throw Fatal()
-            }
-            entries.append((pendingKey.text, pendingKey.position, node))
-            stack.append(.mapping(entries: entries, pendingKey: nil, seen: seen, position: mapPosition, anchor: anchor))
+        let top = stack.count - 1
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
         }
+        guard let pendingKey = stack[top].pendingKey else {
+            fail(issue(.syntax, position, "a key must be a plain scalar, not a list or mapping"))
+            throw Fatal()
+        }
+        stack[top].entries.append((pendingKey.text, pendingKey.position, node))
+        stack[top].pendingKey = nil
     }
 
     func parserIssue(_ parser: yaml_parser_t) -> DocumentIssue {

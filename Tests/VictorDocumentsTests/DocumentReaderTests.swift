@@ -130,6 +130,18 @@ import Testing
         #expect(root["a"] === root["b"])
     }
 
+    @Test func wideMappingsAndListsReadInFull() throws {
+        // Items are appended in place on the reader's stack; copying a frame per item would make
+        // this quadratic (minutes, not a fraction of a second).
+        let keys = (0..<100_000).map { "k\($0): [\($0)]" }.joined(separator: "\n")
+        guard case .mapping(let entries) = try read(keys)?.content else {
+            Issue.record("not a mapping")
+            return
+        }
+        #expect(entries.count == 100_000)
+        #expect(entries.last?.key == "k99999")
+    }
+
     @Test func oversizedTextIsRefusedBeforeParsing() {
         let small = DocumentReader(limits: DocumentLimits(maxBytes: 10))
         #expect(throws: DocumentError.self) { try small.read("a: 12345678901", file: "doc.yaml") }
