@@ -92,11 +92,6 @@ extension AttributeValue {
         }
     }
 
-    /// Whether equality with `other` can be decided, so the two are of comparable kinds.
-    func isComparable(with other: AttributeValue) -> Bool {
-        equality(other) != .indeterminate
-    }
-
     /// The value with every string in NFC. Strings already certainly in NFC are returned as
     /// they are.
     func normalized() -> AttributeValue {
@@ -114,18 +109,6 @@ extension AttributeValue {
         case .string(let text): NFC.isSurelyNFC(text)
         case .list(let elements): elements.allSatisfy(\.isSurelyNFC)
         default: true
-        }
-    }
-
-    /// The two values are the same value: same kind, same scalars or bits.
-    func isIdentical(to other: AttributeValue) -> Bool {
-        switch (self, other) {
-        case (.string(let a), .string(let b)): ExactBytes.equal(a, b)
-        case (.integer(let a), .integer(let b)): a == b
-        case (.number(let a), .number(let b)): a.bitPattern == b.bitPattern
-        case (.boolean(let a), .boolean(let b)): a == b
-        case (.list(let a), .list(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
-        default: false
         }
     }
 }

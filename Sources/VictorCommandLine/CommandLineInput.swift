@@ -40,8 +40,10 @@ enum RawArguments {
         return .success(decoded)
     }
 
-    /// `bytes` quoted, valid UTF-8 runs as text (escaped for display) and other bytes as `\xNN`.
+    /// `bytes` quoted, valid UTF-8 runs as text (escaped for display) and other bytes as `\xNN`;
+    /// at most the first 64 bytes, so that a huge argument makes a short message.
     static func shown(_ bytes: [UInt8]) -> String {
+        guard bytes.count <= 64 else { return shown(Array(bytes.prefix(64))) + "…" }
         var result = ""
         var start = 0
         while start < bytes.count {
