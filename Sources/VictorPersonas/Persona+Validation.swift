@@ -143,12 +143,15 @@ extension Persona {
     /// `allowLineBreaks`) and without DEL: a byte scan that spares the common case the scalar walk
     /// of `ExactText.firstForbidden`. `false` means only "look closer".
     static func isPlainText(_ text: String, allowLineBreaks: Bool) -> Bool {
-        for byte in text.utf8 {
-            if byte >= 0x20 && byte < 0x7F { continue }
-            if allowLineBreaks && (byte == 0x09 || byte == 0x0A || byte == 0x0D) { continue }
-            return false
+        var text = text
+        // Over the contiguous UTF-8 of a native string: no per-byte index checks.
+        return text.withUTF8 { bytes in
+            for byte in bytes where byte < 0x20 || byte >= 0x7F {
+                if allowLineBreaks && (byte == 0x09 || byte == 0x0A || byte == 0x0D) { continue }
+                return false
+            }
+            return true
         }
-        return true
     }
 }
 

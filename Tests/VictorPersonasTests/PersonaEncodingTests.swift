@@ -77,6 +77,7 @@ import VictorDocuments
             persona.backstory = Bool.random(using: &rng) ? text(false) : nil
             persona.expertise = (0..<Int.random(in: 0...3, using: &rng)).map { _ in "e" + text(true) }
             persona.constraints.preferredTools = ["t" + text(true)]
+            persona.temperature = [nil, 0, 0.7, 1e-05, 2, 1.0000000000000002].randomElement(using: &rng)!
             personas.append(persona)
         }
         let decoded = try PersonaDocument.decode(PersonaDocument.encode(personas, as: format), file: "x")
