@@ -33,15 +33,19 @@ extension Persona {
         guard personas.count >= 2 else {
             throw PersonaError(.invalidArgument, "merging needs at least 2 personas, got \(personas.count)")
         }
-        // Pairwise: a handful of ids, compared without hashing or allocating.
-        for index in personas.indices
-        where personas[..<index].contains(where: { ExactText.equals($0.id, personas[index].id) }) {
-            let persona = personas[index]
-            throw PersonaError(
-                .invalidArgument,
-                "\(ExactText.quotedForDisplay(persona.id)) is named more than once; merging needs distinct personas",
-                personaID: persona.id
-            )
+        // Pairwise: a handful of ids, compared in place without copying a persona, hashing or allocating.
+        for later in personas.indices {
+            for earlier in 0..<later
+            where personas[earlier].id.utf8.count == personas[later].id.utf8.count
+                && ExactText.equals(personas[earlier].id, personas[later].id)
+            {
+                let id = personas[later].id
+                throw PersonaError(
+                    .invalidArgument,
+                    "\(ExactText.quotedForDisplay(id)) is named more than once; merging needs distinct personas",
+                    personaID: id
+                )
+            }
         }
         for (first, second, reason) in incompatiblePersonalities {
             if let a = personas.firstIndex(where: { $0.personality == first }),

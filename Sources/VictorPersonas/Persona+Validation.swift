@@ -58,8 +58,9 @@ extension Persona {
                     + "(1-128 letters, digits, '_', '-', '.', not starting with '.')"
             )
         }
-        if let problem = Persona.textProblem(name, isName: true) { throw fail("name", problem) }
-        guard !name.isBlank else {
+        let nameCheck = Persona.inspectName(name)
+        if let problem = nameCheck.problem { throw fail("name", problem) }
+        guard !nameCheck.isBlank else {
             throw fail("name", "the name is empty")
         }
         if let problem = Persona.textProblem(description, isName: false) { throw fail("description", problem) }
@@ -68,10 +69,9 @@ extension Persona {
         }
         for index in expertise.indices {
             // Keys are built only for an error: validation runs on every merge.
-            if let problem = Persona.textProblem(expertise[index], isName: true) {
-                throw fail("expertise[\(index)]", problem)
-            }
-            if expertise[index].isBlank { throw fail("expertise[\(index)]", "an expertise entry is empty") }
+            let check = Persona.inspectName(expertise[index])
+            if let problem = check.problem { throw fail("expertise[\(index)]", problem) }
+            if check.isBlank { throw fail("expertise[\(index)]", "an expertise entry is empty") }
         }
         if let max = constraints.maxToolCalls, max < 1 {
             throw fail("constraints.max_tool_calls", "must be at least 1, is \(max)")
@@ -125,13 +125,35 @@ extension Persona {
         return "contains \(ExactText.codePoint(scalar)) at character \(offset + 1): \(rule)"
     }
 
+    /// One pass over a name: why it may not be stored (see ``textProblem(_:isName:)``), and
+    /// whether it is empty or only whitespace. Printable ASCII, the common case, is decided by a
+    /// single scan of its bytes.
+    @inline(__always)
+    static func inspectName(_ text: String) -> (problem: String?, isBlank: Bool) {
+        let fast = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            var blank = true
+            for byte in bytes {
+                if byte > 0x20 && byte < 0x7F {
+                    blank = false
+                } else if byte != 0x20 {
+                    return nil
+                }
+            }
+            return blank
+        }
+        if let blank = fast ?? nil { return (nil, blank) }
+        return (textProblem(text, isName: true), text.isBlank)
+    }
+
     /// Checks tool names: one line each, not empty. The first bad name in sorted order is reported.
     static func checkTools(
         _ tools: Set<String>,
         _ key: String,
         _ fail: (String, String) -> PersonaError
     ) throws(PersonaError) {
-        for tool in tools where tool.isBlank || textProblem(tool, isName: true) != nil {
+        for tool in tools {
+            let check = inspectName(tool)
+            guard check.problem != nil || check.isBlank else { continue }
             for tool in tools.sorted() {
                 if let problem = textProblem(tool, isName: true) { throw fail(key, problem) }
             }
@@ -142,13 +164,17 @@ extension Persona {
     /// Whether `text` is ASCII without controls (but tab, line feed and carriage return when
     /// `allowLineBreaks`) and without DEL: a byte scan that spares the common case the scalar walk
     /// of `ExactText.firstForbidden`. `false` means only "look closer".
+    @inline(__always)
     static func isPlainText(_ text: String, allowLineBreaks: Bool) -> Bool {
-        for byte in text.utf8 {
-            if byte >= 0x20 && byte < 0x7F { continue }
-            if allowLineBreaks && (byte == 0x09 || byte == 0x0A || byte == 0x0D) { continue }
-            return false
+        // Over the contiguous UTF-8 of a native or small string: no copy, no per-byte index checks.
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte < 0x20 || byte >= 0x7F {
+                if allowLineBreaks && (byte == 0x09 || byte == 0x0A || byte == 0x0D) { continue }
+                return false
+            }
+            return true
         }
-        return true
+        return plain ?? false
     }
 }
 

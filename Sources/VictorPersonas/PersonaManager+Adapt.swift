@@ -19,8 +19,10 @@ extension PersonaManager {
             metrics.adaptationHits.increment()
             return hit
         }
-        let normalized = ExactText.normalized(id)
-        if !ExactText.equals(normalized, id) { return try adapt(normalized, to: context) }
+        if !ExactText.isASCII(id) {
+            let normalized = ExactText.normalized(id)
+            if !ExactText.equals(normalized, id) { return try adapt(normalized, to: context) }
+        }
         return adaptAndCache(try load(id), context)
     }
 

@@ -78,6 +78,7 @@ import VictorDocuments
             persona.backstory = Bool.random(using: &rng) ? text(false) : nil
             persona.expertise = (0..<Int.random(in: 0...3, using: &rng)).map { _ in text(true, prefix: "e") }
             persona.constraints.preferredTools = [text(true, prefix: "t")]
+            persona.temperature = [nil, 0, 0.7, 1e-05, 2, 1.0000000000000002].randomElement(using: &rng)!
             personas.append(persona)
         }
         let decoded = try PersonaDocument.decode(PersonaDocument.encode(personas, as: format), file: "x")
