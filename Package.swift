@@ -10,15 +10,14 @@ let swiftSettings: [SwiftSetting] = [
 let package = Package(
     name: "Victor",
     platforms: [.macOS(.v15)],
+    // VictorLocks, VictorFiles, VictorDocuments and VictorBenchmarks are internal targets: the
+    // shared machinery behind the products, not API.
     products: [
-        .library(name: "VictorLocks", targets: ["VictorLocks"]),
-        .library(name: "VictorFiles", targets: ["VictorFiles"]),
         .library(name: "VictorEvents", targets: ["VictorEvents"]),
         .library(name: "VictorLoading", targets: ["VictorLoading"]),
         .library(name: "VictorExecution", targets: ["VictorExecution"]),
         .library(name: "VictorPersonas", targets: ["VictorPersonas"]),
         .library(name: "VictorAuthorization", targets: ["VictorAuthorization"]),
-        .library(name: "VictorBenchmarks", targets: ["VictorBenchmarks"]),
         .executable(name: "victor", targets: ["victor"]),
     ],
     dependencies: [
