@@ -68,7 +68,7 @@ public enum AttributeValue: Sendable, Hashable, CustomStringConvertible {
     /// The value as it would appear in a configuration file: strings quoted, lists bracketed.
     public var description: String {
         switch self {
-        case .string(let value): quoted(value)
+        case .string(let value): DocumentWriter.quoted(value)
         case .integer(let value): String(value)
         case .number(let value): DocumentWriter.format(value)
         case .boolean(let value): String(value)
@@ -100,43 +100,4 @@ extension AttributeValue: ExpressibleByBooleanLiteral {
 extension AttributeValue: ExpressibleByArrayLiteral {
     /// A list value.
     public init(arrayLiteral elements: AttributeValue...) { self = .list(elements) }
-}
-
-/// Lexical rules shared by the configuration reader and writer.
-enum ScalarSyntax {
-    /// Whether `text` is made only of the characters of a decimal number and holds a digit, so
-    /// that words such as `nan` or `infinity` stay strings.
-    static func looksNumeric(_ text: String) -> Bool {
-        var hasDigit = false
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): hasDigit = true
-            case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): break
-            default: return false
-            }
-        }
-        return hasDigit
-    }
-}
-
-/// `text` as a double-quoted string with JSON escapes, which YAML reads back unchanged.
-func quoted(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + "\""
 }

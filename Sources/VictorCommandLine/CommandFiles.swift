@@ -25,30 +25,11 @@ enum CommandFiles {
 
     /// The bytes of a regular file, a pipe or a character device such as `/dev/stdin`.
     static func read(_ path: String) throws(CommandFileError) -> [UInt8] {
-        guard !path.isEmpty else { throw CommandFileError(path: path, reason: "no file name given") }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CommandFileError(path: path, reason: describe(errno)) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw CommandFileError(path: path, reason: describe(errno)) }
-        if status.st_mode & S_IFMT == S_IFDIR {
-            throw CommandFileError(path: path, reason: "is a directory, not a file")
+        do {
+            return try DocumentFile.bytes(atPath: path, limit: maximumInputBytes)
+        } catch {
+            throw CommandFileError(path: path, reason: error.issues.first?.message ?? "cannot be read")
         }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CommandFileError(path: path, reason: describe(errno))
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[..<count])
-            if bytes.count > maximumInputBytes {
-                throw CommandFileError(path: path, reason: "is larger than \(maximumInputBytes) bytes")
-            }
-        }
-        return bytes
     }
 
     /// The text of a file, which must be UTF-8.
@@ -122,19 +103,7 @@ enum CommandFiles {
     }
 
     /// A plain reason for a system error number.
-    static func describe(_ code: Int32) -> String {
-        switch code {
-        case ENOENT: "no such file"
-        case EACCES, EPERM: "permission denied"
-        case EISDIR: "is a directory, not a file"
-        case ENOTDIR: "a part of the path is not a directory"
-        case ELOOP: "too many symbolic links"
-        case ENAMETOOLONG: "the path is too long"
-        case ENOSPC: "no space left on the device"
-        case EROFS: "the file system is read-only"
-        default: String(cString: strerror(code))
-        }
-    }
+    static func describe(_ code: Int32) -> String { DocumentFile.describe(code) }
 
     static func parentDirectory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
@@ -180,9 +149,7 @@ func singleLine(_ message: String) -> String {
 }
 
 #if canImport(Glibc)
-private let systemRead = Glibc.read
 private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
-private let systemRead = Darwin.read
 private let systemWrite = Darwin.write
 #endif

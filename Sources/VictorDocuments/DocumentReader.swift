@@ -130,30 +130,14 @@ private struct Composer {
                 case YAML_ALIAS_EVENT:
                     do throws(Fatal) { try alias(event, position) } catch { return .failure(error) }
                 case YAML_SEQUENCE_START_EVENT:
+                    let start = event.data.sequence_start
                     do throws(Fatal) {
-                        try open(at: position)
-                        stack.append(
-                            Frame(isMapping: false, position: position, anchor: text(event.data.sequence_start.anchor))
-                        )
-                        try checkTag(
-                            event.data.sequence_start.tag,
-                            implicit: event.data.sequence_start.implicit != 0,
-                            "seq",
-                            position
-                        )
+                        try begin(isMapping: false, start.anchor, start.tag, implicit: start.implicit != 0, position)
                     } catch { return .failure(error) }
                 case YAML_MAPPING_START_EVENT:
+                    let start = event.data.mapping_start
                     do throws(Fatal) {
-                        try open(at: position)
-                        stack.append(
-                            Frame(isMapping: true, position: position, anchor: text(event.data.mapping_start.anchor))
-                        )
-                        try checkTag(
-                            event.data.mapping_start.tag,
-                            implicit: event.data.mapping_start.implicit != 0,
-                            "map",
-                            position
-                        )
+                        try begin(isMapping: true, start.anchor, start.tag, implicit: start.implicit != 0, position)
                     } catch { return .failure(error) }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     do throws(Fatal) { try close() } catch { return .failure(error) }
@@ -224,15 +208,20 @@ private struct Composer {
         }
     }
 
-    mutating func checkTag(
+    /// Starts a list or mapping: counts it, checks its depth and its tag, and pushes its frame.
+    mutating func begin(
+        isMapping: Bool,
+        _ anchor: UnsafeMutablePointer<UInt8>?,
         _ tag: UnsafeMutablePointer<UInt8>?,
         implicit: Bool,
-        _ expected: String,
         _ position: DocumentPosition
     ) throws(Fatal) {
+        try open(at: position)
+        stack.append(Frame(isMapping: isMapping, position: position, anchor: text(anchor)))
         guard !implicit, let tag = text(tag) else { return }
+        let expected = isMapping ? "map" : "seq"
         if tag == "!" || tag == "tag:yaml.org,2002:" + expected { return }
-        fail(issue(.invalidValue, position, "unsupported tag '\(tag)' on a \(expected == "seq" ? "list" : "mapping")"))
+        fail(issue(.invalidValue, position, "unsupported tag '\(tag)' on a \(isMapping ? "mapping" : "list")"))
     }
 
     mutating func scalar(_ event: yaml_event_t, _ position: DocumentPosition) throws(Fatal) {

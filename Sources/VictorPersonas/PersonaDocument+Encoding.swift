@@ -124,28 +124,9 @@ indirect enum ExportValue {
         }
     }
 
-    /// `text` as a JSON string; controls, DEL, C1 controls, the line and paragraph separators,
-    /// the byte-order mark and noncharacters as `\uXXXX` escapes (surrogate pairs beyond the
-    /// basic plane), since a YAML reader would fold or reject them raw.
+    /// `text` as a JSON string that a YAML reader reads back unchanged (``DocumentWriter/quoted(_:)``).
     static func jsonString(_ text: String, into out: inout String) {
-        func escape(_ unit: UInt16) {
-            let hex = String(unit, radix: 16, uppercase: true)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        }
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || ExactText.isForbidden(scalar):
-                for unit in String(scalar).utf16 { escape(unit) }
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += DocumentWriter.quoted(text)
     }
 }
 

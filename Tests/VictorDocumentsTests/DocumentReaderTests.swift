@@ -49,7 +49,7 @@ import Testing
 
     @Test(arguments: [
         "a: 99999999999999999999", "a: 9223372036854775808", "a: -9223372036854775809", "a: .inf", "a: -.Inf",
-        "a: .nan", "a: 1e400", "a: !!int x", "a: !!bool 1", "a: !custom x",
+        "a: .nan", "a: 1e400", "a: !!int x", "a: !!bool 1", "a: !custom x", "a: !custom [1]", "a: !!set {b: 1}",
     ])
     func outOfRangeNonFiniteAndUnsupportedTagsAreErrors(text: String) {
         let found = issues(text)
