@@ -13,6 +13,7 @@ let package = Package(
     // VictorLocks, VictorFiles, VictorDocuments and VictorBenchmarks are internal targets: the
     // shared machinery behind the products, not API.
     products: [
+        .library(name: "VictorTelemetry", targets: ["VictorTelemetry"]),
         .library(name: "VictorEvents", targets: ["VictorEvents"]),
         .library(name: "VictorLoading", targets: ["VictorLoading"]),
         .library(name: "VictorExecution", targets: ["VictorExecution"]),
@@ -39,8 +40,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "VictorTelemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VictorEvents",
-            dependencies: ["VictorLocks", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VictorLocks", "VictorTelemetry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "CVictorHeap"),
@@ -48,6 +57,8 @@ let package = Package(
             name: "VictorLoading",
             dependencies: [
                 "VictorEvents",
+                "VictorTelemetry",
+                .product(name: "Logging", package: "swift-log"),
                 "VictorLocks",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -58,6 +69,8 @@ let package = Package(
             name: "VictorExecution",
             dependencies: [
                 "VictorEvents",
+                "VictorTelemetry",
+                .product(name: "Logging", package: "swift-log"),
                 "VictorLocks",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -69,6 +82,8 @@ let package = Package(
             name: "VictorPersonas",
             dependencies: [
                 "VictorEvents",
+                "VictorTelemetry",
+                .product(name: "Logging", package: "swift-log"),
                 "VictorLocks",
                 "VictorFiles",
                 "VictorDocuments",
@@ -83,6 +98,8 @@ let package = Package(
             name: "VictorAuthorization",
             dependencies: [
                 "VictorEvents",
+                "VictorTelemetry",
+                .product(name: "Logging", package: "swift-log"),
                 "VictorLocks",
                 "VictorFiles",
                 "VictorDocuments",
@@ -129,7 +146,13 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorLoadingTests",
-            dependencies: ["VictorLoading", "VictorEvents", "VictorLocks"],
+            dependencies: [
+                "VictorLoading",
+                "VictorEvents",
+                "VictorLocks",
+                "VictorTelemetry",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -147,8 +170,10 @@ let package = Package(
             dependencies: [
                 "VictorAuthorization",
                 "VictorEvents",
+                "VictorTelemetry",
                 "VictorCommandLine",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -56,6 +56,7 @@ extension Authorizer {
                 policies: configuration.policies.count
             )
         }
+        recordGeneration(event.generation)
         if let bus, bus.hasSubscribers(for: AuthorizationConfigurationChanged.self) { bus.publish(event) }
     }
 

@@ -3,6 +3,7 @@ import Metrics
 import Synchronization
 import VictorEvents
 import VictorLocks
+import VictorTelemetry
 
 /// How an ``Authorizer`` runs, apart from what it decides.
 public struct AuthorizerOptions: Sendable, Hashable {
@@ -81,7 +82,8 @@ public final class Authorizer: Sendable {
     private let sampleMask: Int
     private let latencies = Locked(Histogram<UInt64>(numberOfSignificantValueDigits: .three))
     let bus: EventBus?
-    private let metrics = AuthorizerMetrics()
+    private let decisionInterest: EventInterest?
+    private let metrics: AuthorizerMetrics
 
     /// Creates an authorizer.
     /// - Parameters:
@@ -89,11 +91,16 @@ public final class Authorizer: Sendable {
     ///   - options: caching and latency sampling.
     ///   - eventBus: where each decision (``AuthorizationDecided``) and each change
     ///     (``AuthorizationConfigurationChanged``) is published, if anywhere.
+    ///   - telemetry: the logger and the naming of the authorizer's instruments
+    ///     (`PREFIX_authz_checks_total`, `PREFIX_authz_denials_total`,
+    ///     `PREFIX_authz_cache_hits_total`, the `PREFIX_authz_check_duration` timer and the
+    ///     `PREFIX_authz_configuration_generation` gauge).
     /// - Throws: ``AuthorizationError/Code/invalidConfiguration``.
     public init(
         configuration: AuthorizationConfiguration = AuthorizationConfiguration(),
         options: AuthorizerOptions = AuthorizerOptions(),
-        eventBus: EventBus? = nil
+        eventBus: EventBus? = nil,
+        telemetry: Telemetry = .standard
     ) throws(AuthorizationError) {
         try configuration.validate()
         let configuration = configuration.normalized()
@@ -107,6 +114,9 @@ public final class Authorizer: Sendable {
         )
         sampleMask = interval == 0 ? -1 : interval - 1
         bus = eventBus
+        decisionInterest = eventBus?.interest(in: AuthorizationDecided.self)
+        metrics = AuthorizerMetrics(telemetry)
+        metrics.generation.record(1)
     }
 
     // MARK: State
@@ -213,7 +223,7 @@ public final class Authorizer: Sendable {
             if !decision.allowed { denied = requests.count }
         }
         if denied > 0 { counters.denied.add(denied, ordering: .relaxed) }
-        if let bus, bus.hasSubscribers(for: AuthorizationDecided.self) {
+        if let bus, decisionInterest?.hasSubscribers == true {
             for (key, decision) in zip(keys, decisions) {
                 bus.publish(
                     AuthorizationDecided(
@@ -268,13 +278,18 @@ public final class Authorizer: Sendable {
         return decision
     }
 
-    /// Counts the checks; returns a start time when this check's latency is sampled, else 0.
+    /// Counts the checks, pushing the counts to swift-metrics every ``metricsBatch`` checks;
+    /// returns a start time when this check's latency is sampled, else 0.
     @inline(__always)
     private func beginCheck(count: Int) -> UInt64 {
         let before = counters.checks.wrappingAdd(count, ordering: .relaxed).oldValue
+        if (before ^ (before &+ count)) >= Self.metricsBatch { flushMetrics() }
         guard sampleMask >= 0, (before & sampleMask) == 0 || count > sampleMask else { return 0 }
-        return Self.now()
+        return MonotonicClock.nanoseconds()
     }
+
+    /// How many checks accumulate in the authorizer's atomics between pushes to swift-metrics.
+    static let metricsBatch = 1024
 
     @inline(__always)
     private func endCheck(
@@ -285,7 +300,7 @@ public final class Authorizer: Sendable {
         _ decision: Decision
     ) {
         if !decision.allowed { counters.denied.add(1, ordering: .relaxed) }
-        if let bus, bus.hasSubscribers(for: AuthorizationDecided.self) {
+        if let bus, decisionInterest?.hasSubscribers == true {
             bus.publish(
                 AuthorizationDecided(
                     user: user,
@@ -300,18 +315,9 @@ public final class Authorizer: Sendable {
     }
 
     private func recordLatency(_ start: UInt64, count: Int) {
-        let nanoseconds = (Self.now() &- start) / UInt64(max(1, count))
+        let nanoseconds = MonotonicClock.nanoseconds(since: start) / UInt64(max(1, count))
         latencies.withLock { _ = $0.record(max(1, nanoseconds)) }
-        metrics.duration.recordNanoseconds(Int64(truncatingIfNeeded: nanoseconds))
-    }
-
-    private static let epoch = ContinuousClock.now
-
-    private static func now() -> UInt64 {
-        let epoch = Self.epoch
-        let elapsed = ContinuousClock.now - epoch
-        return UInt64(elapsed.components.seconds) * 1_000_000_000
-            + UInt64(elapsed.components.attoseconds / 1_000_000_000) + 1
+        metrics.duration.recordNanoseconds(nanoseconds)
     }
 
     // MARK: Observation
@@ -332,27 +338,28 @@ public final class Authorizer: Sendable {
         )
     }
 
-    /// Reports the figures gathered since the last call through swift-metrics: the
-    /// `victor_authz_checks_total`, `victor_authz_denials_total` and
-    /// `victor_authz_cache_hits_total` counters, the `victor_authz_deny_rate` gauge and the
-    /// `victor_authz_check_latency_ns` gauges (dimension `quantile`: 0.5, 0.99). Checks only
-    /// bump atomic counters; call this periodically (for example every few seconds) to publish.
-    public func publishMetrics() {
-        let statistics = statistics()
-        let (checks, denied, hits) = metrics.reported.withLock { reported in
-            let delta = (
-                statistics.checks - reported.checks, statistics.denied - reported.denied,
-                statistics.cacheHits - reported.cacheHits
-            )
-            reported = statistics
+    /// Pushes the counts not yet reported to swift-metrics.
+    ///
+    /// Checks count in the authorizer's own atomics and push every 1,024 checks, so a single check
+    /// never calls into the metrics backend; a scrape calls this first to report exact totals.
+    public func flushMetrics() {
+        let totals = (
+            counters.checks.load(ordering: .relaxed), counters.denied.load(ordering: .relaxed),
+            counters.cacheHits.load(ordering: .relaxed)
+        )
+        let delta = metrics.reported.withLock { reported in
+            let delta = (totals.0 &- reported.0, totals.1 &- reported.1, totals.2 &- reported.2)
+            reported = totals
             return delta
         }
-        metrics.checks.increment(by: Int64(checks))
-        metrics.denials.increment(by: Int64(denied))
-        metrics.cacheHits.increment(by: Int64(hits))
-        metrics.denyRate.record(statistics.denyRate)
-        metrics.latencyP50.record(Double(statistics.latencyP50Nanoseconds))
-        metrics.latencyP99.record(Double(statistics.latencyP99Nanoseconds))
+        if delta.0 > 0 { metrics.checks.increment(by: delta.0) }
+        if delta.1 > 0 { metrics.denials.increment(by: delta.1) }
+        if delta.2 > 0 { metrics.cacheHits.increment(by: delta.2) }
+    }
+
+    /// Records a new configuration generation on the generation gauge.
+    func recordGeneration(_ generation: UInt64) {
+        metrics.generation.record(generation)
     }
 }
 
@@ -365,22 +372,19 @@ private final class Counters: Sendable {
 
 /// The swift-metrics instruments an authorizer reports to.
 private final class AuthorizerMetrics: Sendable {
-    let checks = Counter(label: "victor_authz_checks_total")
-    let denials = Counter(label: "victor_authz_denials_total")
-    let cacheHits = Counter(label: "victor_authz_cache_hits_total")
-    let denyRate = Gauge(label: "victor_authz_deny_rate")
-    let latencyP50 = Gauge(label: "victor_authz_check_latency_ns", dimensions: [("quantile", "0.5")])
-    let latencyP99 = Gauge(label: "victor_authz_check_latency_ns", dimensions: [("quantile", "0.99")])
-    let duration = Metrics.Timer(label: "victor_authz_check_duration")
-    let reported = Locked(
-        AuthorizerStatistics(
-            checks: 0,
-            denied: 0,
-            cacheHits: 0,
-            generation: 0,
-            latencyP50Nanoseconds: 0,
-            latencyP99Nanoseconds: 0,
-            latencySamples: 0
-        )
-    )
+    let checks: Counter
+    let denials: Counter
+    let cacheHits: Counter
+    let duration: Metrics.Timer
+    let generation: Gauge
+    /// The totals last pushed: checks, denials, cache hits.
+    let reported = Locked((0, 0, 0))
+
+    init(_ telemetry: Telemetry) {
+        checks = telemetry.counter("authz_checks_total")
+        denials = telemetry.counter("authz_denials_total")
+        cacheHits = telemetry.counter("authz_cache_hits_total")
+        duration = telemetry.timer("authz_check_duration")
+        generation = telemetry.gauge("authz_configuration_generation")
+    }
 }

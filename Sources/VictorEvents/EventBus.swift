@@ -1,6 +1,7 @@
 import Logging
 import Synchronization
 import VictorLocks
+import VictorTelemetry
 
 /// A typed publish/subscribe bus shared by Victor's modules.
 ///
@@ -13,9 +14,16 @@ import VictorLocks
 ///   ``EventBusStatistics/dropped``); it never blocks the publisher.
 /// - Synchronous handlers should be quick: they run inline, in subscription order. Work that may
 ///   be slow belongs behind a stream subscription.
-/// - Publishing with no subscribers for the event's type costs one atomic load.
+/// - Publishing with no subscribers at all costs one atomic load. A publisher on a hot path asks
+///   once for the ``EventInterest`` in its event type and reads it before building an event:
+///   two atomic loads and no lock, whoever subscribes to other types.
 public final class EventBus: Sendable {
-    typealias Handler = @Sendable (any VictorEvent) throws -> Void
+    /// What a handler did with an event: a stream subscriber whose buffer is full drops its oldest.
+    enum Delivery {
+        case delivered
+        case dropped
+    }
+    typealias Handler = @Sendable (any VictorEvent) throws -> Delivery
 
     struct Entry {
         let id: UInt64
@@ -27,10 +35,12 @@ public final class EventBus: Sendable {
         var byType: [ObjectIdentifier: [Entry]] = [:]
         var wildcard: [Entry] = []
         var subscriptions = 0
+        var interests: [ObjectIdentifier: EventInterest] = [:]
     }
 
     private let state = Locked(State())
     private let subscriberCount = Atomic<Int>(0)
+    private let wildcardCount = SubscriberCount()
     // Counters are atomics so publishing with nobody listening takes no lock.
     private let published = Atomic<Int>(0)
     private let delivered = Atomic<Int>(0)
@@ -39,9 +49,9 @@ public final class EventBus: Sendable {
     private let logger: Logger
 
     /// Creates a bus.
-    /// - Parameter logger: where failing handlers are reported.
-    public init(logger: Logger = Logger(label: "victor.events")) {
-        self.logger = logger
+    /// - Parameter telemetry: the logger failing handlers are reported to.
+    public init(telemetry: Telemetry = .standard) {
+        self.logger = telemetry.logger
     }
 
     /// A snapshot of the bus's counters.
@@ -62,6 +72,23 @@ public final class EventBus: Sendable {
         return state.withLock { !$0.wildcard.isEmpty || !($0.byType[ObjectIdentifier(type)]?.isEmpty ?? true) }
     }
 
+    /// The live count of subscribers to events of type `type`, to read on a hot path instead of
+    /// ``hasSubscribers(for:)``: asking takes the bus's lock once, reading it takes none.
+    public func interest<E: VictorEvent>(in type: E.Type) -> EventInterest {
+        state.withLock { Self.interest(in: ObjectIdentifier(type), &$0, wildcard: wildcardCount) }
+    }
+
+    private static func interest(
+        in type: ObjectIdentifier,
+        _ state: inout State,
+        wildcard: SubscriberCount
+    ) -> EventInterest {
+        if let interest = state.interests[type] { return interest }
+        let interest = EventInterest(wildcard: wildcard)
+        state.interests[type] = interest
+        return interest
+    }
+
     /// Calls `handler` synchronously for every event of type `type` published from now on.
     /// - Returns: a subscription to pass to ``unsubscribe(_:)``.
     @discardableResult
@@ -73,13 +100,17 @@ public final class EventBus: Sendable {
         return add(eventType: key) { event in
             // The bus only routes events stored under `E`'s identifier to this handler.
             try handler(event as! E)
+            return .delivered
         }
     }
 
     /// Calls `handler` synchronously for every event published from now on, whatever its type.
     @discardableResult
     public func subscribeToAll(_ handler: @escaping @Sendable (any VictorEvent) throws -> Void) -> EventSubscription {
-        add(eventType: nil, handler)
+        add(eventType: nil) { event in
+            try handler(event)
+            return .delivered
+        }
     }
 
     /// An asynchronous sequence of the events of type `type` published from now on.
@@ -89,7 +120,8 @@ public final class EventBus: Sendable {
     public func events<E: VictorEvent>(of type: E.Type, bufferSize: Int = 1024) -> AsyncStream<E> {
         let (stream, continuation) = AsyncStream.makeStream(of: E.self, bufferingPolicy: .bufferingNewest(bufferSize))
         let subscription = add(eventType: ObjectIdentifier(type)) { event in
-            if case .dropped = continuation.yield(event as! E) { throw DroppedEvent() }
+            if case .dropped = continuation.yield(event as! E) { return .dropped }
+            return .delivered
         }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(subscription) }
         return stream
@@ -102,7 +134,8 @@ public final class EventBus: Sendable {
             bufferingPolicy: .bufferingNewest(bufferSize)
         )
         let subscription = add(eventType: nil) { event in
-            if case .dropped = continuation.yield(event) { throw DroppedEvent() }
+            if case .dropped = continuation.yield(event) { return .dropped }
+            return .delivered
         }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(subscription) }
         return stream
@@ -118,10 +151,12 @@ public final class EventBus: Sendable {
                 state.byType[type]?.removeAll { $0.id == subscription.id }
                 after = state.byType[type]?.count ?? 0
                 if after == 0 { state.byType[type] = nil }
+                if before != after { state.interests[type]?.typed.count.subtract(1, ordering: .relaxed) }
             } else {
                 before = state.wildcard.count
                 state.wildcard.removeAll { $0.id == subscription.id }
                 after = state.wildcard.count
+                if before != after { wildcardCount.count.subtract(1, ordering: .relaxed) }
             }
             if before != after { state.subscriptions -= 1 }
             return before != after
@@ -143,10 +178,10 @@ public final class EventBus: Sendable {
         var dropped = 0
         for entry in targets {
             do {
-                try entry.handler(event)
-                delivered += 1
-            } catch is DroppedEvent {
-                dropped += 1
+                switch try entry.handler(event) {
+                case .delivered: delivered += 1
+                case .dropped: dropped += 1
+                }
             } catch {
                 failures += 1
                 logger.warning(
@@ -167,8 +202,10 @@ public final class EventBus: Sendable {
             let entry = Entry(id: id, handler: handler)
             if let eventType {
                 state.byType[eventType, default: []].append(entry)
+                Self.interest(in: eventType, &state, wildcard: wildcardCount).typed.count.add(1, ordering: .relaxed)
             } else {
                 state.wildcard.append(entry)
+                wildcardCount.count.add(1, ordering: .relaxed)
             }
             state.subscriptions += 1
             return EventSubscription(id: id, eventType: eventType)
@@ -178,5 +215,24 @@ public final class EventBus: Sendable {
     }
 }
 
-/// Thrown by a stream subscription's handler when its buffer dropped an event.
-private struct DroppedEvent: Error {}
+/// Whether anyone subscribes to one event type, directly or through a wildcard subscription:
+/// kept current by its ``EventBus`` and read with two atomic loads and no lock.
+public final class EventInterest: Sendable {
+    let typed = SubscriberCount()
+    let wildcard: SubscriberCount
+
+    init(wildcard: SubscriberCount) {
+        self.wildcard = wildcard
+    }
+
+    /// Whether an event of this type published now would reach anyone.
+    @inline(__always)
+    public var hasSubscribers: Bool {
+        typed.count.load(ordering: .relaxed) > 0 || wildcard.count.load(ordering: .relaxed) > 0
+    }
+}
+
+/// A subscriber count shared between a bus and the interests it hands out.
+final class SubscriberCount: Sendable {
+    let count = Atomic<Int>(0)
+}

@@ -1,3 +1,5 @@
+import VictorTelemetry
+
 /// The rules of the ``ExecutionStrategy/adaptive`` strategy, and the decision they produce.
 ///
 /// For a batch of `n` tasks on `k = min(maxWorkers, n)` workers the policy estimates, from the
@@ -92,10 +94,7 @@ public struct AdaptivePolicy: Sendable, Hashable {
                 reason: "no measurements yet: \(taskCount) tasks on \(workers) workers"
             )
         }
-        let assumed = assumedDispatchCost.components
-        let dispatch =
-            dispatchNanoseconds
-            ?? Double(assumed.seconds) * 1e9 + Double(assumed.attoseconds) / 1e9
+        let dispatch = dispatchNanoseconds ?? Double(assumedDispatchCost.totalNanoseconds)
         let n = Double(taskCount)
         let k = Double(workers)
         let sequential = n * duration

@@ -1,4 +1,5 @@
 import Metrics
+import VictorTelemetry
 
 /// The run counters the report needs, copied out of the lock.
 @usableFromInline
@@ -21,19 +22,35 @@ struct RunFigures {
 
 /// The executor's swift-metrics instruments, updated once per run.
 struct ExecutorInstruments: Sendable {
-    let runs = Counter(label: "victor_executor_runs_total")
-    let tasks = Counter(label: "victor_executor_tasks_total")
-    let failures = Counter(label: "victor_executor_task_failures_total")
-    let timeouts = Counter(label: "victor_executor_task_timeouts_total")
-    let notStarted = Counter(label: "victor_executor_tasks_not_started_total")
-    let runDuration = Metrics.Timer(label: "victor_executor_run_duration")
-    let speedup = Recorder(label: "victor_executor_speedup")
-    let utilization = Recorder(label: "victor_executor_utilization")
-    let throughput = Recorder(label: "victor_executor_throughput")
-    let dispatchPerTask = Recorder(label: "victor_executor_dispatch_ns_per_task")
-    let peakInFlight = Gauge(label: "victor_executor_peak_in_flight")
-    let peakQueueDepth = Gauge(label: "victor_executor_peak_queue_depth")
-    let workers = Gauge(label: "victor_executor_workers")
+    let runs: Counter
+    let tasks: Counter
+    let failures: Counter
+    let timeouts: Counter
+    let notStarted: Counter
+    let runDuration: Metrics.Timer
+    let speedup: Recorder
+    let utilization: Recorder
+    let throughput: Recorder
+    let dispatchPerTask: Recorder
+    let peakInFlight: Gauge
+    let peakQueueDepth: Gauge
+    let workers: Gauge
+
+    init(_ telemetry: Telemetry) {
+        runs = telemetry.counter("executor_runs_total")
+        tasks = telemetry.counter("executor_tasks_total")
+        failures = telemetry.counter("executor_task_failures_total")
+        timeouts = telemetry.counter("executor_task_timeouts_total")
+        notStarted = telemetry.counter("executor_tasks_not_started_total")
+        runDuration = telemetry.timer("executor_run_duration")
+        speedup = telemetry.recorder("executor_speedup")
+        utilization = telemetry.recorder("executor_utilization")
+        throughput = telemetry.recorder("executor_throughput")
+        dispatchPerTask = telemetry.recorder("executor_dispatch_ns_per_task")
+        peakInFlight = telemetry.gauge("executor_peak_in_flight")
+        peakQueueDepth = telemetry.gauge("executor_peak_queue_depth")
+        workers = telemetry.gauge("executor_workers")
+    }
 
     func record(_ metrics: ExecutionMetrics) {
         runs.increment()

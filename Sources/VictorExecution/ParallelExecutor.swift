@@ -1,6 +1,7 @@
 import Synchronization
 import VictorEvents
 import VictorLocks
+import VictorTelemetry
 
 /// Runs batches of async tasks, sequentially or on a fixed pool of worker tasks, with a hard
 /// bound on concurrency, one result per task in input order, and measured metrics.
@@ -38,17 +39,24 @@ public final class ParallelExecutor: Sendable {
     @usableFromInline let bus: EventBus?
     private let totals: Locked<ExecutorStatistics>
     private let runCounter = Atomic<UInt64>(0)
-    private let instruments = ExecutorInstruments()
+    private let instruments: ExecutorInstruments
     @usableFromInline let slots: WorkerSlots
 
     /// Creates an executor.
     /// - Parameters:
     ///   - configuration: worker bound, strategy, fail-fast, task timeout, adaptive policy.
     ///   - eventBus: where run and failure events are published, if anywhere.
+    ///   - telemetry: the naming of the executor's instruments (`PREFIX_executor_runs_total`,
+    ///     `PREFIX_executor_run_duration` and the other per-run figures), pushed once per run.
     /// - Throws: ``ExecutionError/Code/invalidConfiguration`` when a field is out of range,
     ///   such as `maxWorkers` below 1.
-    public init(configuration: ExecutorConfiguration = .init(), eventBus: EventBus? = nil) throws(ExecutionError) {
+    public init(
+        configuration: ExecutorConfiguration = .init(),
+        eventBus: EventBus? = nil,
+        telemetry: Telemetry = .standard
+    ) throws(ExecutionError) {
         try configuration.validate()
+        instruments = ExecutorInstruments(telemetry)
         self.configuration = configuration
         bus = eventBus
         totals = Locked(ExecutorStatistics())

@@ -1,5 +1,6 @@
 import VictorEvents
 import VictorLocks
+import VictorTelemetry
 
 /// What one worker did: time in task bodies, time between them, whether it stopped the run.
 @usableFromInline

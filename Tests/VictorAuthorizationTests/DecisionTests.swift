@@ -270,7 +270,7 @@ import VictorEvents
         #expect(statistics.checks == 3 && statistics.denied == 1)
         #expect(abs(statistics.denyRate - 1.0 / 3.0) < 1e-9)
         #expect(statistics.latencySamples >= 1)
-        authorizer.publishMetrics()
+        authorizer.flushMetrics()
     }
 
     @Test func contextParsingFollowsTheCommandLineRules() throws {
