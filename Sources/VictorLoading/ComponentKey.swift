@@ -2,8 +2,8 @@
 ///
 /// A key carries the component's value type and the dense slot index the loader assigned at
 /// registration, so ``ComponentLoader/get(_:)-(ComponentKey<T>)`` returns a `T` with no cast and
-/// no string hashing. Keys are obtained from ``ComponentLoader/register(_:as:dependencies:pinned:factory:)-(_,_,_,_,()->T)``
-/// or ``ComponentLoader/key(for:as:)`` and are valid only with the loader that issued them.
+/// no string hashing. Keys are obtained from the loader's `register` methods or
+/// ``ComponentLoader/key(for:as:)`` and are valid only with the loader that issued them.
 public struct ComponentKey<Value: Sendable>: Sendable, Hashable, CustomStringConvertible {
     /// The component's name.
     public let name: String
