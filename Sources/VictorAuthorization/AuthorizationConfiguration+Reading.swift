@@ -190,7 +190,7 @@ struct ConfigurationReader {
                 if let effect = PolicyEffect(rawValue: text) {
                     policy.effect = effect
                 } else {
-                    fail(value, keyPath, "unknown effect '\(text)'; expected allow or deny")
+                    fail(value, keyPath, "unknown effect '\(text)'; expected allow, deny or approve")
                 }
             case "resource": policy.resource = string(value, keyPath) ?? ""
             case "action": policy.action = string(value, keyPath) ?? ""
@@ -469,7 +469,7 @@ public struct AuthorizationTestCase: Sendable, Hashable {
                     if expectation == "allow" {
                         testCase.expectAllowed = true
                     } else if let expectation, expectation != "deny" {
-                        reader.fail(value, keyPath, "unknown expectation '\(expectation)'; expected allow or deny")
+                        reader.fail(value, keyPath, "unknown expectation '\(expectation)'; expected allow, deny or approve")
                     }
                 }
             }

@@ -57,7 +57,9 @@ public struct AuthorizerStatistics: Sendable, Hashable {
 ///    none plainly false also denies;
 /// 4. a matching allow policy, role permission (held directly or through inheritance) or direct
 ///    permission whose conditions hold → allowed (indeterminate conditions grant nothing);
-/// 5. otherwise the default: denied ("not permitted") unless `default_deny` is false.
+/// 5. otherwise the default: denied ("not permitted") unless `default_deny` is false;
+/// 6. a request allowed by step 4 or 5 that a matching approve policy covers (its conditions
+///    hold or cannot be evaluated) → approval required, which is not an allow.
 ///
 /// Checks never block on changes: the authorizer holds an immutable compiled snapshot that
 /// a change replaces whole, so a check racing a change sees the old state or the new one,

@@ -94,11 +94,18 @@ final class CompiledPolicy: Sendable {
         self.users = users
         self.roles = roles
         conditions = policy.conditions.map { CompiledCondition($0, roleIndex: roleIndex) }
-        decision = Decision(
-            reason: policy.effect == .deny ? .forbiddenByPolicy : .allowedByPolicy,
+        let reason: Decision.Reason =
+            switch policy.effect {
+            case .deny: .forbiddenByPolicy
+            case .allow: .allowedByPolicy
+            case .approve: .approvalRequired
+            }
+        decision = Decision(reason: reason, decidedBy: .policy(policy.name))
+        // An indeterminate approval still asks: failing closed means asking, not skipping.
+        indeterminateDecision = Decision(
+            reason: policy.effect == .approve ? .approvalRequired : .forbiddenByIndeterminatePolicy,
             decidedBy: .policy(policy.name)
         )
-        indeterminateDecision = Decision(reason: .forbiddenByIndeterminatePolicy, decidedBy: .policy(policy.name))
     }
 
     /// Whether this policy outranks `other` when both match: higher priority, then earlier.

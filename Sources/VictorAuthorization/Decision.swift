@@ -25,6 +25,9 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         case notPermitted = "not_permitted"
         /// Nothing allows the request but the default is allow.
         case allowedByDefault = "allowed_by_default"
+        /// The request would be allowed, but an approve policy (whose conditions hold or cannot
+        /// be evaluated) holds it for a person's approval: not allowed until someone approves.
+        case approvalRequired = "approval_required"
 
         /// Whether this reason allows the request.
         public var allows: Bool {
@@ -32,7 +35,7 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
             case .authorizationDisabled, .allowedByPolicy, .allowedByRole, .allowedByPermission, .allowedByDefault:
                 true
             case .unknownUser, .userDisabled, .userMismatch, .forbiddenByPolicy, .forbiddenByIndeterminatePolicy,
-                .notPermitted:
+                .notPermitted, .approvalRequired:
                 false
             }
         }
@@ -135,6 +138,7 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         case (.allowedByPermission, .permission(let permission)): return "allowed: direct permission \(permission)"
         case (.notPermitted, _): return "denied: not permitted (nothing allows it; the default is deny)"
         case (.allowedByDefault, _): return "allowed: nothing forbids it and the default is allow"
+        case (.approvalRequired, .policy(let name)): return "approval required by policy \(displayed(name))"
         default: return "\(allowed ? "allowed" : "denied"): \(reason.rawValue)"
         }
     }

@@ -6,6 +6,11 @@ public enum PolicyEffect: String, Sendable, Hashable, CaseIterable {
     case allow
     /// Forbids the request, whatever allows it and whatever the priorities.
     case deny
+    /// Holds a request that would be allowed for a person's approval: the decision is
+    /// ``Decision/Reason/approvalRequired``, which is not an allow. It never grants what nothing
+    /// else allows, and a deny still wins. A caller that can ask an approver (the tool-call gate)
+    /// does; any other caller treats it as a denial.
+    case approve
 }
 
 /// A rule allowing or forbidding an action on a resource to some subjects under conditions.

@@ -32,7 +32,9 @@ extension Snapshot {
             trace?.add("user \(displayed(id.text)) is disabled")
             return (Decision(reason: .userDisabled, decidedBy: .user(id.text)), false)
         }
-        if trace == nil, entry.simple, let roles = entry.roles, denyPolicies.isEmpty, allowPolicies.isEmpty {
+        if trace == nil, entry.simple, let roles = entry.roles, denyPolicies.isEmpty, allowPolicies.isEmpty,
+            approvePolicies.isEmpty
+        {
             return decideByRoles(entry, roles, key, context)
         }
         return decide(compiled(entry), key, context, trace)
@@ -62,7 +64,8 @@ extension Snapshot {
     }
 
     /// Decides a request for a registered, enabled user: deny policies, then allow policies,
-    /// role permissions and direct permissions, then the default.
+    /// role permissions and direct permissions, then the default; an allowed request then meets
+    /// the approve policies.
     func decide(
         _ user: CompiledUser,
         _ key: PairKey,
@@ -144,7 +147,7 @@ extension Snapshot {
                 return trace == nil
             }
         }
-        if let allowed { return (allowed, dependent) }
+        if let allowed { return (approval(user, key, context, &dependent, trace) ?? allowed, dependent) }
 
         // 3. The default.
         if defaultDeny {
@@ -152,7 +155,37 @@ extension Snapshot {
             return (Self.notPermitted, dependent)
         }
         trace?.add("nothing allows or forbids \(request()); the default is allow")
-        return (Self.allowedByDefault, dependent)
+        return (approval(user, key, context, &dependent, trace) ?? Self.allowedByDefault, dependent)
+    }
+
+    /// 4. The best-ranked approve policy that applies to an allowed request (its conditions
+    ///    hold or cannot be evaluated) holds it for approval; `nil` when none does.
+    @inline(__always)
+    func approval(
+        _ user: CompiledUser,
+        _ key: PairKey,
+        _ context: [String: AttributeValue],
+        _ dependent: inout Bool,
+        _ trace: Trace?
+    ) -> Decision? {
+        guard !approvePolicies.isEmpty else { return nil }
+        var best: CompiledPolicy?
+        var bestTruth = Truth.fails
+        approvePolicies.forEachCandidate(key) { policy in
+            if trace == nil, let best, !policy.outranks(best) { return false }
+            let truth = applies(policy, to: user, context, &dependent, trace)
+            if truth != .fails, best.map(policy.outranks) ?? true {
+                best = policy
+                bestTruth = truth
+            }
+            return false
+        }
+        guard let best else { return nil }
+        trace?.add(
+            "approve policy \(displayed(best.policy.name)) holds the request for approval"
+                + (bestTruth == .holds ? "" : ": its conditions cannot be evaluated, and an approval that cannot be evaluated asks")
+        )
+        return bestTruth == .holds ? best.decision : best.indeterminateDecision
     }
 
     /// Whether `policy` applies to the request: `fails` when the user is not among its subjects

@@ -21,6 +21,7 @@ final class Snapshot: Sendable {
     let roleGrants: RoleGrantIndex
     let denyPolicies: PatternIndex<CompiledPolicy>
     let allowPolicies: PatternIndex<CompiledPolicy>
+    let approvePolicies: PatternIndex<CompiledPolicy>
 
     /// Compiles a configuration that has passed validation and is in NFC.
     /// - Complexity: O(roles + permissions + inheritance edges + policies + users × roles held
@@ -79,6 +80,7 @@ final class Snapshot: Sendable {
 
         var deny = PatternIndex<CompiledPolicy>.Builder()
         var allow = PatternIndex<CompiledPolicy>.Builder()
+        var approve = PatternIndex<CompiledPolicy>.Builder()
         let ranked = configuration.policies.enumerated().sorted { a, b in
             a.element.priority != b.element.priority ? a.element.priority > b.element.priority : a.offset < b.offset
         }
@@ -87,10 +89,12 @@ final class Snapshot: Sendable {
             switch policy.effect {
             case .deny: deny.insert(resource: policy.resource, action: policy.action, compiled)
             case .allow: allow.insert(resource: policy.resource, action: policy.action, compiled)
+            case .approve: approve.insert(resource: policy.resource, action: policy.action, compiled)
             }
         }
         denyPolicies = PatternIndex(deny)
         allowPolicies = PatternIndex(allow)
+        approvePolicies = PatternIndex(approve)
     }
 
     /// The registered user with id `id` (in NFC).
