@@ -469,7 +469,7 @@ public struct AuthorizationTestCase: Sendable, Hashable {
                     if expectation == "allow" {
                         testCase.expectAllowed = true
                     } else if let expectation, expectation != "deny" {
-                        reader.fail(value, keyPath, "unknown expectation '\(expectation)'; expected allow, deny or approve")
+                        reader.fail(value, keyPath, "unknown expectation '\(expectation)'; expected allow or deny")
                     }
                 }
             }

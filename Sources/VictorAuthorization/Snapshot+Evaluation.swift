@@ -183,7 +183,8 @@ extension Snapshot {
         guard let best else { return nil }
         trace?.add(
             "approve policy \(displayed(best.policy.name)) holds the request for approval"
-                + (bestTruth == .holds ? "" : ": its conditions cannot be evaluated, and an approval that cannot be evaluated asks")
+                + (bestTruth == .holds
+                    ? "" : ": its conditions cannot be evaluated, and an approval that cannot be evaluated asks")
         )
         return bestTruth == .holds ? best.decision : best.indeterminateDecision
     }

@@ -100,7 +100,12 @@ import VictorAuthorization
             context: context
         )
         #expect(bulk.map(\.reason) == [.approvalRequired, .allowedByRole])
-        let explanation = authorizer.explain(user: "alice", resource: "tools/deploy", action: "execute", context: context)
+        let explanation = authorizer.explain(
+            user: "alice",
+            resource: "tools/deploy",
+            action: "execute",
+            context: context
+        )
         #expect(explanation.decision.reason == .approvalRequired)
         #expect(explanation.steps.contains { $0.contains("approve policy 'confirm-deploys' holds the request") })
     }
