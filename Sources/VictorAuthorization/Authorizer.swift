@@ -1,6 +1,7 @@
 import Histogram
 import Metrics
 import Synchronization
+import VictorDocuments
 import VictorEvents
 import VictorLocks
 import VictorTelemetry
@@ -260,6 +261,31 @@ public final class Authorizer: Sendable {
             trace
         )
         return Explanation(decision: decision, steps: trace.steps)
+    }
+
+    /// Whether the request could be allowed, or held for approval, for some values of the
+    /// context keys starting with `undecidedPrefix` that `context` does not carry: what listing
+    /// the tools a caller may use asks before any arguments exist.
+    ///
+    /// A condition reading such a key is treated as indeterminate. The answer is `false` only
+    /// when the request is refused whatever those values are: an unknown user, a deny policy
+    /// that holds without them, or nothing that could allow it.
+    public func couldAllow(
+        user: String,
+        resource: String,
+        action: String,
+        context: [String: AttributeValue] = [:],
+        undecidedPrefix: String
+    ) -> Bool {
+        let snapshot = self.snapshot
+        let trace = Trace(undecidedPrefix: ExactText.normalized(undecidedPrefix))
+        let (decision, _) = snapshot.decide(
+            HashedKey(normalizing: user),
+            PairKey(normalizingResource: resource, action: action),
+            RequestContext.normalized(context),
+            trace
+        )
+        return decision.allowed || decision.reason == .approvalRequired || trace.readUndecided
     }
 
     @inline(__always)

@@ -235,8 +235,14 @@ extension Snapshot {
         var result = Truth.holds
         for condition in conditions {
             if condition.readsContext { dependent = true }
-            let truth = evaluate(condition, user, context)
+            var truth = evaluate(condition, user, context)
             if let trace {
+                if let prefix = trace.undecidedPrefix, case .context(let name) = condition.source, context[name] == nil,
+                    ExactText.hasPrefix(name, prefix)
+                {
+                    truth = .indeterminate
+                    trace.readUndecided = true
+                }
                 let value = value(of: condition, user, context)
                 let read = value.map { "is \($0)" } ?? "is missing"
                 let why = truth == .indeterminate ? " (\(condition.op.indeterminacy(value, condition.operand)))" : ""

@@ -3,6 +3,16 @@ import VictorDocuments
 /// Records an evaluation step by step for ``Authorizer/explain(user:resource:action:context:)``.
 final class Trace {
     var steps: [String] = []
+    /// Context keys under this prefix that the request does not carry are undecided: they could
+    /// hold any value, so a condition reading one is indeterminate.
+    let undecidedPrefix: String?
+    /// Whether an undecided key made some condition indeterminate.
+    var readUndecided = false
+
+    init(undecidedPrefix: String? = nil) {
+        self.undecidedPrefix = undecidedPrefix
+    }
+
     func add(_ step: String) { steps.append(step) }
 }
 
