@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -101,6 +103,9 @@ let package = Package(
                 "VictorAuthorization",
                 "CVictorHeap",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                // Subprocess names paths with SystemPackage's FilePath off Apple platforms.
+                .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
             ],
             swiftSettings: swiftSettings
         ),
@@ -139,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorPersonasTests",
-            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments", "VictorCommandLine"],
+            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -147,15 +152,25 @@ let package = Package(
             dependencies: [
                 "VictorAuthorization",
                 "VictorEvents",
-                "VictorCommandLine",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VictorBenchmarksTests",
-            dependencies: ["VictorBenchmarks", "VictorCommandLine"],
+            dependencies: ["VictorBenchmarks"],
             exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VictorCommandLineTests",
+            dependencies: [
+                "VictorCommandLine",
+                "VictorAuthorization",
+                "VictorPersonas",
+                "VictorBenchmarks",
+                "VictorDocuments",
+            ],
             swiftSettings: swiftSettings
         ),
     ]
