@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -119,6 +121,9 @@ let package = Package(
                 "VictorAuthorization",
                 "CVictorHeap",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                // Subprocess names paths with SystemPackage's FilePath off Apple platforms.
+                .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
             ],
             swiftSettings: swiftSettings
         ),
@@ -163,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorPersonasTests",
-            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments", "VictorCommandLine"],
+            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -172,7 +177,6 @@ let package = Package(
                 "VictorAuthorization",
                 "VictorEvents",
                 "VictorTelemetry",
-                "VictorCommandLine",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -180,8 +184,19 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorBenchmarksTests",
-            dependencies: ["VictorBenchmarks", "VictorCommandLine"],
+            dependencies: ["VictorBenchmarks"],
             exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VictorCommandLineTests",
+            dependencies: [
+                "VictorCommandLine",
+                "VictorAuthorization",
+                "VictorPersonas",
+                "VictorBenchmarks",
+                "VictorDocuments",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

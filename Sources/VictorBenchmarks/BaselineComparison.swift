@@ -31,15 +31,15 @@ public struct BaselineComparison: Sendable, Equatable {
     /// Compares `current` with `baseline`.
     ///
     /// A lower-is-better figure regresses when it grows beyond `baseline × (1 + tolerance)`; a
-    /// higher-is-better one when it falls below `baseline × (1 − tolerance)`. Results whose
-    /// measurement failed outright (an error instead of a figure) are not compared.
+    /// higher-is-better one when it falls below `baseline × (1 − tolerance)`. Results in error
+    /// (``BenchmarkVerdict/error(_:)``: no valid figure) in either run are not compared.
     public init(current: BenchmarkReport, baseline: BenchmarkReport, tolerance: Double) {
         self.tolerance = tolerance
         let saved = Dictionary(baseline.results.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let currentIDs = Set(current.results.map(\.id))
         deltas = current.results.compactMap { result in
             guard let before = saved[result.id], before.unit == result.unit,
-                !result.details.hasPrefix("error:"), !before.details.hasPrefix("error:")
+                result.verdict.errorMessage == nil, before.verdict.errorMessage == nil
             else { return nil }
             let ratio = before.value == 0 ? nil : result.value / before.value
             let regressed: Bool

@@ -77,8 +77,8 @@ public struct BenchmarkContext: Sendable {
 public struct Benchmark: Sendable, Identifiable {
     /// Stable identifier, such as `lazy.cached_access`; `victor bench --only` selects by its prefix.
     public var id: String
-    /// The report section, such as `Lazy Loading`.
-    public var category: String
+    /// The report section.
+    public var category: BenchmarkCategory
     /// Short human name, such as `Cached Access`.
     public var name: String
     /// What the figure is, such as `Avg Cached Access`.
@@ -95,7 +95,7 @@ public struct Benchmark: Sendable, Identifiable {
     /// Creates a benchmark.
     public init(
         id: String,
-        category: String,
+        category: BenchmarkCategory,
         name: String,
         metric: String,
         unit: BenchmarkUnit,

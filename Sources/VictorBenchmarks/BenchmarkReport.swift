@@ -3,7 +3,7 @@ public struct BenchmarkResult: Sendable, Codable, Equatable {
     /// The benchmark's stable identifier.
     public var id: String
     /// The report section.
-    public var category: String
+    public var category: BenchmarkCategory
     /// Short human name.
     public var name: String
     /// What the figure is.
@@ -16,22 +16,25 @@ public struct BenchmarkResult: Sendable, Codable, Equatable {
     public var target: Double?
     /// Whether lower or higher figures are better.
     public var direction: BenchmarkDirection
-    /// `true` or `false` when there is a target, `nil` otherwise.
-    public var passed: Bool?
+    /// How the figure was judged.
+    public var verdict: BenchmarkVerdict
     /// How the figure was obtained, or what went wrong.
     public var details: String
+
+    /// `true` or `false` when there is a target or an error, `nil` for an informational figure.
+    public var passed: Bool? { verdict.passed }
 
     /// Creates a result.
     public init(
         id: String,
-        category: String,
+        category: BenchmarkCategory,
         name: String,
         metric: String,
         value: Double,
         unit: BenchmarkUnit,
         target: Double?,
         direction: BenchmarkDirection,
-        passed: Bool?,
+        verdict: BenchmarkVerdict,
         details: String
     ) {
         self.id = id
@@ -42,15 +45,45 @@ public struct BenchmarkResult: Sendable, Codable, Equatable {
         self.unit = unit
         self.target = target
         self.direction = direction
-        self.passed = passed
+        self.verdict = verdict
         self.details = details
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, category, name, metric, value, unit, target, direction, passed, details
+        case id, category, name, metric, value, unit, target, direction, passed, error, details
     }
 
-    /// Encodes every key, writing `null` for a missing target or verdict so the schema is fixed.
+    /// Decodes a result. The verdict is read from `passed` and `error`; a report saved before the
+    /// `error` field existed marked an error only by details starting with `error:`, and such a
+    /// result is read as an error, so that old baselines never compare a figure that was not
+    /// measured.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        category = try container.decode(BenchmarkCategory.self, forKey: .category)
+        name = try container.decode(String.self, forKey: .name)
+        metric = try container.decode(String.self, forKey: .metric)
+        value = try container.decode(Double.self, forKey: .value)
+        unit = try container.decode(BenchmarkUnit.self, forKey: .unit)
+        target = try container.decodeIfPresent(Double.self, forKey: .target)
+        direction = try container.decode(BenchmarkDirection.self, forKey: .direction)
+        details = try container.decode(String.self, forKey: .details)
+        let passed = try container.decodeIfPresent(Bool.self, forKey: .passed)
+        if container.contains(.error) {
+            if let error = try container.decodeIfPresent(String.self, forKey: .error) {
+                verdict = .error(error)
+            } else {
+                verdict = passed.map { $0 ? .passed : .failed } ?? .informational
+            }
+        } else if passed == false, details.utf8.starts(with: "error: ".utf8) {
+            verdict = .error(String(decoding: details.utf8.dropFirst("error: ".utf8.count), as: UTF8.self))
+        } else {
+            verdict = passed.map { $0 ? .passed : .failed } ?? .informational
+        }
+    }
+
+    /// Encodes every key, writing `null` for a missing target, verdict or error so the schema is
+    /// fixed.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -61,7 +94,8 @@ public struct BenchmarkResult: Sendable, Codable, Equatable {
         try container.encode(unit, forKey: .unit)
         try container.encode(target, forKey: .target)
         try container.encode(direction, forKey: .direction)
-        try container.encode(passed, forKey: .passed)
+        try container.encode(verdict.passed, forKey: .passed)
+        try container.encode(verdict.errorMessage, forKey: .error)
         try container.encode(details, forKey: .details)
     }
 }
@@ -70,7 +104,7 @@ public struct BenchmarkResult: Sendable, Codable, Equatable {
 public struct BenchmarkSummary: Sendable, Codable, Equatable {
     /// Results with a target that met it.
     public var passed: Int
-    /// Results with a target that missed it, or whose measurement failed.
+    /// Results with a target that missed it, and results in error.
     public var failed: Int
     /// All results, informational ones included.
     public var total: Int

@@ -9,7 +9,7 @@ public struct BenchmarkProgress: Sendable {
     /// Its human name.
     public var name: String
     /// Its category.
-    public var category: String
+    public var category: BenchmarkCategory
 }
 
 /// Runs benchmarks one after another and judges each figure against its target.
@@ -69,10 +69,11 @@ public struct BenchmarkRunner: Sendable {
     }
 
     /// The verdict for one measurement: pass/fail against the target, and a measurement error
-    /// (a failure) when the figure is not finite or exceeds the workload's physical limit.
+    /// (``BenchmarkVerdict/error(_:)``) when the figure is not finite or exceeds the workload's
+    /// physical limit.
     public static func judge(_ benchmark: Benchmark, _ measurement: BenchmarkMeasurement) -> BenchmarkResult {
         let target = measurement.target ?? benchmark.target
-        var passed: Bool?
+        var verdict = BenchmarkVerdict.informational
         var details = measurement.details
         // Noise may carry a figure a little past its limit, but never more than 5%: beyond that
         // the measurement itself is wrong, however noisy its samples.
@@ -85,20 +86,23 @@ public struct BenchmarkRunner: Sendable {
                 + "±\(formatNumber(measurement.relativeUncertainty * 100))%. " + details
         }
         if !measurement.value.isFinite {
-            passed = false
-            details = "measurement error: the figure is not a finite number. " + details
+            let problem = "the figure is not a finite number"
+            verdict = .error(problem)
+            details = "measurement error: \(problem). " + details
         } else if let limit = measurement.physicalLimit,
             measurement.value > limit * (1 + allowance)
         {
-            passed = false
-            details =
-                "measurement error: \(formatNumber(measurement.value)) exceeds the physical limit "
-                + "\(formatNumber(limit)) for this workload. " + details
+            let problem =
+                "\(formatNumber(measurement.value)) exceeds the physical limit \(formatNumber(limit)) for this workload"
+            verdict = .error(problem)
+            details = "measurement error: \(problem). " + details
         } else if let target {
+            let met: Bool
             switch benchmark.direction {
-            case .lower: passed = measurement.value <= target
-            case .higher: passed = measurement.value >= target
+            case .lower: met = measurement.value <= target
+            case .higher: met = measurement.value >= target
             }
+            verdict = met ? .passed : .failed
         }
         return BenchmarkResult(
             id: benchmark.id,
@@ -109,12 +113,12 @@ public struct BenchmarkRunner: Sendable {
             unit: benchmark.unit,
             target: target,
             direction: benchmark.direction,
-            passed: passed,
+            verdict: verdict,
             details: details
         )
     }
 
-    /// A failed result for `benchmark` whose details describe `error`.
+    /// A result in error for `benchmark`: no figure, and `error` as what went wrong.
     public static func failure(_ benchmark: Benchmark, _ error: any Error) -> BenchmarkResult {
         BenchmarkResult(
             id: benchmark.id,
@@ -125,7 +129,7 @@ public struct BenchmarkRunner: Sendable {
             unit: benchmark.unit,
             target: benchmark.target,
             direction: benchmark.direction,
-            passed: false,
+            verdict: .error("\(error)"),
             details: "error: \(error)"
         )
     }

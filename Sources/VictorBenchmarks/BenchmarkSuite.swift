@@ -1,10 +1,5 @@
 /// The benchmarks `victor bench` runs.
 public enum BenchmarkSuite {
-    /// The report's sections, in the seed report's order.
-    public static let categories = [
-        "Lazy Loading", "Parallel Execution", "Memory Efficiency", "Persona Manager", "Security",
-    ]
-
     /// The identifiers of the thirteen benchmarks of the Phase 4 report, in its order.
     public static let seedIDs = [
         "lazy.initialization", "lazy.first_access", "lazy.cached_access",
@@ -18,16 +13,10 @@ public enum BenchmarkSuite {
     public static var all: [Benchmark] {
         let unordered = LoadingBenchmarks.all + ExecutionBenchmarks.all + PersonaBenchmarks.all + SecurityBenchmarks.all
         let seedRank = Dictionary(uniqueKeysWithValues: seedIDs.enumerated().map { ($1, $0) })
-        let categoryRank = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
         return unordered.enumerated().sorted { lhs, rhs in
-            let left = (
-                categoryRank[lhs.element.category] ?? categories.count, seedRank[lhs.element.id] ?? seedIDs.count,
-                lhs.offset
-            )
-            let right = (
-                categoryRank[rhs.element.category] ?? categories.count, seedRank[rhs.element.id] ?? seedIDs.count,
-                rhs.offset
-            )
+            if lhs.element.category != rhs.element.category { return lhs.element.category < rhs.element.category }
+            let left = (seedRank[lhs.element.id] ?? seedIDs.count, lhs.offset)
+            let right = (seedRank[rhs.element.id] ?? seedIDs.count, rhs.offset)
             return left < right
         }.map(\.element)
     }

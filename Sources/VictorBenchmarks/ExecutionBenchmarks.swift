@@ -7,7 +7,7 @@ enum ExecutionBenchmarks {
         [speedup, adaptive, overhead, overheadPerTask, waveEfficiency, maxInFlight, cpuSpeedup]
     }
 
-    static let category = "Parallel Execution"
+    static let category = BenchmarkCategory.parallelExecution
 
     /// `count` tasks that each sleep `milliseconds`.
     static func sleepers(_ count: Int, milliseconds: Int) -> [ExecutionTask<Int>] {

@@ -18,7 +18,7 @@ enum LoadingBenchmarks {
 
     static let initialization = Benchmark(
         id: "lazy.initialization",
-        category: "Lazy Loading",
+        category: .lazyLoading,
         name: "Initialization Time",
         metric: "Avg Initialization",
         unit: .milliseconds,
@@ -51,7 +51,7 @@ enum LoadingBenchmarks {
 
     static let firstAccess = Benchmark(
         id: "lazy.first_access",
-        category: "Lazy Loading",
+        category: .lazyLoading,
         name: "First Access Overhead",
         metric: "Avg First Access",
         unit: .milliseconds,
@@ -80,7 +80,7 @@ enum LoadingBenchmarks {
 
     static let cachedAccess = Benchmark(
         id: "lazy.cached_access",
-        category: "Lazy Loading",
+        category: .lazyLoading,
         name: "Cached Access",
         metric: "Avg Cached Access",
         unit: .milliseconds,
@@ -97,7 +97,7 @@ enum LoadingBenchmarks {
 
     static let lazySavings = Benchmark(
         id: "memory.lazy_savings",
-        category: "Memory Efficiency",
+        category: .memoryEfficiency,
         name: "Lazy Loading Memory Savings",
         metric: "Memory Reduction",
         unit: .percent,
@@ -139,7 +139,7 @@ enum LoadingBenchmarks {
 
     static let lruCache = Benchmark(
         id: "memory.lru_cache",
-        category: "Memory Efficiency",
+        category: .memoryEfficiency,
         name: "LRU Cache Management",
         metric: "Loaded Components",
         unit: .count,
@@ -169,7 +169,7 @@ enum LoadingBenchmarks {
 
     static let typedGet = Benchmark(
         id: "loader.get_typed_ns",
-        category: "Lazy Loading",
+        category: .lazyLoading,
         name: "Typed Cached Access",
         metric: "Median get(ComponentKey)",
         unit: .nanoseconds,
@@ -186,7 +186,7 @@ enum LoadingBenchmarks {
 
     static let stringGet = Benchmark(
         id: "loader.get_string_ns",
-        category: "Lazy Loading",
+        category: .lazyLoading,
         name: "String-Key Cached Access",
         metric: "Median get(String)",
         unit: .nanoseconds,
@@ -207,7 +207,7 @@ enum LoadingBenchmarks {
 
     static let registration = Benchmark(
         id: "loader.register_ns",
-        category: "Lazy Loading",
+        category: .lazyLoading,
         name: "Registration",
         metric: "Median register()",
         unit: .nanoseconds,
@@ -231,7 +231,7 @@ enum LoadingBenchmarks {
 
     static let millionRegistrations = Benchmark(
         id: "loader.register_1m_ms",
-        category: "Lazy Loading",
+        category: .lazyLoading,
         name: "One Million Registrations",
         metric: "Register 1,000,000",
         unit: .milliseconds,
@@ -253,7 +253,7 @@ enum LoadingBenchmarks {
 
     static let heapPerComponent = Benchmark(
         id: "loader.heap_bytes_per_component",
-        category: "Memory Efficiency",
+        category: .memoryEfficiency,
         name: "Heap per Registered Component",
         metric: "Heap Bytes per Component",
         unit: .bytes,
@@ -278,7 +278,7 @@ enum LoadingBenchmarks {
 
     static let singleFlight = Benchmark(
         id: "loader.single_flight_factory_calls",
-        category: "Lazy Loading",
+        category: .lazyLoading,
         name: "Single-Flight Loading",
         metric: "Factory Calls for 1,000 Concurrent Gets",
         unit: .count,

@@ -11,7 +11,7 @@ public enum MarkdownReportRenderer {
         /// Wall time of the whole run, in seconds.
         public var durationSeconds: Double
         /// Chart file names by category, linked from each section.
-        public var charts: [String: String]
+        public var charts: [BenchmarkCategory: String]
         /// A comparison with a saved run, when one was given.
         public var comparison: BaselineComparison?
 
@@ -19,7 +19,7 @@ public enum MarkdownReportRenderer {
         public init(
             date: Date = Date(),
             durationSeconds: Double,
-            charts: [String: String] = [:],
+            charts: [BenchmarkCategory: String] = [:],
             comparison: BaselineComparison? = nil
         ) {
             self.date = date
@@ -28,15 +28,6 @@ public enum MarkdownReportRenderer {
             self.comparison = comparison
         }
     }
-
-    /// The seed report's section titles, by category.
-    static let sectionTitles = [
-        "Lazy Loading": "Lazy Loading Performance",
-        "Parallel Execution": "Parallel Execution Performance",
-        "Memory Efficiency": "Memory Efficiency",
-        "Persona Manager": "Persona Manager Performance",
-        "Security": "Security Authorization Overhead",
-    ]
 
     /// The whole document.
     public static func render(_ report: BenchmarkReport, options: Options) -> String {
@@ -76,14 +67,14 @@ public enum MarkdownReportRenderer {
             let results = report.results.filter { $0.category == category }
             out.append("---")
             out.append("")
-            out.append("## \(number + 1). \(sectionTitles[category] ?? category)")
+            out.append("## \(number + 1). \(category.sectionTitle)")
             out.append("")
             out.append("### Results")
             out.append("")
             out.append(contentsOf: resultsTable(results))
             out.append("")
             if let chart = options.charts[category] {
-                out.append("![\(category): figures against targets](\(chart))")
+                out.append("![\(category.rawValue): figures against targets](\(chart))")
                 out.append("")
             }
             out.append("### Details")
@@ -135,7 +126,7 @@ public enum MarkdownReportRenderer {
             let best = margins.max { $0.1 < $1.1 }
             let tightest = margins.min { $0.1 < $1.1 }
             out.append(
-                "| \(category) | \(judgedHere.count { $0.passed == true })/\(judgedHere.count) | "
+                "| \(category.rawValue) | \(judgedHere.count { $0.passed == true })/\(judgedHere.count) | "
                     + "\(best.map { "\($0.0.name) (\(marginText($0.1)))" } ?? "—") | "
                     + "\(tightest.map { "\($0.0.name) (\(marginText($0.1)))" } ?? "—") |"
             )
@@ -178,7 +169,7 @@ public enum MarkdownReportRenderer {
         out.append("|---|---|---|---|---|---|---|")
         for (index, result) in report.results.enumerated() {
             out.append(
-                "| \(index + 1) | \(result.category) | \(result.name) | `\(result.id)` | "
+                "| \(index + 1) | \(result.category.rawValue) | \(result.name) | `\(result.id)` | "
                     + "\(formatValue(result.value, unit: result.unit)) | \(targetText(result)) | \(statusText(result)) |"
             )
         }
@@ -215,7 +206,7 @@ public enum MarkdownReportRenderer {
                 "**Tightest:** \(tightest.0.name) at \(formatValue(tightest.0.value, unit: tightest.0.unit)), \(marginText(tightest.1))."
             )
         }
-        let errors = results.filter { $0.details.hasPrefix("measurement error") || $0.details.hasPrefix("error:") }
+        let errors = results.filter { $0.verdict.errorMessage != nil }
         if !errors.isEmpty {
             findings.append("**Measurement errors:** \(errors.map { "`\($0.id)`" }.joined(separator: ", ")).")
         }
@@ -250,7 +241,7 @@ public enum MarkdownReportRenderer {
         return formatter.string(from: date)
     }
 
-    static func orderedCategories(_ results: [BenchmarkResult]) -> [String] {
-        results.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    static func orderedCategories(_ results: [BenchmarkResult]) -> [BenchmarkCategory] {
+        results.map(\.category).reduce(into: [BenchmarkCategory]()) { if !$0.contains($1) { $0.append($1) } }
     }
 }

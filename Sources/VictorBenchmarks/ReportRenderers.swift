@@ -14,7 +14,7 @@ public enum TextReportRenderer {
                 "WARNING: debug build; figures are not representative. Use `swift run -c release victor bench`."
             )
         }
-        var categories: [String] = []
+        var categories: [BenchmarkCategory] = []
         for result in report.results where !categories.contains(result.category) {
             categories.append(result.category)
         }
@@ -35,7 +35,7 @@ public enum TextReportRenderer {
             let passed = rows.count { $0[4] == "PASS" }
             let judged = rows.count { $0[4] != "INFO" }
             lines.append("")
-            lines.append("\(category) (\(passed)/\(judged) passed)")
+            lines.append("\(category.rawValue) (\(passed)/\(judged) passed)")
             lines.append(contentsOf: table(header: header, rows: rows))
         }
         lines.append("")

@@ -5,7 +5,7 @@ import Foundation
 /// from the target line, green when passing and red when failing. Pure text, no network.
 public enum SVGChartRenderer {
     /// The chart for `results` (those without a target are listed but not drawn).
-    public static func render(category: String, results: [BenchmarkResult]) -> String {
+    public static func render(category: BenchmarkCategory, results: [BenchmarkResult]) -> String {
         let labelWidth = 300.0
         let plotWidth = 420.0
         let valueWidth = 200.0
@@ -32,7 +32,7 @@ public enum SVGChartRenderer {
         )
         svg.append(##"<rect width="100%" height="100%" fill="white"/>"##)
         svg.append(
-            ##"<text x="10" y="20" font-size="15" font-weight="bold">\##(escape(category)): figure ÷ target, log scale</text>"##
+            ##"<text x="10" y="20" font-size="15" font-weight="bold">\##(escape(category.rawValue)): figure ÷ target, log scale</text>"##
         )
         svg.append(
             ##"<text x="10" y="38" fill="#555">Left of the line is below target (better when lower is better), right is above.</text>"##

@@ -163,7 +163,7 @@ enum SecurityBenchmarks {
 
     static let check = Benchmark(
         id: "security.check",
-        category: "Security",
+        category: .security,
         name: "Authorization Check",
         metric: "Avg Check Time",
         unit: .milliseconds,
@@ -193,7 +193,7 @@ enum SecurityBenchmarks {
 
     static let bulk = Benchmark(
         id: "security.bulk",
-        category: "Security",
+        category: .security,
         name: "Bulk Authorization",
         metric: "Scaling Factor",
         unit: .factor,
@@ -222,7 +222,7 @@ enum SecurityBenchmarks {
 
     static let checkRBAC = Benchmark(
         id: "security.check_rbac_ns",
-        category: "Security",
+        category: .security,
         name: "RBAC Check (uncached)",
         metric: "Median Check",
         unit: .nanoseconds,
@@ -240,7 +240,7 @@ enum SecurityBenchmarks {
 
     static let cachedCheck = Benchmark(
         id: "security.cached_check_ns",
-        category: "Security",
+        category: .security,
         name: "Cached Check",
         metric: "Median Check",
         unit: .nanoseconds,
@@ -259,7 +259,7 @@ enum SecurityBenchmarks {
 
     static let checkLarge = Benchmark(
         id: "security.check_large_ns",
-        category: "Security",
+        category: .security,
         name: "Large RBAC Check",
         metric: "Median Check",
         unit: .nanoseconds,
@@ -290,7 +290,7 @@ enum SecurityBenchmarks {
 
     static let checkPolicies = Benchmark(
         id: "security.check_policies_ns",
-        category: "Security",
+        category: .security,
         name: "Policy Check",
         metric: "Median Check",
         unit: .nanoseconds,
@@ -309,7 +309,7 @@ enum SecurityBenchmarks {
 
     static let checkP99 = Benchmark(
         id: "security.check_p99_ns",
-        category: "Security",
+        category: .security,
         name: "Large RBAC Check p99",
         metric: "p99 Check",
         unit: .nanoseconds,

@@ -35,81 +35,39 @@ struct AuthzRequestOptions: ParsableArguments {
 
     @Option(
         name: .customLong("context"),
-        help: """
+        help: ArgumentHelp(
+            """
             A request context entry KEY=VALUE (repeatable); VALUE is typed as in YAML: True/false are \
             booleans, 12 a 64-bit integer, 2.5 a number, 'quoted' or anything else a string.
-            """
+            """,
+            valueName: "key=value"
+        ),
+        transform: KeyValueArgument.parser(for: "--context")
     )
-    var contextEntries: [String] = []
+    var contextEntries: [KeyValueArgument] = []
 
     @Option(help: "Output format: \(AuthzFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: AuthzFormat = .text
 
     func validate() throws {
-        _ = try context()
+        do {
+            _ = try context()
+        } catch {
+            throw ValidationError(error.message)
+        }
     }
 
     /// The `--context` entries as a context dictionary.
-    func context() throws -> [String: AttributeValue] {
-        try ContextArguments.parse(contextEntries)
+    func context() throws(ArgumentError) -> [String: AttributeValue] {
+        try AttributeValue.context(contextEntries)
     }
 }
 
-/// Loads a configuration file into an authorizer, or reports why not on standard error and
-/// exits with 2.
-func loadAuthorizer(_ path: String) throws -> Authorizer {
-    do {
-        return try Authorizer(configuration: AuthorizationConfiguration.load(contentsOf: path))
-    } catch {
-        reportConfigurationError(error)
-        throw ExitCode(2)
-    }
-}
-
-/// Writes an authorization error to standard error: one `FILE:LINE:COLUMN: message` line per
-/// issue, or the message when there are none.
-func reportConfigurationError(_ error: AuthorizationError) {
-    if error.issues.isEmpty {
-        printError(error.message)
-    } else {
-        for issue in error.issues { printError(issue.description) }
-    }
-}
-
-/// The JSON form of a decision: `{"allowed", "reason", "decidedBy": {"kind", "name"}}`.
-struct DecisionJSON: Encodable {
-    struct DecidedBy: Encodable {
-        let kind: String
-        let name: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(kind, forKey: .kind)
-            try container.encode(name, forKey: .name)
-        }
-
-        enum CodingKeys: String, CodingKey { case kind, name }
-    }
-
-    let allowed: Bool
-    let reason: String
-    let decidedBy: DecidedBy
-    let message: String
-    let steps: [String]?
-
-    init(_ decision: Decision, steps: [String]? = nil) {
-        allowed = decision.allowed
-        reason = decision.reason.rawValue
-        decidedBy = DecidedBy(kind: decision.decidedBy.kind, name: decision.decidedBy.name)
-        message = decision.message
-        self.steps = steps
-    }
-
-    func rendered() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+/// Encodes `value` as one line of JSON with sorted keys and unescaped slashes.
+func compactJSON(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 /// `victor authz check`: decides one request.
@@ -126,16 +84,17 @@ struct AuthzCheckCommand: AsyncParsableCommand {
     @OptionGroup var request: AuthzRequestOptions
 
     func run() async throws {
-        let authorizer = try loadAuthorizer(request.config)
+        let authorizer = try Authorizer(configuration: AuthorizationConfiguration.load(contentsOf: request.config))
         let decision = authorizer.check(
             user: request.user,
             resource: request.resource,
             action: request.action,
             context: try request.context()
         )
+        let console = CommandOutput.current
         switch request.format {
-        case .text: print(decision.message)
-        case .json: print(try DecisionJSON(decision).rendered())
+        case .text: console.line(decision.message)
+        case .json: console.line(try compactJSON(DecisionRecord(decision)))
         }
     }
 }
@@ -151,16 +110,17 @@ struct AuthzExplainCommand: AsyncParsableCommand {
     @OptionGroup var request: AuthzRequestOptions
 
     func run() async throws {
-        let authorizer = try loadAuthorizer(request.config)
+        let authorizer = try Authorizer(configuration: AuthorizationConfiguration.load(contentsOf: request.config))
         let explanation = authorizer.explain(
             user: request.user,
             resource: request.resource,
             action: request.action,
             context: try request.context()
         )
+        let console = CommandOutput.current
         switch request.format {
-        case .text: print(explanation.description)
-        case .json: print(try DecisionJSON(explanation.decision, steps: explanation.steps).rendered())
+        case .text: console.line(explanation.description)
+        case .json: console.line(try compactJSON(DecisionRecord(explanation)))
         }
     }
 }
@@ -180,16 +140,11 @@ struct AuthzValidateCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        do {
-            let configuration = try AuthorizationConfiguration.load(contentsOf: config)
-            print(
-                "\(shownName(config)): valid: \(configuration.roles.count) roles, \(configuration.users.count) users, "
-                    + "\(configuration.policies.count) policies"
-            )
-        } catch {
-            reportConfigurationError(error)
-            throw ExitCode(2)
-        }
+        let configuration = try AuthorizationConfiguration.load(contentsOf: config)
+        CommandOutput.current.line(
+            "\(shownName(config)): valid: \(configuration.roles.count) roles, \(configuration.users.count) users, "
+                + "\(configuration.policies.count) policies"
+        )
     }
 }
 
@@ -213,56 +168,33 @@ struct AuthzTestCommand: AsyncParsableCommand {
     var cases: String
 
     func run() async throws {
-        let authorizer = try loadAuthorizer(config)
-        let testCases: [AuthorizationTestCase]
-        do {
-            let text: String
-            switch TextFile.read(cases) {
-            case .success(let read): text = read
-            case .failure(let error):
-                printError(error.message)
-                throw ExitCode(2)
-            }
-            testCases = try AuthorizationTestCase.parse(text, file: cases)
-        } catch let error as AuthorizationError {
-            reportConfigurationError(error)
-            throw ExitCode(2)
-        }
+        let authorizer = try Authorizer(configuration: AuthorizationConfiguration.load(contentsOf: config))
+        let testCases = try AuthorizationTestCase.load(contentsOf: cases)
         guard !testCases.isEmpty else {
-            printError(
-                "\(shownName(cases)): no test cases; expected a list of {user, resource, action, context, expect}"
+            throw CommandFailure(
+                .invalidInput,
+                ["\(shownName(cases)): no test cases; expected a list of {user, resource, action, context, expect}"]
             )
-            throw ExitCode(2)
         }
-        var passed = 0
-        var failed = 0
-        for testCase in testCases {
-            let decision = authorizer.check(
-                user: testCase.user,
-                resource: testCase.resource,
-                action: testCase.action,
-                context: testCase.context
+        let report = authorizer.evaluate(testCases)
+        let console = CommandOutput.current
+        for failure in report.failures {
+            let testCase = failure.testCase
+            let context =
+                testCase.context.isEmpty
+                ? ""
+                : " "
+                    + testCase.context.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                    .map { "\(shownName($0.key))=\($0.value)" }
+                    .joined(separator: ",")
+            console.line(
+                "FAIL \(shownName(cases)):\(testCase.line): \(shownName(testCase.user)) "
+                    + "\(shownName(testCase.action)) \(shownName(testCase.resource))\(context): "
+                    + "expected \(testCase.expectAllowed ? "allow" : "deny"), got \(failure.decision.message)"
             )
-            if decision.allowed == testCase.expectAllowed {
-                passed += 1
-            } else {
-                failed += 1
-                let context =
-                    testCase.context.isEmpty
-                    ? ""
-                    : " "
-                        + testCase.context.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-                        .map { "\(shownName($0.key))=\($0.value)" }
-                        .joined(separator: ",")
-                print(
-                    "FAIL \(shownName(cases)):\(testCase.line): \(shownName(testCase.user)) "
-                        + "\(shownName(testCase.action)) \(shownName(testCase.resource))\(context): "
-                        + "expected \(testCase.expectAllowed ? "allow" : "deny"), got \(decision.message)"
-                )
-            }
         }
-        print("\(passed) passed, \(failed) failed")
-        if failed > 0 { throw ExitCode(1) }
+        console.line("\(report.passedCount) passed, \(report.failedCount) failed")
+        if !report.allPassed { throw CommandFailure(.unmetExpectations) }
     }
 }
 

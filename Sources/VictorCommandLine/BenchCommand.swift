@@ -32,7 +32,7 @@ struct Tolerance: ExpressibleByArgument {
     var defaultValueDescription: String { "\(formatPercent(fraction * 100))%" }
 }
 
-/// A `victor bench` failure with a plain message.
+/// A `victor bench` input or output that is wrong (a baseline, a path), with a plain message.
 struct BenchError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -110,26 +110,16 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        do {
-            try await measureAndReport()
-        } catch let error as BenchError {
-            printError("error: " + singleLine(error.description))
-            throw ExitCode(2)
-        } catch let error as CommandFileError {
-            printError("error: " + singleLine(error.description))
-            throw ExitCode(2)
-        }
-    }
-
-    private func measureAndReport() async throws {
+        let console = CommandOutput.current
         let benchmarks = selected
         if list {
             for benchmark in benchmarks {
                 let target = benchmark.target.map {
                     "\(benchmark.direction == .lower ? "≤" : "≥") \($0) \(benchmark.unit.rawValue)"
                 }
-                print(
-                    [benchmark.id, benchmark.category, benchmark.name, target ?? "no target"].joined(separator: "\t")
+                console.line(
+                    [benchmark.id, benchmark.category.rawValue, benchmark.name, target ?? "no target"]
+                        .joined(separator: "\t")
                 )
             }
             return
@@ -145,24 +135,28 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
         if MachineInfo.isDebugBuild {
-            printError(
+            console.errorLine(
                 "WARNING: this is a debug build; timings are not representative. Use `swift run -c release victor bench`."
             )
         }
-        let categories = benchmarks.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let categories = benchmarks.map(\.category).reduce(into: [BenchmarkCategory]()) {
+            if !$0.contains($1) { $0.append($1) }
+        }
         let started = Date()
         var runner = BenchmarkRunner(benchmarks: benchmarks, context: BenchmarkContext(quick: quick))
-        if !inProcess, benchmarks.count > 1, let executable = BenchIsolation.currentExecutable {
-            runner.execution = BenchIsolation.execution(executable: executable)
+        if !inProcess, benchmarks.count > 1,
+            let executable = BenchmarkProcessIsolation.currentExecutable(named: "victor")
+        {
+            runner.execution = BenchmarkProcessIsolation(executable: executable, arguments: ["bench"]).execution
         }
-        var currentCategory = ""
+        var currentCategory: BenchmarkCategory?
         let report = await runner.run { progress in
             if progress.category != currentCategory {
                 currentCategory = progress.category
                 let index = (categories.firstIndex(of: progress.category) ?? 0) + 1
-                printError("[\(index)/\(categories.count)] \(progress.category)…")
+                console.errorLine("[\(index)/\(categories.count)] \(progress.category.rawValue)…")
             }
-            printError("      \(progress.name) (\(progress.id))")
+            console.errorLine("      \(progress.name) (\(progress.id))")
         }
         let duration = Date().timeIntervalSince(started)
         let comparison = saved.map { BaselineComparison(current: report, baseline: $0, tolerance: tolerance.fraction) }
@@ -179,23 +173,23 @@ struct BenchCommand: AsyncParsableCommand {
 
         if let comparison {
             for delta in comparison.regressions {
-                printError(
+                console.errorLine(
                     "REGRESSION \(delta.id): \(delta.baseline) → \(delta.current) \(delta.unit.rawValue)"
                         + (delta.ratio.map { String(format: " (%.2fx)", $0) } ?? "")
                 )
             }
         }
-        for failure in failures { printError("error: " + singleLine(failure)) }
-        if !failures.isEmpty { throw ExitCode(2) }
-        let status = Self.exitStatus(report.summary, comparison)
-        if status != 0 { throw ExitCode(status) }
+        if !failures.isEmpty { throw CommandFailure(.invalidInput, failures.map { "error: " + singleLine($0) }) }
+        if let failure = Self.outcome(report.summary, comparison) { throw CommandFailure(failure) }
     }
 
-    /// 1 when a benchmark failed, else 3 when a figure regressed against the baseline, else 0.
-    static func exitStatus(_ summary: BenchmarkSummary, _ comparison: BaselineComparison?) -> Int32 {
-        if summary.failed > 0 { return 1 }
-        if let comparison, !comparison.regressions.isEmpty { return 3 }
-        return 0
+    /// How a run that delivered its report failed: ``CommandFailureKind/unmetExpectations`` when
+    /// a benchmark failed, else ``CommandFailureKind/regression`` when a figure regressed against
+    /// the baseline; `nil` when it succeeded.
+    static func outcome(_ summary: BenchmarkSummary, _ comparison: BaselineComparison?) -> CommandFailureKind? {
+        if summary.failed > 0 { return .unmetExpectations }
+        if let comparison, !comparison.regressions.isEmpty { return .regression }
+        return nil
     }
 
     /// Renders the report in the chosen format and delivers it (with Markdown, the charts beside
@@ -212,12 +206,12 @@ struct BenchCommand: AsyncParsableCommand {
             case .json:
                 rendered = try JSONReportRenderer.render(report)
             case .markdown:
-                var charts: [String: String] = [:]
+                var charts: [BenchmarkCategory: String] = [:]
                 if let output {
                     let directory = URL(fileURLWithPath: output).deletingLastPathComponent()
                     let stem = URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
-                    for category in Set(report.results.map(\.category)) {
-                        let name = "\(stem)-\(SVGChartRenderer.slug(category)).svg"
+                    for category in Set(report.results.map(\.category)).sorted() {
+                        let name = "\(stem)-\(category.slug).svg"
                         let results = report.results.filter { $0.category == category }
                         do {
                             try CommandFiles.write(
@@ -240,15 +234,16 @@ struct BenchCommand: AsyncParsableCommand {
         } catch {
             return failures + ["the report could not be rendered: \(error)"]
         }
+        let console = CommandOutput.current
         guard let output else {
-            print(rendered, terminator: "")
+            console.write(rendered)
             return failures
         }
         do {
             try CommandFiles.write(rendered, to: output)
         } catch {
             failures.append("--output: the report was not written, so it follows on standard output: \(error)")
-            print(rendered, terminator: "")
+            console.write(rendered)
         }
         return failures
     }

@@ -78,80 +78,112 @@ extension String {
     }
 }
 
+/// A `KEY=VALUE` argument, such as `--context env=prod`: the one argument type of every option
+/// that takes key-value pairs.
+///
+/// The key is everything before the first `=`, normalized to NFC; it may not be empty nor hold a
+/// control character (line breaks and tabs included) or another forbidden character
+/// (``ExactText/isForbidden(_:)``). The value is everything after it, as given; it may be empty
+/// and may hold line breaks, but no other forbidden character. Arguments reach this type as valid
+/// UTF-8: ``RawArguments`` rejects the process's arguments that are not before parsing.
+struct KeyValueArgument: ExpressibleByArgument, Sendable, Hashable {
+    /// The key, NFC.
+    let key: String
+    /// The value's text, as given.
+    let value: String
+
+    /// Splits `argument` at its first `=`.
+    /// - Throws: ``ArgumentError`` naming `option` and what is wrong: no `=`, an empty key, or a
+    ///   forbidden character in the key or the value.
+    init(parsing argument: String, option: String) throws(ArgumentError) {
+        let shown = "\(option) \(ExactText.quotedForDisplay(argument))"
+        guard let equals = argument.utf8.firstIndex(of: UInt8(ascii: "=")) else {
+            throw ArgumentError("\(shown) is not KEY=VALUE: it has no '='")
+        }
+        guard equals != argument.utf8.startIndex else {
+            throw ArgumentError("\(shown) is not KEY=VALUE: the key before '=' is empty")
+        }
+        let key = ExactText.normalized(String(decoding: argument.utf8[..<equals], as: UTF8.self))
+        let value = String(decoding: argument.utf8[argument.utf8.index(after: equals)...], as: UTF8.self)
+        if let (_, scalar) = ExactText.firstForbidden(in: key, allowLineBreaks: false) {
+            throw ArgumentError(
+                "\(option) \(ExactText.quotedForDisplay(key)): a key may not hold the character "
+                    + ExactText.codePoint(scalar)
+            )
+        }
+        if let (_, scalar) = ExactText.firstForbidden(in: value, allowLineBreaks: true) {
+            throw ArgumentError(
+                "\(option) \(ExactText.quotedForDisplay(key)): a value may not hold the character "
+                    + ExactText.codePoint(scalar)
+            )
+        }
+        self.key = key
+        self.value = value
+    }
+
+    /// ArgumentParser's entry point; the options use ``parser(for:)``, whose errors say what is
+    /// wrong.
+    init?(argument: String) {
+        guard let parsed = try? Self(parsing: argument, option: "KEY=VALUE") else { return nil }
+        self = parsed
+    }
+
+    /// A transform for `@Option(transform:)` that parses the option's arguments and names the
+    /// option in its errors.
+    static func parser(for option: String) -> @Sendable (String) throws -> KeyValueArgument {
+        { argument in
+            do throws(ArgumentError) {
+                return try KeyValueArgument(parsing: argument, option: option)
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+    }
+
+    /// The pairs as a dictionary.
+    /// - Throws: ``ArgumentError`` when a key is given twice (two spellings of one NFC key are one
+    ///   key).
+    static func dictionary(_ pairs: [KeyValueArgument], option: String) throws(ArgumentError) -> [String: String] {
+        var values: [String: String] = [:]
+        for pair in pairs {
+            guard values[pair.key] == nil else {
+                throw ArgumentError("\(option) \(ExactText.quotedForDisplay(pair.key)) is given twice")
+            }
+            values[pair.key] = pair.value
+        }
+        return values
+    }
+}
+
 extension VictorCommand {
     /// Runs `victor` with its arguments given as bytes (without the program name), as the
     /// operating system passes them, and returns the exit code. An argument that is not valid
     /// UTF-8 is rejected with a message and exit code 2, never repaired.
-    public static func runMain(rawArguments: [[UInt8]]) async -> Int32 {
+    public static func runMain(rawArguments: [[UInt8]], output: CommandOutput = .processStreams) async -> Int32 {
         switch RawArguments.decode(rawArguments) {
         case .success(let arguments):
-            return await runMain(arguments)
+            return await runMain(arguments, output: output)
         case .failure(let error):
-            printError("Error: \(error.message)")
-            return 2
+            output.errorLine("Error: \(error.message)")
+            return CommandFailureKind.usage.exitCode
         }
     }
 }
 
-/// `--context KEY=VALUE` entries, typed as YAML types the same `KEY: VALUE`.
-enum ContextArguments {
-    /// The entries as a request context.
-    /// - Throws: `ValidationError` naming the entry and what is wrong with it.
-    static func parse(_ entries: [String]) throws -> [String: AttributeValue] {
+extension AttributeValue {
+    /// The `--context` pairs of an authorization request, each value typed as YAML types
+    /// `KEY: VALUE` (`True` a boolean, `12` an integer, `'12'` a string).
+    /// - Throws: ``ArgumentError`` naming the key given twice or the value YAML would not read.
+    static func context(_ pairs: [KeyValueArgument]) throws(ArgumentError) -> [String: AttributeValue] {
+        _ = try KeyValueArgument.dictionary(pairs, option: "--context")
         var context: [String: AttributeValue] = [:]
-        for entry in entries {
-            guard let equals = entry.utf8.firstIndex(of: UInt8(ascii: "=")), equals != entry.utf8.startIndex else {
-                throw ValidationError("--context \(ExactText.quotedForDisplay(entry)) is not KEY=VALUE")
-            }
-            let key = ExactText.normalized(String(decoding: entry.utf8[..<equals], as: UTF8.self))
-            let text = String(decoding: entry.utf8[entry.utf8.index(after: equals)...], as: UTF8.self)
-            if let (_, scalar) = ExactText.firstForbidden(in: key, allowLineBreaks: false) {
-                throw ValidationError(
-                    "--context \(ExactText.quotedForDisplay(key)): a key may not hold the character "
-                        + ExactText.codePoint(scalar)
-                )
-            }
-            // Dictionary keys are distinct up to canonical equivalence: two spellings collide here.
-            guard context[key] == nil else {
-                throw ValidationError("--context \(ExactText.quotedForDisplay(key)) is given twice")
-            }
+        for pair in pairs {
             do {
-                context[key] = try AttributeValue(parsing: text)
+                context[pair.key] = try AttributeValue(parsing: pair.value)
             } catch {
-                throw ValidationError("--context \(ExactText.quotedForDisplay(key)): \(error.message)")
+                throw ArgumentError("--context \(ExactText.quotedForDisplay(pair.key)): \(error.message)")
             }
         }
         return context
-    }
-}
-
-/// Reads a text file for a command: regular files, pipes and devices; a plain message when it
-/// cannot (no such file, a directory, not UTF-8), never a system error dump.
-enum TextFile {
-    static func read(_ path: String) -> Result<String, ArgumentError> {
-        let name = ExactText.quotedForDisplay(path)
-        var isDirectory: ObjCBool = false
-        guard !path.isEmpty else { return .failure(ArgumentError("no file name given")) }
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return .failure(ArgumentError("cannot read \(name): no such file"))
-        }
-        if isDirectory.boolValue {
-            return .failure(ArgumentError("cannot read \(name): it is a directory, not a file"))
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return .failure(ArgumentError("cannot read \(name): permission denied"))
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.readToEnd() ?? Data()
-        } catch {
-            return .failure(ArgumentError("cannot read \(name): the read failed"))
-        }
-        switch ExactText.decode(data) {
-        case .success(let text): return .success(text)
-        case .failure(let invalid):
-            return .failure(ArgumentError("cannot read \(name): not valid UTF-8 (byte offset \(invalid.offset))"))
-        }
     }
 }

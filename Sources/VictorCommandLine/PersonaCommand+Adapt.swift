@@ -12,8 +12,15 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
     @Argument(help: "The persona's id.")
     var id: String
 
-    @Option(name: .customLong("context"), help: "A context entry KEY=VALUE (repeatable), such as task_type=debugging.")
-    var context: [String] = []
+    @Option(
+        name: .customLong("context"),
+        help: ArgumentHelp(
+            "A context entry KEY=VALUE (repeatable), such as task_type=debugging.",
+            valueName: "key=value"
+        ),
+        transform: KeyValueArgument.parser(for: "--context")
+    )
+    var context: [KeyValueArgument] = []
 
     @OptionGroup var store: PersonaStoreOptions
 
@@ -21,50 +28,31 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
     var format: PersonaListFormat = .text
 
     func run() async throws {
+        let console = CommandOutput.current
         let context = try personaContext(self.context)
         try withPersonaErrors {
             let adapted = try store.manager().adapt(id, to: context)
             let constraints = adapted.constraints
             switch format {
             case .json:
-                let object: [String: Any] = [
-                    "id": adapted.base.id,
-                    "version": adapted.base.version,
-                    "context": adapted.context.values,
-                    "personality": adapted.personality.rawValue,
-                    "communication_style": adapted.communicationStyle.rawValue,
-                    "expertise": adapted.expertise,
-                    "constraints": [
-                        "max_tool_calls": constraints.maxToolCalls.map { $0 as Any } ?? NSNull(),
-                        "preferred_tools": constraints.preferredTools.sorted(),
-                        "forbidden_tools": constraints.forbiddenTools.sorted(),
-                        "response_length": constraints.responseLength.rawValue,
-                        "explanation_depth": constraints.explanationDepth.rawValue,
-                    ],
-                    "adjustments": adapted.adjustments.map {
-                        ["rule": $0.rule, "reason": $0.reason, "changes": $0.changes.map(\.description)]
-                            as [String: Any]
-                    },
-                    "summary": adapted.summary,
-                ]
-                print(try renderJSON(object), terminator: "")
+                console.write(try prettyJSON(AdaptedPersonaRecord(adapted)))
             case .text:
-                print(
+                console.line(
                     "\(displayText(adapted.base.name)) (\(adapted.base.id) v\(adapted.base.version)) "
                         + "in context [\(displayText(adapted.context.description))]"
                 )
-                print("personality: \(adapted.personality.rawValue)")
-                print("communication style: \(adapted.communicationStyle.rawValue)")
-                print("expertise: \(displayText(adapted.expertise.joined(separator: ", ")))")
-                print("max tool calls: \(constraints.maxToolCalls.map(String.init) ?? "no limit")")
-                print("preferred tools: \(toolList(constraints.preferredTools))")
-                print("forbidden tools: \(toolList(constraints.forbiddenTools))")
-                print("response length: \(constraints.responseLength.rawValue)")
-                print("explanation depth: \(constraints.explanationDepth.rawValue)")
-                if adapted.adjustments.isEmpty { print("adjustments: none") }
+                console.line("personality: \(adapted.personality.rawValue)")
+                console.line("communication style: \(adapted.communicationStyle.rawValue)")
+                console.line("expertise: \(displayText(adapted.expertise.joined(separator: ", ")))")
+                console.line("max tool calls: \(constraints.maxToolCalls.map(String.init) ?? "no limit")")
+                console.line("preferred tools: \(toolList(constraints.preferredTools))")
+                console.line("forbidden tools: \(toolList(constraints.forbiddenTools))")
+                console.line("response length: \(constraints.responseLength.rawValue)")
+                console.line("explanation depth: \(constraints.explanationDepth.rawValue)")
+                if adapted.adjustments.isEmpty { console.line("adjustments: none") }
                 for adjustment in adapted.adjustments {
-                    print("adjustment \(displayText(adjustment.rule)): \(displayText(adjustment.reason))")
-                    for change in adjustment.changes { print("  " + displayText(change.description)) }
+                    console.line("adjustment \(displayText(adjustment.rule)): \(displayText(adjustment.reason))")
+                    for change in adjustment.changes { console.line("  " + displayText(change.description)) }
                 }
             }
         }
@@ -81,15 +69,20 @@ struct PersonaPromptCommand: AsyncParsableCommand {
     @Argument(help: "The persona's id.")
     var id: String
 
-    @Option(name: .customLong("context"), help: "A context entry KEY=VALUE (repeatable).")
-    var context: [String] = []
+    @Option(
+        name: .customLong("context"),
+        help: ArgumentHelp("A context entry KEY=VALUE (repeatable).", valueName: "key=value"),
+        transform: KeyValueArgument.parser(for: "--context")
+    )
+    var context: [KeyValueArgument] = []
 
     @OptionGroup var store: PersonaStoreOptions
 
     func run() async throws {
+        let console = CommandOutput.current
         let context = try personaContext(self.context)
         try withPersonaErrors {
-            print(try store.manager().systemPrompt(id, context: context))
+            console.line(try store.manager().systemPrompt(id, context: context))
         }
     }
 }

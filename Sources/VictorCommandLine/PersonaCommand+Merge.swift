@@ -26,10 +26,11 @@ struct PersonaMergeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let console = CommandOutput.current
         try withPersonaErrors {
             let merged = try store.manager().merge(ids: ids, name: name, id: mergedID)
             let sources = ids.map { displayText(ExactText.normalized($0)) }.joined(separator: ", ")
-            print("merged \(sources) into \(merged.id) (version \(merged.version))")
+            console.line("merged \(sources) into \(merged.id) (version \(merged.version))")
         }
     }
 }
@@ -50,6 +51,7 @@ struct PersonaSuggestCommand: AsyncParsableCommand {
     var format: PersonaListFormat = .text
 
     func run() async throws {
+        let console = CommandOutput.current
         try withPersonaErrors {
             let manager = store.manager()
             let listing = try manager.listing()
@@ -60,16 +62,12 @@ struct PersonaSuggestCommand: AsyncParsableCommand {
             )
             switch format {
             case .json:
-                let list = suggestions.map {
-                    ["id": $0.persona.id, "name": $0.persona.name, "score": $0.score, "reasons": $0.reasons]
-                        as [String: Any]
-                }
-                print(try renderJSON(list), terminator: "")
+                console.write(try prettyJSON(suggestions.map(PersonaSuggestionRecord.init)))
             case .text:
-                if suggestions.isEmpty { print("no persona suits this task") }
+                if suggestions.isEmpty { console.line("no persona suits this task") }
                 for suggestion in suggestions {
                     let score = String(format: "%.2f", suggestion.score)
-                    print(
+                    console.line(
                         "\(score)\t\(suggestion.persona.id)\t"
                             + displayText(suggestion.reasons.joined(separator: "; "))
                     )

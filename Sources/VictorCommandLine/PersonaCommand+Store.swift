@@ -56,8 +56,9 @@ struct PersonaImportCommand: AsyncParsableCommand {
                 personas.append(persona)
             }
         }
+        let console = CommandOutput.current
         for outcome in try store.manager().importPersonas(personas) {
-            print("\(outcome.action.rawValue) \(outcome.persona.id) (version \(outcome.persona.version))")
+            console.line("\(outcome.action.rawValue) \(outcome.persona.id) (version \(outcome.persona.version))")
         }
     }
 }
@@ -72,14 +73,15 @@ struct PersonaListCommand: AsyncParsableCommand {
     var format: PersonaListFormat = .text
 
     func run() async throws {
+        let console = CommandOutput.current
         try withPersonaErrors {
             let listing = try store.manager().listing()
             switch format {
             case .json:
-                print(try renderJSON(listing.personas.map(personaSummary)), terminator: "")
+                console.write(try prettyJSON(listing.personas.map(PersonaSummary.init)))
             case .text:
                 for persona in listing.personas {
-                    print(
+                    console.line(
                         "\(persona.id)\tv\(persona.version)\t\(displayText(persona.name))\t"
                             + "\(persona.personality.rawValue)/\(persona.communicationStyle.rawValue)"
                     )
@@ -110,10 +112,11 @@ struct PersonaShowCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let console = CommandOutput.current
         try withPersonaErrors {
             let manager = store.manager()
             let persona = try version.map { try manager.load(id, version: $0) } ?? manager.load(id)
-            print(try PersonaDocument.encode([persona], as: format.format), terminator: "")
+            console.write(try PersonaDocument.encode([persona], as: format.format))
         }
     }
 }
@@ -128,10 +131,11 @@ struct PersonaHistoryCommand: AsyncParsableCommand {
     @OptionGroup var store: PersonaStoreOptions
 
     func run() async throws {
+        let console = CommandOutput.current
         try withPersonaErrors {
             for persona in try store.manager().history(id) {
                 let date = ISO8601DateFormatter().string(from: persona.updatedAt)
-                print("v\(persona.version)\t\(date)\t\(displayText(persona.name))")
+                console.line("v\(persona.version)\t\(date)\t\(displayText(persona.name))")
             }
         }
     }
@@ -163,6 +167,7 @@ struct PersonaExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let console = CommandOutput.current
         if let output { try checkOutput(output) }
         try withPersonaErrors {
             let manager = store.manager()
@@ -178,21 +183,23 @@ struct PersonaExportCommand: AsyncParsableCommand {
             let text = try PersonaDocument.encode(personas, as: format.format)
             if let output {
                 try CommandFiles.write(text, to: output)
-                print("exported \(personas.count) persona\(personas.count == 1 ? "" : "s") to \(displayText(output))")
+                console.line(
+                    "exported \(personas.count) persona\(personas.count == 1 ? "" : "s") to \(displayText(output))"
+                )
             } else {
-                print(text, terminator: "")
+                console.write(text)
             }
             try reportUnreadable(problems, others: "exported")
         }
     }
 }
 
-/// Checks an output path before any work, exiting with 2 and a plain reason when it cannot be written.
-func checkOutput(_ path: String, option: String = "--output") throws {
+/// Checks an output path before any work, failing as bad input with a plain reason when it
+/// cannot be written.
+func checkOutput(_ path: String, option: String = "--output") throws(CommandFailure) {
     do {
         try CommandFiles.checkWritable(path)
     } catch {
-        printError("error: \(option) " + singleLine(error.description))
-        throw ExitCode(2)
+        throw CommandFailure(.invalidInput, ["error: \(option) " + singleLine(error.description)])
     }
 }

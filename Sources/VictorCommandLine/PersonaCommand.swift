@@ -53,72 +53,38 @@ enum PersonaDocumentFormat: String, ExpressibleByArgument, CaseIterable {
     var format: PersonaFormat { self == .yaml ? .yaml : .json }
 }
 
-/// Runs `body`, turning an error into one escaped line on standard error and the exit code:
-/// 1 for a conflict, an unknown id, an existing id, an incompatible merge, a damaged store or an
-/// I/O failure; 2 for bad input (a document, an argument or an unreadable input file).
+/// Runs a persona command's work. Its errors reach ``VictorCommand/report(_:to:)``, the one
+/// mapping from errors to messages and exit codes (``CommandFailure/kind(of:)`` for persona
+/// errors).
 func withPersonaErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as PersonaError {
-        printError("error: " + singleLine(error.description))
-        throw ExitCode(personaExitCode(error))
-    } catch let error as CommandFileError {
-        printError("error: " + singleLine(error.description))
-        throw ExitCode(2)
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        printError("error: " + singleLine(String(describing: error)))
-        throw ExitCode(1)
-    }
-}
-
-/// The exit code for a persona error; see ``withPersonaErrors(_:)``.
-func personaExitCode(_ error: PersonaError) -> Int32 {
-    switch error.code {
-    case .conflict, .notFound, .alreadyExists, .incompatible, .io, .damaged: return 1
-    default: return 2
-    }
+    try body()
 }
 
 /// Reports the stored personas a listing could not read, one line each on standard error, and
-/// exits with 1 when there are any, after the readable ones were printed.
-func reportUnreadable(_ problems: [PersonaError], others: String = "listed") throws {
+/// fails as a store problem when there are any, after the readable ones were printed.
+func reportUnreadable(_ problems: [PersonaError], others: String = "listed") throws(CommandFailure) {
     guard !problems.isEmpty else { return }
-    for problem in problems { printError("error: " + singleLine(problem.description)) }
     let count = problems.count
-    printError(
-        "error: \(count) stored persona file\(count == 1 ? "" : "s") could not be read; the others are \(others)"
+    throw CommandFailure(
+        .storeFailure,
+        problems.map { "error: " + singleLine($0.description) }
+            + [
+                "error: \(count) stored persona file\(count == 1 ? "" : "s") could not be read; the others are \(others)"
+            ]
     )
-    throw ExitCode(1)
 }
 
-/// Parses repeated `KEY=VALUE` options into a context.
-func personaContext(_ pairs: [String]) throws -> PersonaContext {
-    var values: [String: String] = [:]
-    for pair in pairs {
-        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-            printError("error: --context \(ExactText.quotedForDisplay(pair)) is not KEY=VALUE")
-            throw ExitCode(2)
-        }
-        values[ExactText.normalized(String(pair[..<equals]))] = ExactText.normalized(
-            String(pair[pair.index(after: equals)...])
-        )
-    }
-    return PersonaContext(values)
+/// The `--context KEY=VALUE` pairs as a persona context.
+/// - Throws: ``ArgumentError`` when a key is given twice.
+func personaContext(_ pairs: [KeyValueArgument]) throws(ArgumentError) -> PersonaContext {
+    PersonaContext(
+        try KeyValueArgument.dictionary(pairs, option: "--context").mapValues { ExactText.normalized($0) }
+    )
 }
 
-/// Pretty JSON with sorted keys, followed by a newline.
-func renderJSON(_ value: Any) throws -> String {
-    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
-    return String(decoding: data, as: UTF8.self) + "\n"
-}
-
-/// A short JSON summary of a persona.
-func personaSummary(_ persona: Persona) -> [String: Any] {
-    [
-        "id": persona.id, "name": persona.name, "version": persona.version,
-        "personality": persona.personality.rawValue, "communication_style": persona.communicationStyle.rawValue,
-        "expertise": persona.expertise, "description": persona.description,
-    ]
+/// `value` as pretty JSON with sorted keys, followed by a newline.
+func prettyJSON(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
 }

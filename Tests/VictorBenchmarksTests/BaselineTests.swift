@@ -2,19 +2,22 @@ import Foundation
 import Testing
 import VictorBenchmarks
 
-@testable import VictorCommandLine
-
-func result(_ id: String, _ value: Double, _ direction: BenchmarkDirection, passed: Bool? = true) -> BenchmarkResult {
+func result(
+    _ id: String,
+    _ value: Double,
+    _ direction: BenchmarkDirection,
+    verdict: BenchmarkVerdict = .passed
+) -> BenchmarkResult {
     BenchmarkResult(
         id: id,
-        category: "Test",
+        category: .lazyLoading,
         name: id,
         metric: "Value",
         value: value,
         unit: .nanoseconds,
         target: 100,
         direction: direction,
-        passed: passed,
+        verdict: verdict,
         details: ""
     )
 }
@@ -58,25 +61,40 @@ func result(_ id: String, _ value: Double, _ direction: BenchmarkDirection, pass
         #expect(comparison.missing == ["old"])
     }
 
-    @Test func exitStatusPrefersFailuresOverRegressions() {
-        let baseline = report([result("a", 100, .lower)])
-        let regressed = BaselineComparison(
-            current: report([result("a", 200, .lower)]),
-            baseline: baseline,
-            tolerance: 0.1
-        )
-        let failing = BenchmarkSummary(results: [result("a", 200, .lower, passed: false)])
-        let passing = BenchmarkSummary(results: [result("a", 200, .lower)])
-        #expect(BenchCommand.exitStatus(failing, regressed) == 1)
-        #expect(BenchCommand.exitStatus(passing, regressed) == 3)
-        #expect(BenchCommand.exitStatus(passing, nil) == 0)
-        #expect(BenchCommand.exitStatus(failing, nil) == 1)
+    @Test func resultsInErrorAreNeverCompared() {
+        let baseline = report([result("a", 0, .lower, verdict: .error("crashed")), result("b", 100, .lower)])
+        let current = report([result("a", 100, .lower), result("b", 0, .lower, verdict: .error("crashed"))])
+        let comparison = BaselineComparison(current: current, baseline: baseline, tolerance: 0.1)
+        #expect(comparison.deltas.isEmpty)
+        #expect(comparison.regressions.isEmpty)
     }
 
-    @Test func toleranceParsesPercentages() {
-        #expect(Tolerance(argument: "10")?.fraction == 0.1)
-        #expect(Tolerance(argument: "2.5%")?.fraction == 0.025)
-        #expect(Tolerance(argument: "-1") == nil)
-        #expect(Tolerance(argument: "ten") == nil)
+    @Test func aBaselineSavedBeforeTheErrorFieldReadsItsErrorsFromTheDetails() throws {
+        // The shape `victor bench --format json` wrote before results had an `error` field.
+        let legacy = """
+            {"id": "a", "category": "Lazy Loading", "name": "A", "metric": "M", "value": 0, "unit": "ns",
+             "target": 1, "direction": "lower", "passed": false, "details": "error: the process crashed"}
+            """
+        let missed = """
+            {"id": "b", "category": "Lazy Loading", "name": "B", "metric": "M", "value": 2, "unit": "ns",
+             "target": 1, "direction": "lower", "passed": false, "details": "2 ns"}
+            """
+        let decoder = JSONDecoder()
+        #expect(
+            try decoder.decode(BenchmarkResult.self, from: Data(legacy.utf8)).verdict == .error("the process crashed")
+        )
+        #expect(try decoder.decode(BenchmarkResult.self, from: Data(missed.utf8)).verdict == .failed)
+    }
+
+    @Test func verdictsRoundTripThroughTheJSONReport() throws {
+        let results = [
+            result("a", 1, .lower), result("b", 1, .lower, verdict: .failed),
+            result("c", 1, .lower, verdict: .informational), result("d", 0, .lower, verdict: .error("boom")),
+        ]
+        let json = try JSONReportRenderer.render(report(results))
+        #expect(try JSONReportRenderer.parse(Data(json.utf8)).results.map(\.verdict) == results.map(\.verdict))
+        #expect(json.contains(#""error" : "boom""#))
+        let summary = BenchmarkSummary(results: results)
+        #expect(summary.passed == 1 && summary.failed == 2 && summary.total == 4)
     }
 }

@@ -10,7 +10,7 @@ func fixedBenchmark(
 ) -> Benchmark {
     Benchmark(
         id: id,
-        category: "Test",
+        category: .lazyLoading,
         name: "Fixed",
         metric: "Value",
         unit: .nanoseconds,
@@ -89,7 +89,7 @@ func fixedBenchmark(
         struct Broken: Error {}
         let benchmark = Benchmark(
             id: "test.broken",
-            category: "Test",
+            category: .lazyLoading,
             name: "Broken",
             metric: "Value",
             unit: .count,
@@ -100,6 +100,7 @@ func fixedBenchmark(
         #expect(report.results.count == 1)
         #expect(report.results[0].passed == false)
         #expect(report.results[0].details.hasPrefix("error:"))
+        #expect(report.results[0].verdict == .error("Broken()"))
         #expect(report.summary == BenchmarkSummary(results: report.results))
         #expect(report.summary.failed == 1)
     }

@@ -37,15 +37,15 @@ import FoundationXML
         let options = MarkdownReportRenderer.Options(
             date: Date(timeIntervalSince1970: 1_800_000_000),
             durationSeconds: 12.5,
-            charts: ["Lazy Loading": "report-lazy-loading.svg", "Memory Efficiency": "report-memory-efficiency.svg"],
+            charts: [.lazyLoading: "report-lazy-loading.svg", .memoryEfficiency: "report-memory-efficiency.svg"],
             comparison: BaselineComparison(current: report, baseline: baseline, tolerance: 0.1)
         )
         try check(MarkdownReportRenderer.render(report, options: options), against: "report.md")
     }
 
     @Test func svgChart() throws {
-        let results = fixedResults.filter { $0.category == "Memory Efficiency" }
-        let svg = SVGChartRenderer.render(category: "Memory Efficiency", results: results)
+        let results = fixedResults.filter { $0.category == .memoryEfficiency }
+        let svg = SVGChartRenderer.render(category: .memoryEfficiency, results: results)
         try check(svg, against: "memory-efficiency.svg")
         // Well-formed XML, one bar per result with a target.
         let parser = XMLParser(data: Data(svg.utf8))
@@ -56,6 +56,11 @@ import FoundationXML
 
     @Test func slugs() {
         #expect(SVGChartRenderer.slug("Lazy Loading") == "lazy-loading")
+        #expect(
+            BenchmarkCategory.allCases.map(\.slug) == [
+                "lazy-loading", "parallel-execution", "memory-efficiency", "persona-manager", "security",
+            ]
+        )
         #expect(SVGChartRenderer.slug("Persona Manager & Co.") == "persona-manager-co")
     }
 }

@@ -14,38 +14,38 @@ let fixedMachine = MachineInfo(
 let fixedResults = [
     BenchmarkResult(
         id: "lazy.cached_access",
-        category: "Lazy Loading",
+        category: .lazyLoading,
         name: "Cached Access",
         metric: "Avg Cached Access",
         value: 0.000021,
         unit: .milliseconds,
         target: 1,
         direction: .lower,
-        passed: true,
+        verdict: .passed,
         details: "21 ns"
     ),
     BenchmarkResult(
         id: "memory.lru_cache",
-        category: "Memory Efficiency",
+        category: .memoryEfficiency,
         name: "LRU Cache Management",
         metric: "Loaded Components",
         value: 10,
         unit: .count,
         target: 3,
         direction: .lower,
-        passed: false,
+        verdict: .failed,
         details: "all stayed loaded"
     ),
     BenchmarkResult(
         id: "memory.info",
-        category: "Memory Efficiency",
+        category: .memoryEfficiency,
         name: "Informational",
         metric: "Bytes",
         value: 1536,
         unit: .bytes,
         target: nil,
         direction: .lower,
-        passed: nil,
+        verdict: .informational,
         details: ""
     ),
 ]
@@ -94,12 +94,14 @@ let fixedResults = [
         for result in results {
             #expect(
                 Set(result.keys) == [
-                    "id", "category", "name", "metric", "value", "unit", "target", "direction", "passed", "details",
+                    "id", "category", "name", "metric", "value", "unit", "target", "direction", "passed", "error",
+                    "details",
                 ]
             )
         }
         #expect(results[2]["target"] is NSNull)
         #expect(results[2]["passed"] is NSNull)
+        #expect(results[1]["error"] is NSNull)
         #expect(results[1]["unit"] as? String == "count")
         #expect(results[0]["unit"] as? String == "ms")
         let summary = try #require(object["summary"] as? [String: Int])

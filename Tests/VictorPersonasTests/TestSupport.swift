@@ -53,57 +53,6 @@ func read(_ path: String) -> String? {
     (try? Data(contentsOf: URL(fileURLWithPath: path))).flatMap { String(data: $0, encoding: .utf8) }
 }
 
-/// What a run of the built `victor` executable printed and returned.
-struct VictorRun {
-    var status: Int32
-    var standardOutput: String
-    var standardError: String
-}
-
-/// The `victor` executable built beside this test bundle.
-func victorExecutable() -> URL? {
-    var candidates: [URL] = []
-    if let path = Bundle.main.executablePath {
-        var directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        // On macOS the runner sits inside the .xctest bundle: Contents/MacOS.
-        for _ in 0..<4 {
-            candidates.append(directory.appendingPathComponent("victor"))
-            directory = directory.deletingLastPathComponent()
-        }
-    }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    candidates.append(root.appendingPathComponent(".build/debug/victor"))
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}
-
-/// Runs the built `victor` with `arguments`, feeding `input` on standard input.
-func runVictor(_ arguments: [String], input: String? = nil) throws -> VictorRun {
-    let executable = try #require(victorExecutable(), "the victor executable is built with the tests")
-    let scratch = temporaryDirectory()
-    defer { removeDirectory(scratch) }
-    let outputPath = "\(scratch)/stdout"
-    let errorPath = "\(scratch)/stderr"
-    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-    let stdin = Pipe()
-    process.standardInput = stdin
-    try process.run()
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try stdin.fileHandleForWriting.close()
-    process.waitUntilExit()
-    return VictorRun(
-        status: process.terminationStatus,
-        standardOutput: read(outputPath) ?? "",
-        standardError: read(errorPath) ?? ""
-    )
-}
-
 /// The real file system with failures on demand: renames into chosen destinations, and every
 /// removal once `removalsFail` is set.
 final class ScriptedFileSystem: FileSystem {

@@ -10,38 +10,107 @@ import VictorBenchmarks
     }
 
     @Test func unknownOptionExitsWithTwo() async {
-        #expect(await VictorCommand.runMain(["bench", "--no-such-option"]) == 2)
+        let run = await victor(["bench", "--no-such-option"])
+        #expect(run.status == 2)
+        #expect(run.standardError.hasPrefix("Error: Unknown option '--no-such-option'"))
     }
 
     @Test func unknownFormatExitsWithTwo() async {
-        #expect(await VictorCommand.runMain(["bench", "--format", "xml"]) == 2)
+        let run = await victor(["bench", "--format", "xml"])
+        #expect(run.status == 2)
+        #expect(run.standardError.hasPrefix("Error: The value 'xml' is invalid for '--format <format>'"))
     }
 
     @Test func aPrefixMatchingNothingExitsWithTwo() async {
-        #expect(await VictorCommand.runMain(["bench", "--only", "nothing."]) == 2)
+        let run = await victor(["bench", "--only", "nothing."])
+        #expect(run.status == 2)
+        #expect(run.standardOutput.isEmpty)
+        #expect(run.standardError.hasPrefix("Error: no benchmark id starts with 'nothing.'\n"))
     }
 
-    @Test func listingExitsWithZero() async {
-        #expect(await VictorCommand.runMain(["bench", "--list", "--only", "memory."]) == 0)
+    @Test func listingPrintsIDCategoryNameAndTarget() async {
+        let run = await victor(["bench", "--list", "--only", "memory.", "--only", "persona.store"])
+        #expect(run.status == 0)
+        #expect(
+            run.outputLines == [
+                "memory.lazy_savings\tMemory Efficiency\tLazy Loading Memory Savings\t≥ 15.0 %",
+                "memory.lru_cache\tMemory Efficiency\tLRU Cache Management\t≤ 3.0 count",
+                "persona.store_read_ns\tPersona Manager\tDirectory Store Read\t≤ 200000.0 ns",
+            ]
+        )
+        #expect(run.standardError.isEmpty)
+    }
+
+    @Test func aFailedRunExitsWithOneAndARegressionWithThree() {
+        func result(_ verdict: BenchmarkVerdict) -> BenchmarkResult {
+            BenchmarkResult(
+                id: "a",
+                category: .lazyLoading,
+                name: "A",
+                metric: "M",
+                value: 200,
+                unit: .nanoseconds,
+                target: 100,
+                direction: .lower,
+                verdict: verdict,
+                details: ""
+            )
+        }
+        func report(_ value: Double) -> BenchmarkReport {
+            var passing = result(.passed)
+            passing.value = value
+            return BenchmarkReport(machine: .current, results: [passing])
+        }
+        let regressed = BaselineComparison(current: report(200), baseline: report(100), tolerance: 0.1)
+        let failing = BenchmarkSummary(results: [result(.failed)])
+        let erring = BenchmarkSummary(results: [result(.error("crashed"))])
+        let passing = BenchmarkSummary(results: [result(.passed)])
+        #expect(BenchCommand.outcome(failing, regressed)?.exitCode == 1)
+        #expect(BenchCommand.outcome(erring, nil)?.exitCode == 1)
+        #expect(BenchCommand.outcome(passing, regressed)?.exitCode == 3)
+        #expect(BenchCommand.outcome(passing, nil) == nil)
+    }
+
+    @Test func toleranceParsesPercentages() {
+        #expect(Tolerance(argument: "10")?.fraction == 0.1)
+        #expect(Tolerance(argument: "2.5%")?.fraction == 0.025)
+        #expect(Tolerance(argument: "-1") == nil)
+        #expect(Tolerance(argument: "ten") == nil)
     }
 
     @Test func aPassingRunWritesJSONAndExitsWithZero() async throws {
         let output = temporaryFile("report.json")
         defer { try? FileManager.default.removeItem(at: output) }
-        let code = await VictorCommand.runMain([
+        let run = await victor([
             "bench", "--only", "memory.lru_cache", "--format", "json", "--output", output.path, "--quick",
         ])
-        #expect(code == 0)
+        #expect(run.status == 0)
+        #expect(run.standardOutput.isEmpty)
+        #expect(
+            run.errorLines.suffix(2) == ["[1/1] Memory Efficiency…", "      LRU Cache Management (memory.lru_cache)"]
+        )
         let report = try JSONReportRenderer.parse(Data(contentsOf: output))
         #expect(report.results.map(\.id) == ["memory.lru_cache"])
         #expect(report.summary.passed == 1)
     }
 
     @Test func anUnwritableOutputExitsWithTwo() async {
-        let code = await VictorCommand.runMain([
+        let run = await victor([
             "bench", "--only", "memory.lru_cache", "--output", "/nonexistent-directory/report.txt", "--quick",
         ])
-        #expect(code == 2)
+        #expect(run.status == 2)
+        #expect(
+            run.standardError
+                == "error: --output /nonexistent-directory/report.txt: its directory /nonexistent-directory does not exist\n"
+        )
+    }
+
+    @Test func theTextReportGoesToStandardOutput() async {
+        let run = await victor(["bench", "--only", "persona.store_read_ns", "--quick", "--in-process"])
+        #expect([0, 1].contains(run.status))
+        #expect(run.outputLines.contains { $0.hasPrefix("Persona Manager (") })
+        #expect(run.outputLines.contains { $0.hasPrefix("Directory Store Read  persona.store_read_ns") })
+        #expect(run.outputLines.contains { $0.hasPrefix("Summary: ") && $0.hasSuffix(", 1 total") })
     }
 }
 
@@ -54,18 +123,18 @@ import VictorBenchmarks
         let saved = temporaryFile("baseline.json")
         defer { try? FileManager.default.removeItem(at: saved) }
         let arguments = ["bench", "--only", "memory.lru_cache", "--quick", "--format", "json"]
-        #expect(await VictorCommand.runMain(arguments + ["--save-baseline", saved.path, "--output", "/dev/null"]) == 0)
-        #expect(await VictorCommand.runMain(arguments + ["--baseline", saved.path, "--output", "/dev/null"]) == 0)
+        #expect(await victor(arguments + ["--save-baseline", saved.path, "--output", "/dev/null"]).status == 0)
+        #expect(await victor(arguments + ["--baseline", saved.path, "--output", "/dev/null"]).status == 0)
 
         // Pretend the baseline kept one component loaded: 3 now is a regression for a lower-is-better figure.
         var report = try JSONReportRenderer.parse(Data(contentsOf: saved))
         report.results[0].value = 1
         try Data(try JSONReportRenderer.render(report).utf8).write(to: saved)
-        #expect(await VictorCommand.runMain(arguments + ["--baseline", saved.path, "--output", "/dev/null"]) == 3)
+        #expect(await victor(arguments + ["--baseline", saved.path, "--output", "/dev/null"]).status == 3)
         #expect(
-            await VictorCommand.runMain(
+            await victor(
                 arguments + ["--baseline", saved.path, "--tolerance", "250", "--output", "/dev/null"]
-            ) == 0
+            ).status == 0
         )
     }
 
@@ -73,11 +142,11 @@ import VictorBenchmarks
         let bad = temporaryFile("bad.json")
         defer { try? FileManager.default.removeItem(at: bad) }
         try Data(#"{"suite": "victor-bench"}"#.utf8).write(to: bad)
-        #expect(await VictorCommand.runMain(["bench", "--only", "memory.lru_cache", "--baseline", bad.path]) == 2)
+        #expect(await victor(["bench", "--only", "memory.lru_cache", "--baseline", bad.path]).status == 2)
         #expect(
-            await VictorCommand.runMain(["bench", "--only", "memory.lru_cache", "--baseline", "/nonexistent.json"]) == 2
+            await victor(["bench", "--only", "memory.lru_cache", "--baseline", "/nonexistent.json"]).status == 2
         )
-        #expect(await VictorCommand.runMain(["bench", "--tolerance", "lots"]) == 2)
+        #expect(await victor(["bench", "--tolerance", "lots"]).status == 2)
     }
 
     @Test func markdownWritesAChartPerCategoryBesideTheReport() async throws {
@@ -85,10 +154,10 @@ import VictorBenchmarks
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("report.md")
-        let code = await VictorCommand.runMain([
+        let code = await victor([
             "bench", "--only", "memory.lru_cache", "--quick", "--format", "markdown", "--output", output.path,
         ])
-        #expect(code == 0)
+        #expect(code.status == 0)
         let markdown = try String(contentsOf: output, encoding: .utf8)
         #expect(markdown.contains("![Memory Efficiency: figures against targets](report-memory-efficiency.svg)"))
         let svg = try String(
@@ -99,75 +168,17 @@ import VictorBenchmarks
     }
 }
 
-@Suite struct BenchIsolationTests {
-    let benchmark = BenchmarkSuite.selecting(prefixes: ["memory.lru_cache"])[0]
-
-    @Test func anExecutableThatCannotStartIsAFailedResult() {
-        let result = BenchIsolation.run(benchmark, BenchmarkContext(quick: true), executable: "/nonexistent/victor")
-        #expect(result.id == "memory.lru_cache")
-        #expect(result.passed == false)
-        #expect(result.details.contains("cannot start /nonexistent/victor: there is no executable file at that path"))
-    }
-
-    @Test func aProcessWithoutAReportIsAFailedResult() {
-        let result = BenchIsolation.run(benchmark, BenchmarkContext(quick: true), executable: "/bin/false")
-        #expect(result.passed == false)
-        #expect(result.details.contains("exited with status 1 without a report"))
-    }
-
-    @Test func theTestRunnerIsNotMistakenForVictor() {
-        #expect(BenchIsolation.currentExecutable == nil)
-    }
-}
-
 /// `victor bench` checks its paths before measuring, never loses a report to a failed write,
 /// and prints plain errors without the root usage line (issue 9).
 @Suite struct BenchCommandErrorTests {
-    struct Run {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
     func temporaryFile(_ name: String) -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("victor-\(UUID().uuidString)-\(name)")
     }
 
-    /// Runs the `victor` executable built beside the tests.
-    func victor(_ arguments: [String]) throws -> Run {
-        var candidates: [URL] = []
-        if let path = Bundle.main.executablePath {
-            var directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-            for _ in 0..<4 {
-                candidates.append(directory.appendingPathComponent("victor"))
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
-        let output = temporaryFile("stdout")
-        let errors = temporaryFile("stderr")
-        defer {
-            try? FileManager.default.removeItem(at: output)
-            try? FileManager.default.removeItem(at: errors)
-        }
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus,
-            standardOutput: try String(contentsOf: output, encoding: .utf8),
-            standardError: try String(contentsOf: errors, encoding: .utf8)
-        )
-    }
-
     @Test func anUnwritableOutputStopsTheRunBeforeAnythingIsMeasured() throws {
-        let run = try victor(["bench", "--only", "memory.lru_cache", "--quick", "--output", "/nonexistent-dir/r.txt"])
+        let run = try runVictor([
+            "bench", "--only", "memory.lru_cache", "--quick", "--output", "/nonexistent-dir/r.txt",
+        ])
         #expect(run.status == 2)
         // Nothing but the error: no progress lines, no debug-build warning, no usage line.
         #expect(
@@ -175,7 +186,7 @@ import VictorBenchmarks
                 == "error: --output /nonexistent-dir/r.txt: its directory /nonexistent-dir does not exist\n"
         )
         let directory = FileManager.default.temporaryDirectory.path
-        let baseline = try victor(["bench", "--only", "memory.lru_cache", "--quick", "--save-baseline", directory])
+        let baseline = try runVictor(["bench", "--only", "memory.lru_cache", "--quick", "--save-baseline", directory])
         #expect(baseline.status == 2)
         #expect(baseline.standardError == "error: --save-baseline \(directory): is a directory, not a file\n")
     }
@@ -184,17 +195,17 @@ import VictorBenchmarks
         let output = temporaryFile("report.json")
         defer { try? FileManager.default.removeItem(at: output) }
         // /dev/full accepts the open and fails every write: the failure comes after the run.
-        let code = await VictorCommand.runMain([
+        let code = await victor([
             "bench", "--only", "memory.lru_cache", "--quick", "--format", "json", "--output", output.path,
             "--save-baseline", "/dev/full",
         ])
-        #expect(code == 2)
+        #expect(code.status == 2)
         let report = try JSONReportRenderer.parse(Data(contentsOf: output))
         #expect(report.results.map(\.id) == ["memory.lru_cache"])
     }
 
     @Test func aReportThatCannotBeWrittenGoesToStandardOutput() throws {
-        let run = try victor([
+        let run = try runVictor([
             "bench", "--only", "memory.lru_cache", "--quick", "--format", "json", "--output", "/dev/full",
         ])
         #expect(run.status == 2)
@@ -206,21 +217,21 @@ import VictorBenchmarks
     }
 
     @Test func aNegativeToleranceIsOutOfRangeNotAMissingValue() throws {
-        let run = try victor(["bench", "--tolerance", "-5"])
+        let run = try runVictor(["bench", "--tolerance", "-5"])
         #expect(run.status == 2)
         #expect(run.standardError.contains("--tolerance must be a percentage of 0 or more, such as 10 or 2.5%, not -5"))
         #expect(!run.standardError.contains("Missing value"))
-        #expect(try victor(["bench", "--list", "--tolerance", "2.5%"]).status == 0)
+        #expect(try runVictor(["bench", "--list", "--tolerance", "2.5%"]).status == 0)
     }
 
     @Test func runErrorsPrintTheMessageNotTheRootUsage() throws {
-        let run = try victor(["bench", "--only", "memory.lru_cache", "--baseline", "/nonexistent.json"])
+        let run = try runVictor(["bench", "--only", "memory.lru_cache", "--baseline", "/nonexistent.json"])
         #expect(run.status == 2)
         #expect(run.standardError == "error: cannot read the baseline /nonexistent.json: no such file\n")
         let bad = temporaryFile("bad.json")
         defer { try? FileManager.default.removeItem(at: bad) }
         try Data(#"{"suite": "victor-bench"}"#.utf8).write(to: bad)
-        let unreadable = try victor(["bench", "--only", "memory.lru_cache", "--baseline", bad.path])
+        let unreadable = try runVictor(["bench", "--only", "memory.lru_cache", "--baseline", bad.path])
         #expect(unreadable.status == 2)
         #expect(unreadable.standardError.hasPrefix("error: \(bad.path): not a victor-bench report"))
         #expect(!unreadable.standardError.contains("Usage: victor <subcommand>"))

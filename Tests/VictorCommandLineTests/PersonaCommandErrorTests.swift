@@ -192,21 +192,32 @@ import VictorPersonas
         #expect(!adapt.standardOutput.split(separator: "\n").contains { $0.hasPrefix("forged line") })
     }
 
-    @Test func inProcessExitCodesFollowTheREADME() async throws {
+    @Test func inProcessRunsPrintWhatTheExecutablePrints() async throws {
         let root = temporaryDirectory()
         defer { removeDirectory(root) }
         write("[]", to: "\(root)/empty.yaml")
-        #expect(await VictorCommand.runMain(["persona", "import", "\(root)/empty.yaml", "--store", root]) == 2)
-        #expect(await VictorCommand.runMain(["persona", "import", root, "--store", "\(root)/s"]) == 2)
-        #expect(await VictorCommand.runMain(["persona", "show", "debugger", "--version", "-1"]) == 2)
-        #expect(await VictorCommand.runMain(["persona", "list", "--store", ""]) == 2)
-        #expect(await VictorCommand.runMain(["persona", "list", "--store", "\(root)/empty.yaml"]) == 2)
-        #expect(
-            await VictorCommand.runMain(["persona", "merge", "debugger", "debugger", "--name", "X", "--store", root])
-                == 2
-        )
+        for arguments in [
+            ["persona", "import", "\(root)/empty.yaml", "--store", root],
+            ["persona", "import", root, "--store", "\(root)/s"],
+            ["persona", "show", "debugger", "--version", "-1"],
+            ["persona", "list", "--store", ""],
+            ["persona", "list", "--store", "\(root)/empty.yaml"],
+            ["persona", "merge", "debugger", "debugger", "--name", "X", "--store", root],
+            ["persona", "show", "debugger", "--store", root],
+        ] {
+            let inProcess = await victor(arguments)
+            let executable = try runVictor(arguments)
+            #expect(inProcess.status == executable.status, "\(arguments)")
+            #expect(inProcess.standardOutput == executable.standardOutput, "\(arguments)")
+            #expect(inProcess.standardError == executable.standardError, "\(arguments)")
+        }
         write("garbage: [", to: "\(root)/zz.json")
-        #expect(await VictorCommand.runMain(["persona", "list", "--store", root]) == 1)
-        #expect(await VictorCommand.runMain(["persona", "show", "zz", "--store", root]) == 1)
+        let list = await victor(["persona", "list", "--store", root])
+        #expect(list.status == 1)
+        #expect(list.errorLines.last == "error: 1 stored persona file could not be read; the others are listed")
+        let show = await victor(["persona", "show", "zz", "--store", root])
+        #expect(show.status == 1)
+        #expect(show.errorLines.count == 1)
+        #expect(show.standardError.hasPrefix("error: \(root)/zz.json:"))
     }
 }
