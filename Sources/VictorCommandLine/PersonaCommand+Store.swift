@@ -39,7 +39,7 @@ struct PersonaImportCommand: AsyncParsableCommand {
         for file in files {
             let decoded = try PersonaDocument.decode(try CommandFiles.readText(file), file: file)
             guard !decoded.isEmpty else {
-                throw PersonaError(.invalidValue, "holds no personas", file: file)
+                throw PersonaError(.invalidValue, "holds no personas", location: DocumentLocation(file: file))
             }
             for persona in decoded {
                 if let first = origin[persona.id] {

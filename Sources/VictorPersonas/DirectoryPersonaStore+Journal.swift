@@ -215,10 +215,14 @@ extension DirectoryPersonaStore {
         if let error = error as? PersonaError { return error }
         if let error = error as? FileSystemError {
             if error.isSymbolicLink {
-                return PersonaError(.damaged, "is a symbolic link, which the store never follows", file: error.path)
+                return PersonaError(
+                    .damaged,
+                    "is a symbolic link, which the store never follows",
+                    location: DocumentLocation(file: error.path)
+                )
             }
-            return PersonaError(.io, message, file: error.path, cause: error)
+            return PersonaError(.io, message, location: DocumentLocation(file: error.path), cause: error)
         }
-        return PersonaError(.io, message, file: directory, cause: error)
+        return PersonaError(.io, message, location: DocumentLocation(file: directory), cause: error)
     }
 }

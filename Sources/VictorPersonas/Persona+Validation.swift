@@ -49,7 +49,7 @@ extension Persona {
     ///   sections more than 32 deep.
     public func validate() throws(PersonaError) {
         func fail(_ key: String, _ message: String) -> PersonaError {
-            PersonaError(.invalidValue, message, keyPath: key, personaID: id)
+            PersonaError(.invalidValue, message, location: DocumentLocation(keyPath: key), personaID: id)
         }
         guard Persona.isValidID(id) else {
             throw fail(
