@@ -22,8 +22,8 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try personaContext(self.context)
-        try withPersonaErrors {
-            let adapted = try store.manager().adapt(id, to: context)
+        try await withPersonaErrors {
+            let adapted = try await store.manager().adapt(id, to: context)
             let constraints = adapted.constraints
             switch format {
             case .json:
@@ -88,8 +88,8 @@ struct PersonaPromptCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try personaContext(self.context)
-        try withPersonaErrors {
-            print(try store.manager().systemPrompt(id, context: context))
+        try await withPersonaErrors {
+            print(try await store.manager().systemPrompt(id, context: context))
         }
     }
 }

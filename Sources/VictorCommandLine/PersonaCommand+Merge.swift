@@ -26,8 +26,8 @@ struct PersonaMergeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try withPersonaErrors {
-            let merged = try store.manager().merge(ids: ids, name: name, id: mergedID)
+        try await withPersonaErrors {
+            let merged = try await store.manager().merge(ids: ids, name: name, id: mergedID)
             let sources = ids.map { displayText(ExactText.normalized($0)) }.joined(separator: ", ")
             print("merged \(sources) into \(merged.id) (version \(merged.version))")
         }
@@ -50,9 +50,9 @@ struct PersonaSuggestCommand: AsyncParsableCommand {
     var format: PersonaListFormat = .text
 
     func run() async throws {
-        try withPersonaErrors {
+        try await withPersonaErrors {
             let manager = store.manager()
-            let listing = try manager.listing()
+            let listing = try await manager.listing()
             let suggestions = PersonaManager.rank(
                 listing.personas,
                 for: task,

@@ -20,9 +20,9 @@ struct PersonaImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try withPersonaErrors {
+        try await withPersonaErrors {
             do {
-                try importFiles()
+                try await importFiles()
             } catch var error as PersonaError {
                 if !error.message.contains("nothing was") { error.message += "; nothing was imported" }
                 throw error
@@ -33,7 +33,7 @@ struct PersonaImportCommand: AsyncParsableCommand {
         }
     }
 
-    private func importFiles() throws {
+    private func importFiles() async throws {
         var personas: [Persona] = []
         var origin: [String: String] = [:]
         for file in files {
@@ -47,8 +47,7 @@ struct PersonaImportCommand: AsyncParsableCommand {
                         .duplicateKey,
                         "the persona \(ExactText.quotedForDisplay(persona.id)) is also defined in "
                             + displayText(first),
-                        file: file,
-                        keyPath: "id",
+                        location: DocumentLocation(file: file, keyPath: "id"),
                         personaID: persona.id
                     )
                 }
@@ -56,7 +55,7 @@ struct PersonaImportCommand: AsyncParsableCommand {
                 personas.append(persona)
             }
         }
-        for outcome in try store.manager().importPersonas(personas) {
+        for outcome in try await store.manager().importPersonas(personas) {
             print("\(outcome.action.rawValue) \(outcome.persona.id) (version \(outcome.persona.version))")
         }
     }
@@ -72,8 +71,8 @@ struct PersonaListCommand: AsyncParsableCommand {
     var format: PersonaListFormat = .text
 
     func run() async throws {
-        try withPersonaErrors {
-            let listing = try store.manager().listing()
+        try await withPersonaErrors {
+            let listing = try await store.manager().listing()
             switch format {
             case .json:
                 print(try renderJSON(listing.personas.map(personaSummary)), terminator: "")
@@ -110,9 +109,10 @@ struct PersonaShowCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try withPersonaErrors {
+        try await withPersonaErrors {
             let manager = store.manager()
-            let persona = try version.map { try manager.load(id, version: $0) } ?? manager.load(id)
+            let persona =
+                if let version { try await manager.load(id, version: version) } else { try await manager.load(id) }
             print(try PersonaDocument.encode([persona], as: format.format), terminator: "")
         }
     }
@@ -128,8 +128,8 @@ struct PersonaHistoryCommand: AsyncParsableCommand {
     @OptionGroup var store: PersonaStoreOptions
 
     func run() async throws {
-        try withPersonaErrors {
-            for persona in try store.manager().history(id) {
+        try await withPersonaErrors {
+            for persona in try await store.manager().history(id) {
                 let date = ISO8601DateFormatter().string(from: persona.updatedAt)
                 print("v\(persona.version)\t\(date)\t\(displayText(persona.name))")
             }
@@ -164,16 +164,18 @@ struct PersonaExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let output { try checkOutput(output) }
-        try withPersonaErrors {
+        try await withPersonaErrors {
             let manager = store.manager()
             var problems: [PersonaError] = []
             let personas: [Persona]
             if all {
-                let listing = try manager.listing()
+                let listing = try await manager.listing()
                 personas = listing.personas
                 problems = listing.problems
             } else {
-                personas = try ids.map { try manager.load($0) }
+                var loaded: [Persona] = []
+                for id in ids { loaded.append(try await manager.load(id)) }
+                personas = loaded
             }
             let text = try PersonaDocument.encode(personas, as: format.format)
             if let output {

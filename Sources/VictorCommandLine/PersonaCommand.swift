@@ -56,9 +56,9 @@ enum PersonaDocumentFormat: String, ExpressibleByArgument, CaseIterable {
 /// Runs `body`, turning an error into one escaped line on standard error and the exit code:
 /// 1 for a conflict, an unknown id, an existing id, an incompatible merge, a damaged store or an
 /// I/O failure; 2 for bad input (a document, an argument or an unreadable input file).
-func withPersonaErrors(_ body: () throws -> Void) throws {
+func withPersonaErrors(_ body: () async throws -> Void) async throws {
     do {
-        try body()
+        try await body()
     } catch let error as PersonaError {
         printError("error: " + singleLine(error.description))
         throw ExitCode(personaExitCode(error))
