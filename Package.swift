@@ -120,26 +120,40 @@ let package = Package(
             dependencies: ["VictorCommandLine"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "VictorFilesTests", dependencies: ["VictorFiles"], swiftSettings: swiftSettings),
+        // Shared by the test targets, never shipped: an event recorder, self-cleaning temporary
+        // directories, a fault-injecting file system, and the contract every persona store keeps.
+        .target(
+            name: "VictorTestSupport",
+            dependencies: ["VictorEvents", "VictorLocks", "VictorFiles", "VictorPersonas"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VictorFilesTests",
+            dependencies: ["VictorFiles", "VictorTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "VictorDocumentsTests", dependencies: ["VictorDocuments"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VictorEventsTests",
-            dependencies: ["VictorEvents", "VictorLocks"],
+            dependencies: ["VictorEvents", "VictorLocks", "VictorTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VictorLoadingTests",
-            dependencies: ["VictorLoading", "VictorEvents", "VictorLocks"],
+            dependencies: ["VictorLoading", "VictorEvents", "VictorLocks", "VictorTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VictorExecutionTests",
-            dependencies: ["VictorExecution", "VictorEvents", "VictorLocks"],
+            dependencies: ["VictorExecution", "VictorEvents", "VictorLocks", "VictorTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VictorPersonasTests",
-            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments", "VictorCommandLine"],
+            dependencies: [
+                "VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments", "VictorCommandLine",
+                "VictorTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -148,13 +162,14 @@ let package = Package(
                 "VictorAuthorization",
                 "VictorEvents",
                 "VictorCommandLine",
+                "VictorTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VictorBenchmarksTests",
-            dependencies: ["VictorBenchmarks", "VictorCommandLine"],
+            dependencies: ["VictorBenchmarks", "VictorCommandLine", "VictorTestSupport"],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
