@@ -117,6 +117,8 @@ extension DirectoryPersonaStore {
             if isBatch { try fileSystem.writeAtomically(Array(Self.journalText(entries).utf8), to: journalPath) }
         } catch {
             discardTemporaries()
+            // A journal already in place (its directory sync failed) names a change never made.
+            if isBatch { try? fileSystem.remove(journalPath) }
             for plan in plans where plan.previous == nil { try? fileSystem.remove(historyDirectory(plan.id)) }
             throw storeError(error, "cannot write; nothing was saved")
         }

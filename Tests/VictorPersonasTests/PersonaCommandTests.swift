@@ -2,8 +2,11 @@ import Foundation
 import Testing
 import VictorCommandLine
 import VictorPersonas
+import VictorTestSupport
 
 @Suite struct PersonaCommandTests {
+    let directories = TemporaryDirectories()
+
     static let good = """
         personas:
           auditor:
@@ -21,8 +24,7 @@ import VictorPersonas
         """
 
     @Test func importListShowHistoryExport() async throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+        let root = directories.make()
         let store = "\(root)/store"
         write(Self.good, to: "\(root)/good.yaml")
         #expect(await VictorCommand.runMain(["persona", "import", "\(root)/good.yaml", "--store", store]) == 0)
@@ -42,8 +44,8 @@ import VictorPersonas
             #expect(await VictorCommand.runMain(arguments) == 0)
             let other = "\(root)/other-\(format)"
             #expect(await VictorCommand.runMain(["persona", "import", exported, "--store", other]) == 0)
-            let original = try DirectoryPersonaStore(directory: store).list()
-            #expect(try DirectoryPersonaStore(directory: other).list() == original)
+            let original = try await DirectoryPersonaStore(directory: store).list()
+            #expect(try await DirectoryPersonaStore(directory: other).list() == original)
         }
         #expect(await VictorCommand.runMain(["persona", "export", "--store", store]) == 2)
         #expect(
@@ -55,8 +57,7 @@ import VictorPersonas
     }
 
     @Test func badInputExitsTwoAndImportsNothing() async throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+        let root = directories.make()
         let store = "\(root)/store"
         write(Self.good, to: "\(root)/good.yaml")
         write(
@@ -68,7 +69,7 @@ import VictorPersonas
                 "persona", "import", "\(root)/good.yaml", "\(root)/bad.yaml", "--store", store,
             ]) == 2
         )
-        #expect(try DirectoryPersonaStore(directory: store).list().isEmpty)
+        #expect(try await DirectoryPersonaStore(directory: store).list().isEmpty)
         #expect(read("\(root)/bad.yaml")?.contains("shell") == true)
         #expect(await VictorCommand.runMain(["persona", "import", "\(root)/missing.yaml", "--store", store]) == 2)
         write(Self.good, to: "\(root)/again.yaml")
@@ -83,8 +84,7 @@ import VictorPersonas
     }
 
     @Test func adaptPromptMergeSuggest() async throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+        let root = directories.make()
         let store = "\(root)/store"
         let adapt = [
             "persona", "adapt", "debugger", "--context", "task_type=security_review", "--context", "urgency=high",
@@ -108,7 +108,7 @@ import VictorPersonas
             store,
         ]
         #expect(await VictorCommand.runMain(merge) == 0)
-        #expect(try DirectoryPersonaStore(directory: store).persona(id: "opsdebug")?.name == "Ops Debugger")
+        #expect(try await DirectoryPersonaStore(directory: store).persona(id: "opsdebug")?.name == "Ops Debugger")
         #expect(await VictorCommand.runMain(merge) == 1)
         #expect(
             await VictorCommand.runMain([

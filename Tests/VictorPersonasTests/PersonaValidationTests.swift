@@ -30,16 +30,16 @@ import VictorPersonas
         "constraints.forbidden_tools", "prompt_templates.system_prompt", "prompt_templates.farewell",
     ]
 
-    @Test(arguments: keys) func forbiddenCharactersAreRejectedInEveryField(key: String) {
+    @Test(arguments: keys) func forbiddenCharactersAreRejectedInEveryField(key: String) async {
         for scalar in Self.forbidden {
             let error = personaError { try Self.with(key, "a\(Character(scalar))b").validate() }
             #expect(error?.code == .invalidValue, "\(key) \(ExactTextProbe.codePoint(scalar))")
-            #expect(error?.keyPath == key)
+            #expect(error?.location?.keyPath == key)
             #expect(error?.message.contains("contains \(ExactTextProbe.codePoint(scalar)) at character 2") == true)
         }
     }
 
-    @Test(arguments: keys) func lineBreaksAreTextInTextAndErrorsInNames(key: String) {
+    @Test(arguments: keys) func lineBreaksAreTextInTextAndErrorsInNames(key: String) async {
         let isName = ["name", "expertise[1]", "constraints.preferred_tools", "constraints.forbidden_tools"]
             .contains(key)
         for text in ["two\nlines", "tab\there", "cr\r\nlf"] {
@@ -53,32 +53,32 @@ import VictorPersonas
         }
     }
 
-    @Test func aMergedNameWithDELIsRejected() throws {
+    @Test func aMergedNameWithDELIsRejected() async throws {
         let manager = PersonaManager()
-        let error = personaError {
-            _ = try manager.merge(ids: ["debugger", "devops_engineer"], name: "Ops\u{7F}Debugger")
+        let error = await personaError {
+            _ = try await manager.merge(ids: ["debugger", "devops_engineer"], name: "Ops\u{7F}Debugger")
         }
         #expect(error?.code == .invalidValue)
-        #expect(error?.keyPath == "name")
-        #expect(try manager.isStored("merged_debugger_devops_engineer") == false)
+        #expect(error?.location?.keyPath == "name")
+        #expect(try await manager.isStored("merged_debugger_devops_engineer") == false)
     }
 
-    @Test func mergingAPersonaWithItselfIsAnError() throws {
+    @Test func mergingAPersonaWithItselfIsAnError() async throws {
         let manager = PersonaManager()
-        let error = personaError { _ = try manager.merge(ids: ["debugger", "debugger"], name: "Twice") }
+        let error = await personaError { _ = try await manager.merge(ids: ["debugger", "debugger"], name: "Twice") }
         #expect(error?.code == .invalidArgument)
         #expect(error?.message == "'debugger' is named more than once; merging needs distinct personas")
-        let debugger = try manager.load("debugger")
+        let debugger = try await manager.load("debugger")
         #expect(
             personaError { _ = try Persona.merging([debugger, debugger], name: "Twice") }?.code == .invalidArgument
         )
     }
 
-    @Test func timesOutsideTheWritableYearsAreRejected() {
+    @Test func timesOutsideTheWritableYearsAreRejected() async {
         var persona = samplePersona()
         persona.createdAt = Date(timeIntervalSince1970: 1e15)
         persona.updatedAt = persona.createdAt
-        #expect(personaError { try persona.validate() }?.keyPath == "created_at")
+        #expect(personaError { try persona.validate() }?.location?.keyPath == "created_at")
         persona = Persona(
             id: "x",
             name: "X",
@@ -112,16 +112,16 @@ enum ExactTextProbe {
         return personaError { try persona.validate() }
     }
 
-    @Test func fourThousandNestedSectionsAreAnErrorNotACrash() {
+    @Test func fourThousandNestedSectionsAreAnErrorNotACrash() async {
         let error = Self.templateError(Self.nested(4000))
         #expect(error?.code == .invalidValue)
-        #expect(error?.keyPath == "prompt_templates.system_prompt")
+        #expect(error?.location?.keyPath == "prompt_templates.system_prompt")
         #expect(
             error?.message == "line 1, column 193 of the template: sections are nested more than 32 deep"
         )
     }
 
-    @Test func nestingIsBoundedAtThirtyTwoForEverySectionKind() {
+    @Test func nestingIsBoundedAtThirtyTwoForEverySectionKind() async {
         for open in ["#", "^", "$"] {
             #expect(Self.templateError(Self.nested(32, open)) == nil, "\(open)")
             #expect(Self.templateError(Self.nested(33, open))?.message.contains("nested more than 32") == true)
@@ -133,7 +133,7 @@ enum ExactTextProbe {
         #expect(Self.templateError(multiline)?.message.hasPrefix("line 2, column 195 of the template:") == true)
     }
 
-    @Test func delimiterChangesAndLongTransformChainsAreRefused() {
+    @Test func delimiterChangesAndLongTransformChainsAreRefused() async {
         let delimiters = Self.templateError("{{=<% %>=}}" + String(repeating: "<%#a%>", count: 40))
         #expect(delimiters?.message.contains("changing the delimiters") == true)
         let chain = Self.templateError(
@@ -142,7 +142,7 @@ enum ExactTextProbe {
         #expect(chain?.message == "line 1, column 1 of the template: a tag chains more than 8 transforms")
     }
 
-    @Test func parseErrorsAreMessagesWithALocationNotSwiftDumps() throws {
+    @Test func parseErrorsAreMessagesWithALocationNotSwiftDumps() async throws {
         let cases = [
             ("Hello\n{{#open}} never closed", "line 2, column 23 of the template: a section is not closed"),
             (
@@ -160,7 +160,7 @@ enum ExactTextProbe {
         }
     }
 
-    @Test func theSystemPromptReportsTheTemplatesOwnColumns() throws {
+    @Test func theSystemPromptReportsTheTemplatesOwnColumns() async throws {
         var persona = samplePersona()
         persona.promptTemplates = PromptTemplates(system: "{{#a}}x{{/b}}")
         let adapted = PersonaManager.adapt(persona, to: .empty, rules: .victor)
@@ -184,10 +184,10 @@ enum ExactTextProbe {
     func impossibleDatesAndOffsetsAreRejected(text: String) {
         let error = personaError { _ = try Self.createdAt(text) }
         #expect(error?.code == .invalidValue)
-        #expect(error?.keyPath == "created_at")
+        #expect(error?.location?.keyPath == "created_at")
     }
 
-    @Test func possibleOnesAreRead() throws {
+    @Test func possibleOnesAreRead() async throws {
         #expect(try Self.createdAt("2024-02-29T00:00:00Z") == Date(timeIntervalSince1970: 1_709_164_800))
         #expect(try Self.createdAt("2000-02-29") == Date(timeIntervalSince1970: 951_782_400))
         #expect(try Self.createdAt("2024-01-01T05:30:00+05:30") == Date(timeIntervalSince1970: 1_704_067_200))
@@ -195,7 +195,7 @@ enum ExactTextProbe {
         #expect(try Self.createdAt("2024-12-31T23:59:59.999Z") == Date(timeIntervalSince1970: 1_735_689_599.999))
     }
 
-    @Test func agreesWithFoundationOnEveryValidDayOfALeapCycle() throws {
+    @Test func agreesWithFoundationOnEveryValidDayOfALeapCycle() async throws {
         let style = Date.ISO8601FormatStyle()
         var day = try Date("2000-01-01T12:00:00Z", strategy: style)
         for _ in 0..<(366 + 365 * 3) {

@@ -3,18 +3,7 @@ import Synchronization
 import Testing
 import VictorFiles
 import VictorPersonas
-
-/// A fresh temporary directory, removed by the caller with `removeDirectory`.
-func temporaryDirectory() -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("victor-personas-\(UUID().uuidString)")
-        .path
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func removeDirectory(_ path: String) {
-    try? FileManager.default.removeItem(atPath: path)
-}
+import VictorTestSupport
 
 /// The error `body` throws, or `nil`.
 func personaError(_ body: () throws -> Void) -> PersonaError? {
@@ -23,6 +12,31 @@ func personaError(_ body: () throws -> Void) -> PersonaError? {
         return nil
     } catch {
         return error as? PersonaError
+    }
+}
+
+/// The error `body` throws, or `nil`.
+func personaError(_ body: () async throws -> Void) async -> PersonaError? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error as? PersonaError
+    }
+}
+
+/// The two shipped stores, for tests of what sits above a store (the contract itself runs in
+/// `PersonaStoreContractTests`).
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case memory, directory
+    var testDescription: String { rawValue }
+
+    /// A fresh, empty store; a directory store's directory is made in `directories`.
+    func make(in directories: TemporaryDirectories) -> any PersonaStore {
+        switch self {
+        case .memory: InMemoryPersonaStore()
+        case .directory: DirectoryPersonaStore(directory: directories.make("victor-personas"))
+        }
     }
 }
 
@@ -80,63 +94,28 @@ func victorExecutable() -> URL? {
 /// Runs the built `victor` with `arguments`, feeding `input` on standard input.
 func runVictor(_ arguments: [String], input: String? = nil) throws -> VictorRun {
     let executable = try #require(victorExecutable(), "the victor executable is built with the tests")
-    let scratch = temporaryDirectory()
-    defer { removeDirectory(scratch) }
-    let outputPath = "\(scratch)/stdout"
-    let errorPath = "\(scratch)/stderr"
-    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-    let stdin = Pipe()
-    process.standardInput = stdin
-    try process.run()
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try stdin.fileHandleForWriting.close()
-    process.waitUntilExit()
-    return VictorRun(
-        status: process.terminationStatus,
-        standardOutput: read(outputPath) ?? "",
-        standardError: read(errorPath) ?? ""
-    )
-}
-
-/// The real file system with failures on demand: renames into chosen destinations, and every
-/// removal once `removalsFail` is set.
-final class ScriptedFileSystem: FileSystem {
-    struct Rules {
-        var renameFailsInto: Set<String> = []
-        var removalsFail = false
-        var renames: [String] = []
+    return try withTemporaryDirectory("victor-run") { scratch in
+        let outputPath = "\(scratch)/stdout"
+        let errorPath = "\(scratch)/stderr"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return VictorRun(
+            status: process.terminationStatus,
+            standardOutput: read(outputPath) ?? "",
+            standardError: read(errorPath) ?? ""
+        )
     }
-    let base = POSIXFileSystem()
-    let rules = Mutex(Rules())
-
-    struct Injected: Error, CustomStringConvertible {
-        var description: String { "injected failure" }
-    }
-
-    func read(_ path: String) throws -> [UInt8]? { try base.read(path) }
-    func writeAndSync(_ bytes: [UInt8], to path: String) throws { try base.writeAndSync(bytes, to: path) }
-    func rename(_ source: String, to destination: String) throws {
-        let fails = rules.withLock { rules in
-            rules.renames.append(destination)
-            return rules.renameFailsInto.contains(destination)
-        }
-        if fails { throw Injected() }
-        try base.rename(source, to: destination)
-    }
-    func remove(_ path: String) throws {
-        if rules.withLock({ $0.removalsFail }) { throw Injected() }
-        try base.remove(path)
-    }
-    func contentsOfDirectory(_ path: String) throws -> [String] { try base.contentsOfDirectory(path) }
-    func createDirectory(_ path: String) throws { try base.createDirectory(path) }
-    func syncDirectory(_ path: String) throws { try base.syncDirectory(path) }
-    func lock(_ path: String) throws -> any FileLock { try base.lock(path) }
 }
 
 /// Every file under `directory` with its bytes, symbolic links as `-> target`: a snapshot to
