@@ -19,23 +19,17 @@ import VictorTestSupport
 
     @Test func loadIsCachedAndPublishesLoadedOnce() async throws {
         let bus = EventBus()
-        let loaded = Mutex<[String]>([])
-        let subscription = bus.subscribe(to: PersonaLoaded.self) { event in
-            loaded.withLock { $0.append(event.personaID) }
-        }
-        defer { bus.unsubscribe(subscription) }
+        let loaded = EventRecorder(subscribingTo: PersonaLoaded.self, on: bus)
         let manager = PersonaManager(eventBus: bus)
         _ = try await manager.load("debugger")
         _ = try await manager.load("debugger")
-        #expect(loaded.withLock { $0 } == ["debugger"])
+        #expect(loaded.events.map(\.personaID) == ["debugger"])
         #expect(manager.statistics.storeLoads == 1)
     }
 
     @Test func createUpdateDeleteWithVersions() async throws {
         let bus = EventBus()
-        let names = Mutex<[String]>([])
-        let subscription = bus.subscribeToAll { event in names.withLock { $0.append(event.name) } }
-        defer { bus.unsubscribe(subscription) }
+        let names = EventRecorder.names(on: bus)
         let manager = PersonaManager(eventBus: bus, clock: { Date(timeIntervalSince1970: 1_800_000_000) })
         let created = try await manager.create(samplePersona())
         #expect(created.version == 1)
@@ -52,7 +46,7 @@ import VictorTestSupport
         #expect(await personaError { try await manager.delete("auditor", expectedVersion: 1) }?.code == .conflict)
         try await manager.delete("auditor", expectedVersion: 2)
         #expect(await personaError { _ = try await manager.load("auditor") }?.code == .notFound)
-        #expect(names.withLock { $0 } == ["persona.created", "persona.updated", "persona.deleted"])
+        #expect(names.events == ["persona.created", "persona.updated", "persona.deleted"])
     }
 
     @Test func victorsRulesApplyWithReasons() async throws {
@@ -106,14 +100,12 @@ import VictorTestSupport
 
     @Test func adaptedIsPublishedOnComputedAdaptationsOnly() async throws {
         let bus = EventBus()
-        let events = Mutex<[PersonaAdapted]>([])
-        let subscription = bus.subscribe(to: PersonaAdapted.self) { event in events.withLock { $0.append(event) } }
-        defer { bus.unsubscribe(subscription) }
+        let events = EventRecorder(subscribingTo: PersonaAdapted.self, on: bus)
         let manager = PersonaManager(eventBus: bus)
         let context = PersonaContext(taskType: "debugging", urgency: "high")
         _ = try await manager.adapt("architect", to: context)
         _ = try await manager.adapt("architect", to: context)
-        let published = events.withLock { $0 }
+        let published = events.events
         #expect(published.count == 1)
         #expect(published.first?.rules == ["debugging", "high_urgency"])
         #expect(published.first?.context == "task_type=debugging,urgency=high")
@@ -205,9 +197,7 @@ import VictorTestSupport
 
     @Test func mergeByIDStoresTheResult() async throws {
         let bus = EventBus()
-        let merged = Mutex<[PersonaMerged]>([])
-        let subscription = bus.subscribe(to: PersonaMerged.self) { event in merged.withLock { $0.append(event) } }
-        defer { bus.unsubscribe(subscription) }
+        let merged = EventRecorder(subscribingTo: PersonaMerged.self, on: bus)
         let manager = PersonaManager(eventBus: bus)
         let result = try await manager.merge(
             ids: ["debugger", "performance_engineer"],
@@ -215,7 +205,7 @@ import VictorTestSupport
             id: "speed"
         )
         #expect(try await manager.load("speed") == result)
-        #expect(merged.withLock { $0.map(\.sources) } == [["debugger", "performance_engineer"]])
+        #expect(merged.events.map(\.sources) == [["debugger", "performance_engineer"]])
         #expect(manager.statistics.merges == 1)
         #expect(
             await personaError { try await manager.merge(ids: ["debugger", "ghost"], name: "X") }?.code == .notFound
