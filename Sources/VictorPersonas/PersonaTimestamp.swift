@@ -34,8 +34,16 @@ enum PersonaTimestamp {
 
     /// Whole milliseconds since 1970, clamped to the 64-bit range (a non-finite time gives the
     /// nearest end, which validation then rejects).
+    ///
+    /// `Date` counts from 2001, so a time made of whole milliseconds since 1970
+    /// (`Double(ms) / 1000`) comes back up to two units in the last place of that count away
+    /// from them (0.03 ms near the year 9999, 0.0001 ms near 1970). Within that distance of a
+    /// whole millisecond the time is that millisecond; otherwise it is truncated toward the past.
     static func milliseconds(_ date: Date) -> Int64 {
-        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        let scaled = date.timeIntervalSince1970 * 1000
+        let nearest = scaled.rounded()
+        let precision = (date.timeIntervalSinceReferenceDate.magnitude.ulp * 1000 + scaled.magnitude.ulp) * 2
+        let value = (scaled - nearest).magnitude <= precision ? nearest : scaled.rounded(.down)
         guard value.isFinite, value > -9.2e18, value < 9.2e18 else { return value > 0 ? .max : .min }
         return Int64(value)
     }

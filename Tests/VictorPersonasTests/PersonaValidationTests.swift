@@ -205,3 +205,79 @@ enum ExactTextProbe {
         }
     }
 }
+
+/// Timestamps read through Foundation's ISO 8601 style: leap seconds, impossible days and zone
+/// offsets rejected, every valid form read, every writable time written back exactly.
+@Suite struct PersonaTimestampFoundationTests {
+    static func createdAt(_ text: String) throws -> Date {
+        try PersonaTimestampStrictnessTests.createdAt(text)
+    }
+
+    @Test(arguments: [
+        "2016-12-31T23:59:60Z", "2016-12-31T23:59:60.5+00:00", "2024-06-30 23:59:60",
+        "2024-01-01T00:60:00Z", "2024-01-01T99:00:00Z",
+        "2100-02-29", "1900-02-29T00:00:00Z", "2023-06-31", "2023-11-31T12:00:00Z", "2023-02-30",
+        "2024-01-01T00:00:00+23:60", "2024-01-01T00:00:00+5:30", "2024-01-01T00:00:00+05", "2024-01-01T00:00:00 Z",
+        "2024-01-01T00:00:00.Z", "2024-1-01", "２０２４-01-01", "2024-01-01T00:00:00ZZ", "+2024-01-01",
+    ])
+    func leapSecondsImpossibleDaysAndBadZonesAreRejected(text: String) async {
+        let error = personaError { _ = try Self.createdAt(text) }
+        #expect(error?.code == .invalidValue)
+        #expect(error?.location?.keyPath == "created_at")
+    }
+
+    @Test func zonesAndSeparatorsAreRead() throws {
+        let utc = Date(timeIntervalSince1970: 1_704_067_200)
+        for text in [
+            "2024-01-01T00:00:00Z", "2024-01-01t00:00:00z", "2024-01-01 00:00:00", "2024-01-01T05:30:00+0530",
+            "2023-12-31T19:00:00-05:00", "2024-01-01T23:59:00+23:59", "2024-01-01T00:00:00-00:00", "2024-01-01",
+        ] {
+            #expect(try Self.createdAt(text) == utc, "\(text)")
+        }
+        #expect(try Self.createdAt("2024-02-29T23:59:59.9999999Z") == Date(timeIntervalSince1970: 1_709_251_199.999))
+        #expect(try Self.createdAt("2000-02-29T00:00:00Z") == Date(timeIntervalSince1970: 951_782_400))
+    }
+
+    @Test func theFirstAndLastWritableTimesRoundTrip() throws {
+        for text in [
+            "0000-01-01T00:00:00.000Z", "0000-03-01T00:00:00.000Z", "1582-10-04T23:59:59.999Z",
+            "1582-10-15T00:00:00.000Z", "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00.001Z",
+            "9999-12-31T23:59:59.999Z",
+        ] {
+            let date = try Self.createdAt(text)
+            #expect(PersonaTimestampProbe.format(date) == text)
+        }
+    }
+
+    @Test func millisecondsAreWrittenExactly() throws {
+        for milliseconds in [0, 1, 9, 10, 99, 100, 618, 619, 999] {
+            let date = Date(timeIntervalSince1970: 1_769_577_260 + Double(milliseconds) / 1000)
+            let text = PersonaTimestampProbe.format(date)
+            #expect(text.hasSuffix(".\(String(format: "%03d", milliseconds))Z"), "\(text)")
+            #expect(try Self.createdAt(text) == date)
+        }
+    }
+}
+
+/// Errors carry the source location of the failing call in `file` and `line`, and the document
+/// position in `location`; users see `FILE:LINE:COLUMN: key.path: message`.
+@Suite struct PersonaErrorLocationTests {
+    @Test func documentPositionsAndSourceLocationsAreKeptApart() throws {
+        let yaml = "id: a\nname: A\npersonality: curious\ncommunication_style: casual\ncolour: blue\n"
+        let error = try #require(personaError { _ = try PersonaDocument.decode(yaml, file: "a.yaml") })
+        #expect(error.location == DocumentLocation(file: "a.yaml", line: 5, column: 1, keyPath: "colour"))
+        #expect(error.description.hasPrefix("a.yaml:5:1: colour: "))
+        #expect(error.file.hasPrefix("VictorPersonas/"))
+        #expect(error.line > 0)
+    }
+
+    @Test func theDescriptionShowsTheKnownParts() {
+        let store = PersonaError(.damaged, "is broken", location: DocumentLocation(file: "/s/a.json"))
+        #expect(store.description == "/s/a.json: is broken [damaged]")
+        let key = PersonaError(.invalidValue, "is empty", location: DocumentLocation(keyPath: "name"))
+        #expect(key.description == "name: is empty [invalidValue]")
+        let plain = PersonaError(.notFound, "no persona 'x'")
+        #expect(plain.description == "no persona 'x' [notFound]")
+        #expect(plain.file == "VictorPersonasTests/PersonaValidationTests.swift")
+    }
+}
