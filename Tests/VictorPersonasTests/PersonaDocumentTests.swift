@@ -79,7 +79,7 @@ import VictorPersonas
             constraints:
               forbidden_tools: shell
             """
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "auditor.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "auditor.yaml") }
         #expect(error?.code == .wrongType)
         #expect(error?.location?.file == "auditor.yaml")
         #expect(error?.location?.line == 6)
@@ -90,7 +90,7 @@ import VictorPersonas
     @Test func unknownKeyNamesFileLineAndKey() async {
         let text =
             "personas:\n  a:\n    name: A\n    personality: curious\n    communication_style: casual\n    colour: red\n"
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
         #expect(error?.code == .unknownKey)
         #expect(error?.location?.line == 6)
         #expect(error?.location?.keyPath == "personas.a.colour")
@@ -98,7 +98,7 @@ import VictorPersonas
 
     @Test func unknownEnumValueIsAnError() async {
         let text = "id: a\nname: A\npersonality: grumpy\ncommunication_style: casual\n"
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
         #expect(error?.code == .unknownValue)
         #expect(error?.location?.line == 3)
         #expect(error?.location?.keyPath == "personality")
@@ -118,7 +118,7 @@ import VictorPersonas
             ),
         ]
         for (text, key) in cases {
-            let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
+            let error = await personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
             #expect(error?.code == .wrongType, "\(key)")
             #expect(error?.location?.keyPath == key)
         }
@@ -135,7 +135,7 @@ import VictorPersonas
               forbidden_tools: [shell]
               max_tool_calls: 0
             """
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
         #expect(error?.code == .invalidValue)
         #expect(error?.location?.keyPath == "constraints.max_tool_calls")
         #expect(error?.location?.line == 8)
@@ -143,7 +143,7 @@ import VictorPersonas
 
     @Test func syntaxErrorNamesTheLine() async {
         let text = "id: a\nname: [unclosed\npersonality: curious\n"
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "broken.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "broken.yaml") }
         #expect(error?.code == .syntax)
         #expect(error?.location?.file == "broken.yaml")
         #expect(error?.location?.line != nil)
@@ -155,7 +155,7 @@ import VictorPersonas
             - {id: b, name: B, personality: curious, communication_style: shouty}
             """
         var result: [Persona]?
-        let error = personaError { result = try PersonaDocument.decode(text, file: "two.yaml") }
+        let error = await personaError { result = try PersonaDocument.decode(text, file: "two.yaml") }
         #expect(result == nil)
         #expect(error?.location?.keyPath == "[1].communication_style")
         #expect(error?.location?.line == 2)
@@ -165,9 +165,9 @@ import VictorPersonas
         let ids =
             "- {id: a, name: A, personality: curious, communication_style: casual}\n"
             + "- {id: a, name: B, personality: curious, communication_style: casual}\n"
-        #expect(personaError { _ = try PersonaDocument.decode(ids, file: "d.yaml") }?.code == .duplicateKey)
+        #expect(await personaError { _ = try PersonaDocument.decode(ids, file: "d.yaml") }?.code == .duplicateKey)
         let keys = "id: a\nname: A\nname: B\npersonality: curious\ncommunication_style: casual\n"
-        let error = personaError { _ = try PersonaDocument.decode(keys, file: "d.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(keys, file: "d.yaml") }
         #expect(error?.code == .duplicateKey)
         #expect(error?.location?.line == 3)
         #expect(error?.message == "duplicate key 'name' (first at line 2)")
@@ -183,7 +183,7 @@ import VictorPersonas
               "constraints": {"forbidden_tools": "shell"}
             }
             """
-        let error = personaError { _ = try PersonaDocument.decode(json, file: "a.json") }
+        let error = await personaError { _ = try PersonaDocument.decode(json, file: "a.json") }
         #expect(error?.code == .wrongType)
         #expect(error?.location?.line == 6)
         #expect(error?.location?.keyPath == "constraints.forbidden_tools")
@@ -251,7 +251,7 @@ enum PersonaTimestampProbe {
 
     @Test func rejectsMalformedTimestamps() async {
         for text in ["2026-13-01", "yesterday", "2026-01-28T05:14", "2026-01-28T05:14:20.Z"] {
-            let error = personaError { _ = try Self.createdAt(text) }
+            let error = await personaError { _ = try Self.createdAt(text) }
             #expect(error?.code == .invalidValue, "\(text)")
             #expect(error?.location?.keyPath == "created_at")
         }

@@ -116,7 +116,7 @@ import VictorTestSupport
         for escape in ["\\N", "\\L", "\\P", "\\x85", "\\u2028"] {
             let yaml =
                 "id: a\nname: A\ndescription: \"x\(escape)y\"\npersonality: curious\ncommunication_style: casual\n"
-            let error = personaError { _ = try PersonaDocument.decode(yaml, file: "a.yaml") }
+            let error = await personaError { _ = try PersonaDocument.decode(yaml, file: "a.yaml") }
             #expect(error?.code == .invalidValue, "\(escape)")
             #expect(error?.location?.keyPath == "description")
             #expect(error?.message.contains("at character 2") == true)

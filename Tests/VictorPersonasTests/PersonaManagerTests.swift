@@ -141,7 +141,7 @@ import VictorTestSupport
             file: "r.yaml"
         )
         #expect(replaced.rules.map(\.name) == ["only"])
-        let error = personaError {
+        let error = await personaError {
             _ = try AdaptationRuleSet.decode(
                 "rules:\n  - name: x\n    when: {a: b}\n    personality: odd\n",
                 file: "r.yaml"
@@ -188,11 +188,11 @@ import VictorTestSupport
     @Test func incompatibleMergesAreRejectedWithTheReason() async {
         let cautious = samplePersona("careful", personality: .cautious)
         let creative = samplePersona("bold", personality: .creative)
-        let error = personaError { _ = try Persona.merging([cautious, creative], name: "X") }
+        let error = await personaError { _ = try Persona.merging([cautious, creative], name: "X") }
         #expect(error?.code == .incompatible)
         #expect(error?.message.contains("careful") == true)
         #expect(error?.message.contains("creative") == true)
-        #expect(personaError { _ = try Persona.merging([cautious], name: "X") }?.code == .invalidArgument)
+        #expect(await personaError { _ = try Persona.merging([cautious], name: "X") }?.code == .invalidArgument)
     }
 
     @Test func mergeByIDStoresTheResult() async throws {
@@ -282,7 +282,7 @@ import VictorTestSupport
         #expect(auditor.contains("Never use these tools: deploy, shell, write_file."))
         var broken = samplePersona("broken")
         broken.promptTemplates = PromptTemplates(system: "{{#open}} never closed")
-        #expect(personaError { try broken.validate() }?.location?.keyPath == "prompt_templates.system_prompt")
+        #expect(await personaError { try broken.validate() }?.location?.keyPath == "prompt_templates.system_prompt")
     }
 
     @Test func importIsAllOrNothingOnValidationAndKeepsExportedVersions() async throws {

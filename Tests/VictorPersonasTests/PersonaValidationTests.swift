@@ -32,7 +32,7 @@ import VictorPersonas
 
     @Test(arguments: keys) func forbiddenCharactersAreRejectedInEveryField(key: String) async {
         for scalar in Self.forbidden {
-            let error = personaError { try Self.with(key, "a\(Character(scalar))b").validate() }
+            let error = await personaError { try Self.with(key, "a\(Character(scalar))b").validate() }
             #expect(error?.code == .invalidValue, "\(key) \(ExactTextProbe.codePoint(scalar))")
             #expect(error?.location?.keyPath == key)
             #expect(error?.message.contains("contains \(ExactTextProbe.codePoint(scalar)) at character 2") == true)
@@ -43,7 +43,7 @@ import VictorPersonas
         let isName = ["name", "expertise[1]", "constraints.preferred_tools", "constraints.forbidden_tools"]
             .contains(key)
         for text in ["two\nlines", "tab\there", "cr\r\nlf"] {
-            let error = personaError { try Self.with(key, text).validate() }
+            let error = await personaError { try Self.with(key, text).validate() }
             if isName {
                 #expect(error?.code == .invalidValue, "\(key)")
                 #expect(error?.message.contains("is one line") == true)
@@ -69,7 +69,7 @@ import VictorPersonas
         #expect(error?.code == .invalidArgument)
         #expect(error?.message == "'debugger' is named more than once; merging needs distinct personas")
         let debugger = try await manager.load("debugger")
-        #expect(
+        await #expect(
             personaError { _ = try Persona.merging([debugger, debugger], name: "Twice") }?.code == .invalidArgument
         )
     }
@@ -78,7 +78,7 @@ import VictorPersonas
         var persona = samplePersona()
         persona.createdAt = Date(timeIntervalSince1970: 1e15)
         persona.updatedAt = persona.createdAt
-        #expect(personaError { try persona.validate() }?.location?.keyPath == "created_at")
+        #expect(await personaError { try persona.validate() }?.location?.keyPath == "created_at")
         persona = Persona(
             id: "x",
             name: "X",
@@ -87,7 +87,7 @@ import VictorPersonas
             communicationStyle: .casual,
             createdAt: Date(timeIntervalSince1970: .infinity)
         )
-        #expect(personaError { try persona.validate() }?.code == .invalidValue)
+        #expect(await personaError { try persona.validate() }?.code == .invalidValue)
     }
 }
 
@@ -106,14 +106,14 @@ enum ExactTextProbe {
         String(repeating: "{{\(open)a}}", count: depth) + "x" + String(repeating: "{{/a}}", count: depth)
     }
 
-    static func templateError(_ template: String) -> PersonaError? {
+    static func templateError(_ template: String) async -> PersonaError? {
         var persona = samplePersona()
         persona.promptTemplates = PromptTemplates(system: template)
-        return personaError { try persona.validate() }
+        return await personaError { try persona.validate() }
     }
 
     @Test func fourThousandNestedSectionsAreAnErrorNotACrash() async {
-        let error = Self.templateError(Self.nested(4000))
+        let error = await Self.templateError(Self.nested(4000))
         #expect(error?.code == .invalidValue)
         #expect(error?.location?.keyPath == "prompt_templates.system_prompt")
         #expect(
@@ -123,20 +123,20 @@ enum ExactTextProbe {
 
     @Test func nestingIsBoundedAtThirtyTwoForEverySectionKind() async {
         for open in ["#", "^", "$"] {
-            #expect(Self.templateError(Self.nested(32, open)) == nil, "\(open)")
-            #expect(Self.templateError(Self.nested(33, open))?.message.contains("nested more than 32") == true)
+            #expect(await Self.templateError(Self.nested(32, open)) == nil, "\(open)")
+            #expect(await Self.templateError(Self.nested(33, open))?.message.contains("nested more than 32") == true)
         }
         // Siblings do not add up; comments are not sections.
-        #expect(Self.templateError(String(repeating: Self.nested(20), count: 50)) == nil)
-        #expect(Self.templateError("{{! " + String(repeating: "{{#a ", count: 100) + "}}ok") == nil)
+        #expect(await Self.templateError(String(repeating: Self.nested(20), count: 50)) == nil)
+        #expect(await Self.templateError("{{! " + String(repeating: "{{#a ", count: 100) + "}}ok") == nil)
         let multiline = "line one\n  " + Self.nested(40).replacingOccurrences(of: "x", with: "\n")
-        #expect(Self.templateError(multiline)?.message.hasPrefix("line 2, column 195 of the template:") == true)
+        #expect(await Self.templateError(multiline)?.message.hasPrefix("line 2, column 195 of the template:") == true)
     }
 
     @Test func delimiterChangesAndLongTransformChainsAreRefused() async {
-        let delimiters = Self.templateError("{{=<% %>=}}" + String(repeating: "<%#a%>", count: 40))
+        let delimiters = await Self.templateError("{{=<% %>=}}" + String(repeating: "<%#a%>", count: 40))
         #expect(delimiters?.message.contains("changing the delimiters") == true)
-        let chain = Self.templateError(
+        let chain = await Self.templateError(
             "{{" + String(repeating: "f(", count: 5000) + "x" + String(repeating: ")", count: 5000) + "}}"
         )
         #expect(chain?.message == "line 1, column 1 of the template: a tag chains more than 8 transforms")
@@ -153,7 +153,7 @@ enum ExactTextProbe {
             ("{{na me}}", "line 1, column 6 of the template: a tag is not closed, or its name is not valid"),
         ]
         for (template, expected) in cases {
-            let error = Self.templateError(template)
+            let error = await Self.templateError(template)
             #expect(error?.message.hasSuffix(expected) == true, "\(String(describing: error?.message))")
             #expect(error?.description.contains("ParserError") == false)
             #expect(error?.description.contains("context:") == false)
@@ -164,7 +164,7 @@ enum ExactTextProbe {
         var persona = samplePersona()
         persona.promptTemplates = PromptTemplates(system: "{{#a}}x{{/b}}")
         let adapted = PersonaManager.adapt(persona, to: .empty, rules: .victor)
-        let error = personaError { _ = try PersonaManager.systemPrompt(for: adapted) }
+        let error = await personaError { _ = try PersonaManager.systemPrompt(for: adapted) }
         #expect(error?.message.hasPrefix("line 1, column 11 of the template:") == true)
     }
 }
@@ -181,8 +181,8 @@ enum ExactTextProbe {
         "2024-01-01T00:00:00+24:00", "2024-01-01T00:00:00-05:60", "2024-01-01T24:00:00Z", "2024-01-01T23:59:60Z",
         "2024-00-10", "2024-01-00",
     ])
-    func impossibleDatesAndOffsetsAreRejected(text: String) {
-        let error = personaError { _ = try Self.createdAt(text) }
+    func impossibleDatesAndOffsetsAreRejected(text: String) async {
+        let error = await personaError { _ = try Self.createdAt(text) }
         #expect(error?.code == .invalidValue)
         #expect(error?.location?.keyPath == "created_at")
     }
@@ -221,7 +221,7 @@ enum ExactTextProbe {
         "2024-01-01T00:00:00.Z", "2024-1-01", "２０２４-01-01", "2024-01-01T00:00:00ZZ", "+2024-01-01",
     ])
     func leapSecondsImpossibleDaysAndBadZonesAreRejected(text: String) async {
-        let error = personaError { _ = try Self.createdAt(text) }
+        let error = await personaError { _ = try Self.createdAt(text) }
         #expect(error?.code == .invalidValue)
         #expect(error?.location?.keyPath == "created_at")
     }
@@ -262,9 +262,9 @@ enum ExactTextProbe {
 /// Errors carry the source location of the failing call in `file` and `line`, and the document
 /// position in `location`; users see `FILE:LINE:COLUMN: key.path: message`.
 @Suite struct PersonaErrorLocationTests {
-    @Test func documentPositionsAndSourceLocationsAreKeptApart() throws {
+    @Test func documentPositionsAndSourceLocationsAreKeptApart() async throws {
         let yaml = "id: a\nname: A\npersonality: curious\ncommunication_style: casual\ncolour: blue\n"
-        let error = try #require(personaError { _ = try PersonaDocument.decode(yaml, file: "a.yaml") })
+        let error = try #require(await personaError { _ = try PersonaDocument.decode(yaml, file: "a.yaml") })
         #expect(error.location == DocumentLocation(file: "a.yaml", line: 5, column: 1, keyPath: "colour"))
         #expect(error.description.hasPrefix("a.yaml:5:1: colour: "))
         #expect(error.file.hasPrefix("VictorPersonas/"))

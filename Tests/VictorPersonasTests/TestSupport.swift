@@ -6,16 +6,6 @@ import VictorPersonas
 import VictorTestSupport
 
 /// The error `body` throws, or `nil`.
-func personaError(_ body: () throws -> Void) -> PersonaError? {
-    do {
-        try body()
-        return nil
-    } catch {
-        return error as? PersonaError
-    }
-}
-
-/// The error `body` throws, or `nil`.
 func personaError(_ body: () async throws -> Void) async -> PersonaError? {
     do {
         try await body()
