@@ -1,7 +1,5 @@
-import Synchronization
 import Testing
 import VictorEvents
-import VictorLocks
 import VictorTestSupport
 
 struct Ping: VictorEvent {

@@ -1,7 +1,5 @@
 import Foundation
-import Synchronization
 import Testing
-import VictorFiles
 import VictorPersonas
 import VictorTestSupport
 
