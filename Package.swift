@@ -143,11 +143,22 @@ let package = Package(
             dependencies: ["VictorCommandLine"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "VictorFilesTests", dependencies: ["VictorFiles"], swiftSettings: swiftSettings),
+        // Shared by the test targets, never shipped: an event recorder, self-cleaning temporary
+        // directories, a fault-injecting file system, and the contract every persona store keeps.
+        .target(
+            name: "VictorTestSupport",
+            dependencies: ["VictorEvents", "VictorLocks", "VictorFiles", "VictorPersonas"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VictorFilesTests",
+            dependencies: ["VictorFiles", "VictorTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "VictorDocumentsTests", dependencies: ["VictorDocuments"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VictorEventsTests",
-            dependencies: ["VictorEvents", "VictorLocks"],
+            dependencies: ["VictorEvents", "VictorLocks", "VictorTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -157,18 +168,19 @@ let package = Package(
                 "VictorEvents",
                 "VictorLocks",
                 "VictorTelemetry",
+                "VictorTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VictorExecutionTests",
-            dependencies: ["VictorExecution", "VictorEvents", "VictorLocks"],
+            dependencies: ["VictorExecution", "VictorEvents", "VictorLocks", "VictorTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VictorPersonasTests",
-            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments"],
+            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments", "VictorTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -177,6 +189,7 @@ let package = Package(
                 "VictorAuthorization",
                 "VictorEvents",
                 "VictorTelemetry",
+                "VictorTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -184,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorBenchmarksTests",
-            dependencies: ["VictorBenchmarks"],
+            dependencies: ["VictorBenchmarks", "VictorTestSupport"],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
@@ -196,6 +209,7 @@ let package = Package(
                 "VictorPersonas",
                 "VictorBenchmarks",
                 "VictorDocuments",
+                "VictorTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

@@ -30,8 +30,8 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
     func run() async throws {
         let console = CommandOutput.current
         let context = try personaContext(self.context)
-        try withPersonaErrors {
-            let adapted = try store.manager().adapt(id, to: context)
+        try await withPersonaErrors {
+            let adapted = try await store.manager().adapt(id, to: context)
             let constraints = adapted.constraints
             switch format {
             case .json:
@@ -81,8 +81,8 @@ struct PersonaPromptCommand: AsyncParsableCommand {
     func run() async throws {
         let console = CommandOutput.current
         let context = try personaContext(self.context)
-        try withPersonaErrors {
-            console.line(try store.manager().systemPrompt(id, context: context))
+        try await withPersonaErrors {
+            console.line(try await store.manager().systemPrompt(id, context: context))
         }
     }
 }

@@ -27,8 +27,8 @@ struct PersonaMergeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try withPersonaErrors {
-            let merged = try store.manager().merge(ids: ids, name: name, id: mergedID)
+        try await withPersonaErrors {
+            let merged = try await store.manager().merge(ids: ids, name: name, id: mergedID)
             let sources = ids.map { displayText(ExactText.normalized($0)) }.joined(separator: ", ")
             console.line("merged \(sources) into \(merged.id) (version \(merged.version))")
         }
@@ -52,9 +52,9 @@ struct PersonaSuggestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try withPersonaErrors {
+        try await withPersonaErrors {
             let manager = store.manager()
-            let listing = try manager.listing()
+            let listing = try await manager.listing()
             let suggestions = PersonaManager.rank(
                 listing.personas,
                 for: task,

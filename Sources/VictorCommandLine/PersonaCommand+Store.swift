@@ -20,9 +20,9 @@ struct PersonaImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try withPersonaErrors {
+        try await withPersonaErrors {
             do {
-                try importFiles()
+                try await importFiles()
             } catch var error as PersonaError {
                 if !error.message.contains("nothing was") { error.message += "; nothing was imported" }
                 throw error
@@ -33,13 +33,13 @@ struct PersonaImportCommand: AsyncParsableCommand {
         }
     }
 
-    private func importFiles() throws {
+    private func importFiles() async throws {
         var personas: [Persona] = []
         var origin: [String: String] = [:]
         for file in files {
             let decoded = try PersonaDocument.decode(try CommandFiles.readText(file), file: file)
             guard !decoded.isEmpty else {
-                throw PersonaError(.invalidValue, "holds no personas", file: file)
+                throw PersonaError(.invalidValue, "holds no personas", location: DocumentLocation(file: file))
             }
             for persona in decoded {
                 if let first = origin[persona.id] {
@@ -47,8 +47,7 @@ struct PersonaImportCommand: AsyncParsableCommand {
                         .duplicateKey,
                         "the persona \(ExactText.quotedForDisplay(persona.id)) is also defined in "
                             + displayText(first),
-                        file: file,
-                        keyPath: "id",
+                        location: DocumentLocation(file: file, keyPath: "id"),
                         personaID: persona.id
                     )
                 }
@@ -57,7 +56,7 @@ struct PersonaImportCommand: AsyncParsableCommand {
             }
         }
         let console = CommandOutput.current
-        for outcome in try store.manager().importPersonas(personas) {
+        for outcome in try await store.manager().importPersonas(personas) {
             console.line("\(outcome.action.rawValue) \(outcome.persona.id) (version \(outcome.persona.version))")
         }
     }
@@ -74,8 +73,8 @@ struct PersonaListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try withPersonaErrors {
-            let listing = try store.manager().listing()
+        try await withPersonaErrors {
+            let listing = try await store.manager().listing()
             switch format {
             case .json:
                 console.write(try prettyJSON(listing.personas.map(PersonaSummary.init)))
@@ -113,9 +112,14 @@ struct PersonaShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try withPersonaErrors {
+        try await withPersonaErrors {
             let manager = store.manager()
-            let persona = try version.map { try manager.load(id, version: $0) } ?? manager.load(id)
+            let persona: Persona
+            if let version {
+                persona = try await manager.load(id, version: version)
+            } else {
+                persona = try await manager.load(id)
+            }
             console.write(try PersonaDocument.encode([persona], as: format.format))
         }
     }
@@ -132,8 +136,8 @@ struct PersonaHistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try withPersonaErrors {
-            for persona in try store.manager().history(id) {
+        try await withPersonaErrors {
+            for persona in try await store.manager().history(id) {
                 let date = ISO8601DateFormatter().string(from: persona.updatedAt)
                 console.line("v\(persona.version)\t\(date)\t\(displayText(persona.name))")
             }
@@ -169,16 +173,18 @@ struct PersonaExportCommand: AsyncParsableCommand {
     func run() async throws {
         let console = CommandOutput.current
         if let output { try checkOutput(output) }
-        try withPersonaErrors {
+        try await withPersonaErrors {
             let manager = store.manager()
             var problems: [PersonaError] = []
             let personas: [Persona]
             if all {
-                let listing = try manager.listing()
+                let listing = try await manager.listing()
                 personas = listing.personas
                 problems = listing.problems
             } else {
-                personas = try ids.map { try manager.load($0) }
+                var loaded: [Persona] = []
+                for id in ids { loaded.append(try await manager.load(id)) }
+                personas = loaded
             }
             let text = try PersonaDocument.encode(personas, as: format.format)
             if let output {

@@ -56,8 +56,8 @@ enum PersonaDocumentFormat: String, ExpressibleByArgument, CaseIterable {
 /// Runs a persona command's work. Its errors reach ``VictorCommand/report(_:to:)``, the one
 /// mapping from errors to messages and exit codes (``CommandFailure/kind(of:)`` for persona
 /// errors).
-func withPersonaErrors(_ body: () throws -> Void) throws {
-    try body()
+func withPersonaErrors(_ body: () async throws -> Void) async throws {
+    try await body()
 }
 
 /// Reports the stored personas a listing could not read, one line each on standard error, and

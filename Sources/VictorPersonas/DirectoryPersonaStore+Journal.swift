@@ -117,6 +117,8 @@ extension DirectoryPersonaStore {
             if isBatch { try fileSystem.writeAtomically(Array(Self.journalText(entries).utf8), to: journalPath) }
         } catch {
             discardTemporaries()
+            // A journal already in place (its directory sync failed) names a change never made.
+            if isBatch { try? fileSystem.remove(journalPath) }
             for plan in plans where plan.previous == nil { try? fileSystem.remove(historyDirectory(plan.id)) }
             throw storeError(error, "cannot write; nothing was saved")
         }
@@ -215,10 +217,14 @@ extension DirectoryPersonaStore {
         if let error = error as? PersonaError { return error }
         if let error = error as? FileSystemError {
             if error.isSymbolicLink {
-                return PersonaError(.damaged, "is a symbolic link, which the store never follows", file: error.path)
+                return PersonaError(
+                    .damaged,
+                    "is a symbolic link, which the store never follows",
+                    location: DocumentLocation(file: error.path)
+                )
             }
-            return PersonaError(.io, message, file: error.path, cause: error)
+            return PersonaError(.io, message, location: DocumentLocation(file: error.path), cause: error)
         }
-        return PersonaError(.io, message, file: directory, cause: error)
+        return PersonaError(.io, message, location: DocumentLocation(file: directory), cause: error)
     }
 }

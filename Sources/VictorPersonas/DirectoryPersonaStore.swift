@@ -21,6 +21,13 @@ import VictorLocks
 ///   the store keeps a persona file, a history directory, a version file, the lock or the journal
 ///   is refused as ``PersonaError/Code/damaged``, naming the path; nothing outside the directory
 ///   is ever read, written or created through the store. The directory itself may be a link.
+/// - **Off the cooperative pool.** File I/O blocks, and a write may wait for another process's
+///   lock for as long as that process holds it, so no call does either on a thread of Swift's
+///   cooperative pool (a few such threads serve every task of the process). Each call runs on the
+///   store's own serial dispatch queue while the caller's task is suspended: blocking then holds
+///   that queue's thread only. Calls through one store run one at a time, which the manager's
+///   cache makes rare for reads; stores over one directory run side by side. A call that has
+///   started runs to the end even if its caller is cancelled, so no write is left midway.
 /// - The directory is created on the first write; a path that exists but is not a directory is an
 ///   error, never a silent no-op or an empty store.
 public final class DirectoryPersonaStore: PersonaStore {
@@ -28,6 +35,8 @@ public final class DirectoryPersonaStore: PersonaStore {
     public let directory: String
     let fileSystem: any FileSystem
     private let writeLock = Locked(())
+    /// Where the store's blocking work runs, one call at a time; see the type's notes.
+    private let queue: DispatchQueue
 
     /// Creates a store over `directory`.
     /// - Parameters:
@@ -36,6 +45,7 @@ public final class DirectoryPersonaStore: PersonaStore {
     public init(directory: String, fileSystem: any FileSystem = POSIXFileSystem()) {
         self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         self.fileSystem = fileSystem
+        self.queue = DispatchQueue(label: "victor.persona-store")
     }
 
     func currentPath(_ id: String) -> String { "\(directory)/\(id).json" }
@@ -53,14 +63,18 @@ public final class DirectoryPersonaStore: PersonaStore {
         } catch let error as PersonaError {
             throw error
         } catch let error as FileSystemError where error.isSymbolicLink {
-            throw PersonaError(.damaged, "is a symbolic link, which the store never follows", file: error.path)
+            throw PersonaError(
+                .damaged,
+                "is a symbolic link, which the store never follows",
+                location: DocumentLocation(file: error.path)
+            )
         } catch {
-            throw PersonaError(.io, message, file: path, cause: error)
+            throw PersonaError(.io, message, location: DocumentLocation(file: path), cause: error)
         }
     }
 
     func damaged(_ path: String, _ message: String, id: String? = nil) -> PersonaError {
-        PersonaError(.damaged, message, file: path, personaID: id)
+        PersonaError(.damaged, message, location: DocumentLocation(file: path), personaID: id)
     }
 
     /// Checks that nothing but `expected` (or nothing at all) is at `path`, without following a link.
@@ -85,7 +99,9 @@ public final class DirectoryPersonaStore: PersonaStore {
         guard !directory.isEmpty else { throw PersonaError(.invalidArgument, "the store's directory path is empty") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return false }
-        guard isDirectory.boolValue else { throw PersonaError(.io, "is not a directory", file: directory) }
+        guard isDirectory.boolValue else {
+            throw PersonaError(.io, "is not a directory", location: DocumentLocation(file: directory))
+        }
         return true
     }
 
@@ -99,6 +115,68 @@ public final class DirectoryPersonaStore: PersonaStore {
             )
         }
         return id
+    }
+
+    // MARK: The store's calls
+
+    /// Runs `body`, which may block on file I/O or on the store's locks, on the store's own
+    /// serial queue, and suspends the calling task until it is done.
+    private func onStoreQueue<T: Sendable>(
+        _ body: @escaping @Sendable () throws(PersonaError) -> T
+    ) async throws(PersonaError) -> T {
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<T, PersonaError>, Never>) in
+            queue.async { continuation.resume(returning: Result { () throws(PersonaError) -> T in try body() }) }
+        }
+        return try result.get()
+    }
+
+    /// The current version of the persona, or `nil`.
+    public func persona(id: String) async throws(PersonaError) -> Persona? {
+        try await onStoreQueue { () throws(PersonaError) in try self.currentPersona(id: id) }
+    }
+
+    /// One version of the persona, or `nil`.
+    public func persona(id: String, version: Int) async throws(PersonaError) -> Persona? {
+        try await onStoreQueue { () throws(PersonaError) in try self.persona(blockingID: id, version: version) }
+    }
+
+    /// Every version of the persona, oldest first.
+    public func history(id: String) async throws(PersonaError) -> [Persona] {
+        try await onStoreQueue { () throws(PersonaError) in try self.history(blockingID: id) }
+    }
+
+    /// The current version of every persona, ordered by id.
+    /// - Throws: the first problem ``listing()`` finds.
+    public func list() async throws(PersonaError) -> [Persona] {
+        let listing = try await listing()
+        if let problem = listing.problems.first { throw problem }
+        return listing.personas
+    }
+
+    /// The current version of every readable persona, ordered by id, and a ``PersonaError/Code/damaged``
+    /// problem for each `*.json` file that does not read back as the persona its name says.
+    public func listing() async throws(PersonaError) -> PersonaListing {
+        try await onStoreQueue { () throws(PersonaError) in try self.blockingListing() }
+    }
+
+    /// Saves `persona` if the stored version is `expectedVersion`; see ``PersonaStore``.
+    @discardableResult
+    public func save(_ persona: Persona, expectedVersion: Int) async throws(PersonaError) -> Persona {
+        try await saveAll([PersonaChange(persona, expectedVersion: expectedVersion)])[0]
+    }
+
+    /// Saves every change or none; see ``PersonaStore/saveAll(_:)`` and the type's notes.
+    @discardableResult
+    public func saveAll(_ changes: [PersonaChange]) async throws(PersonaError) -> [Persona] {
+        try await onStoreQueue { () throws(PersonaError) in try self.blockingSaveAll(changes) }
+    }
+
+    /// Deletes the persona and its history if its stored version is `expectedVersion`.
+    public func delete(id: String, expectedVersion: Int) async throws(PersonaError) {
+        try await onStoreQueue { () throws(PersonaError) in
+            try self.delete(blockingID: id, expectedVersion: expectedVersion)
+        }
     }
 
     // MARK: Reading
@@ -116,7 +194,7 @@ public final class DirectoryPersonaStore: PersonaStore {
         } catch {
             var damaged = error
             damaged.code = .damaged
-            damaged.file = error.file ?? path
+            damaged.location = error.location ?? DocumentLocation(file: path)
             damaged.personaID = id
             throw damaged
         }
@@ -135,27 +213,24 @@ public final class DirectoryPersonaStore: PersonaStore {
         try withStoreLock {}
     }
 
-    /// The current version of the persona, or `nil`.
-    public func persona(id: String) throws(PersonaError) -> Persona? {
+    private func currentPersona(id: String) throws(PersonaError) -> Persona? {
         let id = try checkedID(id)
         guard try checkDirectory() else { return nil }
         try settleInterruptedChange()
         return try readFile(currentPath(id), id: id)?.persona
     }
 
-    /// One version of the persona, or `nil`.
-    public func persona(id: String, version: Int) throws(PersonaError) -> Persona? {
+    private func persona(blockingID id: String, version: Int) throws(PersonaError) -> Persona? {
         let id = try checkedID(id)
-        guard let current = try persona(id: id), version >= 1, version <= current.version else { return nil }
+        guard let current = try currentPersona(id: id), version >= 1, version <= current.version else { return nil }
         if version == current.version { return current }
         guard try expect(.directory, at: historyDirectory(id), id: id) else { return nil }
         return try readFile(historyPath(id, version), id: id)?.persona
     }
 
-    /// Every version of the persona, oldest first.
-    public func history(id: String) throws(PersonaError) -> [Persona] {
+    private func history(blockingID id: String) throws(PersonaError) -> [Persona] {
         let id = try checkedID(id)
-        guard let current = try persona(id: id) else { return [] }
+        guard let current = try currentPersona(id: id) else { return [] }
         let directory = historyDirectory(id)
         guard try expect(.directory, at: directory, id: id) else { return [current] }
         let names = try io("cannot list", path: directory) { try fileSystem.contentsOfDirectory(directory) }
@@ -170,17 +245,7 @@ public final class DirectoryPersonaStore: PersonaStore {
         return result + [current]
     }
 
-    /// The current version of every persona, ordered by id.
-    /// - Throws: the first problem ``listing()`` finds.
-    public func list() throws(PersonaError) -> [Persona] {
-        let listing = try listing()
-        if let problem = listing.problems.first { throw problem }
-        return listing.personas
-    }
-
-    /// The current version of every readable persona, ordered by id, and a ``PersonaError/Code/damaged``
-    /// problem for each `*.json` file that does not read back as the persona its name says.
-    public func listing() throws(PersonaError) -> PersonaListing {
+    private func blockingListing() throws(PersonaError) -> PersonaListing {
         guard try checkDirectory() else { return PersonaListing(personas: []) }
         try settleInterruptedChange()
         let names = try io("cannot list", path: directory) { try fileSystem.contentsOfDirectory(directory) }
@@ -204,15 +269,7 @@ public final class DirectoryPersonaStore: PersonaStore {
 
     // MARK: Writing
 
-    /// Saves `persona` if the stored version is `expectedVersion`; see ``PersonaStore``.
-    @discardableResult
-    public func save(_ persona: Persona, expectedVersion: Int) throws(PersonaError) -> Persona {
-        try saveAll([PersonaChange(persona, expectedVersion: expectedVersion)])[0]
-    }
-
-    /// Saves every change or none; see ``PersonaStore/saveAll(_:)`` and the type's notes.
-    @discardableResult
-    public func saveAll(_ changes: [PersonaChange]) throws(PersonaError) -> [Persona] {
+    private func blockingSaveAll(_ changes: [PersonaChange]) throws(PersonaError) -> [Persona] {
         let changes = changes.map { PersonaChange($0.persona.normalized(), expectedVersion: $0.expectedVersion) }
         try Self.checkDistinct(changes)
         for change in changes { try change.persona.validate() }
@@ -247,8 +304,7 @@ public final class DirectoryPersonaStore: PersonaStore {
         return changes.map(\.persona)
     }
 
-    /// Deletes the persona and its history if its stored version is `expectedVersion`.
-    public func delete(id: String, expectedVersion: Int) throws(PersonaError) {
+    private func delete(blockingID id: String, expectedVersion: Int) throws(PersonaError) {
         let id = try checkedID(id)
         try withStoreLock { () throws(PersonaError) in
             let current = try readFile(currentPath(id), id: id)?.persona.version ?? 0

@@ -2,6 +2,8 @@ import VictorDocuments
 import VictorLocks
 
 /// A ``PersonaStore`` in memory: for tests, benchmarks, and hosts that keep personas elsewhere.
+///
+/// Every call holds a lock for a few dictionary operations and never suspends.
 public final class InMemoryPersonaStore: PersonaStore {
     private let histories: Locked<[String: [Persona]]>
 
@@ -18,37 +20,37 @@ public final class InMemoryPersonaStore: PersonaStore {
     }
 
     /// The current version of the persona, or `nil`.
-    public func persona(id: String) throws(PersonaError) -> Persona? {
+    public func persona(id: String) async throws(PersonaError) -> Persona? {
         let id = ExactText.normalized(id)
         return histories.withLock { $0[id]?.last }
     }
 
     /// One version of the persona, or `nil`.
-    public func persona(id: String, version: Int) throws(PersonaError) -> Persona? {
+    public func persona(id: String, version: Int) async throws(PersonaError) -> Persona? {
         let id = ExactText.normalized(id)
         return histories.withLock { $0[id]?.first { $0.version == version } }
     }
 
     /// Every version of the persona, oldest first.
-    public func history(id: String) throws(PersonaError) -> [Persona] {
+    public func history(id: String) async throws(PersonaError) -> [Persona] {
         let id = ExactText.normalized(id)
         return histories.withLock { $0[id] ?? [] }
     }
 
     /// The current version of every persona, ordered by id.
-    public func list() throws(PersonaError) -> [Persona] {
+    public func list() async throws(PersonaError) -> [Persona] {
         histories.withLock { $0.values.compactMap(\.last) }.sorted { $0.id < $1.id }
     }
 
     /// Saves `persona` if the stored version is `expectedVersion`; see ``PersonaStore``.
     @discardableResult
-    public func save(_ persona: Persona, expectedVersion: Int) throws(PersonaError) -> Persona {
-        try saveAll([PersonaChange(persona, expectedVersion: expectedVersion)])[0]
+    public func save(_ persona: Persona, expectedVersion: Int) async throws(PersonaError) -> Persona {
+        try await saveAll([PersonaChange(persona, expectedVersion: expectedVersion)])[0]
     }
 
     /// Saves every change or none; see ``PersonaStore/saveAll(_:)``.
     @discardableResult
-    public func saveAll(_ changes: [PersonaChange]) throws(PersonaError) -> [Persona] {
+    public func saveAll(_ changes: [PersonaChange]) async throws(PersonaError) -> [Persona] {
         let changes = changes.map { PersonaChange($0.persona.normalized(), expectedVersion: $0.expectedVersion) }
         try Self.checkDistinct(changes)
         try histories.withLock { histories throws(PersonaError) in
@@ -65,7 +67,7 @@ public final class InMemoryPersonaStore: PersonaStore {
     }
 
     /// Deletes the persona if its stored version is `expectedVersion`; see ``PersonaStore``.
-    public func delete(id: String, expectedVersion: Int) throws(PersonaError) {
+    public func delete(id: String, expectedVersion: Int) async throws(PersonaError) {
         let id = ExactText.normalized(id)
         try histories.withLock { histories throws(PersonaError) in
             try Self.checkDelete(id: id, expectedVersion: expectedVersion, current: histories[id]?.last?.version ?? 0)

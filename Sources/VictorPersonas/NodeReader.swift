@@ -23,7 +23,9 @@ struct NodeReader {
         } catch {
             throw Self.personaError(error)
         }
-        guard let node else { throw PersonaError(.syntax, "the document is empty", file: file, line: 1) }
+        guard let node else {
+            throw PersonaError(.syntax, "the document is empty", location: DocumentLocation(file: file, line: 1))
+        }
         return node
     }
 
@@ -42,10 +44,12 @@ struct NodeReader {
         return PersonaError(
             code,
             first.message + suffix,
-            file: first.file,
-            line: first.position?.line,
-            column: first.position?.column,
-            keyPath: first.keyPath.isEmpty ? nil : first.keyPath
+            location: DocumentLocation(
+                file: first.file,
+                line: first.position?.line,
+                column: first.position?.column,
+                keyPath: first.keyPath.isEmpty ? nil : first.keyPath
+            )
         )
     }
 
@@ -61,7 +65,11 @@ struct NodeReader {
     )
         -> PersonaError
     {
-        PersonaError(code, message, file: file, line: position?.line, column: position?.column, keyPath: path)
+        PersonaError(
+            code,
+            message,
+            location: DocumentLocation(file: file, line: position?.line, column: position?.column, keyPath: path)
+        )
     }
 
     /// A readable name for the node's type: `a string`, `an integer`, `a list`, `a mapping`…

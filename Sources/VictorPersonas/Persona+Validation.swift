@@ -33,9 +33,10 @@ extension Persona {
         return copy
     }
 
-    /// The earliest and latest times a persona can carry: years 0000 to 9999, the range its
-    /// ISO 8601 form writes and reads back.
-    static let timestampRange: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+    /// The earliest and latest times a persona can carry, in milliseconds since 1970: years 0000
+    /// to 9999, the range its ISO 8601 form writes and reads back (`0000-01-01T00:00:00.000Z`
+    /// counted, as Foundation counts it, in the Julian calendar before October 15, 1582).
+    static let timestampRange: ClosedRange<Int64> = -62_167_392_000_000...253_402_300_799_999
 
     /// Checks the rules every stored persona satisfies.
     ///
@@ -49,7 +50,7 @@ extension Persona {
     ///   sections more than 32 deep.
     public func validate() throws(PersonaError) {
         func fail(_ key: String, _ message: String) -> PersonaError {
-            PersonaError(.invalidValue, message, keyPath: key, personaID: id)
+            PersonaError(.invalidValue, message, location: DocumentLocation(keyPath: key), personaID: id)
         }
         guard Persona.isValidID(id) else {
             throw fail(

@@ -89,10 +89,12 @@ public enum PersonaDocument {
                 throw PersonaError(
                     .duplicateKey,
                     "the persona id '\(persona.id)' appears twice",
-                    file: file,
-                    line: node.position.line,
-                    column: node.position.column,
-                    keyPath: "id",
+                    location: DocumentLocation(
+                        file: file,
+                        line: node.position.line,
+                        column: node.position.column,
+                        keyPath: "id"
+                    ),
                     personaID: persona.id
                 )
             }
@@ -111,7 +113,9 @@ public enum PersonaDocument {
         } catch {
             throw NodeReader.personaError(error)
         }
-        guard let root else { throw PersonaError(.syntax, "the document is empty", file: path, line: 1) }
+        guard let root else {
+            throw PersonaError(.syntax, "the document is empty", location: DocumentLocation(file: path, line: 1))
+        }
         return try decode(root, reader, now: now)
     }
 
@@ -197,12 +201,12 @@ public enum PersonaDocument {
         } catch {
             // Point at the offending key: walk its path through the document's mappings.
             var located = node
-            for component in (error.keyPath ?? "").split(separator: ".") {
+            for component in (error.location?.keyPath ?? "").split(separator: ".") {
                 let name = String(component.prefix { $0 != "[" })
                 guard let entries = try? reader.entries(located, ""), let value = entries[name]?.value else { break }
                 located = value
             }
-            throw reader.fail(error.code, error.message, located, key(error.keyPath ?? ""))
+            throw reader.fail(error.code, error.message, located, key(error.location?.keyPath ?? ""))
         }
         return persona
     }

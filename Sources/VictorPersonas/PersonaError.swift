@@ -1,5 +1,6 @@
-/// An error from the persona module: a code, a readable message, and where it happened — the
-/// file, line, column and key path of a bad document, or the persona involved.
+/// An error from the persona module: a code, a readable message, where the problem is (the
+/// document position of a bad document or stored file, the persona involved), and the source
+/// location of the failing call, as every Victor error carries it.
 public struct PersonaError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added without breaking the API.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -37,7 +38,7 @@ public struct PersonaError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code(base: .invalidArgument)
         /// A store holds something it did not write, or not as it wrote it: a file that does not
         /// read back as the persona its name says, a symbolic link (never followed inside a
-        /// store), or an entry of the wrong kind. ``PersonaError/file`` names it.
+        /// store), or an entry of the wrong kind. ``PersonaError/location`` names it.
         public static let damaged = Code(base: .damaged)
 
         /// The code's name, such as `conflict`.
@@ -48,71 +49,83 @@ public struct PersonaError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// A readable explanation.
     public var message: String
-    /// The document or store file involved, when there is one.
-    public var file: String?
-    /// The 1-based line in ``file``, for document errors.
-    public var line: Int?
-    /// The 1-based column in ``file``, for document errors.
-    public var column: Int?
-    /// The dotted key path of the offending value, such as `personas.auditor.constraints.forbidden_tools`.
-    public var keyPath: String?
+    /// Where the problem is in a document or a stored file, when it is in one: the file, line,
+    /// column and key path that are known.
+    public var location: DocumentLocation?
     /// The persona involved, when known.
     public var personaID: String?
     /// The underlying error, for ``Code/io``.
     public var cause: (any Error)?
-    /// Where in Victor's source the error was raised, for bug reports; not part of ``description``.
-    public var source: SourceLocation
-
-    /// A place in Victor's source code.
-    public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
-        /// The file, as `#fileID` gives it: `VictorPersonas/DirectoryPersonaStore.swift`.
-        public var fileID: String
-        /// The line.
-        public var line: Int
-
-        /// `VictorPersonas/DirectoryPersonaStore.swift:42`.
-        public var description: String { "\(fileID):\(line)" }
-    }
+    /// The source file of the call that failed, as `#fileID` gives it; not part of ``description``.
+    public var file: String
+    /// The source line of the call that failed; not part of ``description``.
+    public var line: Int
 
     /// Creates an error.
     public init(
         _ code: Code,
         _ message: String,
-        file: String? = nil,
-        line: Int? = nil,
-        column: Int? = nil,
-        keyPath: String? = nil,
+        location: DocumentLocation? = nil,
         personaID: String? = nil,
         cause: (any Error)? = nil,
-        sourceFileID: String = #fileID,
-        sourceLine: Int = #line
+        file: String = #fileID,
+        line: Int = #line
     ) {
         self.code = code
         self.message = message
+        self.location = location
+        self.personaID = personaID
+        self.cause = cause
+        self.file = file
+        self.line = line
+    }
+
+    /// `FILE:LINE:COLUMN: key.path: message (cause) [code]`, with the parts that are known.
+    public var description: String {
+        var text = ""
+        if let location, !location.description.isEmpty { text = location.description + ": " }
+        text += message
+        if let cause { text += " (\(cause))" }
+        return text + " [\(code)]"
+    }
+}
+
+/// Where a problem is in a persona document or a stored file: the file, the 1-based line and
+/// column, and the dotted key path of the offending value, each when known.
+///
+/// A persona checked outside any document (``Persona/validate()``) has a key path and no file; a
+/// stored file that cannot be read has a file and no line.
+public struct DocumentLocation: Sendable, Hashable, CustomStringConvertible {
+    /// The document or stored file, or a label such as `<stdin>`.
+    public var file: String?
+    /// The 1-based line in ``file``.
+    public var line: Int?
+    /// The 1-based column in ``file``.
+    public var column: Int?
+    /// The dotted key path of the offending value, such as `personas.auditor.constraints.forbidden_tools`.
+    public var keyPath: String?
+
+    /// Creates a location.
+    public init(file: String? = nil, line: Int? = nil, column: Int? = nil, keyPath: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
         self.keyPath = keyPath
-        self.personaID = personaID
-        self.cause = cause
-        self.source = SourceLocation(fileID: sourceFileID, line: sourceLine)
     }
 
-    /// `file:line:column: key: message (code)`, with the parts that are known.
+    /// `FILE:LINE:COLUMN: key.path`, with the parts that are known (a line only after a file, a
+    /// column only after a line); empty when nothing is known.
     public var description: String {
-        var location = ""
+        var parts: [String] = []
         if let file {
-            location = file
+            var position = file
             if let line {
-                location += ":\(line)"
-                if let column { location += ":\(column)" }
+                position += ":\(line)"
+                if let column { position += ":\(column)" }
             }
-            location += ": "
+            parts.append(position)
         }
-        var text = location
-        if let keyPath, !keyPath.isEmpty { text += "\(keyPath): " }
-        text += message
-        if let cause { text += " (\(cause))" }
-        return text + " [\(code)]"
+        if let keyPath, !keyPath.isEmpty { parts.append(keyPath) }
+        return parts.joined(separator: ": ")
     }
 }

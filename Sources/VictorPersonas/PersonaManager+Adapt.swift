@@ -3,11 +3,20 @@ import VictorDocuments
 import VictorLocks
 
 extension PersonaManager {
-    /// The persona adapted to `context` by the configured rules; cached on persona id, version and
-    /// context.
-    /// - Throws: ``PersonaError/Code/notFound`` when there is no such persona.
-    /// - Complexity: O(1) when cached.
-    public func adapt(_ id: String, to context: PersonaContext) throws(PersonaError) -> AdaptedPersona {
+    /// The cached adaptation of the persona `id` to `context`, or `nil` when there is none (the
+    /// persona or this context not seen yet): never touches the store and never suspends, for hot
+    /// paths that can fall back to ``adapt(_:to:)-(String,_)``.
+    /// - Complexity: O(1): a lock round-trip and hash lookups.
+    public func cachedAdaptation(_ id: String, to context: PersonaContext) -> AdaptedPersona? {
+        if let hit = cachedAdaptation(exactID: id, context) { return hit }
+        if !ExactText.isASCII(id) {
+            let normalized = ExactText.normalized(id)
+            if !ExactText.equals(normalized, id) { return cachedAdaptation(exactID: normalized, context) }
+        }
+        return nil
+    }
+
+    private func cachedAdaptation(exactID id: String, _ context: PersonaContext) -> AdaptedPersona? {
         let hit = state.withLock { state -> AdaptedPersona? in
             guard let version = state.personas[id]?.version,
                 let adapted = state.adaptations[AdaptationKey(id: id, version: version, context: context)]
@@ -15,15 +24,20 @@ extension PersonaManager {
             state.statistics.adaptationHits += 1
             return adapted
         }
-        if let hit {
-            metrics.adaptationHits.increment()
-            return hit
-        }
-        if !ExactText.isASCII(id) {
-            let normalized = ExactText.normalized(id)
-            if !ExactText.equals(normalized, id) { return try adapt(normalized, to: context) }
-        }
-        return adaptAndCache(try load(id), context)
+        if hit != nil { metrics.adaptationHits.increment() }
+        return hit
+    }
+
+    /// The persona adapted to `context` by the configured rules; cached on persona id, version and
+    /// context.
+    ///
+    /// A cached adaptation is returned without suspending, as ``cachedAdaptation(_:to:)`` returns
+    /// it; otherwise the persona is loaded (see ``load(_:)``) and adapted.
+    /// - Throws: ``PersonaError/Code/notFound`` when there is no such persona.
+    /// - Complexity: O(1) when cached.
+    public func adapt(_ id: String, to context: PersonaContext) async throws(PersonaError) -> AdaptedPersona {
+        if let hit = cachedAdaptation(id, to: context) { return hit }
+        return adaptAndCache(try await load(id), context)
     }
 
     /// `persona` adapted to `context`. Served from the cache only when `persona` is exactly the

@@ -78,7 +78,7 @@ extension PersonaManager {
     ///   ``PersonaError/Code/invalidValue`` when the change would make the persona invalid,
     ///   ``PersonaError/Code/conflict`` when another writer got there first.
     @discardableResult
-    public func applyFeedback(_ feedback: PersonaFeedback, to id: String) throws(PersonaError) -> Persona {
+    public func applyFeedback(_ feedback: PersonaFeedback, to id: String) async throws(PersonaError) -> Persona {
         guard (1...5).contains(feedback.rating) else {
             throw PersonaError(
                 .invalidArgument,
@@ -87,10 +87,10 @@ extension PersonaManager {
             )
         }
         invalidate(id)
-        let current = try load(id)
+        let current = try await load(id)
         let improved = feedback.improvements.applied(to: current)
         guard improved != current else { return current }
         try improved.validate()
-        return try update(improved, rating: feedback.rating)
+        return try await update(improved, rating: feedback.rating)
     }
 }

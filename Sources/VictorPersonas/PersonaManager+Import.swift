@@ -29,7 +29,7 @@ extension PersonaManager {
     /// - Throws: ``PersonaError/Code/invalidValue`` or ``PersonaError/Code/duplicateKey`` for a
     ///   bad persona, ``PersonaError/Code/invalidArgument`` for a stored persona at the largest
     ///   version, or the store's error; in every case nothing was imported.
-    public func importPersonas(_ personas: [Persona]) throws(PersonaError) -> [PersonaImportOutcome] {
+    public func importPersonas(_ personas: [Persona]) async throws(PersonaError) -> [PersonaImportOutcome] {
         var seen: Set<String> = []
         var plan: [(Persona, Persona?)] = []
         for persona in personas.map({ $0.normalized() }) {
@@ -41,7 +41,7 @@ extension PersonaManager {
                     personaID: persona.id
                 )
             }
-            plan.append((persona, try store.persona(id: persona.id)))
+            plan.append((persona, try await store.persona(id: persona.id)))
         }
         var changes: [PersonaChange] = []
         var outcomes: [PersonaImportOutcome] = []
@@ -64,7 +64,7 @@ extension PersonaManager {
                 outcomes.append(PersonaImportOutcome(persona: persona, action: .created))
             }
         }
-        let saved = try store.saveAll(changes)
+        let saved = try await store.saveAll(changes)
         var savedByID: [String: Persona] = [:]
         for persona in saved {
             savedByID[persona.id] = persona

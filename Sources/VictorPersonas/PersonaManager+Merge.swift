@@ -21,7 +21,7 @@ extension PersonaManager {
     ///   ``PersonaError/Code/notFound`` for an unknown id, the merge's errors, and
     ///   ``PersonaError/Code/alreadyExists`` when the merged id is taken.
     @discardableResult
-    public func merge(ids: [String], name: String, id: String? = nil) throws(PersonaError) -> Persona {
+    public func merge(ids: [String], name: String, id: String? = nil) async throws(PersonaError) -> Persona {
         let ids = ids.map(ExactText.normalized)
         var seen: Set<String> = []
         for sourceID in ids where !seen.insert(sourceID).inserted {
@@ -32,8 +32,8 @@ extension PersonaManager {
             )
         }
         var personas: [Persona] = []
-        for sourceID in ids { personas.append(try load(sourceID)) }
-        let merged = try create(try merge(personas, name: name, id: id))
+        for sourceID in ids { personas.append(try await load(sourceID)) }
+        let merged = try await create(try merge(personas, name: name, id: id))
         publish(PersonaMerged(personaID: merged.id, sources: ids))
         return merged
     }

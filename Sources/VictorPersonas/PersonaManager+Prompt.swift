@@ -71,7 +71,7 @@ extension PersonaManager {
     }
 
     /// The system prompt of the persona `id` adapted to `context`.
-    public func systemPrompt(_ id: String, context: PersonaContext = .empty) throws(PersonaError) -> String {
-        try Self.systemPrompt(for: try adapt(id, to: context))
+    public func systemPrompt(_ id: String, context: PersonaContext = .empty) async throws(PersonaError) -> String {
+        try Self.systemPrompt(for: try await adapt(id, to: context))
     }
 }

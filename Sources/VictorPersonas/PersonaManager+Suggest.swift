@@ -35,8 +35,8 @@ extension PersonaManager {
     /// (0.7), direct mentions of its expertise in the task (0.3), and Victor's 20% boost when the
     /// personality suits the task (cautious or methodical for security, creative or curious for
     /// design, methodical or systematic for debugging); capped at 1.
-    public func suggest(for task: String, limit: Int? = nil) throws(PersonaError) -> [PersonaSuggestion] {
-        let ranked = Self.rank(try list(), for: task, minimumScore: configuration.minimumSuggestionScore)
+    public func suggest(for task: String, limit: Int? = nil) async throws(PersonaError) -> [PersonaSuggestion] {
+        let ranked = Self.rank(try await list(), for: task, minimumScore: configuration.minimumSuggestionScore)
         return limit.map { Array(ranked.prefix($0)) } ?? ranked
     }
 

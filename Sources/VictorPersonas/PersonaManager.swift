@@ -7,7 +7,8 @@ import VictorLocks
 /// Loads, creates, adapts, merges, suggests and renders personas over a ``PersonaStore``.
 ///
 /// Guarantees:
-/// - A cached load and a cached adaptation are a lock round-trip and hash lookups; the adaptation
+/// - A cached load and a cached adaptation are a lock round-trip and hash lookups, and never
+///   suspend (``cachedPersona(_:)`` and ``cachedAdaptation(_:to:)`` offer them synchronously); the adaptation
 ///   cache is keyed on persona id, version and canonical context, so a persona changed through the
 ///   manager is never served stale. Call ``invalidate(_:)`` after changing the store behind its back.
 /// - Every write carries the version it was based on: a stale update is a
@@ -18,7 +19,7 @@ import VictorLocks
 ///
 /// ```swift
 /// let manager = PersonaManager(store: DirectoryPersonaStore(directory: ".victor/personas"))
-/// let adapted = try manager.adapt("security_auditor", to: ["task_type": "security_review", "urgency": "high"])
+/// let adapted = try await manager.adapt("security_auditor", to: ["task_type": "security_review", "urgency": "high"])
 /// print(try manager.systemPrompt(for: adapted))
 /// ```
 public final class PersonaManager: Sendable {
@@ -71,15 +72,25 @@ public final class PersonaManager: Sendable {
 
     // MARK: Loading
 
-    /// The current version of the persona: from the cache, else the store, else the built-in library.
-    /// - Throws: ``PersonaError/Code/notFound``, or the store's error.
-    /// - Complexity: O(1) when cached.
-    public func load(_ id: String) throws(PersonaError) -> Persona {
+    /// The persona as the manager has it cached, or `nil` when it is not cached: never touches the
+    /// store and never suspends, for hot paths that can fall back to ``load(_:)``.
+    /// - Complexity: O(1): a lock round-trip and a hash lookup (two when `id` is not in NFC).
+    public func cachedPersona(_ id: String) -> Persona? {
         if let cached = state.withLock({ $0.personas[id] }) { return cached }
         let id = ExactText.normalized(id)
-        if let cached = state.withLock({ $0.personas[id] }) { return cached }
+        return state.withLock { $0.personas[id] }
+    }
+
+    /// The current version of the persona: from the cache, else the store, else the built-in library.
+    ///
+    /// A cached persona is returned without suspending, as ``cachedPersona(_:)`` returns it.
+    /// - Throws: ``PersonaError/Code/notFound``, or the store's error.
+    /// - Complexity: O(1) when cached.
+    public func load(_ id: String) async throws(PersonaError) -> Persona {
+        if let cached = cachedPersona(id) { return cached }
+        let id = ExactText.normalized(id)
         let start = DispatchTime.now().uptimeNanoseconds
-        guard let persona = try store.persona(id: id) ?? builtIn(id) else {
+        guard let persona = try await store.persona(id: id) ?? builtIn(id) else {
             throw PersonaError(.notFound, "no persona \(ExactText.quotedForDisplay(id))", personaID: id)
         }
         metrics.loadDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
@@ -93,10 +104,12 @@ public final class PersonaManager: Sendable {
 
     /// A specific stored version of the persona.
     /// - Throws: ``PersonaError/Code/notFound`` when the persona or the version does not exist.
-    public func load(_ id: String, version: Int) throws(PersonaError) -> Persona {
+    public func load(_ id: String, version: Int) async throws(PersonaError) -> Persona {
         let id = ExactText.normalized(id)
-        if let persona = try store.persona(id: id, version: version) { return persona }
-        if try store.persona(id: id) == nil, let builtIn = builtIn(id), builtIn.version == version { return builtIn }
+        if let persona = try await store.persona(id: id, version: version) { return persona }
+        if try await store.persona(id: id) == nil, let builtIn = builtIn(id), builtIn.version == version {
+            return builtIn
+        }
         throw PersonaError(
             .notFound,
             "no version \(version) of persona \(ExactText.quotedForDisplay(id))",
@@ -106,9 +119,9 @@ public final class PersonaManager: Sendable {
 
     /// Every version of the persona, oldest first.
     /// - Throws: ``PersonaError/Code/notFound`` when there is no such persona.
-    public func history(_ id: String) throws(PersonaError) -> [Persona] {
+    public func history(_ id: String) async throws(PersonaError) -> [Persona] {
         let id = ExactText.normalized(id)
-        let stored = try store.history(id: id)
+        let stored = try await store.history(id: id)
         if !stored.isEmpty { return stored }
         if let builtIn = builtIn(id) { return [builtIn] }
         throw PersonaError(.notFound, "no persona \(ExactText.quotedForDisplay(id))", personaID: id)
@@ -116,8 +129,8 @@ public final class PersonaManager: Sendable {
 
     /// The current version of every persona, stored and built-in, ordered by id.
     /// - Throws: the first stored persona that cannot be read; ``listing()`` lists the others.
-    public func list() throws(PersonaError) -> [Persona] {
-        let listing = try listing()
+    public func list() async throws(PersonaError) -> [Persona] {
+        let listing = try await listing()
         if let problem = listing.problems.first { throw problem }
         return listing.personas
     }
@@ -125,8 +138,8 @@ public final class PersonaManager: Sendable {
     /// The current version of every readable persona, stored and built-in, ordered by id, and a
     /// problem for each stored persona that cannot be read. A built-in persona whose stored
     /// version is unreadable is left out, not shown in its place.
-    public func listing() throws(PersonaError) -> PersonaListing {
-        let stored = try store.listing()
+    public func listing() async throws(PersonaError) -> PersonaListing {
+        let stored = try await store.listing()
         var byID: [String: Persona] = [:]
         if configuration.includesBuiltInLibrary {
             for persona in PersonaLibrary.all { byID[persona.id] = persona }
@@ -139,8 +152,8 @@ public final class PersonaManager: Sendable {
     }
 
     /// Whether the persona exists in the store (`false` for a built-in persona never saved).
-    public func isStored(_ id: String) throws(PersonaError) -> Bool {
-        try store.persona(id: ExactText.normalized(id)) != nil
+    public func isStored(_ id: String) async throws(PersonaError) -> Bool {
+        try await store.persona(id: ExactText.normalized(id)) != nil
     }
 
     /// Forgets cached personas and adaptations: of `id`, or all when `nil`. Needed only after the
@@ -170,9 +183,9 @@ public final class PersonaManager: Sendable {
     /// - Throws: ``PersonaError/Code/alreadyExists`` when the id is taken (also by a built-in
     ///   persona), ``PersonaError/Code/invalidValue`` when invalid, or the store's error.
     @discardableResult
-    public func create(_ persona: Persona) throws(PersonaError) -> Persona {
+    public func create(_ persona: Persona) async throws(PersonaError) -> Persona {
         let persona = persona.normalized()
-        let existing = try store.persona(id: persona.id)
+        let existing = try await store.persona(id: persona.id)
         let exists = PersonaError(
             .alreadyExists,
             "a persona \(ExactText.quotedForDisplay(persona.id)) already exists",
@@ -181,7 +194,7 @@ public final class PersonaManager: Sendable {
         if builtIn(persona.id) != nil || existing != nil { throw exists }
         let stored: Persona
         do {
-            stored = try store.save(persona, expectedVersion: 0)
+            stored = try await store.save(persona, expectedVersion: 0)
         } catch  where error.code == .conflict {
             throw exists
         }
@@ -197,14 +210,14 @@ public final class PersonaManager: Sendable {
     /// - Throws: ``PersonaError/Code/conflict`` when the persona has changed since,
     ///   ``PersonaError/Code/notFound`` when it does not exist.
     @discardableResult
-    public func update(_ persona: Persona) throws(PersonaError) -> Persona {
-        try update(persona, rating: nil)
+    public func update(_ persona: Persona) async throws(PersonaError) -> Persona {
+        try await update(persona, rating: nil)
     }
 
-    func update(_ persona: Persona, rating: Double?) throws(PersonaError) -> Persona {
+    func update(_ persona: Persona, rating: Double?) async throws(PersonaError) -> Persona {
         let persona = persona.normalized()
         let id = ExactText.quotedForDisplay(persona.id)
-        let storedVersion = try store.persona(id: persona.id)?.version ?? 0
+        let storedVersion = try await store.persona(id: persona.id)?.version ?? 0
         let current = storedVersion > 0 ? storedVersion : builtIn(persona.id)?.version
         guard let current else { throw PersonaError(.notFound, "no persona \(id)", personaID: persona.id) }
         guard current == persona.version else {
@@ -218,7 +231,7 @@ public final class PersonaManager: Sendable {
         var next = persona
         next.version = persona.version + 1
         next.updatedAt = max(PersonaTimestamp.normalized(clock()), persona.createdAt)
-        let stored = try store.save(next, expectedVersion: storedVersion)
+        let stored = try await store.save(next, expectedVersion: storedVersion)
         didStore(stored)
         publish(PersonaUpdated(personaID: stored.id, version: stored.version, rating: rating))
         return stored
@@ -228,18 +241,18 @@ public final class PersonaManager: Sendable {
     /// - Parameter expectedVersion: the version the caller read; `nil` deletes whatever version is stored.
     /// - Throws: ``PersonaError/Code/notFound`` (also for a built-in persona never saved),
     ///   ``PersonaError/Code/conflict``.
-    public func delete(_ id: String, expectedVersion: Int? = nil) throws(PersonaError) {
+    public func delete(_ id: String, expectedVersion: Int? = nil) async throws(PersonaError) {
         let id = ExactText.normalized(id)
         let expected: Int
         if let expectedVersion {
             expected = expectedVersion
         } else {
-            guard let stored = try store.persona(id: id) else {
+            guard let stored = try await store.persona(id: id) else {
                 throw PersonaError(.notFound, "no stored persona \(ExactText.quotedForDisplay(id))", personaID: id)
             }
             expected = stored.version
         }
-        try store.delete(id: id, expectedVersion: expected)
+        try await store.delete(id: id, expectedVersion: expected)
         invalidate(id)
         publish(PersonaDeleted(personaID: id))
     }
@@ -252,7 +265,7 @@ public final class PersonaManager: Sendable {
                 .invalidArgument,
                 "\(ExactText.quotedForDisplay(persona.id)) is at version \(persona.version), the largest there is, "
                     + "so it cannot change any more; store it under a new id",
-                keyPath: "version",
+                location: DocumentLocation(keyPath: "version"),
                 personaID: persona.id
             )
         }

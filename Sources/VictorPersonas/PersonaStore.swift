@@ -25,26 +25,47 @@ import VictorDocuments
 /// - **Strict reading.** Stored data that cannot be read back exactly is an error naming where it
 ///   is, never skipped or replaced; ``listing()`` returns what can be read together with a
 ///   problem for each file that cannot.
-/// - Calls are safe from any thread or task; they may block on I/O.
+/// - **Asynchronous.** Every call is `async`, so a backend that talks to a server (a database)
+///   suspends instead of blocking. A backend doing blocking work (file I/O, waiting for a lock
+///   another process holds) moves it off Swift's cooperative thread pool, as
+///   ``DirectoryPersonaStore`` does. Calls are safe from any task.
+///
+/// ## Checking a backend
+///
+/// The rules are published as a contract suite, `PersonaStoreContract` in the package's
+/// `VictorTestSupport` target: one `async` function per rule, each taking a function that makes a
+/// fresh, empty store. A new backend's test target depends on `VictorTestSupport` and runs every
+/// rule against it, as `Tests/VictorPersonasTests/PersonaStoreContractTests.swift` does for the
+/// shipped backends:
+///
+/// ```swift
+/// import Testing
+/// import VictorTestSupport
+///
+/// @Test(arguments: PersonaStoreContract.rules)
+/// func postgresKeepsTheContract(rule: PersonaStoreContract.Rule) async throws {
+///     try await rule.check { try await PostgresPersonaStore(connection: testDatabase()) }
+/// }
+/// ```
 public protocol PersonaStore: Sendable {
     /// The current version of the persona, or `nil` when there is none.
-    func persona(id: String) throws(PersonaError) -> Persona?
+    func persona(id: String) async throws(PersonaError) -> Persona?
 
     /// A specific version of the persona, or `nil` when the persona or the version does not exist.
-    func persona(id: String, version: Int) throws(PersonaError) -> Persona?
+    func persona(id: String, version: Int) async throws(PersonaError) -> Persona?
 
     /// Every stored version of the persona, oldest first; empty when the persona does not exist.
-    func history(id: String) throws(PersonaError) -> [Persona]
+    func history(id: String) async throws(PersonaError) -> [Persona]
 
     /// The current version of every persona, ordered by id.
     /// - Throws: the first problem when any stored persona cannot be read; ``listing()`` returns
     ///   the readable ones instead.
-    func list() throws(PersonaError) -> [Persona]
+    func list() async throws(PersonaError) -> [Persona]
 
     /// The current version of every persona that can be read, ordered by id, and one problem for
     /// each stored persona that cannot, naming its file.
     /// - Throws: only when the store itself cannot be listed.
-    func listing() throws(PersonaError) -> PersonaListing
+    func listing() async throws(PersonaError) -> PersonaListing
 
     /// Makes `persona` the current version, provided the stored version is `expectedVersion`
     /// (0: the persona must not exist yet), and appends it to the history.
@@ -53,7 +74,7 @@ public protocol PersonaStore: Sendable {
     ///   ``PersonaError/Code/invalidArgument`` when `persona.version <= expectedVersion`,
     ///   ``PersonaError/Code/invalidValue`` when the persona is invalid, ``PersonaError/Code/io``.
     @discardableResult
-    func save(_ persona: Persona, expectedVersion: Int) throws(PersonaError) -> Persona
+    func save(_ persona: Persona, expectedVersion: Int) async throws(PersonaError) -> Persona
 
     /// Saves several personas as one change: every one of them, or none.
     ///
@@ -64,11 +85,11 @@ public protocol PersonaStore: Sendable {
     /// - Throws: what ``save(_:expectedVersion:)`` throws, and ``PersonaError/Code/invalidArgument``
     ///   when two changes name the same persona.
     @discardableResult
-    func saveAll(_ changes: [PersonaChange]) throws(PersonaError) -> [Persona]
+    func saveAll(_ changes: [PersonaChange]) async throws(PersonaError) -> [Persona]
 
     /// Removes the persona and its history, provided its stored version is `expectedVersion`.
     /// - Throws: ``PersonaError/Code/notFound``, ``PersonaError/Code/conflict``, ``PersonaError/Code/io``.
-    func delete(id: String, expectedVersion: Int) throws(PersonaError)
+    func delete(id: String, expectedVersion: Int) async throws(PersonaError)
 }
 
 /// One save of a ``PersonaStore/saveAll(_:)``: a persona and the version the caller read.
@@ -102,8 +123,8 @@ public struct PersonaListing: Sendable {
 
 extension PersonaStore {
     /// The strict ``list()`` with no problems: for stores whose listing either reads everything or fails.
-    public func listing() throws(PersonaError) -> PersonaListing {
-        PersonaListing(personas: try list())
+    public func listing() async throws(PersonaError) -> PersonaListing {
+        PersonaListing(personas: try await list())
     }
 
     /// Checks a save against the stored version; shared by the shipped backends.

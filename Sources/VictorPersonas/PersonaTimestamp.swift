@@ -1,7 +1,32 @@
 import Foundation
 
 /// ISO 8601 timestamps as personas store them: UTC, millisecond precision.
+///
+/// The calendar work (which days exist, leap years, turning fields into a `Date` and back) is
+/// Foundation's `Date.ISO8601FormatStyle`, in UTC and without fractional seconds. What is added
+/// around it is exact on purpose:
+///
+/// - Milliseconds are kept as integers, never through a floating-point fraction: the style's own
+///   fractional seconds format `.619` as `.618` and would parse sub-millisecond digits inexactly.
+/// - Foundation rolls impossible fields over (`2024-02-31` becomes March 2, `24:00:00` the next
+///   day, a leap second `23:59:60` the next minute), so a parsed date must format back to the
+///   very fields it was read from, or it is rejected.
+/// - The forms Victor writes besides strict ISO 8601 (a space or a lowercase `t` before the time,
+///   no zone meaning UTC, any number of fraction digits, a bare date) and zone offsets up to
+///   ±23:59 (Foundation's zones stop at ±18:00) are read by shape first, then handed over.
+///
+/// Foundation's calendar is the Gregorian one from October 15, 1582 and the Julian one before
+/// it, in formatting and parsing alike, so every time within years 0000–9999 (see
+/// ``Persona/timestampRange``) formats to text that parses back to it exactly.
 enum PersonaTimestamp {
+    /// Whole seconds in UTC: `2026-01-28T05:14:20Z`.
+    static let style = Date.ISO8601FormatStyle()
+
+    /// `YYYY-MM-DD`, then optionally `[T| ]HH:MM:SS[.fraction]` and then optionally
+    /// `Z` or `±HH[:]MM`; ASCII digits only.
+    nonisolated(unsafe) static let shape =
+        /(?<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt ](?<time>[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.(?<fraction>[0-9]+))?(?:(?<utc>[Zz])|(?<sign>[+-])(?<hours>[0-9]{2}):?(?<minutes>[0-9]{2}))?)?/
+
     /// `date` truncated to whole milliseconds, so formatting and parsing give it back exactly.
     static func normalized(_ date: Date) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds(date)) / 1000)
@@ -9,26 +34,27 @@ enum PersonaTimestamp {
 
     /// Whole milliseconds since 1970, clamped to the 64-bit range (a non-finite time gives the
     /// nearest end, which validation then rejects).
+    ///
+    /// `Date` counts from 2001, so a time made of whole milliseconds since 1970
+    /// (`Double(ms) / 1000`) comes back up to two units in the last place of that count away
+    /// from them (0.03 ms near the year 9999, 0.0001 ms near 1970). Within that distance of a
+    /// whole millisecond the time is that millisecond; otherwise it is truncated toward the past.
     static func milliseconds(_ date: Date) -> Int64 {
-        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        let scaled = date.timeIntervalSince1970 * 1000
+        let nearest = scaled.rounded()
+        let precision = (date.timeIntervalSinceReferenceDate.magnitude.ulp * 1000 + scaled.magnitude.ulp) * 2
+        let value = (scaled - nearest).magnitude <= precision ? nearest : scaled.rounded(.down)
         guard value.isFinite, value > -9.2e18, value < 9.2e18 else { return value > 0 ? .max : .min }
         return Int64(value)
     }
 
     /// `2026-01-28T05:14:20.619Z`.
     static func format(_ date: Date) -> String {
-        let ms = milliseconds(date)
-        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let fraction = ms - seconds * 1000
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civil(fromDays: days)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 3))Z"
+        let milliseconds = milliseconds(date)
+        let (seconds, fraction) = floorDivision(milliseconds, 1000)
+        let text = style.format(Date(timeIntervalSince1970: Double(seconds)))
+        let digits = String(fraction)
+        return String(text.dropLast()) + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
     /// Parses `YYYY-MM-DD[T| ]HH:MM:SS[.fraction][Z|±HH:MM]` (a missing zone means UTC, as Victor
@@ -36,100 +62,30 @@ enum PersonaTimestamp {
     ///
     /// Impossible dates and times are rejected, never rolled over: February 31, February 29 of a
     /// common year, hour 24, second 60 (a `Date` cannot hold a leap second), and zone offsets
-    /// beyond ±23:59. (Foundation's ISO 8601 parsers accept `2024-02-31` as March 2, so they are
-    /// not used here.)
+    /// beyond ±23:59.
     static func parse(_ text: String) -> Date? {
-        let chars = Array(text.utf8)
-        var index = 0
-        func number(_ width: Int) -> Int64? {
-            guard index + width <= chars.count else { return nil }
-            var value: Int64 = 0
-            for offset in 0..<width {
-                let c = chars[index + offset]
-                guard c >= 48, c <= 57 else { return nil }
-                value = value * 10 + Int64(c - 48)
-            }
-            index += width
-            return value
+        guard let match = text.wholeMatch(of: shape) else { return nil }
+        let fields = "\(match.date)T\(match.time ?? "00:00:00")Z"
+        guard let local = try? style.parse(fields), style.format(local) == fields else { return nil }
+        var offsetMinutes: Int64 = 0
+        if let sign = match.sign, let hours = match.hours.flatMap({ Int64($0) }),
+            let minutes = match.minutes.flatMap({ Int64($0) })
+        {
+            guard hours < 24, minutes < 60 else { return nil }
+            offsetMinutes = (sign == "-" ? -1 : 1) * (hours * 60 + minutes)
         }
-        func expect(_ c: UInt8) -> Bool {
-            guard index < chars.count, chars[index] == c else { return false }
-            index += 1
-            return true
+        var fractionMilliseconds: Int64 = 0
+        if let fraction = match.fraction {
+            let digits = fraction.prefix(3)
+            fractionMilliseconds = Int64(digits + String(repeating: "0", count: 3 - digits.count)) ?? 0
         }
-        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
-            (1...12).contains(month), day >= 1, day <= daysInMonth(year, month)
-        else { return nil }
-        var seconds = days(fromCivil: year, month, day) * 86_400
-        var fractionMS: Int64 = 0
-        if index < chars.count {
-            guard chars[index] == 84 || chars[index] == 116 || chars[index] == 32 else { return nil }
-            index += 1
-            guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2),
-                hour < 24, minute < 60, second < 60
-            else { return nil }
-            seconds += hour * 3600 + minute * 60 + second
-            if expect(46) {
-                var digits = 0
-                while index < chars.count, chars[index] >= 48, chars[index] <= 57 {
-                    if digits < 3 { fractionMS = fractionMS * 10 + Int64(chars[index] - 48) }
-                    digits += 1
-                    index += 1
-                }
-                guard digits > 0 else { return nil }
-                if digits < 3 {
-                    for _ in digits..<3 { fractionMS *= 10 }
-                }
-            }
-            if index < chars.count {
-                if expect(90) || expect(122) {
-                    // UTC
-                } else if chars[index] == 43 || chars[index] == 45 {
-                    let sign: Int64 = chars[index] == 43 ? 1 : -1
-                    index += 1
-                    guard let zoneHour = number(2) else { return nil }
-                    _ = expect(58)
-                    guard let zoneMinute = number(2), zoneHour < 24, zoneMinute < 60 else { return nil }
-                    seconds -= sign * (zoneHour * 3600 + zoneMinute * 60)
-                } else {
-                    return nil
-                }
-            }
-            guard index == chars.count else { return nil }
-        }
-        return Date(timeIntervalSince1970: Double(seconds * 1000 + fractionMS) / 1000)
+        let seconds = Int64(local.timeIntervalSince1970) - offsetMinutes * 60
+        return Date(timeIntervalSince1970: Double(seconds * 1000 + fractionMilliseconds) / 1000)
     }
 
-    /// The number of days in a month of the proleptic Gregorian calendar.
-    static func daysInMonth(_ year: Int64, _ month: Int64) -> Int64 {
-        switch month {
-        case 2:
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-            return leap ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    /// The quotient rounded toward negative infinity, and the remainder, which is never negative.
+    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
+        let remainder = value % divisor
+        return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
     }
 }

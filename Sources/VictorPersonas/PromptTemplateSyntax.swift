@@ -65,7 +65,7 @@ extension PromptTemplateSyntax {
             PersonaError(
                 .invalidValue,
                 "line \(problem.line), column \(problem.column) of the template: \(problem.message)",
-                keyPath: key,
+                location: DocumentLocation(keyPath: key),
                 personaID: personaID
             )
         }

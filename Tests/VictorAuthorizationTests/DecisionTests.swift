@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import Testing
 import VictorAuthorization
 import VictorEvents
+import VictorTestSupport
 
 @Suite struct DecisionTests {
     @Test func rolesGrantTheirPermissionsAndInheritedOnes() throws {
@@ -257,12 +257,11 @@ import VictorEvents
     @Test func decisionsArePublishedAndCounted() async throws {
         let bus = EventBus()
         let authorizer = try Authorizer(configuration: sampleConfiguration(), eventBus: bus)
-        let seen = Mutex<[AuthorizationDecided]>([])
-        bus.subscribe(to: AuthorizationDecided.self) { event in seen.withLock { $0.append(event) } }
+        let seen = EventRecorder(subscribingTo: AuthorizationDecided.self, on: bus)
         _ = authorizer.check(user: "alice", resource: "code", action: "read")
         _ = authorizer.check(user: "bob", resource: "code", action: "write")
         _ = authorizer.check(user: "alice", requests: [AccessRequest(resource: "code", action: "write")])
-        let events = seen.withLock { $0 }
+        let events = seen.events
         #expect(events.map(\.user) == ["alice", "bob", "alice"])
         #expect(events.map(\.allowed) == [true, false, true])
         #expect(events[1].decision.reason == .notPermitted)

@@ -2,10 +2,13 @@ import Foundation
 import Testing
 import VictorCommandLine
 import VictorPersonas
+import VictorTestSupport
 
 /// The `victor persona` command's answers to bad input and a damaged store, run as the built
 /// executable so that exit codes and messages are what a user sees (issue 9).
 @Suite struct PersonaCommandErrorTests {
+    let directories = TemporaryDirectories()
+
     static let one = "id: a\nname: A\npersonality: curious\ncommunication_style: casual\n"
 
     /// Text no message may contain: Swift and Foundation error dumps.
@@ -17,9 +20,8 @@ import VictorPersonas
         }
     }
 
-    @Test func standardInputAndPipesAreReadable() throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+    @Test func standardInputAndPipesAreReadable() async throws {
+        let root = directories.make()
         let run = try runVictor(["persona", "import", "/dev/stdin", "--store", "\(root)/store"], input: Self.one)
         #expect(run.status == 0)
         #expect(run.standardOutput == "created a (version 1)\n")
@@ -28,9 +30,8 @@ import VictorPersonas
         #expect(again.standardOutput == "unchanged a (version 1)\n")
     }
 
-    @Test func aDirectoryAsInputIsBadInputWithAPlainMessage() throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+    @Test func aDirectoryAsInputIsBadInputWithAPlainMessage() async throws {
+        let root = directories.make()
         let run = try runVictor(["persona", "import", root, "--store", "\(root)/store"])
         #expect(run.status == 2)
         #expect(run.standardError == "error: \(root): is a directory, not a file; nothing was imported\n")
@@ -39,9 +40,8 @@ import VictorPersonas
         #expect(missing.standardError == "error: \(root)/missing.yaml: no such file; nothing was imported\n")
     }
 
-    @Test func anEmptyDocumentImportsNothingAndSaysSo() throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+    @Test func anEmptyDocumentImportsNothingAndSaysSo() async throws {
+        let root = directories.make()
         write("[]\n", to: "\(root)/empty.yaml")
         let run = try runVictor(["persona", "import", "\(root)/empty.yaml", "--store", "\(root)/store"])
         #expect(run.status == 2)
@@ -50,9 +50,8 @@ import VictorPersonas
         )
     }
 
-    @Test func aStorePathThatIsEmptyOrAFileIsBadInput() throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+    @Test func aStorePathThatIsEmptyOrAFileIsBadInput() async throws {
+        let root = directories.make()
         write("x", to: "\(root)/file")
         let empty = try runVictor(["persona", "list", "--store", ""])
         #expect(empty.status == 2)
@@ -64,16 +63,15 @@ import VictorPersonas
         #expect(file.standardError.hasPrefix("Error: --store \(root)/file is not a directory\n"))
     }
 
-    @Test func negativeVersionsAreOutOfRangeNotMissing() throws {
+    @Test func negativeVersionsAreOutOfRangeNotMissing() async throws {
         let run = try runVictor(["persona", "show", "debugger", "--version", "-1"])
         #expect(run.status == 2)
         #expect(run.standardError.hasPrefix("Error: --version must be 1 or more, not -1\n"))
         #expect(!run.standardError.contains("Missing value"))
     }
 
-    @Test func mergingAPersonaWithItselfIsBadInput() throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+    @Test func mergingAPersonaWithItselfIsBadInput() async throws {
+        let root = directories.make()
         let run = try runVictor(["persona", "merge", "debugger", "debugger", "--name", "X", "--store", root])
         #expect(run.status == 2)
         #expect(
@@ -85,14 +83,13 @@ import VictorPersonas
         ])
         #expect(del.status == 2)
         #expect(del.standardError.contains("name: contains U+007F at character 4"))
-        #expect(try DirectoryPersonaStore(directory: root).list().isEmpty)
+        #expect(try await DirectoryPersonaStore(directory: root).list().isEmpty)
     }
 
-    @Test func unreadableStoredFilesAreNamedWhileTheRestIsListed() throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+    @Test func unreadableStoredFilesAreNamedWhileTheRestIsListed() async throws {
+        let root = directories.make()
         let store = "\(root)/store"
-        try DirectoryPersonaStore(directory: store).save(samplePersona("mine"), expectedVersion: 0)
+        try await DirectoryPersonaStore(directory: store).save(samplePersona("mine"), expectedVersion: 0)
         write("garbage: [", to: "\(store)/zz.json")
         let list = try runVictor(["persona", "list", "--store", store])
         #expect(list.status == 1)
@@ -119,9 +116,8 @@ import VictorPersonas
         expectPlain(suggest)
     }
 
-    @Test func aPlantedLinkIsRefusedByTheCommand() throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+    @Test func aPlantedLinkIsRefusedByTheCommand() async throws {
+        let root = directories.make()
         let store = "\(root)/store"
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: "\(store)/.lock", withDestinationPath: "\(root)/created")
@@ -135,9 +131,8 @@ import VictorPersonas
         #expect(!FileManager.default.fileExists(atPath: "\(root)/created"))
     }
 
-    @Test func deeplyNestedTemplatesAndExhaustedVersionsAreBadInput() throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+    @Test func deeplyNestedTemplatesAndExhaustedVersionsAreBadInput() async throws {
+        let root = directories.make()
         let store = "\(root)/store"
         let deep = String(repeating: "{{#a}}", count: 4000) + String(repeating: "{{/a}}", count: 4000)
         write(Self.one + "prompt_templates:\n  system_prompt: \"\(deep)\"\n", to: "\(root)/deep.yaml")
@@ -157,12 +152,11 @@ import VictorPersonas
         #expect(changed.status == 2)
         #expect(changed.standardError.contains("the largest there is"))
         #expect(changed.standardError.contains("nothing was imported"))
-        #expect(try DirectoryPersonaStore(directory: store).persona(id: "a")?.name == "A")
+        #expect(try await DirectoryPersonaStore(directory: store).persona(id: "a")?.name == "A")
     }
 
-    @Test func forbiddenCharactersAreRejectedBeforeTheStoreIsTouched() throws {
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+    @Test func forbiddenCharactersAreRejectedBeforeTheStoreIsTouched() async throws {
+        let root = directories.make()
         let store = "\(root)/store"
         for (name, value) in [
             ("del", "a\\x7fb"), ("c1", "a\\x80b"), ("nel", "a\\Nb"), ("ls", "a\\Lb"), ("ffff", "a\\uFFFFb"),
@@ -175,16 +169,15 @@ import VictorPersonas
                 "\(name): \(run.standardError)"
             )
         }
-        #expect(try DirectoryPersonaStore(directory: store).list().isEmpty)
+        #expect(try await DirectoryPersonaStore(directory: store).list().isEmpty)
     }
 
-    @Test func namesAndValuesCannotForgeLinesOfOutput() throws {
+    @Test func namesAndValuesCannotForgeLinesOfOutput() async throws {
         let forged = try runVictor(["persona", "show", "x\nerror: 99 passed, 0 failed"])
         #expect(forged.status == 2)
         #expect(forged.standardError.split(separator: "\n").count == 1)
         #expect(forged.standardError.contains("'x\\nerror: 99 passed, 0 failed'"))
-        let root = temporaryDirectory()
-        defer { removeDirectory(root) }
+        let root = directories.make()
         let adapt = try runVictor([
             "persona", "adapt", "debugger", "--context", "note=ok]\nforged line", "--store", root,
         ])

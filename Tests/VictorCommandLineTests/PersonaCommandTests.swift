@@ -129,8 +129,8 @@ struct SuggestionOutput: Decodable {
             #expect(run.standardOutput == "exported 2 personas to \(exported)\n")
             let other = "\(root)/other-\(format)"
             #expect(await victor(["persona", "import", exported, "--store", other]).status == 0)
-            let original = try DirectoryPersonaStore(directory: store).list()
-            #expect(try DirectoryPersonaStore(directory: other).list() == original)
+            let original = try await DirectoryPersonaStore(directory: store).list()
+            #expect(try await DirectoryPersonaStore(directory: other).list() == original)
         }
         let neither = await victor(["persona", "export", "--store", store])
         #expect(neither.status == 2)
@@ -156,7 +156,7 @@ struct SuggestionOutput: Decodable {
         #expect(bad.standardError.hasPrefix("error: \(root)/bad.yaml:1:"))
         #expect(bad.standardError.contains("forbidden_tools"))
         #expect(bad.standardError.contains("nothing was imported"))
-        #expect(try DirectoryPersonaStore(directory: store).list().isEmpty)
+        #expect(try await DirectoryPersonaStore(directory: store).list().isEmpty)
         let missing = await victor(["persona", "import", "\(root)/missing.yaml", "--store", store])
         #expect(missing.status == 2)
         #expect(missing.standardError == "error: \(root)/missing.yaml: no such file; nothing was imported\n")
@@ -259,7 +259,7 @@ struct SuggestionOutput: Decodable {
         let merged = await victor(merge)
         #expect(merged.status == 0)
         #expect(merged.standardOutput == "merged debugger, devops_engineer into opsdebug (version 1)\n")
-        #expect(try DirectoryPersonaStore(directory: store).persona(id: "opsdebug")?.name == "Ops Debugger")
+        #expect(try await DirectoryPersonaStore(directory: store).persona(id: "opsdebug")?.name == "Ops Debugger")
         let exists = await victor(merge)
         #expect(exists.status == 1)
         #expect(exists.standardError == "error: a persona 'opsdebug' already exists [alreadyExists]\n")

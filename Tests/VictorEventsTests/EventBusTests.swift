@@ -1,7 +1,6 @@
-import Synchronization
 import Testing
 import VictorEvents
-import VictorLocks
+import VictorTestSupport
 
 struct Ping: VictorEvent {
     static let name = "test.ping"
@@ -15,64 +14,57 @@ struct Pong: VictorEvent {
 
 struct HandlerFailure: Error {}
 
-/// Collects values from a `@Sendable` handler.
-final class Recorder<T: Sendable>: Sendable {
-    private let storage = Locked<[T]>([])
-    func append(_ value: T) { storage.withLock { $0.append(value) } }
-    var values: [T] { storage.withLock { $0 } }
-}
-
 @Suite struct EventBusTests {
     @Test func typedSubscriberReceivesOnlyItsType() {
         let bus = EventBus()
-        let pings = Recorder<Int>()
-        bus.subscribe(to: Ping.self) { pings.append($0.value) }
+        let pings = EventRecorder<Int>()
+        bus.subscribe(to: Ping.self) { pings.record($0.value) }
         bus.publish(Ping(value: 1))
         bus.publish(Pong(value: 2))
         bus.publish(Ping(value: 3))
-        #expect(pings.values == [1, 3])
+        #expect(pings.events == [1, 3])
     }
 
     @Test func wildcardSubscriberReceivesEveryType() {
         let bus = EventBus()
-        let names = Recorder<String>()
-        bus.subscribeToAll { names.append($0.name) }
+        let names = EventRecorder<String>()
+        bus.subscribeToAll { names.record($0.name) }
         bus.publish(Ping(value: 1))
         bus.publish(Pong(value: 2))
-        #expect(names.values == ["test.ping", "test.pong"])
+        #expect(names.events == ["test.ping", "test.pong"])
     }
 
     @Test func handlersRunInSubscriptionOrder() {
         let bus = EventBus()
-        let order = Recorder<String>()
-        bus.subscribe(to: Ping.self) { _ in order.append("first") }
-        bus.subscribeToAll { _ in order.append("wildcard") }
-        bus.subscribe(to: Ping.self) { _ in order.append("second") }
+        let order = EventRecorder<String>()
+        bus.subscribe(to: Ping.self) { _ in order.record("first") }
+        bus.subscribeToAll { _ in order.record("wildcard") }
+        bus.subscribe(to: Ping.self) { _ in order.record("second") }
         bus.publish(Ping(value: 0))
-        #expect(order.values == ["first", "second", "wildcard"])
+        #expect(order.events == ["first", "second", "wildcard"])
     }
 
     @Test func unsubscribeStopsDeliveryAndIsIdempotent() {
         let bus = EventBus()
-        let pings = Recorder<Int>()
-        let subscription = bus.subscribe(to: Ping.self) { pings.append($0.value) }
+        let pings = EventRecorder<Int>()
+        let subscription = bus.subscribe(to: Ping.self) { pings.record($0.value) }
         bus.publish(Ping(value: 1))
         bus.unsubscribe(subscription)
         bus.unsubscribe(subscription)
         bus.publish(Ping(value: 2))
-        #expect(pings.values == [1])
+        #expect(pings.events == [1])
         #expect(bus.statistics.subscriptions == 0)
         #expect(!bus.hasSubscribers(for: Ping.self))
     }
 
     @Test func failingHandlerDoesNotStopOthers() {
         let bus = EventBus()
-        let received = Recorder<Int>()
+        let received = EventRecorder<Int>()
         bus.subscribe(to: Ping.self) { _ in throw HandlerFailure() }
-        bus.subscribe(to: Ping.self) { received.append($0.value) }
+        bus.subscribe(to: Ping.self) { received.record($0.value) }
         bus.publish(Ping(value: 7))
         bus.publish(Ping(value: 8))
-        #expect(received.values == [7, 8])
+        #expect(received.events == [7, 8])
         let statistics = bus.statistics
         #expect(statistics.handlerFailures == 2)
         #expect(statistics.delivered == 2)

@@ -1,5 +1,6 @@
 import Testing
 import VictorEvents
+import VictorTestSupport
 
 @Suite struct EventInterestTests {
     @Test func interestFollowsSubscriptionsOfItsTypeAndWildcards() {
@@ -24,11 +25,11 @@ import VictorEvents
     @Test func interestAskedBeforeAnySubscriberSeesLaterOnes() {
         let bus = EventBus()
         let early = bus.interest(in: Ping.self)
-        let received = Recorder<Int>()
-        bus.subscribe(to: Ping.self) { received.append($0.value) }
+        let received = EventRecorder<Int>()
+        bus.subscribe(to: Ping.self) { received.record($0.value) }
         #expect(early.hasSubscribers)
         bus.publish(Ping(value: 7))
-        #expect(received.values == [7])
+        #expect(received.events == [7])
     }
 
     @Test func streamInterestEndsWithTheStream() async {

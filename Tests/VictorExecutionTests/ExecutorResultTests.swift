@@ -1,6 +1,7 @@
 import Testing
 import VictorEvents
 import VictorExecution
+import VictorTestSupport
 
 @Suite struct ExecutorResultTests {
     @Test func resultsAreInInputOrder() async throws {
@@ -144,14 +145,14 @@ import VictorExecution
 
     @Test func progressIsReportedInOrderForEveryTask() async throws {
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 4, strategy: .parallel))
-        let reports = Collected<ExecutionProgress>()
-        let onProgress: @Sendable (ExecutionProgress) -> Void = { reports.append($0) }
+        let reports = EventRecorder<ExecutionProgress>()
+        let onProgress: @Sendable (ExecutionProgress) -> Void = { reports.record($0) }
         let report = await executor.map(Array(0..<50), progress: onProgress) { value -> Int in
             await Task.yield()
             if value % 10 == 0 { throw Boom(index: value) }
             return value
         }
-        let progress = reports.all
+        let progress = reports.events
         #expect(progress.map(\.completed) == Array(1...50))
         #expect(progress.allSatisfy { $0.total == 50 })
         #expect(Set(progress.map(\.index)) == Set(0..<50))

@@ -1,6 +1,7 @@
 import Testing
 import VictorEvents
 import VictorExecution
+import VictorTestSupport
 
 @Suite struct ExecutorStrategyTests {
     @Test func adaptivePicksSequentialForOneTask() async throws {
@@ -112,22 +113,19 @@ import VictorExecution
 
     @Test func runsAndFailuresArePublishedOnTheBus() async throws {
         let bus = EventBus()
-        let started = Collected<ExecutionStarted>()
-        let finished = Collected<ExecutionFinished>()
-        let failed = Collected<ExecutionTaskFailed>()
-        bus.subscribe(to: ExecutionStarted.self) { started.append($0) }
-        bus.subscribe(to: ExecutionFinished.self) { finished.append($0) }
-        bus.subscribe(to: ExecutionTaskFailed.self) { failed.append($0) }
+        let started = EventRecorder(subscribingTo: ExecutionStarted.self, on: bus)
+        let finished = EventRecorder(subscribingTo: ExecutionFinished.self, on: bus)
+        let failed = EventRecorder(subscribingTo: ExecutionTaskFailed.self, on: bus)
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 2, strategy: .parallel), eventBus: bus)
         let report = await executor.map([0, 1, 2]) { value -> Int in
             if value == 2 { throw Boom(index: value) }
             return value
         }
-        #expect(started.all.map(\.runID) == [report.runID])
-        #expect(started.all.first?.taskCount == 3)
-        #expect(started.all.first?.decision == report.decision)
-        #expect(finished.all.map(\.metrics) == [report.metrics])
-        #expect(failed.all.map(\.taskIndex) == [2])
+        #expect(started.events.map(\.runID) == [report.runID])
+        #expect(started.events.first?.taskCount == 3)
+        #expect(started.events.first?.decision == report.decision)
+        #expect(finished.events.map(\.metrics) == [report.metrics])
+        #expect(failed.events.map(\.taskIndex) == [2])
         #expect(ExecutionStarted.name == "executor.run.started")
         #expect(ExecutionFinished.name == "executor.run.finished")
         #expect(ExecutionTaskFailed.name == "executor.task.failed")

@@ -38,17 +38,6 @@ final class ConcurrencyProbe: Sendable {
     }
 }
 
-/// A thread-safe list, for collecting progress reports and events.
-final class Collected<Element: Sendable>: Sendable {
-    private let items = Locked<[Element]>([])
-
-    func append(_ item: Element) {
-        items.withLock { $0.append(item) }
-    }
-
-    var all: [Element] { items.withLock { $0 } }
-}
-
 struct Boom: Error, Equatable {
     let index: Int
 }

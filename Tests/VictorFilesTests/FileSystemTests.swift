@@ -1,18 +1,13 @@
 import Foundation
 import Testing
 import VictorFiles
+import VictorTestSupport
 
 @Suite struct FileSystemTests {
-    func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("victor-files-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    let directories = TemporaryDirectories()
 
     @Test func writeAtomicallyCreatesAndReplaces() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = directories.make("victor-files")
         let fileSystem = POSIXFileSystem()
         let path = "\(directory)/config.yaml"
         #expect(try fileSystem.read(path) == nil)
@@ -23,8 +18,7 @@ import VictorFiles
     }
 
     @Test func aFailedWriteNamesTheStepAndLeavesNothingBehind() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = directories.make("victor-files")
         let path = "\(directory)/missing/config.yaml"
         let error = #expect(throws: FileSystemError.self) {
             try POSIXFileSystem().writeAtomically(Array("x".utf8), to: path)
@@ -35,8 +29,7 @@ import VictorFiles
     }
 
     @Test func aFailedRenameKeepsThePreviousContentAndRemovesTheTemporaryFile() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = directories.make("victor-files")
         let path = "\(directory)/config.yaml"
         try POSIXFileSystem().writeAtomically(Array("kept".utf8), to: path)
         #expect(throws: FileSystemError.self) {
@@ -67,16 +60,10 @@ struct RenameFails: FileSystem {
 @Suite struct FileSystemLinkTests {
     let fileSystem = POSIXFileSystem()
 
-    func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("victor-files-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    let directories = TemporaryDirectories()
 
     @Test func readWriteAndLockRefuseASymbolicLinkAndLeaveItsTargetAlone() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = directories.make("victor-files")
         let target = "\(directory)/target"
         try fileSystem.writeAtomically(Array("outside".utf8), to: target)
         let link = "\(directory)/link"
@@ -108,8 +95,7 @@ struct RenameFails: FileSystem {
     }
 
     @Test func onlyRegularFilesAreRead() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = directories.make("victor-files")
         let fifo = "\(directory)/fifo"
         #expect(mkfifo(fifo, 0o644) == 0)
         // A pipe with no writer would block a plain open; it is refused at once.
@@ -121,8 +107,7 @@ struct RenameFails: FileSystem {
     }
 
     @Test func removeTemporaryFilesTakesOnlyTheNamesWriteAtomicallyMakes() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = directories.make("victor-files")
         let stale = fileSystem.temporaryPath(for: "\(directory)/persona.json")
         try fileSystem.writeAndSync(Array("stale".utf8), to: stale)
         let linked = fileSystem.temporaryPath(for: "\(directory)/other.json")

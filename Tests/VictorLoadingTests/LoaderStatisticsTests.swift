@@ -1,8 +1,8 @@
-import Synchronization
 import Testing
 import VictorEvents
 import VictorLoading
 import VictorLocks
+import VictorTestSupport
 
 @Suite struct LoaderStatisticsTests {
     @Test func countsHitsMissesAndAccesses() async throws {
@@ -70,7 +70,7 @@ import VictorLocks
 
     @Test func lifecycleEventsArePublished() async throws {
         let bus = EventBus()
-        let seen = Locked<[String]>([])
+        let seen = EventRecorder<String>()
         bus.subscribeToAll { event in
             let label: String
             switch event {
@@ -81,7 +81,7 @@ import VictorLocks
             case let event as ComponentLoadFailed: label = "failed \(event.component)"
             default: label = "other"
             }
-            seen.withLock { $0.append(label) }
+            seen.record(label)
         }
         let loader = ComponentLoader(configuration: .init(maxCacheSize: 1), eventBus: bus)
         let a = try loader.register("a") { Widget("a") }
@@ -92,7 +92,7 @@ import VictorLocks
         loader.unload("b")
         _ = try? await loader.get("bad")
         #expect(
-            seen.withLock { $0 } == [
+            seen.events == [
                 "registered a", "registered b", "registered bad",
                 "loaded a", "loaded b", "evicted a", "unloaded b", "failed bad",
             ]

@@ -38,7 +38,7 @@ import VictorPersonas
             version: 3
         """
 
-    @Test func readsVictorsPersonasMapping() throws {
+    @Test func readsVictorsPersonasMapping() async throws {
         let personas = try PersonaDocument.decode(Self.victorFile, file: "agent_personas.yaml")
         #expect(personas.map(\.id) == ["senior_developer", "devops"])
         let developer = personas[0]
@@ -54,7 +54,7 @@ import VictorPersonas
         #expect(devops.promptTemplates?.system == "You are {{name}}, expert in {{expertise}}. Use {braces} literally.")
     }
 
-    @Test func readsASinglePersonaAndAList() throws {
+    @Test func readsASinglePersonaAndAList() async throws {
         let single = try PersonaDocument.decode(
             "id: a\nname: A\npersonality: curious\ncommunication_style: casual\n",
             file: "a.yaml"
@@ -70,7 +70,7 @@ import VictorPersonas
         #expect(list.map(\.id) == ["a", "b"])
     }
 
-    @Test func aStringWhereAListBelongsIsAnErrorNotASetOfCharacters() {
+    @Test func aStringWhereAListBelongsIsAnErrorNotASetOfCharacters() async {
         let text = """
             id: auditor
             name: Auditor
@@ -79,32 +79,32 @@ import VictorPersonas
             constraints:
               forbidden_tools: shell
             """
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "auditor.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "auditor.yaml") }
         #expect(error?.code == .wrongType)
-        #expect(error?.file == "auditor.yaml")
-        #expect(error?.line == 6)
-        #expect(error?.keyPath == "constraints.forbidden_tools")
+        #expect(error?.location?.file == "auditor.yaml")
+        #expect(error?.location?.line == 6)
+        #expect(error?.location?.keyPath == "constraints.forbidden_tools")
         #expect(error?.description.contains("auditor.yaml:6:") == true)
     }
 
-    @Test func unknownKeyNamesFileLineAndKey() {
+    @Test func unknownKeyNamesFileLineAndKey() async {
         let text =
             "personas:\n  a:\n    name: A\n    personality: curious\n    communication_style: casual\n    colour: red\n"
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
         #expect(error?.code == .unknownKey)
-        #expect(error?.line == 6)
-        #expect(error?.keyPath == "personas.a.colour")
+        #expect(error?.location?.line == 6)
+        #expect(error?.location?.keyPath == "personas.a.colour")
     }
 
-    @Test func unknownEnumValueIsAnError() {
+    @Test func unknownEnumValueIsAnError() async {
         let text = "id: a\nname: A\npersonality: grumpy\ncommunication_style: casual\n"
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
         #expect(error?.code == .unknownValue)
-        #expect(error?.line == 3)
-        #expect(error?.keyPath == "personality")
+        #expect(error?.location?.line == 3)
+        #expect(error?.location?.keyPath == "personality")
     }
 
-    @Test func wrongScalarTypesAreErrors() {
+    @Test func wrongScalarTypesAreErrors() async {
         let cases: [(String, String)] = [
             ("id: a\nname: 5\npersonality: curious\ncommunication_style: casual\n", "name"),
             (
@@ -118,13 +118,13 @@ import VictorPersonas
             ),
         ]
         for (text, key) in cases {
-            let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
+            let error = await personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
             #expect(error?.code == .wrongType, "\(key)")
-            #expect(error?.keyPath == key)
+            #expect(error?.location?.keyPath == key)
         }
     }
 
-    @Test func validationErrorsPointAtTheKey() {
+    @Test func validationErrorsPointAtTheKey() async {
         let text = """
             id: a
             name: A
@@ -135,45 +135,45 @@ import VictorPersonas
               forbidden_tools: [shell]
               max_tool_calls: 0
             """
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "p.yaml") }
         #expect(error?.code == .invalidValue)
-        #expect(error?.keyPath == "constraints.max_tool_calls")
-        #expect(error?.line == 8)
+        #expect(error?.location?.keyPath == "constraints.max_tool_calls")
+        #expect(error?.location?.line == 8)
     }
 
-    @Test func syntaxErrorNamesTheLine() {
+    @Test func syntaxErrorNamesTheLine() async {
         let text = "id: a\nname: [unclosed\npersonality: curious\n"
-        let error = personaError { _ = try PersonaDocument.decode(text, file: "broken.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(text, file: "broken.yaml") }
         #expect(error?.code == .syntax)
-        #expect(error?.file == "broken.yaml")
-        #expect(error?.line != nil)
+        #expect(error?.location?.file == "broken.yaml")
+        #expect(error?.location?.line != nil)
     }
 
-    @Test func oneBadEntryMeansNothingIsImported() {
+    @Test func oneBadEntryMeansNothingIsImported() async {
         let text = """
             - {id: a, name: A, personality: curious, communication_style: casual}
             - {id: b, name: B, personality: curious, communication_style: shouty}
             """
         var result: [Persona]?
-        let error = personaError { result = try PersonaDocument.decode(text, file: "two.yaml") }
+        let error = await personaError { result = try PersonaDocument.decode(text, file: "two.yaml") }
         #expect(result == nil)
-        #expect(error?.keyPath == "[1].communication_style")
-        #expect(error?.line == 2)
+        #expect(error?.location?.keyPath == "[1].communication_style")
+        #expect(error?.location?.line == 2)
     }
 
-    @Test func duplicateIdsAndKeysAreErrors() {
+    @Test func duplicateIdsAndKeysAreErrors() async {
         let ids =
             "- {id: a, name: A, personality: curious, communication_style: casual}\n"
             + "- {id: a, name: B, personality: curious, communication_style: casual}\n"
-        #expect(personaError { _ = try PersonaDocument.decode(ids, file: "d.yaml") }?.code == .duplicateKey)
+        #expect(await personaError { _ = try PersonaDocument.decode(ids, file: "d.yaml") }?.code == .duplicateKey)
         let keys = "id: a\nname: A\nname: B\npersonality: curious\ncommunication_style: casual\n"
-        let error = personaError { _ = try PersonaDocument.decode(keys, file: "d.yaml") }
+        let error = await personaError { _ = try PersonaDocument.decode(keys, file: "d.yaml") }
         #expect(error?.code == .duplicateKey)
-        #expect(error?.line == 3)
+        #expect(error?.location?.line == 3)
         #expect(error?.message == "duplicate key 'name' (first at line 2)")
     }
 
-    @Test func jsonErrorsNameTheLineToo() {
+    @Test func jsonErrorsNameTheLineToo() async {
         let json = """
             {
               "id": "a",
@@ -183,13 +183,14 @@ import VictorPersonas
               "constraints": {"forbidden_tools": "shell"}
             }
             """
-        let error = personaError { _ = try PersonaDocument.decode(json, file: "a.json") }
+        let error = await personaError { _ = try PersonaDocument.decode(json, file: "a.json") }
         #expect(error?.code == .wrongType)
-        #expect(error?.line == 6)
-        #expect(error?.keyPath == "constraints.forbidden_tools")
+        #expect(error?.location?.line == 6)
+        #expect(error?.location?.keyPath == "constraints.forbidden_tools")
     }
 
-    @Test(arguments: PersonaFormat.allCases) func exportThenImportGivesEqualPersonas(format: PersonaFormat) throws {
+    @Test(arguments: PersonaFormat.allCases) func exportThenImportGivesEqualPersonas(format: PersonaFormat) async throws
+    {
         var custom = samplePersona()
         custom.backstory = "Line one\nline \"two\": with: colons"
         custom.temperature = 0.3
@@ -238,7 +239,7 @@ enum PersonaTimestampProbe {
         return try PersonaDocument.decode(yaml, file: "t.yaml")[0].createdAt
     }
 
-    @Test func acceptsVictorsAndISOForms() throws {
+    @Test func acceptsVictorsAndISOForms() async throws {
         let utc = try Self.createdAt("2026-01-28T05:14:20.619Z")
         #expect(try Self.createdAt("2026-01-28T05:14:20.619052") == utc)
         #expect(try Self.createdAt("2026-01-28 05:14:20.619") == utc)
@@ -248,11 +249,11 @@ enum PersonaTimestampProbe {
         #expect(try Self.createdAt("2026-01-28") == Date(timeIntervalSince1970: 1_769_558_400))
     }
 
-    @Test func rejectsMalformedTimestamps() {
+    @Test func rejectsMalformedTimestamps() async {
         for text in ["2026-13-01", "yesterday", "2026-01-28T05:14", "2026-01-28T05:14:20.Z"] {
-            let error = personaError { _ = try Self.createdAt(text) }
+            let error = await personaError { _ = try Self.createdAt(text) }
             #expect(error?.code == .invalidValue, "\(text)")
-            #expect(error?.keyPath == "created_at")
+            #expect(error?.location?.keyPath == "created_at")
         }
     }
 }

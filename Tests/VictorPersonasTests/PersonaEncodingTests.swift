@@ -1,12 +1,15 @@
 import Foundation
 import Testing
 import VictorDocuments
+import VictorTestSupport
 
 @testable import VictorPersonas
 
 /// The writer escapes whatever a reader would fold, strip or reject, so that what the document
 /// reader accepts reads back identically (findings 14 and 15).
 @Suite struct PersonaEncodingTests {
+    let directories = TemporaryDirectories()
+
     /// Scalars chosen to hit every escaping rule, mixed with ordinary text.
     static let alphabet: [Unicode.Scalar] =
         Array("aZ09 -_./@:#'\"\\{}[],&*!|>%?~\t\n\r".unicodeScalars)
@@ -28,7 +31,7 @@ import VictorDocuments
         return text
     }
 
-    @Test func randomStringsReadBackIdenticallyOrAreRejectedNeverAltered() throws {
+    @Test func randomStringsReadBackIdenticallyOrAreRejectedNeverAltered() async throws {
         var rng = SplitMix(state: 0x5EED)
         var accepted = 0
         for _ in 0..<5_000 {
@@ -53,7 +56,7 @@ import VictorDocuments
         #expect(accepted > 1_000)
     }
 
-    @Test func plainYAMLIsUsedOnlyWhereEveryReaderAgrees() {
+    @Test func plainYAMLIsUsedOnlyWhereEveryReaderAgrees() async {
         for text in ["cautious", "security_auditor", "read_file", "caf\u{E9}"] {
             #expect(ExportValue.yamlScalar(text) == text)
         }
@@ -62,7 +65,9 @@ import VictorDocuments
         }
     }
 
-    @Test(arguments: PersonaFormat.allCases) func randomPersonasExportAndImportBackEqual(format: PersonaFormat) throws {
+    @Test(arguments: PersonaFormat.allCases) func randomPersonasExportAndImportBackEqual(
+        format: PersonaFormat
+    ) async throws {
         var rng = SplitMix(state: 0xC0FFEE)
         var personas: [Persona] = []
         for index in 0..<200 {
@@ -90,9 +95,8 @@ import VictorDocuments
         }
     }
 
-    @Test func reImportingAnUnchangedPersonaIsUnchanged() throws {
-        let directory = temporaryDirectory()
-        defer { removeDirectory(directory) }
+    @Test func reImportingAnUnchangedPersonaIsUnchanged() async throws {
+        let directory = directories.make()
         var persona = samplePersona("spaced")
         persona.description = "tab\there, \"quotes\", crlf\r\nand a trailing space "
         persona.backstory = "caf\u{E9} \u{1F600} \\ back\\slash\n\n"
@@ -100,21 +104,21 @@ import VictorDocuments
         write(try PersonaDocument.encode([persona], as: .yaml), to: file)
         let manager = PersonaManager(store: DirectoryPersonaStore(directory: "\(directory)/store"))
         let first = try PersonaDocument.decode(try #require(read(file)), file: file)
-        #expect(try manager.importPersonas(first).map(\.action) == [.created])
+        #expect(try await manager.importPersonas(first).map(\.action) == [.created])
         for _ in 0..<3 {
             let again = try PersonaDocument.decode(try #require(read(file)), file: file)
-            #expect(try manager.importPersonas(again).map(\.action) == [.unchanged])
+            #expect(try await manager.importPersonas(again).map(\.action) == [.unchanged])
         }
-        #expect(try manager.history("spaced").count == 1)
+        #expect(try await manager.history("spaced").count == 1)
     }
 
-    @Test func separatorsInADescriptionAreRejectedWithTheirPositionNotAltered() throws {
+    @Test func separatorsInADescriptionAreRejectedWithTheirPositionNotAltered() async throws {
         for escape in ["\\N", "\\L", "\\P", "\\x85", "\\u2028"] {
             let yaml =
                 "id: a\nname: A\ndescription: \"x\(escape)y\"\npersonality: curious\ncommunication_style: casual\n"
-            let error = personaError { _ = try PersonaDocument.decode(yaml, file: "a.yaml") }
+            let error = await personaError { _ = try PersonaDocument.decode(yaml, file: "a.yaml") }
             #expect(error?.code == .invalidValue, "\(escape)")
-            #expect(error?.keyPath == "description")
+            #expect(error?.location?.keyPath == "description")
             #expect(error?.message.contains("at character 2") == true)
         }
     }

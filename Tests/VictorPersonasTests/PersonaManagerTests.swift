@@ -1,60 +1,56 @@
 import Foundation
-import Synchronization
 import Testing
 import VictorEvents
 import VictorPersonas
+import VictorTestSupport
 
 @Suite struct PersonaManagerTests {
-    @Test func worksWithNoStoreOverTheBuiltInLibrary() throws {
+    let directories = TemporaryDirectories()
+
+    @Test func worksWithNoStoreOverTheBuiltInLibrary() async throws {
         let manager = PersonaManager()
         #expect(PersonaLibrary.all.count >= 10)
         for persona in PersonaLibrary.all { try persona.validate() }
-        #expect(try manager.list().map(\.id) == PersonaLibrary.all.map(\.id))
-        #expect(try manager.load("security_auditor").constraints.forbiddenTools.contains("shell"))
-        #expect(personaError { _ = try manager.load("nobody") }?.code == .notFound)
+        #expect(try await manager.list().map(\.id) == PersonaLibrary.all.map(\.id))
+        #expect(try await manager.load("security_auditor").constraints.forbiddenTools.contains("shell"))
+        #expect(await personaError { _ = try await manager.load("nobody") }?.code == .notFound)
     }
 
-    @Test func loadIsCachedAndPublishesLoadedOnce() throws {
+    @Test func loadIsCachedAndPublishesLoadedOnce() async throws {
         let bus = EventBus()
-        let loaded = Mutex<[String]>([])
-        let subscription = bus.subscribe(to: PersonaLoaded.self) { event in
-            loaded.withLock { $0.append(event.personaID) }
-        }
-        defer { bus.unsubscribe(subscription) }
+        let loaded = EventRecorder(subscribingTo: PersonaLoaded.self, on: bus)
         let manager = PersonaManager(eventBus: bus)
-        _ = try manager.load("debugger")
-        _ = try manager.load("debugger")
-        #expect(loaded.withLock { $0 } == ["debugger"])
+        _ = try await manager.load("debugger")
+        _ = try await manager.load("debugger")
+        #expect(loaded.events.map(\.personaID) == ["debugger"])
         #expect(manager.statistics.storeLoads == 1)
     }
 
-    @Test func createUpdateDeleteWithVersions() throws {
+    @Test func createUpdateDeleteWithVersions() async throws {
         let bus = EventBus()
-        let names = Mutex<[String]>([])
-        let subscription = bus.subscribeToAll { event in names.withLock { $0.append(event.name) } }
-        defer { bus.unsubscribe(subscription) }
+        let names = EventRecorder.names(on: bus)
         let manager = PersonaManager(eventBus: bus, clock: { Date(timeIntervalSince1970: 1_800_000_000) })
-        let created = try manager.create(samplePersona())
+        let created = try await manager.create(samplePersona())
         #expect(created.version == 1)
-        #expect(personaError { try manager.create(samplePersona()) }?.code == .alreadyExists)
-        #expect(personaError { try manager.create(samplePersona("debugger")) }?.code == .alreadyExists)
+        #expect(await personaError { try await manager.create(samplePersona()) }?.code == .alreadyExists)
+        #expect(await personaError { try await manager.create(samplePersona("debugger")) }?.code == .alreadyExists)
         var edit = created
         edit.name = "Renamed"
-        let updated = try manager.update(edit)
+        let updated = try await manager.update(edit)
         #expect(updated.version == 2)
         #expect(updated.updatedAt == Date(timeIntervalSince1970: 1_800_000_000))
-        #expect(personaError { try manager.update(edit) }?.code == .conflict)
-        #expect(try manager.history("auditor").map(\.name) == ["Persona auditor", "Renamed"])
-        #expect(try manager.load("auditor", version: 1).name == "Persona auditor")
-        #expect(personaError { try manager.delete("auditor", expectedVersion: 1) }?.code == .conflict)
-        try manager.delete("auditor", expectedVersion: 2)
-        #expect(personaError { _ = try manager.load("auditor") }?.code == .notFound)
-        #expect(names.withLock { $0 } == ["persona.created", "persona.updated", "persona.deleted"])
+        #expect(await personaError { try await manager.update(edit) }?.code == .conflict)
+        #expect(try await manager.history("auditor").map(\.name) == ["Persona auditor", "Renamed"])
+        #expect(try await manager.load("auditor", version: 1).name == "Persona auditor")
+        #expect(await personaError { try await manager.delete("auditor", expectedVersion: 1) }?.code == .conflict)
+        try await manager.delete("auditor", expectedVersion: 2)
+        #expect(await personaError { _ = try await manager.load("auditor") }?.code == .notFound)
+        #expect(names.events == ["persona.created", "persona.updated", "persona.deleted"])
     }
 
-    @Test func victorsRulesApplyWithReasons() throws {
+    @Test func victorsRulesApplyWithReasons() async throws {
         let manager = PersonaManager()
-        let adapted = try manager.adapt(
+        let adapted = try await manager.adapt(
             "senior_developer",
             to: ["task_type": "security_review", "urgency": "high", "user_preference": "thorough"]
         )
@@ -66,12 +62,12 @@ import VictorPersonas
         #expect(adapted.adjustments.map(\.rule) == ["security_review", "high_urgency", "thorough"])
         #expect(adapted.adjustments[0].changes.map(\.description).contains("personality: pragmatic → cautious"))
         #expect(adapted.traits.map(\.name).contains("efficiency_focus"))
-        let plain = try manager.adapt("senior_developer", to: .empty)
+        let plain = try await manager.adapt("senior_developer", to: .empty)
         #expect(plain.adjustments.isEmpty)
         #expect(plain.personality == .pragmatic)
     }
 
-    @Test func contextIsCanonical() {
+    @Test func contextIsCanonical() async {
         let a = PersonaContext(["Task_Type": " Debugging ", "urgency": "high", "empty": ""])
         let b = PersonaContext(["urgency": "HIGH", "task_type": "debugging"])
         #expect(a == b)
@@ -79,44 +75,42 @@ import VictorPersonas
         #expect(a.description == "task_type=debugging,urgency=high")
     }
 
-    @Test func cachedAdaptationIsReusedAndNeverStale() throws {
+    @Test func cachedAdaptationIsReusedAndNeverStale() async throws {
         let manager = PersonaManager()
-        try manager.create(samplePersona())
+        try await manager.create(samplePersona())
         let context = PersonaContext(taskType: "debugging")
-        let first = try manager.adapt("auditor", to: context)
-        #expect(try manager.adapt("auditor", to: context) === first)
+        let first = try await manager.adapt("auditor", to: context)
+        #expect(try await manager.adapt("auditor", to: context) === first)
         #expect(manager.statistics.adaptationHits == 1)
         #expect(manager.statistics.adaptationHitRate == 0.5)
-        var edit = try manager.load("auditor")
+        var edit = try await manager.load("auditor")
         edit.expertise = ["changed"]
-        try manager.update(edit)
-        let after = try manager.adapt("auditor", to: context)
+        try await manager.update(edit)
+        let after = try await manager.adapt("auditor", to: context)
         #expect(after !== first)
         #expect(after.base.version == 2)
         #expect(after.expertise.first == "changed")
         // An edited persona that was not saved is adapted afresh, never served the cached version.
-        var unsaved = try manager.load("auditor")
+        var unsaved = try await manager.load("auditor")
         unsaved.expertise = ["unsaved"]
         #expect(manager.adapt(unsaved, to: context).expertise.first == "unsaved")
-        #expect(try manager.adapt("auditor", to: context).expertise.first == "changed")
+        #expect(try await manager.adapt("auditor", to: context).expertise.first == "changed")
     }
 
-    @Test func adaptedIsPublishedOnComputedAdaptationsOnly() throws {
+    @Test func adaptedIsPublishedOnComputedAdaptationsOnly() async throws {
         let bus = EventBus()
-        let events = Mutex<[PersonaAdapted]>([])
-        let subscription = bus.subscribe(to: PersonaAdapted.self) { event in events.withLock { $0.append(event) } }
-        defer { bus.unsubscribe(subscription) }
+        let events = EventRecorder(subscribingTo: PersonaAdapted.self, on: bus)
         let manager = PersonaManager(eventBus: bus)
         let context = PersonaContext(taskType: "debugging", urgency: "high")
-        _ = try manager.adapt("architect", to: context)
-        _ = try manager.adapt("architect", to: context)
-        let published = events.withLock { $0 }
+        _ = try await manager.adapt("architect", to: context)
+        _ = try await manager.adapt("architect", to: context)
+        let published = events.events
         #expect(published.count == 1)
         #expect(published.first?.rules == ["debugging", "high_urgency"])
         #expect(published.first?.context == "task_type=debugging,urgency=high")
     }
 
-    @Test func rulesCanBeExtendedOrReplacedFromYAML() throws {
+    @Test func rulesCanBeExtendedOrReplacedFromYAML() async throws {
         let extended = try AdaptationRuleSet.decode(
             """
             rules:
@@ -135,7 +129,7 @@ import VictorPersonas
         )
         #expect(extended.rules.map(\.name) == ["security_review", "debugging", "high_urgency", "thorough", "incident"])
         let manager = PersonaManager(configuration: .init(rules: extended))
-        let adapted = try manager.adapt("devops_engineer", to: ["task_type": "incident", "urgency": "high"])
+        let adapted = try await manager.adapt("devops_engineer", to: ["task_type": "incident", "urgency": "high"])
         #expect(adapted.personality == .cautious)
         #expect(adapted.constraints.forbiddenTools.contains("deploy"))
         #expect(!adapted.constraints.preferredTools.contains("deploy"))
@@ -146,18 +140,18 @@ import VictorPersonas
             file: "r.yaml"
         )
         #expect(replaced.rules.map(\.name) == ["only"])
-        let error = personaError {
+        let error = await personaError {
             _ = try AdaptationRuleSet.decode(
                 "rules:\n  - name: x\n    when: {a: b}\n    personality: odd\n",
                 file: "r.yaml"
             )
         }
         #expect(error?.code == .unknownValue)
-        #expect(error?.line == 4)
-        #expect(error?.keyPath == "rules[0].personality")
+        #expect(error?.location?.line == 4)
+        #expect(error?.location?.keyPath == "rules[0].personality")
     }
 
-    @Test func mergeFollowsVictorsStrategy() throws {
+    @Test func mergeFollowsVictorsStrategy() async throws {
         let a = samplePersona(
             "a",
             personality: .methodical,
@@ -190,45 +184,49 @@ import VictorPersonas
         #expect(try Persona.merging([a, more, limited], name: "H").constraints.maxToolCalls == 12)
     }
 
-    @Test func incompatibleMergesAreRejectedWithTheReason() {
+    @Test func incompatibleMergesAreRejectedWithTheReason() async {
         let cautious = samplePersona("careful", personality: .cautious)
         let creative = samplePersona("bold", personality: .creative)
-        let error = personaError { _ = try Persona.merging([cautious, creative], name: "X") }
+        let error = await personaError { _ = try Persona.merging([cautious, creative], name: "X") }
         #expect(error?.code == .incompatible)
         #expect(error?.message.contains("careful") == true)
         #expect(error?.message.contains("creative") == true)
-        #expect(personaError { _ = try Persona.merging([cautious], name: "X") }?.code == .invalidArgument)
+        #expect(await personaError { _ = try Persona.merging([cautious], name: "X") }?.code == .invalidArgument)
     }
 
-    @Test func mergeByIDStoresTheResult() throws {
+    @Test func mergeByIDStoresTheResult() async throws {
         let bus = EventBus()
-        let merged = Mutex<[PersonaMerged]>([])
-        let subscription = bus.subscribe(to: PersonaMerged.self) { event in merged.withLock { $0.append(event) } }
-        defer { bus.unsubscribe(subscription) }
+        let merged = EventRecorder(subscribingTo: PersonaMerged.self, on: bus)
         let manager = PersonaManager(eventBus: bus)
-        let result = try manager.merge(ids: ["debugger", "performance_engineer"], name: "Speed Debugger", id: "speed")
-        #expect(try manager.load("speed") == result)
-        #expect(merged.withLock { $0.map(\.sources) } == [["debugger", "performance_engineer"]])
+        let result = try await manager.merge(
+            ids: ["debugger", "performance_engineer"],
+            name: "Speed Debugger",
+            id: "speed"
+        )
+        #expect(try await manager.load("speed") == result)
+        #expect(merged.events.map(\.sources) == [["debugger", "performance_engineer"]])
         #expect(manager.statistics.merges == 1)
-        #expect(personaError { try manager.merge(ids: ["debugger", "ghost"], name: "X") }?.code == .notFound)
+        #expect(
+            await personaError { try await manager.merge(ids: ["debugger", "ghost"], name: "X") }?.code == .notFound
+        )
     }
 
-    @Test func suggestionsAreRankedWithScores() throws {
+    @Test func suggestionsAreRankedWithScores() async throws {
         let manager = PersonaManager()
-        let security = try manager.suggest(for: "Run a security audit of the login code")
+        let security = try await manager.suggest(for: "Run a security audit of the login code")
         #expect(security.first?.persona.id == "security_auditor")
         #expect(security.map(\.score) == security.map(\.score).sorted(by: >))
         #expect(security.allSatisfy { $0.score > 0 && $0.score <= 1 })
         #expect(security.first?.reasons.isEmpty == false)
-        #expect(try manager.suggest(for: "Debug the crash in the parser").first?.persona.id == "debugger")
-        #expect(try manager.suggest(for: "zzz").isEmpty)
-        #expect(try manager.suggest(for: "security review", limit: 2).count == 2)
+        #expect(try await manager.suggest(for: "Debug the crash in the parser").first?.persona.id == "debugger")
+        #expect(try await manager.suggest(for: "zzz").isEmpty)
+        #expect(try await manager.suggest(for: "security review", limit: 2).count == 2)
     }
 
-    @Test func feedbackUpdatesAndBumpsTheVersion() throws {
+    @Test func feedbackUpdatesAndBumpsTheVersion() async throws {
         let manager = PersonaManager()
-        try manager.create(samplePersona())
-        let improved = try manager.applyFeedback(
+        try await manager.create(samplePersona())
+        let improved = try await manager.applyFeedback(
             PersonaFeedback(
                 rating: 4.5,
                 improvements: .init(
@@ -243,20 +241,23 @@ import VictorPersonas
         #expect(improved.expertise.last == "cryptography")
         #expect(improved.communicationStyle == .direct)
         #expect(improved.constraints.forbiddenTools == ["shell", "deploy"])
-        #expect(try manager.applyFeedback(PersonaFeedback(rating: 2), to: "auditor").version == 2)
+        #expect(try await manager.applyFeedback(PersonaFeedback(rating: 2), to: "auditor").version == 2)
         #expect(
-            personaError { try manager.applyFeedback(PersonaFeedback(rating: 9), to: "auditor") }?.code
+            await personaError { try await manager.applyFeedback(PersonaFeedback(rating: 9), to: "auditor") }?.code
                 == .invalidArgument
         )
         // Feedback on a built-in persona stores its next version.
         #expect(
-            try manager.applyFeedback(PersonaFeedback(rating: 5, improvements: .init(maxToolCalls: 3)), to: "mentor")
-                .version == 2
+            try await manager.applyFeedback(
+                PersonaFeedback(rating: 5, improvements: .init(maxToolCalls: 3)),
+                to: "mentor"
+            )
+            .version == 2
         )
-        #expect(try manager.isStored("mentor"))
+        #expect(try await manager.isStored("mentor"))
     }
 
-    @Test func systemPromptRendersMustacheAndVictorPlaceholders() throws {
+    @Test func systemPromptRendersMustacheAndVictorPlaceholders() async throws {
         let manager = PersonaManager()
         let imported = try PersonaDocument.decode(
             """
@@ -270,36 +271,37 @@ import VictorPersonas
             """,
             file: "guide.yaml"
         )
-        try manager.create(imported[0])
-        let prompt = try manager.systemPrompt("guide", context: ["urgency": "high"])
+        try await manager.create(imported[0])
+        let prompt = try await manager.systemPrompt("guide", context: ["urgency": "high"])
         #expect(prompt.hasPrefix("You are Guide <&>; you know teaching, swift. Style: concise. Keep {braces}."))
         #expect(prompt.contains("Response length: short"))
         #expect(prompt.contains("efficiency_focus"))
-        let auditor = try manager.systemPrompt("security_auditor")
+        let auditor = try await manager.systemPrompt("security_auditor")
         #expect(auditor.hasPrefix("You are Security Auditor, an AI assistant"))
         #expect(auditor.contains("Never use these tools: deploy, shell, write_file."))
         var broken = samplePersona("broken")
         broken.promptTemplates = PromptTemplates(system: "{{#open}} never closed")
-        #expect(personaError { try broken.validate() }?.keyPath == "prompt_templates.system_prompt")
+        #expect(await personaError { try broken.validate() }?.location?.keyPath == "prompt_templates.system_prompt")
     }
 
-    @Test func importIsAllOrNothingOnValidationAndKeepsExportedVersions() throws {
-        let directory = temporaryDirectory()
-        defer { removeDirectory(directory) }
+    @Test func importIsAllOrNothingOnValidationAndKeepsExportedVersions() async throws {
+        let directory = directories.make()
         let manager = PersonaManager(store: DirectoryPersonaStore(directory: directory))
         var versioned = samplePersona("kept")
         versioned.version = 5
         var invalid = samplePersona("bad")
         invalid.name = " "
-        #expect(personaError { _ = try manager.importPersonas([versioned, invalid]) }?.code == .invalidValue)
-        #expect(try manager.isStored("kept") == false)
-        let outcomes = try manager.importPersonas([versioned])
+        #expect(
+            await personaError { _ = try await manager.importPersonas([versioned, invalid]) }?.code == .invalidValue
+        )
+        #expect(try await manager.isStored("kept") == false)
+        let outcomes = try await manager.importPersonas([versioned])
         #expect(outcomes.map(\.action) == [.created])
-        #expect(try manager.load("kept") == versioned)
-        #expect(try manager.importPersonas([versioned]).map(\.action) == [.unchanged])
+        #expect(try await manager.load("kept") == versioned)
+        #expect(try await manager.importPersonas([versioned]).map(\.action) == [.unchanged])
         var changed = versioned
         changed.name = "Changed"
-        let again = try manager.importPersonas([changed])
+        let again = try await manager.importPersonas([changed])
         #expect(again.map(\.action) == [.updated])
         #expect(again[0].persona.version == 6)
     }

@@ -1,28 +1,30 @@
 import Foundation
-import Synchronization
 import Testing
-import VictorFiles
 import VictorPersonas
-
-/// A fresh temporary directory, removed by the caller with `removeDirectory`.
-func temporaryDirectory() -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("victor-personas-\(UUID().uuidString)")
-        .path
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func removeDirectory(_ path: String) {
-    try? FileManager.default.removeItem(atPath: path)
-}
+import VictorTestSupport
 
 /// The error `body` throws, or `nil`.
-func personaError(_ body: () throws -> Void) -> PersonaError? {
+func personaError(_ body: () async throws -> Void) async -> PersonaError? {
     do {
-        try body()
+        try await body()
         return nil
     } catch {
         return error as? PersonaError
+    }
+}
+
+/// The two shipped stores, for tests of what sits above a store (the contract itself runs in
+/// `PersonaStoreContractTests`).
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case memory, directory
+    var testDescription: String { rawValue }
+
+    /// A fresh, empty store; a directory store's directory is made in `directories`.
+    func make(in directories: TemporaryDirectories) -> any PersonaStore {
+        switch self {
+        case .memory: InMemoryPersonaStore()
+        case .directory: DirectoryPersonaStore(directory: directories.make("victor-personas"))
+        }
     }
 }
 
@@ -51,41 +53,6 @@ func write(_ text: String, to path: String) {
 
 func read(_ path: String) -> String? {
     (try? Data(contentsOf: URL(fileURLWithPath: path))).flatMap { String(data: $0, encoding: .utf8) }
-}
-
-/// The real file system with failures on demand: renames into chosen destinations, and every
-/// removal once `removalsFail` is set.
-final class ScriptedFileSystem: FileSystem {
-    struct Rules {
-        var renameFailsInto: Set<String> = []
-        var removalsFail = false
-        var renames: [String] = []
-    }
-    let base = POSIXFileSystem()
-    let rules = Mutex(Rules())
-
-    struct Injected: Error, CustomStringConvertible {
-        var description: String { "injected failure" }
-    }
-
-    func read(_ path: String) throws -> [UInt8]? { try base.read(path) }
-    func writeAndSync(_ bytes: [UInt8], to path: String) throws { try base.writeAndSync(bytes, to: path) }
-    func rename(_ source: String, to destination: String) throws {
-        let fails = rules.withLock { rules in
-            rules.renames.append(destination)
-            return rules.renameFailsInto.contains(destination)
-        }
-        if fails { throw Injected() }
-        try base.rename(source, to: destination)
-    }
-    func remove(_ path: String) throws {
-        if rules.withLock({ $0.removalsFail }) { throw Injected() }
-        try base.remove(path)
-    }
-    func contentsOfDirectory(_ path: String) throws -> [String] { try base.contentsOfDirectory(path) }
-    func createDirectory(_ path: String) throws { try base.createDirectory(path) }
-    func syncDirectory(_ path: String) throws { try base.syncDirectory(path) }
-    func lock(_ path: String) throws -> any FileLock { try base.lock(path) }
 }
 
 /// Every file under `directory` with its bytes, symbolic links as `-> target`: a snapshot to
