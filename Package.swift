@@ -19,11 +19,13 @@ let package = Package(
         .library(name: "VictorExecution", targets: ["VictorExecution"]),
         .library(name: "VictorPersonas", targets: ["VictorPersonas"]),
         .library(name: "VictorAuthorization", targets: ["VictorAuthorization"]),
+        .library(name: "VictorRuntime", targets: ["VictorRuntime"]),
         .executable(name: "victor", targets: ["victor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -108,6 +110,23 @@ let package = Package(
                 "VictorDocuments",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VictorRuntime",
+            dependencies: [
+                "VictorEvents",
+                "VictorTelemetry",
+                "VictorLocks",
+                "VictorDocuments",
+                "VictorLoading",
+                "VictorExecution",
+                "VictorPersonas",
+                "VictorAuthorization",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -199,6 +218,17 @@ let package = Package(
             name: "VictorBenchmarksTests",
             dependencies: ["VictorBenchmarks", "VictorTestSupport"],
             exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VictorRuntimeTests",
+            dependencies: [
+                "VictorRuntime",
+                "VictorAuthorization",
+                "VictorExecution",
+                "VictorPersonas",
+                "VictorTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -267,9 +267,11 @@ public final class Authorizer: Sendable {
     /// context keys starting with `undecidedPrefix` that `context` does not carry: what listing
     /// the tools a caller may use asks before any arguments exist.
     ///
-    /// A condition reading such a key is treated as indeterminate. The answer is `false` only
-    /// when the request is refused whatever those values are: an unknown user, a deny policy
-    /// that holds without them, or nothing that could allow it.
+    /// A condition reading such a key counts as whatever lets the request through: false in a
+    /// deny or approve policy, true in an allow policy or a permission. The answer is `false`
+    /// only when the request is refused whatever those values are: an unknown user, a deny
+    /// policy that holds without them, or nothing that could allow it. It may be `true` for a
+    /// request no values allow (two conditions on one key that contradict each other).
     public func couldAllow(
         user: String,
         resource: String,
@@ -285,7 +287,7 @@ public final class Authorizer: Sendable {
             RequestContext.normalized(context),
             trace
         )
-        return decision.allowed || decision.reason == .approvalRequired || trace.readUndecided
+        return decision.allowed || decision.reason == .approvalRequired
     }
 
     @inline(__always)

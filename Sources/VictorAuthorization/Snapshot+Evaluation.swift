@@ -85,6 +85,7 @@ extension Snapshot {
         // 1. Any deny policy that applies forbids, whatever the priorities; so does one whose
         //    conditions are indeterminate (none plainly false).
         if !denyPolicies.isEmpty {
+            trace?.undecidedTruth = .fails
             var best: CompiledPolicy?
             var bestTruth = Truth.fails
             denyPolicies.forEachCandidate(key) { policy in
@@ -114,6 +115,7 @@ extension Snapshot {
         // 2. An allow policy, a role permission or a direct permission allows when its
         //    conditions hold (indeterminate grants nothing).
         var allowed: Decision?
+        trace?.undecidedTruth = .holds
         if !allowPolicies.isEmpty {
             var best: CompiledPolicy?
             allowPolicies.forEachCandidate(key) { policy in
@@ -169,6 +171,7 @@ extension Snapshot {
         _ trace: Trace?
     ) -> Decision? {
         guard !approvePolicies.isEmpty else { return nil }
+        trace?.undecidedTruth = .fails
         var best: CompiledPolicy?
         var bestTruth = Truth.fails
         approvePolicies.forEachCandidate(key) { policy in
@@ -240,8 +243,7 @@ extension Snapshot {
                 if let prefix = trace.undecidedPrefix, case .context(let name) = condition.source, context[name] == nil,
                     ExactText.hasPrefix(name, prefix)
                 {
-                    truth = .indeterminate
-                    trace.readUndecided = true
+                    truth = trace.undecidedTruth
                 }
                 let value = value(of: condition, user, context)
                 let read = value.map { "is \($0)" } ?? "is missing"

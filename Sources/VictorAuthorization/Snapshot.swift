@@ -6,8 +6,10 @@ final class Trace {
     /// Context keys under this prefix that the request does not carry are undecided: they could
     /// hold any value, so a condition reading one is indeterminate.
     let undecidedPrefix: String?
-    /// Whether an undecided key made some condition indeterminate.
-    var readUndecided = false
+    /// What a condition reading an undecided key counts as: whatever lets the request through
+    /// in the step being evaluated (a deny that fails, an allow that holds), so the decision
+    /// says whether some values could allow it.
+    var undecidedTruth = Truth.indeterminate
 
     init(undecidedPrefix: String? = nil) {
         self.undecidedPrefix = undecidedPrefix

@@ -10,7 +10,8 @@ extension Persona {
 
     /// Merges two or more personas into a hybrid, as Victor does: the first persona's personality,
     /// the most common communication style (the earliest on a tie), the union of expertise and of
-    /// tool sets (a tool forbidden by any source is forbidden, and no longer preferred), the largest
+    /// tool sets (a tool forbidden by any source is forbidden, and no longer preferred; the
+    /// allow-list is what every source with an allow-list allows, none when no source has one), the largest
     /// `max_tool_calls` when any source sets one, the most verbose response length and the most
     /// detailed explanation depth.
     /// - Parameters:
@@ -72,6 +73,7 @@ extension Persona {
         var expertise: [String] = []  // a linear scan beats hashing for a few dozen entries
         var preferred = personas[0].constraints.preferredTools
         var forbidden = personas[0].constraints.forbiddenTools
+        var allowed: Set<String>?
         var maxToolCalls: Int?
         var length = ResponseLength.short
         var depth = ExplanationDepth.brief
@@ -81,6 +83,7 @@ extension Persona {
                 preferred.formUnion(personas[index].constraints.preferredTools)
                 forbidden.formUnion(personas[index].constraints.forbiddenTools)
             }
+            if let list = personas[index].constraints.allowedTools { allowed = allowed?.intersection(list) ?? list }
             if let calls = personas[index].constraints.maxToolCalls { maxToolCalls = max(maxToolCalls ?? calls, calls) }
             length = max(length, personas[index].constraints.responseLength)
             depth = max(depth, personas[index].constraints.explanationDepth)
@@ -99,6 +102,7 @@ extension Persona {
                 maxToolCalls: maxToolCalls,
                 preferredTools: preferred,
                 forbiddenTools: forbidden,
+                allowedTools: allowed?.subtracting(forbidden),
                 responseLength: length,
                 explanationDepth: depth
             ),

@@ -22,6 +22,7 @@ extension Persona {
         copy.backstory = backstory.map(ExactText.normalized)
         copy.constraints.preferredTools = Set(constraints.preferredTools.map(ExactText.normalized))
         copy.constraints.forbiddenTools = Set(constraints.forbiddenTools.map(ExactText.normalized))
+        copy.constraints.allowedTools = constraints.allowedTools.map { Set($0.map(ExactText.normalized)) }
         if let templates = promptTemplates {
             copy.promptTemplates = PromptTemplates(
                 system: templates.system.map(ExactText.normalized),
@@ -79,6 +80,17 @@ extension Persona {
         }
         try Persona.checkTools(constraints.preferredTools, "constraints.preferred_tools", fail)
         try Persona.checkTools(constraints.forbiddenTools, "constraints.forbidden_tools", fail)
+        if let allowed = constraints.allowedTools {
+            try Persona.checkTools(allowed, "constraints.allowed_tools", fail)
+            if !allowed.isDisjoint(with: constraints.forbiddenTools) {
+                throw fail(
+                    "constraints",
+                    "tools cannot be both allowed and forbidden: "
+                        + allowed.intersection(constraints.forbiddenTools).sorted().map(ExactText.quotedForDisplay)
+                        .joined(separator: ", ")
+                )
+            }
+        }
         if !constraints.preferredTools.isDisjoint(with: constraints.forbiddenTools) {
             let overlap = constraints.preferredTools.intersection(constraints.forbiddenTools)
             throw fail(

@@ -78,8 +78,11 @@ public struct PersonaConstraints: Sendable, Hashable {
     public var maxToolCalls: Int?
     /// Tools the persona prefers.
     public var preferredTools: Set<String>
-    /// Tools the persona must not use; never overlaps ``preferredTools``.
+    /// Tools the persona must not use; never overlaps ``preferredTools`` or ``allowedTools``.
     public var forbiddenTools: Set<String>
+    /// The only tools the persona may use, when set; `nil` for no allow-list. An empty set
+    /// allows no tool at all.
+    public var allowedTools: Set<String>?
     /// Target response length.
     public var responseLength: ResponseLength
     /// Target explanation depth.
@@ -90,12 +93,14 @@ public struct PersonaConstraints: Sendable, Hashable {
         maxToolCalls: Int? = nil,
         preferredTools: Set<String> = [],
         forbiddenTools: Set<String> = [],
+        allowedTools: Set<String>? = nil,
         responseLength: ResponseLength = .medium,
         explanationDepth: ExplanationDepth = .standard
     ) {
         self.maxToolCalls = maxToolCalls
         self.preferredTools = preferredTools
         self.forbiddenTools = forbiddenTools
+        self.allowedTools = allowedTools
         self.responseLength = responseLength
         self.explanationDepth = explanationDepth
     }

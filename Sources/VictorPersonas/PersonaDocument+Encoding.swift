@@ -176,13 +176,22 @@ extension PersonaDocument {
             ("backstory", optional(persona.backstory)),
             (
                 "constraints",
-                .map([
-                    ("max_tool_calls", constraints.maxToolCalls.map(ExportValue.int) ?? .null),
-                    ("preferred_tools", .list(constraints.preferredTools.sorted().map(ExportValue.string))),
-                    ("forbidden_tools", .list(constraints.forbiddenTools.sorted().map(ExportValue.string))),
-                    ("response_length", .string(constraints.responseLength.rawValue)),
-                    ("explanation_depth", .string(constraints.explanationDepth.rawValue)),
-                ])
+                .map(
+                    [
+                        ("max_tool_calls", constraints.maxToolCalls.map(ExportValue.int) ?? .null),
+                        ("preferred_tools", .list(constraints.preferredTools.sorted().map(ExportValue.string))),
+                        ("forbidden_tools", .list(constraints.forbiddenTools.sorted().map(ExportValue.string))),
+                    ]
+                        // Written only when set, so documents without an allow-list read back unchanged.
+                        + (constraints.allowedTools.map {
+                            [("allowed_tools", .list($0.sorted().map(ExportValue.string)))]
+                        }
+                            ?? [])
+                        + [
+                            ("response_length", .string(constraints.responseLength.rawValue)),
+                            ("explanation_depth", .string(constraints.explanationDepth.rawValue)),
+                        ]
+                )
             ),
             ("prompt_templates", templates),
             ("temperature", persona.temperature.map(ExportValue.double) ?? .null),

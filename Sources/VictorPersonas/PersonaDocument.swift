@@ -27,7 +27,8 @@ public enum PersonaDocument {
         "constraints", "prompt_templates", "temperature", "created_at", "updated_at", "version",
     ]
     static let constraintKeys: Set<String> = [
-        "max_tool_calls", "preferred_tools", "forbidden_tools", "response_length", "explanation_depth",
+        "max_tool_calls", "preferred_tools", "forbidden_tools", "allowed_tools", "response_length",
+        "explanation_depth",
     ]
     static let templateKeys: Set<String> = ["system_prompt", "task_prompt", "greeting", "farewell"]
 
@@ -229,6 +230,9 @@ public enum PersonaDocument {
         }
         if let value = entries["forbidden_tools"]?.value, !reader.isNull(value) {
             constraints.forbiddenTools = Set(try reader.stringList(value, key("forbidden_tools")))
+        }
+        if let value = entries["allowed_tools"]?.value, !reader.isNull(value) {
+            constraints.allowedTools = Set(try reader.stringList(value, key("allowed_tools")))
         }
         if let value = entries["response_length"]?.value, !reader.isNull(value) {
             constraints.responseLength = try reader.enumeration(value, key("response_length"))

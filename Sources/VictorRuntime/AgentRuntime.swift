@@ -1,0 +1,461 @@
+import Crypto
+import Foundation
+import Logging
+import VictorAuthorization
+import VictorDocuments
+import VictorEvents
+import VictorExecution
+import VictorPersonas
+import VictorTelemetry
+
+/// How a runtime treats approvals and audit records.
+public struct RuntimeOptions: Sendable, Hashable {
+    /// How long a call held for approval waits for the approver before it is denied.
+    public var approvalTimeout: Duration
+    /// Whether audit records carry the arguments themselves, besides their digest.
+    public var recordArguments: Bool
+
+    /// Creates options.
+    public init(approvalTimeout: Duration = .seconds(60), recordArguments: Bool = false) {
+        self.approvalTimeout = approvalTimeout
+        self.recordArguments = recordArguments
+    }
+}
+
+/// The one gate every tool call an agent makes goes through: it decides, bounds, runs and
+/// records.
+///
+/// A call is decided in the order of ``GateStep``; the first step that refuses decides:
+/// 1. ``GateStep/call``: the tool name follows the exact-name rule, the arguments are a JSON
+///    object nesting at most ``ToolSchema/maximumDepth`` levels;
+/// 2. ``GateStep/registry``: the tool is registered;
+/// 3. ``GateStep/schema``: the arguments satisfy its input schema (a schema belongs to a
+///    registered tool, so this follows the registry);
+/// 4. ``GateStep/persona``: the session's persona does not forbid the tool, and lists it when
+///    it has an allow-list (`allowed_tools`);
+/// 5. ``GateStep/budget``: the session's `max_tool_calls` budget has room;
+/// 6. ``GateStep/policy``: the authorizer allows `execute` on `tools/NAME` for the session's
+///    user, with the session's facts and the tool's policy arguments (`context.args.NAME`) as
+///    context; an approve policy makes the verdict ``GateVerdict/approvalRequired``;
+/// 7. ``GateStep/approval``: ``call(_:in:)`` asks the ``Approver`` and waits up to
+///    ``RuntimeOptions/approvalTimeout``.
+///
+/// An allowed call spends one unit of the session's budget, atomically: of any number of
+/// concurrent calls, exactly the budget's worth are allowed. Listing a session's tools applies
+/// the steps that do not depend on arguments, so an agent is never shown a tool it could never
+/// call. Every decision, and every call run, produces one ``AuditRecord``.
+///
+/// ```swift
+/// let session = try await runtime.openSession(user: "alice", persona: "debugger")
+/// let tools = runtime.tools(for: session)                  // what the model may see
+/// let results = await runtime.call([ToolCall(tool: "search", arguments: ["query": "flaky"])], in: session)
+/// ```
+public final class AgentRuntime: Sendable {
+    /// The registered tools.
+    public let tools: ToolRegistry
+    /// Where sessions get their personas.
+    public let personas: PersonaManager
+    /// What decides the policy step.
+    public let authorizer: Authorizer
+    /// What runs allowed calls: its bound, timeouts and cancellation apply.
+    public let executor: ParallelExecutor
+    /// The runtime's options.
+    public let options: RuntimeOptions
+    let approver: any Approver
+    let audit: any AuditSink
+    let instruments: RuntimeInstruments
+    let logger: Logger
+
+    /// Creates a runtime.
+    /// - Parameters:
+    ///   - tools: the tools agents may call.
+    ///   - personas: where sessions get their personas.
+    ///   - authorizer: decides the policy step.
+    ///   - executor: runs allowed calls.
+    ///   - approver: answers calls an approve policy holds; the default denies them all.
+    ///   - audit: where records go (``JSONLinesAuditSink``, ``EventBusAuditSink``, several
+    ///     through ``AuditSinks``).
+    ///   - options: the approval timeout and whether records carry arguments.
+    ///   - telemetry: the logger and the naming of the runtime's instruments:
+    ///     `PREFIX_runtime_decisions_total` (dimensions `verdict` and `step`) and
+    ///     `PREFIX_runtime_calls_total` (dimension `outcome`).
+    public init(
+        tools: ToolRegistry,
+        personas: PersonaManager,
+        authorizer: Authorizer,
+        executor: ParallelExecutor,
+        approver: any Approver = DenyingApprover(),
+        audit: any AuditSink,
+        options: RuntimeOptions = RuntimeOptions(),
+        telemetry: Telemetry = .standard
+    ) {
+        self.tools = tools
+        self.personas = personas
+        self.authorizer = authorizer
+        self.executor = executor
+        self.approver = approver
+        self.audit = audit
+        self.options = options
+        instruments = RuntimeInstruments(telemetry)
+        logger = telemetry.logger
+    }
+
+    // MARK: Sessions
+
+    /// Context keys the runtime sets itself; a session's context cannot carry them.
+    public static let reservedContextKeys: Set<String> = ["persona", "persona_version", "session"]
+    /// The prefix of the call's policy arguments in the policy context.
+    public static let argumentPrefix = "args."
+
+    /// Opens a session: adapts the persona to the context once and fixes the session's facts.
+    /// - Parameters:
+    ///   - user: the user the agent acts for.
+    ///   - persona: the persona's id.
+    ///   - context: facts about the session: policies read them as `context.NAME`, and their
+    ///     string values adapt the persona (`task_type`, `urgency`, …).
+    ///   - id: the session's id; a new UUID when `nil`.
+    /// - Throws: ``RuntimeError/Code/invalidArgument`` for an empty user or a reserved context
+    ///   key (`persona`, `persona_version`, `session`, `args.…`);
+    ///   ``RuntimeError/Code/persona`` when the persona cannot be loaded.
+    public func openSession(
+        user: String,
+        persona: String,
+        context: [String: AttributeValue] = [:],
+        id: String? = nil
+    ) async throws(RuntimeError) -> AgentSession {
+        let user = ExactText.normalized(user)
+        guard !user.isEmpty else { throw RuntimeError(.invalidArgument, "a session needs a user") }
+        if let (_, scalar) = ExactText.firstForbidden(in: user, allowLineBreaks: false) {
+            throw RuntimeError(
+                .invalidArgument,
+                "user \(ExactText.quotedForDisplay(user)) contains \(ExactText.codePoint(scalar)), which names cannot hold"
+            )
+        }
+        var facts: [String: AttributeValue] = [:]
+        var adaptation: [String: String] = [:]
+        for (key, value) in context {
+            let key = ExactText.normalized(key)
+            if Self.reservedContextKeys.contains(key) || ExactText.hasPrefix(key, Self.argumentPrefix) {
+                throw RuntimeError(
+                    .invalidArgument,
+                    "context key \(ExactText.quotedForDisplay(key)) is reserved: the runtime sets it from the session"
+                )
+            }
+            facts[key] = value
+            if case .string(let text) = value { adaptation[key] = ExactText.normalized(text) }
+        }
+        let adapted: AdaptedPersona
+        do {
+            adapted = try await personas.adapt(ExactText.normalized(persona), to: PersonaContext(adaptation))
+        } catch {
+            throw RuntimeError(.persona, error.message, cause: error)
+        }
+        let sessionID = id.map(ExactText.normalized) ?? UUID().uuidString.lowercased()
+        facts["persona"] = .string(adapted.base.id)
+        facts["persona_version"] = .integer(adapted.base.version)
+        facts["session"] = .string(sessionID)
+        return AgentSession(
+            facts: SessionFacts(
+                id: sessionID,
+                user: user,
+                personaID: adapted.base.id,
+                personaVersion: adapted.base.version,
+                startedAt: Date()
+            ),
+            persona: adapted,
+            policyContext: facts,
+            budget: ToolCallBudget(limit: adapted.constraints.maxToolCalls)
+        )
+    }
+
+    /// The tools the session could call: registered, not forbidden by its persona, within its
+    /// budget, and allowed (or held for approval) by policy for some arguments. Ordered by name.
+    public func tools(for session: AgentSession) -> [ToolDefinition] {
+        guard session.budget.hasRoom else { return [] }
+        return tools.definitions.filter { definition in
+            personaRefusal(definition.name, session) == nil
+                && authorizer.couldAllow(
+                    user: session.facts.user,
+                    resource: definition.resource,
+                    action: "execute",
+                    context: session.policyContext,
+                    undecidedPrefix: Self.argumentPrefix
+                )
+        }
+    }
+
+    // MARK: Deciding
+
+    /// Decides one call, spends budget when it is allowed, and records the decision, without
+    /// running the call or asking an approver: for calls run elsewhere (the service, a gateway).
+    /// A call held for approval is returned as ``GateVerdict/approvalRequired``.
+    public func authorize(_ call: ToolCall, in session: AgentSession) -> GateDecision {
+        let start = MonotonicClock.nanoseconds()
+        let (decision, call, arguments) = decide(call, in: session)
+        instruments.count(decision)
+        audit.record(
+            record(
+                .decision,
+                call,
+                arguments,
+                decision,
+                session,
+                approver: nil,
+                outcome: nil,
+                error: nil,
+                start: start
+            )
+        )
+        return decision
+    }
+
+    /// Decides one call the way ``authorize(_:in:)`` does, without spending budget or recording
+    /// anything, and lists every step with what it found.
+    public func explain(_ call: ToolCall, in session: AgentSession) -> GateExplanation {
+        var steps: [String] = []
+        let (decision, call, _) = decide(call, in: session, reserve: false, steps: &steps)
+        if decision.step == .policy || decision.step == .approval,
+            let resource = tools.definition(named: call.tool)?.resource
+        {
+            let context = policyContext(call, session)
+            steps += authorizer.explain(
+                user: session.facts.user,
+                resource: resource,
+                action: "execute",
+                context: context
+            )
+            .steps.map { "  " + $0 }
+        }
+        return GateExplanation(decision: decision, steps: steps)
+    }
+
+    func decide(
+        _ call: ToolCall,
+        in session: AgentSession,
+        reserve: Bool = true
+    ) -> (GateDecision, ToolCall, JSONValue) {
+        var steps: [String]? = nil
+        return decide(call, in: session, reserve: reserve, trace: &steps)
+    }
+
+    func decide(
+        _ call: ToolCall,
+        in session: AgentSession,
+        reserve: Bool,
+        steps: inout [String]
+    ) -> (GateDecision, ToolCall, JSONValue) {
+        var trace: [String]? = []
+        defer { steps = trace ?? [] }
+        return decide(call, in: session, reserve: reserve, trace: &trace)
+    }
+
+    /// The gate itself. `trace`, when not `nil`, collects a line per step.
+    func decide(
+        _ call: ToolCall,
+        in session: AgentSession,
+        reserve: Bool,
+        trace: inout [String]?
+    ) -> (GateDecision, ToolCall, JSONValue) {
+        var call = call
+        call.tool = ExactText.normalized(call.tool)
+        if call.id.isEmpty { call.id = UUID().uuidString.lowercased() }
+        let arguments = call.arguments.normalized()
+        let remaining = session.budget.remaining
+        var shown: String { ExactText.quotedForDisplay(call.tool) }
+
+        // 1. A well-formed call.
+        do throws(RuntimeError) {
+            try ToolDefinition.checkName(call.tool)
+        } catch {
+            trace?.append("call: \(error.message)")
+            return (.denied(.call, error.message, remaining: remaining), call, arguments)
+        }
+        guard case .object = arguments else {
+            let reason = "the arguments must be a JSON object, not \(arguments.typeName)"
+            trace?.append("call: \(reason)")
+            return (.denied(.call, reason, remaining: remaining), call, arguments)
+        }
+        guard arguments.depth <= ToolSchema.maximumDepth else {
+            let reason = "the arguments nest deeper than \(ToolSchema.maximumDepth) levels"
+            trace?.append("call: \(reason)")
+            return (.denied(.call, reason, remaining: remaining), call, arguments)
+        }
+        trace?.append("call: tool name and arguments are well formed")
+
+        // 2. A registered tool.
+        guard let entry = tools.entry(named: call.tool) else {
+            let reason = "no tool named \(shown) is registered"
+            trace?.append("registry: \(reason)")
+            return (.denied(.registry, reason, remaining: remaining), call, arguments)
+        }
+        trace?.append("registry: \(shown) is registered")
+
+        // 3. Arguments that satisfy the schema.
+        let violations = entry.definition.inputSchema.violations(of: arguments)
+        if !violations.isEmpty {
+            let reason =
+                "the arguments do not match the input schema of \(shown): "
+                + violations.prefix(5).map(\.description).joined(separator: "; ")
+            trace?.append("schema: \(reason)")
+            return (.denied(.schema, reason, violations: violations, remaining: remaining), call, arguments)
+        }
+        trace?.append("schema: the arguments match")
+
+        // 4. The persona.
+        if let refusal = personaRefusal(call.tool, session) {
+            trace?.append("persona: \(refusal)")
+            return (.denied(.persona, refusal, remaining: remaining), call, arguments)
+        }
+        trace?.append("persona: \(ExactText.quotedForDisplay(session.facts.personaID)) allows \(shown)")
+
+        // 5. The budget.
+        guard session.budget.hasRoom else {
+            let reason = budgetSpent(session)
+            trace?.append("budget: \(reason)")
+            return (.denied(.budget, reason, remaining: 0), call, arguments)
+        }
+        trace?.append("budget: \(session.remainingCalls.map { "\($0) calls left" } ?? "no limit")")
+
+        // 6. The policy.
+        let context = entry.definition.policyArguments.isEmpty ? session.policyContext : policyContext(call, session)
+        let authorization = authorizer.check(
+            user: session.facts.user,
+            resource: entry.definition.resource,
+            action: "execute",
+            context: context
+        )
+        trace?.append("policy: \(authorization.message)")
+        if authorization.reason == .approvalRequired {
+            return (
+                GateDecision(
+                    verdict: .approvalRequired,
+                    step: .policy,
+                    reason: authorization.message,
+                    authorization: authorization,
+                    violations: [],
+                    remainingCalls: remaining
+                ),
+                call,
+                arguments
+            )
+        }
+        guard authorization.allowed else {
+            return (
+                .denied(.policy, authorization.message, authorization: authorization, remaining: remaining),
+                call,
+                arguments
+            )
+        }
+        if reserve, !session.budget.reserve() {
+            let reason = budgetSpent(session)
+            trace?.append("budget: \(reason)")
+            return (.denied(.budget, reason, authorization: authorization, remaining: 0), call, arguments)
+        }
+        return (
+            GateDecision(
+                verdict: .allowed,
+                step: .policy,
+                reason: authorization.message,
+                authorization: authorization,
+                violations: [],
+                remainingCalls: session.budget.remaining
+            ),
+            call,
+            arguments
+        )
+    }
+
+    /// Why the persona refuses the tool, or `nil` when it does not: it forbids the tool, or
+    /// has an allow-list without it.
+    func personaRefusal(_ tool: String, _ session: AgentSession) -> String? {
+        let constraints = session.persona.constraints
+        if constraints.forbiddenTools.contains(tool) {
+            return
+                "persona \(ExactText.quotedForDisplay(session.facts.personaID)) forbids \(ExactText.quotedForDisplay(tool))"
+        }
+        if let allowed = constraints.allowedTools, !allowed.contains(tool) {
+            return "persona \(ExactText.quotedForDisplay(session.facts.personaID)) allows only "
+                + (allowed.isEmpty
+                    ? "no tools" : allowed.sorted().map(ExactText.quotedForDisplay).joined(separator: ", "))
+        }
+        return nil
+    }
+
+    func budgetSpent(_ session: AgentSession) -> String {
+        "the session's budget of \(session.maxToolCalls ?? 0) tool calls is spent"
+    }
+
+    /// The session's facts plus the call's policy arguments under `args.`.
+    func policyContext(_ call: ToolCall, _ session: AgentSession) -> [String: AttributeValue] {
+        guard let definition = tools.definition(named: call.tool) else { return session.policyContext }
+        var context = session.policyContext
+        let arguments = call.arguments.normalized()
+        for name in definition.policyArguments {
+            if let value = arguments[name]?.attributeValue { context[Self.argumentPrefix + name] = value }
+        }
+        return context
+    }
+
+    // MARK: Records
+
+    func record(
+        _ event: AuditRecord.Event,
+        _ call: ToolCall,
+        _ arguments: JSONValue,
+        _ decision: GateDecision,
+        _ session: AgentSession,
+        approver: String?,
+        outcome: AuditRecord.Outcome?,
+        error: String?,
+        start: UInt64
+    ) -> AuditRecord {
+        AuditRecord(
+            event: event,
+            time: Date(),
+            session: session.facts.id,
+            user: session.facts.user,
+            persona: session.facts.personaID,
+            personaVersion: session.facts.personaVersion,
+            callID: call.id,
+            tool: call.tool,
+            argumentsDigest: Self.digest(arguments),
+            arguments: options.recordArguments ? arguments : nil,
+            verdict: decision.verdict,
+            step: decision.step,
+            reason: decision.reason,
+            policy: decision.policy,
+            approver: approver,
+            outcome: outcome,
+            error: error,
+            durationNanoseconds: Int64(clamping: MonotonicClock.nanoseconds(since: start))
+        )
+    }
+
+    private static let emptyObjectDigest = hexDigest(Array("{}".utf8))
+
+    /// The SHA-256 of the arguments' canonical JSON, in lowercase hex.
+    public static func digest(_ arguments: JSONValue) -> String {
+        if case .object(let members) = arguments, members.isEmpty { return emptyObjectDigest }
+        return hexDigest(Array(arguments.canonicalJSON.utf8))
+    }
+
+    private static func hexDigest(_ bytes: [UInt8]) -> String {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// A decision with every step the gate took, for `victor tools check` and the service's
+/// explain endpoint.
+public struct GateExplanation: Sendable {
+    /// The decision.
+    public var decision: GateDecision
+    /// One line per step, the authorizer's own steps indented under the policy step.
+    public var steps: [String]
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Synchronization
+import VictorAuthorization
+import VictorPersonas
+
+/// The facts a session fixes when it opens: who the agent acts for, under which persona and
+/// version, since when. Tools and audit records read them; nothing changes them.
+public struct SessionFacts: Sendable, Hashable {
+    /// The session's id (a UUID unless the host gave one).
+    public let id: String
+    /// The user the agent acts for, in NFC.
+    public let user: String
+    /// The persona's id.
+    public let personaID: String
+    /// The persona version the session adapted.
+    public let personaVersion: Int
+    /// When the session opened.
+    public let startedAt: Date
+}
+
+/// An agent's session: a user, a persona adapted once to the session's context, the facts
+/// policies read, and the tool-call budget.
+///
+/// Sessions are opened by ``AgentRuntime/openSession(user:persona:context:id:)``. The budget
+/// (the persona's `max_tool_calls`) counts allowed calls atomically: among any number of
+/// concurrent calls, exactly the budget's worth are allowed.
+public final class AgentSession: Sendable {
+    /// The session's fixed facts.
+    public let facts: SessionFacts
+    /// The persona, adapted to the session's context once.
+    public let persona: AdaptedPersona
+    /// What `context.NAME` conditions read for every call of the session: the context the
+    /// session was opened with, plus `persona`, `persona_version` and `session`.
+    public let policyContext: [String: AttributeValue]
+    let budget: ToolCallBudget
+
+    init(facts: SessionFacts, persona: AdaptedPersona, policyContext: [String: AttributeValue], budget: ToolCallBudget)
+    {
+        self.facts = facts
+        self.persona = persona
+        self.policyContext = policyContext
+        self.budget = budget
+    }
+
+    /// The session's id.
+    public var id: String { facts.id }
+    /// The most calls the session may make; `nil` when the persona sets no limit.
+    public var maxToolCalls: Int? { budget.limit }
+    /// Calls allowed so far.
+    public var callsAllowed: Int { budget.used }
+    /// Calls still allowed; `nil` when there is no limit.
+    public var remainingCalls: Int? { budget.remaining }
+}
+
+/// A count of allowed calls against an optional limit, safe under any concurrency.
+///
+/// A budget held by one process is an atomic; the database issue's shared budgets implement the
+/// same two operations against a row.
+final class ToolCallBudget: Sendable {
+    let limit: Int?
+    private let spent: Atomic<Int>
+
+    init(limit: Int?, used: Int = 0) {
+        self.limit = limit
+        spent = Atomic(used)
+    }
+
+    var used: Int { spent.load(ordering: .relaxed) }
+
+    var remaining: Int? { limit.map { max(0, $0 - used) } }
+
+    /// Whether a call could still be allowed; a later ``reserve()`` decides.
+    var hasRoom: Bool {
+        guard let limit else { return true }
+        return spent.load(ordering: .relaxed) < limit
+    }
+
+    /// Spends one call if the budget has room.
+    /// - Returns: whether the call was counted.
+    func reserve() -> Bool {
+        guard let limit else {
+            spent.add(1, ordering: .relaxed)
+            return true
+        }
+        var current = spent.load(ordering: .relaxed)
+        while current < limit {
+            let (exchanged, original) = spent.compareExchange(
+                expected: current,
+                desired: current + 1,
+                ordering: .relaxed
+            )
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import VictorDocuments
+
+/// One line of the audit trail: a gate decision, or a call decided and run, or the outcome of a
+/// call run elsewhere.
+public struct AuditRecord: Sendable, Hashable {
+    /// What the record reports.
+    public enum Event: String, Sendable, Hashable, CaseIterable, Codable {
+        /// A decision only: the call runs elsewhere, or not at all.
+        case decision
+        /// A call decided by the gate and, when allowed, run by the runtime.
+        case call
+        /// The outcome of a call run elsewhere, reported after its decision.
+        case outcome
+    }
+
+    /// How a call ended.
+    public enum Outcome: String, Sendable, Hashable, CaseIterable, Codable {
+        /// The tool returned a result.
+        case succeeded
+        /// The tool threw, or could not be started.
+        case failed
+        /// The tool ran past its time limit and was cancelled.
+        case timedOut = "timed_out"
+        /// The caller cancelled the call.
+        case cancelled
+        /// The gate refused the call; it never ran.
+        case notRun = "not_run"
+    }
+
+    /// What the record reports.
+    public var event: Event
+    /// When the decision was made (for an outcome record, when the outcome was reported).
+    public var time: Date
+    /// The session's id.
+    public var session: String
+    /// The user the agent acted for.
+    public var user: String
+    /// The persona's id.
+    public var persona: String
+    /// The persona's version.
+    public var personaVersion: Int
+    /// The call's id.
+    public var callID: String
+    /// The tool's name as called.
+    public var tool: String
+    /// The SHA-256 of the arguments' canonical JSON, in lowercase hex.
+    public var argumentsDigest: String
+    /// The arguments themselves, only when the runtime is configured to record them.
+    public var arguments: JSONValue?
+    /// The gate's verdict.
+    public var verdict: GateVerdict
+    /// The deciding step.
+    public var step: GateStep
+    /// Why, in one line.
+    public var reason: String
+    /// The deciding policy, when one decided.
+    public var policy: String?
+    /// Who approved the call, when an approver did.
+    public var approver: String?
+    /// How the call ended; `nil` for a decision record.
+    public var outcome: Outcome?
+    /// The error's description, for a failed call.
+    public var error: String?
+    /// Nanoseconds from the start of the decision to the end of the call (or of the decision).
+    public var durationNanoseconds: Int64
+
+    /// Creates a record.
+    public init(
+        event: Event,
+        time: Date,
+        session: String,
+        user: String,
+        persona: String,
+        personaVersion: Int,
+        callID: String,
+        tool: String,
+        argumentsDigest: String,
+        arguments: JSONValue? = nil,
+        verdict: GateVerdict,
+        step: GateStep,
+        reason: String,
+        policy: String? = nil,
+        approver: String? = nil,
+        outcome: Outcome? = nil,
+        error: String? = nil,
+        durationNanoseconds: Int64
+    ) {
+        self.event = event
+        self.time = time
+        self.session = session
+        self.user = user
+        self.persona = persona
+        self.personaVersion = personaVersion
+        self.callID = callID
+        self.tool = tool
+        self.argumentsDigest = argumentsDigest
+        self.arguments = arguments
+        self.verdict = verdict
+        self.step = step
+        self.reason = reason
+        self.policy = policy
+        self.approver = approver
+        self.outcome = outcome
+        self.error = error
+        self.durationNanoseconds = durationNanoseconds
+    }
+}
+
+extension AuditRecord {
+    /// The record as one line of JSON (no trailing newline), keys in a fixed order, absent
+    /// optional fields omitted; strings escaped so a line can never contain a line break.
+    ///
+    /// Characters the strict reader refuses (controls, line and paragraph separators,
+    /// noncharacters) are written as the text `\u{XXXX}`, in free text and recorded arguments
+    /// alike, so every line reads back; the digest is of the arguments as called.
+    public var jsonLine: String {
+        var out = "{\"event\":\"\(event.rawValue)\",\"time\":\(DocumentWriter.quoted(Self.timeText(time)))"
+        func field(_ key: String, _ text: String?) {
+            guard let text else { return }
+            out += ",\"\(key)\":"
+            out += DocumentWriter.quoted(Self.readable(text))
+        }
+        field("session", session)
+        field("user", user)
+        field("persona", persona)
+        out += ",\"persona_version\":\(personaVersion)"
+        field("call_id", callID)
+        field("tool", tool)
+        field("arguments_sha256", argumentsDigest)
+        if let arguments { out += ",\"arguments\":" + Self.readable(arguments).canonicalJSON }
+        field("verdict", verdict.rawValue)
+        field("step", step.rawValue)
+        field("reason", reason)
+        field("policy", policy)
+        field("approver", approver)
+        field("outcome", outcome?.rawValue)
+        field("error", error)
+        out += ",\"duration_ns\":\(durationNanoseconds)}"
+        return out
+    }
+
+    /// Reads a record from one line of JSON as ``jsonLine`` writes it.
+    /// - Throws: ``RuntimeError/Code/invalidJSON`` naming the missing or malformed field.
+    public init(jsonLine line: String, source: String = "audit record") throws(RuntimeError) {
+        let value = try JSONValue.parse(line, source: source)
+        func text(_ key: String) throws(RuntimeError) -> String {
+            guard case .string(let text)? = value[key] else {
+                throw RuntimeError(.invalidJSON, "\(source): '\(key)' is missing or not a string")
+            }
+            return text
+        }
+        func optionalText(_ key: String) throws(RuntimeError) -> String? {
+            value[key] == nil ? nil : try text(key)
+        }
+        func integer(_ key: String) throws(RuntimeError) -> Int {
+            guard case .integer(let number)? = value[key] else {
+                throw RuntimeError(.invalidJSON, "\(source): '\(key)' is missing or not an integer")
+            }
+            return number
+        }
+        func choice<T: RawRepresentable>(_ key: String, _ type: T.Type) throws(RuntimeError) -> T
+        where T.RawValue == String {
+            let raw = try text(key)
+            guard let parsed = T(rawValue: raw) else {
+                throw RuntimeError(
+                    .invalidJSON,
+                    "\(source): '\(key)' has the unknown value \(ExactText.quotedForDisplay(raw))"
+                )
+            }
+            return parsed
+        }
+        let event = try choice("event", Event.self)
+        guard let time = Self.parseTime(try text("time")) else {
+            throw RuntimeError(.invalidJSON, "\(source): 'time' is not an ISO 8601 time")
+        }
+        self.init(
+            event: event,
+            time: time,
+            session: try text("session"),
+            user: try text("user"),
+            persona: try text("persona"),
+            personaVersion: try integer("persona_version"),
+            callID: try text("call_id"),
+            tool: try text("tool"),
+            argumentsDigest: try text("arguments_sha256"),
+            arguments: value["arguments"],
+            verdict: try choice("verdict", GateVerdict.self),
+            step: try choice("step", GateStep.self),
+            reason: try text("reason"),
+            policy: try optionalText("policy"),
+            approver: try optionalText("approver"),
+            outcome: try optionalText("outcome").map { raw throws(RuntimeError) in
+                guard let outcome = Outcome(rawValue: raw) else {
+                    throw RuntimeError(
+                        .invalidJSON,
+                        "\(source): 'outcome' has the unknown value \(ExactText.quotedForDisplay(raw))"
+                    )
+                }
+                return outcome
+            },
+            error: try optionalText("error"),
+            durationNanoseconds: Int64(try integer("duration_ns"))
+        )
+    }
+
+    /// `text` with every character the strict reader refuses written as `\u{XXXX}`.
+    static func readable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: ExactText.isForbidden) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if ExactText.isForbidden(scalar) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func readable(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): .string(readable(text))
+        case .array(let items): .array(items.map(readable))
+        case .object(let members):
+            .object(Dictionary(members.map { (readable($0.key), readable($0.value)) }, uniquingKeysWith: { a, _ in a }))
+        default: value
+        }
+    }
+
+    private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static func timeText(_ time: Date) -> String { time.formatted(timeStyle) }
+
+    static func parseTime(_ text: String) -> Date? { try? timeStyle.parse(text) }
+}

@@ -1,0 +1,365 @@
+import Dispatch
+import Foundation
+import Logging
+import VictorLocks
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Appends audit records to a JSON Lines file, in durable batches, rotating by size.
+///
+/// ``record(_:)`` only appends the line to a buffer in memory. A writer thread of the sink's own
+/// writes the buffer out and syncs it (`fsync`) when ``Options/batchRecords`` records wait, every
+/// ``Options/flushInterval``, and on ``flush()``; file I/O never runs on the caller's task.
+///
+/// Durability:
+/// - **Clean shutdown loses nothing**: ``close()`` writes and syncs every record taken.
+/// - **A crash** (`kill -9`, a power cut) loses at most the records not yet synced: those taken
+///   in the last ``Options/flushInterval``, or the last batch. A record is one `write` of whole
+///   lines, so a killed process leaves whole lines; after a power cut the last line may be cut
+///   short, which ``AuditLog/read(contentsOf:)`` reports instead of failing.
+/// - **A failed write** (a full disk) keeps the records in memory, up to
+///   ``Options/maxPendingBytes``, and retries with the next batch; ``flush()`` throws until it
+///   succeeds. Beyond that bound the oldest waiting records are dropped, counted in
+///   ``droppedRecords`` and logged.
+///
+/// Rotation: before a batch would take the file past ``Options/maxFileBytes``, the file is
+/// renamed `PATH.1` (an older `PATH.1` becomes `PATH.2`, and so on up to ``Options/keepFiles``;
+/// the oldest is removed) and a new file is started. The file is created with mode 0600 and is
+/// never opened through a symbolic link.
+public final class JSONLinesAuditSink: AuditSink {
+    /// How the sink batches, syncs and rotates.
+    public struct Options: Sendable, Hashable {
+        /// Records that wake the writer at once.
+        public var batchRecords: Int
+        /// The longest a record waits before it is written and synced.
+        public var flushInterval: Duration
+        /// The size at which the file is rotated.
+        public var maxFileBytes: Int
+        /// Rotated files kept (`PATH.1` … `PATH.N`).
+        public var keepFiles: Int
+        /// The most bytes kept in memory while writes fail.
+        public var maxPendingBytes: Int
+        /// Whether each batch is synced to stable storage.
+        public var sync: Bool
+
+        /// Creates options.
+        public init(
+            batchRecords: Int = 512,
+            flushInterval: Duration = .milliseconds(50),
+            maxFileBytes: Int = 64 << 20,
+            keepFiles: Int = 5,
+            maxPendingBytes: Int = 64 << 20,
+            sync: Bool = true
+        ) {
+            self.batchRecords = batchRecords
+            self.flushInterval = flushInterval
+            self.maxFileBytes = maxFileBytes
+            self.keepFiles = keepFiles
+            self.maxPendingBytes = maxPendingBytes
+            self.sync = sync
+        }
+    }
+
+    private struct State {
+        var pending: [UInt8] = []
+        var pendingRecords = 0
+        var taken: UInt64 = 0
+        var stored: UInt64 = 0
+        var woken = false
+        var waiters: [(target: UInt64, continuation: CheckedContinuation<RuntimeError?, Never>)] = []
+        var closing = false
+        var closed = false
+        var failure: RuntimeError?
+        var dropped = 0
+    }
+
+    /// The file records are appended to.
+    public let path: String
+    /// The options the sink was created with.
+    public let options: Options
+    private let state = Locked(State())
+    private let wake = DispatchSemaphore(value: 0)
+    private let logger: Logger
+
+    /// Opens (or creates) the file and starts the writer thread.
+    /// - Throws: ``RuntimeError/Code/io`` when the file cannot be opened, is a symbolic link or
+    ///   not a regular file; ``RuntimeError/Code/invalidArgument`` for options out of range.
+    public init(
+        path: String,
+        options: Options = Options(),
+        logger: Logger = Logger(label: "victor")
+    ) throws(RuntimeError) {
+        guard options.batchRecords >= 1, options.keepFiles >= 1, options.maxFileBytes >= 1,
+            options.maxPendingBytes >= 1, options.flushInterval > .zero
+        else {
+            throw RuntimeError(.invalidArgument, "audit options out of range: \(options)")
+        }
+        self.path = path
+        self.options = options
+        self.logger = logger
+        let opened = try AuditFile(path: path)
+        let thread = Thread { [self] in
+            var file = opened
+            self.run(&file)
+        }
+        thread.name = "victor-audit"
+        thread.start()
+    }
+
+    /// Records dropped because writes kept failing past ``Options/maxPendingBytes``.
+    public var droppedRecords: Int { state.withLock { $0.dropped } }
+
+    /// Buffers the record's line; never blocks on I/O.
+    public func record(_ record: AuditRecord) {
+        var line = Array(record.jsonLine.utf8)
+        line.append(0x0A)
+        let wakeWriter = state.withLock { state -> Bool in
+            guard !state.closing else {
+                state.dropped += 1
+                return false
+            }
+            state.pending.append(contentsOf: line)
+            state.pendingRecords += 1
+            state.taken += 1
+            guard state.pendingRecords >= options.batchRecords, !state.woken else { return false }
+            state.woken = true
+            return true
+        }
+        if wakeWriter { wake.signal() }
+    }
+
+    /// Writes and syncs every record taken so far.
+    /// - Throws: ``RuntimeError/Code/io`` when the write or the sync failed (the records stay
+    ///   buffered and are retried), ``RuntimeError/Code/closed`` after ``close()``.
+    public func flush() async throws(RuntimeError) {
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<RuntimeError?, Never>) in
+            let immediate = state.withLock { state -> RuntimeError?? in
+                if state.closed { return .some(RuntimeError(.closed, "the audit sink for \(path) is closed")) }
+                if state.stored >= state.taken { return .some(nil) }
+                state.waiters.append((state.taken, continuation))
+                return .none
+            }
+            if let immediate {
+                continuation.resume(returning: immediate)
+            } else {
+                wake.signal()
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes and syncs everything taken, then closes the file and stops the writer. Records
+    /// taken afterwards are dropped and counted.
+    public func close() async throws(RuntimeError) {
+        let alreadyClosed = state.withLock { state -> Bool in
+            let closed = state.closing
+            state.closing = true
+            return closed
+        }
+        guard !alreadyClosed else { return }
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<RuntimeError?, Never>) in
+            state.withLock { $0.waiters.append((UInt64.max, continuation)) }
+            wake.signal()
+        }
+        if let failure { throw failure }
+    }
+
+    // MARK: Writer
+
+    private func run(_ file: inout AuditFile) {
+        let interval = options.flushInterval
+        let nanoseconds =
+            Int(interval.components.seconds) * 1_000_000_000
+            + Int(interval.components.attoseconds / 1_000_000_000)
+        while true {
+            _ = wake.wait(timeout: .now() + .nanoseconds(nanoseconds))
+            let (batch, target, closing) = state.withLock { state in
+                let batch = state.pending
+                state.pending = []
+                state.pendingRecords = 0
+                state.woken = false
+                return (batch, state.taken, state.closing)
+            }
+            var failure: RuntimeError?
+            if !batch.isEmpty {
+                do throws(RuntimeError) {
+                    try file.append(batch, options: options)
+                } catch {
+                    failure = error
+                    keep(batch, after: error)
+                }
+            }
+            if closing, failure == nil { file.closeFile() }
+            let ready = state.withLock { state -> [(CheckedContinuation<RuntimeError?, Never>, RuntimeError?)] in
+                if failure == nil { state.stored = target }
+                state.failure = failure
+                if closing, failure == nil { state.closed = true }
+                var ready: [(CheckedContinuation<RuntimeError?, Never>, RuntimeError?)] = []
+                state.waiters.removeAll { waiter in
+                    if let failure {
+                        ready.append((waiter.continuation, failure))
+                        return true
+                    }
+                    guard waiter.target <= state.stored || (waiter.target == .max && state.closed) else { return false }
+                    ready.append((waiter.continuation, nil))
+                    return true
+                }
+                return ready
+            }
+            for (continuation, failure) in ready { continuation.resume(returning: failure) }
+            if closing, failure == nil { return }
+        }
+    }
+
+    /// Puts a batch that failed back in front of the buffer, dropping the oldest records past
+    /// the memory bound.
+    private func keep(_ batch: [UInt8], after error: RuntimeError) {
+        let dropped = state.withLock { state -> Int in
+            var combined = batch + state.pending
+            var dropped = 0
+            while combined.count > options.maxPendingBytes, let end = combined.firstIndex(of: 0x0A) {
+                combined.removeSubrange(...end)
+                dropped += 1
+            }
+            state.pending = combined
+            state.dropped += dropped
+            return dropped
+        }
+        logger.error(
+            "audit write failed; records kept for the next attempt",
+            metadata: ["path": "\(path)", "error": "\(error.message)", "dropped": "\(dropped)"]
+        )
+    }
+}
+
+/// The audit file: appends whole batches, syncs, and rotates.
+struct AuditFile {
+    let path: String
+    private var descriptor: Int32
+    private var size: Int
+
+    init(path: String) throws(RuntimeError) {
+        self.path = path
+        (descriptor, size) = try Self.openFile(path)
+    }
+
+    private static func openFile(_ path: String) throws(RuntimeError) -> (Int32, Int) {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+            throw RuntimeError(.io, "cannot open the audit file \(path): \(reason)")
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            _ = systemClose(descriptor)
+            throw RuntimeError(.io, "the audit file \(path) is not a regular file")
+        }
+        return (descriptor, Int(status.st_size))
+    }
+
+    mutating func append(_ bytes: [UInt8], options: JSONLinesAuditSink.Options) throws(RuntimeError) {
+        if size > 0, size + bytes.count > options.maxFileBytes { try rotate(keep: options.keepFiles) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw RuntimeError(.io, "cannot write the audit file \(path): \(String(cString: strerror(errno)))")
+            }
+            written += result
+        }
+        size += written
+        if options.sync, fsync(descriptor) != 0 {
+            throw RuntimeError(.io, "cannot sync the audit file \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private mutating func rotate(keep: Int) throws(RuntimeError) {
+        _ = fsync(descriptor)
+        _ = systemClose(descriptor)
+        descriptor = -1
+        _ = unlink("\(path).\(keep)")
+        for index in stride(from: keep - 1, through: 1, by: -1) {
+            _ = rename("\(path).\(index)", "\(path).\(index + 1)")
+        }
+        guard rename(path, "\(path).1") == 0 else {
+            let reason = String(cString: strerror(errno))
+            (descriptor, size) = try Self.openFile(path)
+            throw RuntimeError(.io, "cannot rotate the audit file \(path): \(reason)")
+        }
+        (descriptor, size) = try Self.openFile(path)
+        syncDirectory()
+    }
+
+    private func syncDirectory() {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let handle = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard handle >= 0 else { return }
+        _ = fsync(handle)
+        _ = systemClose(handle)
+    }
+
+    func closeFile() {
+        if descriptor >= 0 { _ = systemClose(descriptor) }
+    }
+}
+
+/// `close(2)`, named apart from the methods called `close`.
+private func systemClose(_ descriptor: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.close(descriptor)
+    #elseif canImport(Musl)
+    Musl.close(descriptor)
+    #else
+    Darwin.close(descriptor)
+    #endif
+}
+
+/// Reads an audit trail back.
+public enum AuditLog {
+    /// The records of a JSON Lines audit file, and a problem for each line that is not one.
+    ///
+    /// A last line without its newline (a write cut short by a power loss) is reported as a
+    /// problem, never mistaken for a record.
+    /// - Throws: ``RuntimeError/Code/io`` when the file cannot be read.
+    public static func read(
+        contentsOf path: String
+    ) throws(RuntimeError) -> (records: [AuditRecord], problems: [String]) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw RuntimeError(.io, "cannot read \(path): \(error.localizedDescription)", cause: error)
+        }
+        var records: [AuditRecord] = []
+        var problems: [String] = []
+        let bytes = [UInt8](data)
+        var start = 0
+        var line = 1
+        while start < bytes.count {
+            guard let end = bytes[start...].firstIndex(of: 0x0A) else {
+                problems.append(
+                    "\(path):\(line): the last line is incomplete (\(bytes.count - start) bytes without a newline)"
+                )
+                break
+            }
+            let text = String(decoding: bytes[start..<end], as: UTF8.self)
+            do throws(RuntimeError) {
+                records.append(try AuditRecord(jsonLine: text, source: "\(path):\(line)"))
+            } catch {
+                problems.append(error.message)
+            }
+            start = end + 1
+            line += 1
+        }
+        return (records, problems)
+    }
+}

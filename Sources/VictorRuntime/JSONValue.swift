@@ -1,0 +1,289 @@
+import VictorAuthorization
+import VictorDocuments
+
+/// A JSON value: what tools take as arguments and return as results.
+///
+/// Integers are exact 64-bit values, kept apart from floating-point numbers, so `9007199254740993`
+/// survives a round trip. Strings are compared by Unicode scalars once normalized to NFC
+/// (``normalized()``). ``canonicalJSON`` is the one text a value has: object keys sorted by
+/// their UTF-8 bytes, no insignificant whitespace.
+public enum JSONValue: Sendable, Hashable {
+    /// `null`.
+    case null
+    /// `true` or `false`.
+    case bool(Bool)
+    /// An integer that fits in 64 bits.
+    case integer(Int)
+    /// A finite floating-point number.
+    case number(Double)
+    /// A string.
+    case string(String)
+    /// An array.
+    case array([JSONValue])
+    /// An object.
+    case object([String: JSONValue])
+
+    /// The JSON Schema name of the value's type: `null`, `boolean`, `integer`, `number`,
+    /// `string`, `array` or `object`.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .integer: "integer"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    /// The member `key` of an object; `nil` for anything else or a missing key.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    /// The value with every string and object key in NFC; the value itself when it is already.
+    public func normalized() -> JSONValue {
+        isNormalized ? self : rebuiltNormalized()
+    }
+
+    private var isNormalized: Bool {
+        switch self {
+        case .string(let text): ExactText.isASCII(text) || ExactText.equals(ExactText.normalized(text), text)
+        case .array(let items): items.allSatisfy(\.isNormalized)
+        case .object(let members):
+            members.allSatisfy { key, value in
+                (ExactText.isASCII(key) || ExactText.equals(ExactText.normalized(key), key)) && value.isNormalized
+            }
+        default: true
+        }
+    }
+
+    private func rebuiltNormalized() -> JSONValue {
+        switch self {
+        case .string(let text): .string(ExactText.normalized(text))
+        case .array(let items): .array(items.map { $0.normalized() })
+        case .object(let members):
+            .object(
+                Dictionary(
+                    members.map { (ExactText.normalized($0.key), $0.value.normalized()) },
+                    uniquingKeysWith: { first, _ in first }
+                )
+            )
+        default: self
+        }
+    }
+
+    /// How deeply arrays and objects nest: 0 for a scalar.
+    public var depth: Int {
+        switch self {
+        case .array(let items): 1 + (items.map(\.depth).max() ?? 0)
+        case .object(let members): 1 + (members.values.map(\.depth).max() ?? 0)
+        default: 0
+        }
+    }
+
+    /// The canonical text: keys sorted by UTF-8 bytes, no whitespace, strings with JSON escapes,
+    /// numbers in their shortest exact form. Non-finite numbers, which JSON cannot carry, are
+    /// written as `null`.
+    public var canonicalJSON: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let value): out += value ? "true" : "false"
+        case .integer(let value): out += String(value)
+        case .number(let value): out += value.isFinite ? DocumentWriter.format(value) : "null"
+        case .string(let text): out += DocumentWriter.quoted(text)
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.write(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (index, key) in keys.enumerated() {
+                if index > 0 { out += "," }
+                out += DocumentWriter.quoted(key)
+                out += ":"
+                members[key]!.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    /// The value as a policy condition reads it: scalars and arrays of scalars; `nil` for
+    /// `null`, objects and nested arrays, which conditions cannot compare.
+    public var attributeValue: AttributeValue? {
+        switch self {
+        case .null, .object: nil
+        case .bool(let value): .boolean(value)
+        case .integer(let value): .integer(value)
+        case .number(let value): .number(value)
+        case .string(let text): .string(text)
+        case .array(let items):
+            items.allSatisfy(\.isScalar) ? .list(items.compactMap(\.attributeValue)) : nil
+        }
+    }
+
+    private var isScalar: Bool {
+        switch self {
+        case .bool, .integer, .number, .string: true
+        default: false
+        }
+    }
+}
+
+extension JSONValue {
+    /// Reads JSON text with the strict document reader: UTF-8 only, NFC, no duplicate keys
+    /// (after normalization), bounded size and depth, exact 64-bit integers. YAML-only syntax
+    /// that JSON does not have (unquoted strings, block collections) is an error.
+    /// - Parameters:
+    ///   - text: the JSON text.
+    ///   - source: what the text is, for error messages (a file name, `request body`).
+    /// - Throws: ``RuntimeError/Code/invalidJSON`` with every problem and its position.
+    public static func parse(_ text: String, source: String = "JSON") throws(RuntimeError) -> JSONValue {
+        try parse(bytes: Array(text.utf8), source: source)
+    }
+
+    /// Reads JSON bytes; see ``parse(_:source:)``.
+    public static func parse(bytes: [UInt8], source: String = "JSON") throws(RuntimeError) -> JSONValue {
+        try checkJSONTokens(bytes, source: source)
+        let node: DocumentNode?
+        do {
+            node = try DocumentReader().read(bytes: bytes, file: source)
+        } catch {
+            throw RuntimeError(.invalidJSON, error.description, cause: error)
+        }
+        guard let node else { throw RuntimeError(.invalidJSON, "\(source): empty document, expected a JSON value") }
+        return try JSONValue(node, source: source, path: "")
+    }
+
+    /// Converts a document node (a YAML or JSON tree from the document reader).
+    /// - Throws: ``RuntimeError/Code/invalidJSON`` for an unquoted string or a non-finite number.
+    init(_ node: DocumentNode, source: String, path: String, json: Bool = true) throws(RuntimeError) {
+        switch node.content {
+        case .scalar(let scalar):
+            switch scalar {
+            case .null: self = .null
+            case .boolean(let value): self = .bool(value)
+            case .integer(let value): self = .integer(value)
+            case .float(let value):
+                guard value.isFinite else {
+                    throw RuntimeError(.invalidJSON, "\(source):\(node.position): \(path): a number must be finite")
+                }
+                self = .number(value)
+            case .string(let text):
+                if json, node.isPlain {
+                    throw RuntimeError(
+                        .invalidJSON,
+                        "\(source):\(node.position): \(path.isEmpty ? "value" : path): not JSON: "
+                            + "\(ExactText.quotedForDisplay(text)) must be quoted"
+                    )
+                }
+                self = .string(text)
+            }
+        case .sequence(let items):
+            var values: [JSONValue] = []
+            values.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                values.append(try JSONValue(item, source: source, path: "\(path)[\(index)]", json: json))
+            }
+            self = .array(values)
+        case .mapping(let entries):
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(entries.count)
+            for entry in entries {
+                let child = path.isEmpty ? entry.key : "\(path).\(entry.key)"
+                members[entry.key] = try JSONValue(entry.value, source: source, path: child, json: json)
+            }
+            self = .object(members)
+        }
+    }
+
+    /// Refuses YAML outside JSON before the document reader sees the text: outside string
+    /// literals only JSON's punctuation, numbers and the words `true`, `false` and `null` may
+    /// appear (no unquoted keys or strings, anchors, aliases, tags, comments, block syntax).
+    private static func checkJSONTokens(_ bytes: [UInt8], source: String) throws(RuntimeError) {
+        var index = 0
+        var line = 1
+        var lineStart = 0
+        func fail(_ at: Int, _ what: String) -> RuntimeError {
+            RuntimeError(.invalidJSON, "\(source):\(line):\(at - lineStart + 1): not JSON: \(what)")
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                index += 1
+            case UInt8(ascii: "\n"):
+                line += 1
+                index += 1
+                lineStart = index
+            case 0x20, 0x09, 0x0D, UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]"),
+                UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."),
+                UInt8(ascii: "+"):
+                index += 1
+            case UInt8(ascii: "-"):
+                guard index + 1 < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index + 1])
+                else { throw fail(index, "'-' must start a number") }
+                index += 1
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                var end = index
+                while end < bytes.count,
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[end])
+                        || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(bytes[end])
+                {
+                    end += 1
+                }
+                let word = String(decoding: bytes[index..<end], as: UTF8.self)
+                let inNumber =
+                    (word == "e" || word == "E") && index > 0
+                    && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index - 1])
+                guard inNumber || word == "true" || word == "false" || word == "null" else {
+                    throw fail(index, "\(ExactText.quotedForDisplay(word)) must be quoted")
+                }
+                index = end
+            default:
+                throw fail(index, "\(quotedByte(byte)) has no meaning in JSON outside a string")
+            }
+        }
+    }
+
+    private static func quotedByte(_ byte: UInt8) -> String {
+        byte >= 0x21 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    }
+}
+
+// No `ExpressibleByNilLiteral`: `nil` must stay "no value" wherever a `JSONValue?` is expected.
+extension JSONValue: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByDictionaryLiteral
+{
+    /// A boolean.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer.
+    public init(integerLiteral value: Int) { self = .integer(value) }
+    /// A number.
+    public init(floatLiteral value: Double) { self = .number(value) }
+    /// A string.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// An array.
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// An object; a repeated key keeps its first value.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { first, _ in first }))
+    }
+}

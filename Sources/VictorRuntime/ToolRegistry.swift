@@ -1,0 +1,106 @@
+import VictorDocuments
+import VictorLoading
+import VictorLocks
+
+/// The tools a runtime knows: their definitions, and their handlers as components of a
+/// ``ComponentLoader`` (built on first use, once however many calls race for them, and at most
+/// the loader's cache size alive at a time).
+///
+/// A tool may be registered without a handler (from a configuration file, to decide calls run
+/// elsewhere); calling it through the runtime fails with a tool error.
+public final class ToolRegistry: Sendable {
+    struct Entry: Sendable {
+        let definition: ToolDefinition
+        let key: ComponentKey<HandlerBox>?
+    }
+
+    /// The loader that holds the handlers.
+    public let loader: ComponentLoader
+    private let entries = Locked<[String: Entry]>([:])
+
+    /// Creates an empty registry whose handlers live in `loader`.
+    public init(loader: ComponentLoader = ComponentLoader()) {
+        self.loader = loader
+    }
+
+    /// Registers a tool whose handler `factory` builds on the first call.
+    /// - Throws: ``RuntimeError/Code/duplicateTool`` when the name is taken.
+    public func register(
+        _ definition: ToolDefinition,
+        handler factory: @escaping @Sendable () async throws -> any ToolHandler
+    ) throws(RuntimeError) {
+        try add(definition) { () throws(RuntimeError) -> ComponentKey<HandlerBox>? in
+            do throws(LoaderError) {
+                return try loader.register("tools/" + definition.name) { HandlerBox(try await factory()) }
+            } catch {
+                throw RuntimeError(.duplicateTool, error.message, cause: error)
+            }
+        }
+    }
+
+    /// Registers a tool with a handler that exists already.
+    public func register(_ definition: ToolDefinition, handler: any ToolHandler) throws(RuntimeError) {
+        try register(definition) { handler }
+    }
+
+    /// Registers a tool without a handler: its calls are decided, and fail if run here.
+    public func register(_ definition: ToolDefinition) throws(RuntimeError) {
+        try add(definition) { () throws(RuntimeError) -> ComponentKey<HandlerBox>? in nil }
+    }
+
+    private func add(
+        _ definition: ToolDefinition,
+        _ makeKey: () throws(RuntimeError) -> ComponentKey<HandlerBox>?
+    ) throws(RuntimeError) {
+        if entries.withLock({ $0[definition.name] != nil }) {
+            throw RuntimeError(
+                .duplicateTool,
+                "a tool named \(ExactText.quotedForDisplay(definition.name)) is already registered"
+            )
+        }
+        let key = try makeKey()
+        let added = entries.withLock { entries -> Bool in
+            guard entries[definition.name] == nil else { return false }
+            entries[definition.name] = Entry(definition: definition, key: key)
+            return true
+        }
+        if !added {
+            throw RuntimeError(
+                .duplicateTool,
+                "a tool named \(ExactText.quotedForDisplay(definition.name)) is already registered"
+            )
+        }
+    }
+
+    /// The definition of the tool named `name` (in NFC), if registered.
+    public func definition(named name: String) -> ToolDefinition? {
+        entries.withLock { $0[name]?.definition }
+    }
+
+    func entry(named name: String) -> Entry? {
+        entries.withLock { $0[name] }
+    }
+
+    /// Every registered definition, ordered by name (by Unicode scalars).
+    public var definitions: [ToolDefinition] {
+        entries.withLock { Array($0.values.map(\.definition)) }
+            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+
+    /// The handler of a registered tool, building it if needed.
+    func handler(_ entry: Entry) async throws -> any ToolHandler {
+        guard let key = entry.key else {
+            throw RuntimeError(
+                .unknownTool,
+                "tool \(ExactText.quotedForDisplay(entry.definition.name)) has no handler in this process"
+            )
+        }
+        return try await loader.get(key).handler
+    }
+}
+
+/// A handler held as a loader component.
+final class HandlerBox: Sendable {
+    let handler: any ToolHandler
+    init(_ handler: any ToolHandler) { self.handler = handler }
+}

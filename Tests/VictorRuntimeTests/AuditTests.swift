@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import VictorRuntime
+import VictorTestSupport
+
+@Suite struct AuditRecordTests {
+    @Test func argumentsAreDigestedCanonically() {
+        // SHA-256 of the two bytes `{}`.
+        #expect(AgentRuntime.digest([:]) == "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")
+        // Key order and Unicode spelling do not change the digest.
+        let a: JSONValue = ["b": 1, "a": ["caf\u{E9}", 2.5]]
+        let b: JSONValue = ["a": ["cafe\u{301}", 2.5], "b": 1]
+        #expect(AgentRuntime.digest(a) == AgentRuntime.digest(b.normalized()))
+        #expect(a.canonicalJSON == "{\"a\":[\"caf\u{E9}\",2.5],\"b\":1}")
+    }
+
+    @Test func everyPathProducesOneRecordWithItsDecision() async throws {
+        let fixture = try GateFixture(options: RuntimeOptions(recordArguments: true))
+        let session = try await fixture.runtime.openSession(user: "alice", persona: "worker", id: "s-9")
+        _ = fixture.runtime.authorize(ToolCall(id: "c1", tool: "shell"), in: session)
+        _ = await fixture.runtime.call(ToolCall(id: "c2", tool: "search", arguments: ["query": "x"]), in: session)
+        let records = fixture.audit.records
+        #expect(records.count == 2)
+        #expect(records[0].event == .decision && records[0].step == .persona && records[0].verdict == .denied)
+        #expect(records[0].outcome == nil)
+        #expect(records[1].event == .call && records[1].outcome == .succeeded && records[1].verdict == .allowed)
+        #expect(records[1].arguments == ["query": "x"])
+        for record in records {
+            #expect(record.session == "s-9" && record.user == "alice")
+            #expect(record.persona == "worker" && record.personaVersion == 1)
+        }
+    }
+
+    @Test func argumentsStayOutOfRecordsUnlessConfigured() async throws {
+        let fixture = try GateFixture()
+        let session = try await fixture.runtime.openSession(user: "alice", persona: "worker")
+        _ = fixture.runtime.authorize(ToolCall(tool: "search", arguments: ["query": "password=hunter2"]), in: session)
+        let record = try #require(fixture.audit.records.first)
+        #expect(record.arguments == nil)
+        #expect(!record.jsonLine.contains("hunter2"))
+        #expect(record.argumentsDigest == AgentRuntime.digest(["query": "password=hunter2"]))
+    }
+
+    @Test func linesRoundTripAndCannotBreakLines() throws {
+        let record = AuditRecord(
+            event: .call,
+            time: Date(timeIntervalSince1970: 1_800_000_000.25),
+            session: "s\nforged",
+            user: "al\u{2028}ice",
+            persona: "p",
+            personaVersion: 2,
+            callID: "c",
+            tool: "t",
+            argumentsDigest: "d",
+            arguments: ["big": 9_007_199_254_740_993],
+            verdict: .denied,
+            step: .schema,
+            reason: "r \"quoted\"",
+            policy: nil,
+            approver: "a",
+            outcome: .notRun,
+            error: "e",
+            durationNanoseconds: 42
+        )
+        let line = record.jsonLine
+        #expect(!line.contains("\n") && !line.contains("\u{2028}"))
+        let read = try AuditRecord(jsonLine: line)
+        var expected = record
+        expected.user = "al\\u{2028}ice"
+        #expect(read == expected, "a character the reader refuses is kept as visible text")
+        #expect(read.session == "s\nforged", "a line break is escaped, not replaced")
+    }
+
+    @Test func malformedLinesNameTheField() {
+        #expect(throws: RuntimeError.self) { try AuditRecord(jsonLine: "{\"event\": \"call\"}") }
+        #expect {
+            try AuditRecord(jsonLine: "{\"event\": \"maybe\"}")
+        } throws: { error in
+            "\(error)".contains("'event' has the unknown value 'maybe'")
+        }
+    }
+}
+
+@Suite struct JSONLinesAuditSinkTests {
+    let directories = TemporaryDirectories()
+
+    func record(_ index: Int) -> AuditRecord {
+        AuditRecord(
+            event: .decision,
+            time: Date(),
+            session: "s",
+            user: "u",
+            persona: "p",
+            personaVersion: 1,
+            callID: "call-" + String(1_000 + index),
+            tool: "t",
+            argumentsDigest: AgentRuntime.digest([:]),
+            verdict: .allowed,
+            step: .policy,
+            reason: "allowed",
+            durationNanoseconds: 1
+        )
+    }
+
+    @Test func aCleanShutdownLosesNothing() async throws {
+        let path = directories.make() + "/audit.jsonl"
+        let sink = try JSONLinesAuditSink(path: path, options: .init(batchRecords: 7))
+        for index in 0..<1_000 { sink.record(record(index)) }
+        try await sink.close()
+        let (records, problems) = try AuditLog.read(contentsOf: path)
+        #expect(problems.isEmpty)
+        let expected = (0..<1_000).map { index in "call-" + String(1_000 + index) }
+        #expect(records.map(\.callID) == expected)
+        sink.record(record(1_000))
+        #expect(sink.droppedRecords == 1, "a closed sink drops and counts")
+        await #expect(throws: RuntimeError.self) { try await sink.flush() }
+    }
+
+    @Test func flushMakesEveryEarlierRecordDurable() async throws {
+        let path = directories.make() + "/audit.jsonl"
+        let sink = try JSONLinesAuditSink(path: path, options: .init(batchRecords: 10_000, flushInterval: .seconds(60)))
+        for index in 0..<3 { sink.record(record(index)) }
+        try await sink.flush()
+        #expect(try AuditLog.read(contentsOf: path).records.count == 3)
+        try await sink.close()
+    }
+
+    @Test func filesRotateBySizeKeepingTheNewest() async throws {
+        let path = directories.make() + "/audit.jsonl"
+        let lineBytes = record(0).jsonLine.utf8.count + 1
+        let sink = try JSONLinesAuditSink(
+            path: path,
+            options: .init(batchRecords: 1, maxFileBytes: lineBytes * 10, keepFiles: 2)
+        )
+        for index in 0..<25 {
+            sink.record(record(index))
+            try await sink.flush()
+        }
+        try await sink.close()
+        let current = try AuditLog.read(contentsOf: path).records
+        let first = try AuditLog.read(contentsOf: path + ".1").records
+        let second = try AuditLog.read(contentsOf: path + ".2").records
+        #expect(!FileManager.default.fileExists(atPath: path + ".3"))
+        let counts: [Int] = [second.count, first.count, current.count]
+        #expect(counts == [10, 10, 5] as [Int])
+        let expected = (0..<25).map { index in "call-" + String(1_000 + index) }
+        #expect((second + first + current).map(\.callID) == expected)
+    }
+
+    @Test func theFileIsPrivateAndNeverALink() async throws {
+        let directory = directories.make()
+        let path = directory + "/audit.jsonl"
+        let sink = try JSONLinesAuditSink(path: path)
+        try await sink.close()
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link.jsonl", withDestinationPath: path)
+        #expect {
+            _ = try JSONLinesAuditSink(path: directory + "/link.jsonl")
+        } throws: { error in
+            "\(error)".contains("symbolic link")
+        }
+    }
+
+    @Test func aCutShortLastLineIsReportedNotRead() throws {
+        let path = directories.make() + "/audit.jsonl"
+        let whole = record(0).jsonLine + "\n"
+        let cut = String(record(1).jsonLine.prefix(40))
+        try (whole + cut).write(toFile: path, atomically: false, encoding: .utf8)
+        let (records, problems) = try AuditLog.read(contentsOf: path)
+        #expect(records.count == 1)
+        #expect(problems.count == 1 && problems[0].contains("the last line is incomplete"))
+    }
+
+    @Test func badOptionsAreRefused() {
+        #expect(throws: RuntimeError.self) {
+            _ = try JSONLinesAuditSink(path: "/tmp/never.jsonl", options: .init(batchRecords: 0))
+        }
+    }
+}
