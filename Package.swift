@@ -150,6 +150,7 @@ let package = Package(
             name: "VictorCommandLine",
             dependencies: [
                 "VictorBenchmarks",
+                "VictorRuntime",
                 "VictorPersonas",
                 "VictorAuthorization",
                 "VictorDocuments",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import VictorAuthorization
 import VictorPersonas
+import VictorRuntime
 
 /// Why a `victor` command failed; each kind has one exit status (``exitCode``), the same for
 /// every subcommand.
@@ -66,6 +67,11 @@ struct CommandFailure: Error {
             // A document's problems, one `FILE:LINE:COLUMN: key.path: message` line each.
             let lines = error.issues.isEmpty ? [error.message] : error.issues.map(\.description)
             self.init(.invalidInput, lines.map(singleLine))
+        case let error as RuntimeError:
+            // Document problems are `FILE:LINE:COLUMN: key.path: message` lines already.
+            let located = error.code == .invalidConfiguration || error.code == .invalidJSON
+            let lines = error.message.split(separator: "\n").map { singleLine(String($0)) }
+            self.init(Self.kind(of: error), located ? lines : lines.map { "error: " + $0 })
         case let error as CommandFileError:
             self.init(.invalidInput, ["error: " + singleLine(error.description)])
         case let error as BenchError:
@@ -75,6 +81,12 @@ struct CommandFailure: Error {
         default:
             return nil
         }
+    }
+
+    /// The kind of a runtime error: a persona's own kind, a store problem, or bad input.
+    static func kind(of error: RuntimeError) -> CommandFailureKind {
+        if error.code == .persona, let cause = error.cause as? PersonaError { return kind(of: cause.code) }
+        return error.code == .io ? .storeFailure : .invalidInput
     }
 
     /// The kind of a persona error: a missing persona, a collision, a store problem or bad input.

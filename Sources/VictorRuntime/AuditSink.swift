@@ -10,11 +10,16 @@ public protocol AuditSink: Sendable {
     /// anything.
     /// - Throws: ``RuntimeError`` when the sink could not store them.
     func flush() async throws(RuntimeError)
+    /// Stores every record taken and releases what the sink holds (a file); records taken
+    /// afterwards may be dropped.
+    func close() async throws(RuntimeError)
 }
 
 extension AuditSink {
     /// Nothing to flush.
     public func flush() async throws(RuntimeError) {}
+    /// Flushes; nothing else to release.
+    public func close() async throws(RuntimeError) { try await flush() }
 }
 
 /// Keeps records in memory: for tests and for hosts that ship records themselves.
@@ -80,6 +85,19 @@ public struct AuditSinks: AuditSink {
         for sink in sinks {
             do throws(RuntimeError) {
                 try await sink.flush()
+            } catch {
+                first = first ?? error
+            }
+        }
+        if let first { throw first }
+    }
+
+    /// Closes every sink; throws the first failure after trying them all.
+    public func close() async throws(RuntimeError) {
+        var first: RuntimeError?
+        for sink in sinks {
+            do throws(RuntimeError) {
+                try await sink.close()
             } catch {
                 first = first ?? error
             }

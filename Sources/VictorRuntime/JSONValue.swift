@@ -156,12 +156,25 @@ extension JSONValue {
 
     /// Reads JSON bytes; see ``parse(_:source:)``.
     public static func parse(bytes: [UInt8], source: String = "JSON") throws(RuntimeError) -> JSONValue {
-        try checkJSONTokens(bytes, source: source)
+        try parse(bytes: bytes, source: source, firstLine: 1)
+    }
+
+    /// Reads JSON bytes that start on line `firstLine` of `source` (one line of a JSON Lines
+    /// file), so positions in errors are the file's.
+    static func parse(bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) -> JSONValue {
+        try checkJSONTokens(bytes, source: source, firstLine: firstLine)
         let node: DocumentNode?
         do {
             node = try DocumentReader().read(bytes: bytes, file: source)
         } catch {
-            throw RuntimeError(.invalidJSON, error.description, cause: error)
+            let shifted = DocumentError(
+                error.issues.map { issue in
+                    var issue = issue
+                    issue.position?.line += firstLine - 1
+                    return issue
+                }
+            )
+            throw RuntimeError(.invalidJSON, shifted.description, cause: error)
         }
         guard let node else { throw RuntimeError(.invalidJSON, "\(source): empty document, expected a JSON value") }
         return try JSONValue(node, source: source, path: "")
@@ -212,9 +225,9 @@ extension JSONValue {
     /// Refuses YAML outside JSON before the document reader sees the text: outside string
     /// literals only JSON's punctuation, numbers and the words `true`, `false` and `null` may
     /// appear (no unquoted keys or strings, anchors, aliases, tags, comments, block syntax).
-    private static func checkJSONTokens(_ bytes: [UInt8], source: String) throws(RuntimeError) {
+    private static func checkJSONTokens(_ bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) {
         var index = 0
-        var line = 1
+        var line = firstLine
         var lineStart = 0
         func fail(_ at: Int, _ what: String) -> RuntimeError {
             RuntimeError(.invalidJSON, "\(source):\(line):\(at - lineStart + 1): not JSON: \(what)")

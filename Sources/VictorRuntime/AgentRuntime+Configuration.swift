@@ -1,0 +1,95 @@
+import VictorAuthorization
+import VictorEvents
+import VictorExecution
+import VictorLoading
+import VictorPersonas
+import VictorTelemetry
+
+extension AgentRuntime {
+    /// Builds a runtime from a configuration: the authorization configuration read and
+    /// validated (none: every call denied), a directory persona store, the configured tools with
+    /// the handler `handlers` gives each name (a tool without one is decided, and fails if run
+    /// here), the executor's bound and timeout, and the audit file (plus the event bus, when one
+    /// is given).
+    /// - Throws: ``RuntimeError/Code/invalidConfiguration`` when the authorization configuration
+    ///   is invalid (with every problem), ``RuntimeError/Code/io`` when the audit file cannot be opened.
+    public static func make(
+        _ configuration: RuntimeConfiguration,
+        handlers: [String: any ToolHandler] = [:],
+        approver: any Approver = DenyingApprover(),
+        eventBus: EventBus? = nil,
+        telemetry: Telemetry = .standard
+    ) async throws(RuntimeError) -> AgentRuntime {
+        let authorization: AuthorizationConfiguration
+        if let path = configuration.authorizationPath {
+            do {
+                authorization = try AuthorizationConfiguration.load(contentsOf: path)
+            } catch {
+                throw RuntimeError(.invalidConfiguration, error.description, cause: error)
+            }
+        } else {
+            authorization = AuthorizationConfiguration()
+        }
+        let authorizer: Authorizer
+        let executor: ParallelExecutor
+        do {
+            authorizer = try Authorizer(configuration: authorization, eventBus: eventBus, telemetry: telemetry)
+        } catch {
+            throw RuntimeError(.invalidConfiguration, error.description, cause: error)
+        }
+        do {
+            executor = try ParallelExecutor(
+                configuration: ExecutorConfiguration(
+                    maxWorkers: configuration.maxConcurrentCalls,
+                    taskTimeout: configuration.callTimeout
+                ),
+                eventBus: eventBus,
+                telemetry: telemetry
+            )
+        } catch {
+            throw RuntimeError(.invalidConfiguration, error.description, cause: error)
+        }
+        let tools = ToolRegistry(
+            loader: ComponentLoader(
+                configuration: LoaderConfiguration(maxCacheSize: configuration.maxLoadedTools),
+                eventBus: eventBus,
+                telemetry: telemetry
+            )
+        )
+        for definition in configuration.tools {
+            if let handler = handlers[definition.name] {
+                try tools.register(definition, handler: handler)
+            } else {
+                try tools.register(definition)
+            }
+        }
+        var sinks: [any AuditSink] = []
+        if let path = configuration.auditPath {
+            sinks.append(
+                try JSONLinesAuditSink(path: path, options: configuration.auditOptions, logger: telemetry.logger)
+            )
+        }
+        if let eventBus { sinks.append(EventBusAuditSink(bus: eventBus)) }
+        return AgentRuntime(
+            tools: tools,
+            personas: PersonaManager(
+                store: DirectoryPersonaStore(directory: configuration.personaStorePath),
+                eventBus: eventBus
+            ),
+            authorizer: authorizer,
+            executor: executor,
+            approver: approver,
+            audit: AuditSinks(sinks),
+            options: RuntimeOptions(
+                approvalTimeout: configuration.approvalTimeout,
+                recordArguments: configuration.recordArguments
+            ),
+            telemetry: telemetry
+        )
+    }
+
+    /// Writes every audit record taken and closes the audit sinks: call it on shutdown.
+    public func shutdown() async throws(RuntimeError) {
+        try await audit.close()
+    }
+}
