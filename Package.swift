@@ -133,6 +133,7 @@ let package = Package(
         .target(
             name: "VictorBenchmarks",
             dependencies: [
+                "VictorRuntime",
                 "VictorEvents",
                 "VictorLoading",
                 "VictorExecution",

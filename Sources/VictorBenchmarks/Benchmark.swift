@@ -14,6 +14,8 @@ public enum BenchmarkUnit: String, Sendable, Codable, CaseIterable {
     case bytes
     /// A dimensionless ratio.
     case ratio
+    /// Things per second.
+    case perSecond = "/s"
 }
 
 /// Whether smaller or larger figures are better.

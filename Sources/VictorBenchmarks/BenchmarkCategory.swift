@@ -11,6 +11,8 @@ public enum BenchmarkCategory: String, Sendable, Codable, CaseIterable, Comparab
     case personaManager = "Persona Manager"
     /// Authorization checks.
     case security = "Security"
+    /// The tool-call gate: decisions, call overhead, audit.
+    case runtime = "Tool-Call Runtime"
 
     /// The seed report's section title, such as `Lazy Loading Performance`.
     public var sectionTitle: String {
@@ -20,6 +22,7 @@ public enum BenchmarkCategory: String, Sendable, Codable, CaseIterable, Comparab
         case .memoryEfficiency: "Memory Efficiency"
         case .personaManager: "Persona Manager Performance"
         case .security: "Security Authorization Overhead"
+        case .runtime: "Tool-Call Runtime"
         }
     }
 

@@ -11,7 +11,9 @@ public enum BenchmarkSuite {
 
     /// Every benchmark: by category in report order, the seed's before the extended ones.
     public static var all: [Benchmark] {
-        let unordered = LoadingBenchmarks.all + ExecutionBenchmarks.all + PersonaBenchmarks.all + SecurityBenchmarks.all
+        let unordered =
+            LoadingBenchmarks.all + ExecutionBenchmarks.all + PersonaBenchmarks.all + SecurityBenchmarks.all
+            + RuntimeBenchmarks.all
         let seedRank = Dictionary(uniqueKeysWithValues: seedIDs.enumerated().map { ($1, $0) })
         return unordered.enumerated().sorted { lhs, rhs in
             if lhs.element.category != rhs.element.category { return lhs.element.category < rhs.element.category }

@@ -13,9 +13,10 @@ import Darwin
 
 /// Appends audit records to a JSON Lines file, in durable batches, rotating by size.
 ///
-/// ``record(_:)`` only appends the line to a buffer in memory. A writer thread of the sink's own
-/// writes the buffer out and syncs it (`fsync`) when ``Options/batchRecords`` records wait, every
-/// ``Options/flushInterval``, and on ``flush()``; file I/O never runs on the caller's task.
+/// ``record(_:)`` only appends the record to a buffer in memory. A writer thread of the sink's
+/// own turns the buffer into lines, writes them and syncs the file (`fsync`) when
+/// ``Options/batchRecords`` records wait, every ``Options/flushInterval``, and on ``flush()``;
+/// neither encoding nor file I/O runs on the caller's task.
 ///
 /// Durability:
 /// - **Clean shutdown loses nothing**: ``close()`` writes and syncs every record taken.
@@ -24,7 +25,7 @@ import Darwin
 ///   lines, so a killed process leaves whole lines; after a power cut the last line may be cut
 ///   short, which ``AuditLog/read(contentsOf:)`` reports instead of failing.
 /// - **A failed write** (a full disk) keeps the records in memory, up to
-///   ``Options/maxPendingBytes``, and retries with the next batch; ``flush()`` throws until it
+///   ``Options/maxPendingRecords``, and retries with the next batch; ``flush()`` throws until it
 ///   succeeds. Beyond that bound the oldest waiting records are dropped, counted in
 ///   ``droppedRecords`` and logged.
 ///
@@ -43,8 +44,8 @@ public final class JSONLinesAuditSink: AuditSink {
         public var maxFileBytes: Int
         /// Rotated files kept (`PATH.1` … `PATH.N`).
         public var keepFiles: Int
-        /// The most bytes kept in memory while writes fail.
-        public var maxPendingBytes: Int
+        /// The most records kept in memory while writes fail.
+        public var maxPendingRecords: Int
         /// Whether each batch is synced to stable storage.
         public var sync: Bool
 
@@ -54,21 +55,20 @@ public final class JSONLinesAuditSink: AuditSink {
             flushInterval: Duration = .milliseconds(50),
             maxFileBytes: Int = 64 << 20,
             keepFiles: Int = 5,
-            maxPendingBytes: Int = 64 << 20,
+            maxPendingRecords: Int = 1_000_000,
             sync: Bool = true
         ) {
             self.batchRecords = batchRecords
             self.flushInterval = flushInterval
             self.maxFileBytes = maxFileBytes
             self.keepFiles = keepFiles
-            self.maxPendingBytes = maxPendingBytes
+            self.maxPendingRecords = maxPendingRecords
             self.sync = sync
         }
     }
 
     private struct State {
-        var pending: [UInt8] = []
-        var pendingRecords = 0
+        var pending: [AuditRecord] = []
         var taken: UInt64 = 0
         var stored: UInt64 = 0
         var woken = false
@@ -96,7 +96,7 @@ public final class JSONLinesAuditSink: AuditSink {
         logger: Logger = Logger(label: "victor")
     ) throws(RuntimeError) {
         guard options.batchRecords >= 1, options.keepFiles >= 1, options.maxFileBytes >= 1,
-            options.maxPendingBytes >= 1, options.flushInterval > .zero
+            options.maxPendingRecords >= 1, options.flushInterval > .zero
         else {
             throw RuntimeError(.invalidArgument, "audit options out of range: \(options)")
         }
@@ -112,22 +112,20 @@ public final class JSONLinesAuditSink: AuditSink {
         thread.start()
     }
 
-    /// Records dropped because writes kept failing past ``Options/maxPendingBytes``.
+    /// Records dropped because writes kept failing past ``Options/maxPendingRecords``, or taken
+    /// after ``close()``.
     public var droppedRecords: Int { state.withLock { $0.dropped } }
 
-    /// Buffers the record's line; never blocks on I/O.
+    /// Buffers the record; never blocks on I/O.
     public func record(_ record: AuditRecord) {
-        var line = Array(record.jsonLine.utf8)
-        line.append(0x0A)
         let wakeWriter = state.withLock { state -> Bool in
             guard !state.closing else {
                 state.dropped += 1
                 return false
             }
-            state.pending.append(contentsOf: line)
-            state.pendingRecords += 1
+            state.pending.append(record)
             state.taken += 1
-            guard state.pendingRecords >= options.batchRecords, !state.woken else { return false }
+            guard state.pending.count >= options.batchRecords, !state.woken else { return false }
             state.woken = true
             return true
         }
@@ -182,14 +180,20 @@ public final class JSONLinesAuditSink: AuditSink {
             let (batch, target, closing) = state.withLock { state in
                 let batch = state.pending
                 state.pending = []
-                state.pendingRecords = 0
+                state.pending.reserveCapacity(options.batchRecords)
                 state.woken = false
                 return (batch, state.taken, state.closing)
             }
             var failure: RuntimeError?
             if !batch.isEmpty {
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(batch.count * 400)
+                for record in batch {
+                    bytes.append(contentsOf: record.jsonLine.utf8)
+                    bytes.append(0x0A)
+                }
                 do throws(RuntimeError) {
-                    try file.append(batch, options: options)
+                    try file.append(bytes, options: options)
                 } catch {
                     failure = error
                     keep(batch, after: error)
@@ -219,15 +223,11 @@ public final class JSONLinesAuditSink: AuditSink {
 
     /// Puts a batch that failed back in front of the buffer, dropping the oldest records past
     /// the memory bound.
-    private func keep(_ batch: [UInt8], after error: RuntimeError) {
+    private func keep(_ batch: [AuditRecord], after error: RuntimeError) {
         let dropped = state.withLock { state -> Int in
-            var combined = batch + state.pending
-            var dropped = 0
-            while combined.count > options.maxPendingBytes, let end = combined.firstIndex(of: 0x0A) {
-                combined.removeSubrange(...end)
-                dropped += 1
-            }
-            state.pending = combined
+            let combined = batch + state.pending
+            let dropped = max(0, combined.count - options.maxPendingRecords)
+            state.pending = Array(combined.dropFirst(dropped))
             state.dropped += dropped
             return dropped
         }
