@@ -226,6 +226,8 @@ let package = Package(
             name: "VictorRuntimeTests",
             dependencies: [
                 "VictorRuntime",
+                "VictorTelemetry",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "VictorAuthorization",
                 "VictorExecution",
                 "VictorPersonas",

@@ -155,11 +155,30 @@ public final class Authorizer: Sendable {
         action: String,
         context: [String: AttributeValue] = [:]
     ) -> Decision {
+        check(user, resource, action, RequestContext.normalized(context))
+    }
+
+    /// Decides like ``check(user:resource:action:context:)`` with a context normalized once,
+    /// ahead of many checks.
+    public func check(user: String, resource: String, action: String, normalizedContext: NormalizedContext) -> Decision
+    {
+        check(user, resource, action, normalizedContext.values)
+    }
+
+    @inline(__always)
+    private func check(
+        _ user: String,
+        _ resource: String,
+        _ action: String,
+        _ context: [String: AttributeValue]
+    )
+        -> Decision
+    {
         let start = beginCheck(count: 1)
         let snapshot = self.snapshot
         let id = HashedKey(normalizing: user)
         let key = PairKey(normalizingResource: resource, action: action)
-        let decision = decide(snapshot, id, key, RequestContext.normalized(context))
+        let decision = decide(snapshot, id, key, context)
         endCheck(start, snapshot, id.text, key, decision)
         return decision
     }

@@ -57,9 +57,9 @@ final class Grant: Sendable {
         constraints = permission.constraints.map { CompiledCondition($0, roleIndex: roleIndex) }
         decision =
             if let roleName {
-                Decision(reason: .allowedByRole, decidedBy: .role(roleName, permission))
+                Decision(compiled: .allowedByRole, decidedBy: .role(roleName, permission))
             } else {
-                Decision(reason: .allowedByPermission, decidedBy: .permission(permission))
+                Decision(compiled: .allowedByPermission, decidedBy: .permission(permission))
             }
     }
 }
@@ -100,10 +100,10 @@ final class CompiledPolicy: Sendable {
             case .allow: .allowedByPolicy
             case .approve: .approvalRequired
             }
-        decision = Decision(reason: reason, decidedBy: .policy(policy.name))
+        decision = Decision(compiled: reason, decidedBy: .policy(policy.name))
         // An indeterminate approval still asks: failing closed means asking, not skipping.
         indeterminateDecision = Decision(
-            reason: policy.effect == .approve ? .approvalRequired : .forbiddenByIndeterminatePolicy,
+            compiled: policy.effect == .approve ? .approvalRequired : .forbiddenByIndeterminatePolicy,
             decidedBy: .policy(policy.name)
         )
     }

@@ -86,11 +86,14 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         let reason: Reason
         let decidedBy: Source
         let allowed: Bool
+        /// The message, written once for a decision compiled ahead of the checks that return it.
+        let precomputedMessage: String?
 
-        init(reason: Reason, decidedBy: Source) {
+        init(reason: Reason, decidedBy: Source, precomputeMessage: Bool) {
             self.reason = reason
             self.decidedBy = decidedBy
             allowed = reason.allows
+            precomputedMessage = precomputeMessage ? Decision.message(reason, decidedBy) : nil
         }
     }
 
@@ -98,7 +101,13 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
 
     /// Creates a decision.
     public init(reason: Reason, decidedBy: Source) {
-        storage = Storage(reason: reason, decidedBy: decidedBy)
+        storage = Storage(reason: reason, decidedBy: decidedBy, precomputeMessage: false)
+    }
+
+    /// Creates a decision that a compiled configuration returns from many checks: its message is
+    /// written now, once, instead of on every read.
+    init(compiled reason: Reason, decidedBy: Source) {
+        storage = Storage(reason: reason, decidedBy: decidedBy, precomputeMessage: true)
     }
 
     /// Why the request was allowed or denied.
@@ -123,6 +132,10 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
     /// `denied: forbidden by policy 'no-prod-deletes'`. Names are quoted with anything but
     /// printable characters escaped, so the message is always one line.
     public var message: String {
+        storage.precomputedMessage ?? Self.message(reason, decidedBy)
+    }
+
+    static func message(_ reason: Reason, _ decidedBy: Source) -> String {
         switch (reason, decidedBy) {
         case (.authorizationDisabled, _): return "allowed: authorization is disabled"
         case (.unknownUser, .user(let id)): return "denied: unknown user \(displayed(id))"
@@ -139,7 +152,7 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         case (.notPermitted, _): return "denied: not permitted (nothing allows it; the default is deny)"
         case (.allowedByDefault, _): return "allowed: nothing forbids it and the default is allow"
         case (.approvalRequired, .policy(let name)): return "approval required by policy \(displayed(name))"
-        default: return "\(allowed ? "allowed" : "denied"): \(reason.rawValue)"
+        default: return "\(reason.allows ? "allowed" : "denied"): \(reason.rawValue)"
         }
     }
 

@@ -86,6 +86,29 @@ extension AuthorizationConfiguration {
     }
 }
 
+/// A request context normalized to NFC once: for a caller that checks many requests with the
+/// same facts (an agent's session), so that checks skip normalizing them again.
+public struct NormalizedContext: Sendable, Hashable {
+    /// The context, every key and string value in NFC.
+    public let values: [String: AttributeValue]
+
+    /// Normalizes `context`.
+    public init(_ context: [String: AttributeValue] = [:]) {
+        values = RequestContext.normalized(context)
+    }
+
+    private init(normalized values: [String: AttributeValue]) {
+        self.values = values
+    }
+
+    /// This context with `extra` added (normalized first); a key of `extra` replaces the same key
+    /// here.
+    public func adding(_ extra: [String: AttributeValue]) -> NormalizedContext {
+        guard !extra.isEmpty else { return self }
+        return NormalizedContext(normalized: values.merging(RequestContext.normalized(extra)) { _, new in new })
+    }
+}
+
 /// A request's context with every key and string value in NFC.
 enum RequestContext {
     /// `context` in NFC. A context whose keys and strings are all certainly in NFC (ASCII, or

@@ -6,9 +6,9 @@ import VictorDocuments
 func displayed(_ name: String) -> String { ExactText.quotedForDisplay(name) }
 
 extension Snapshot {
-    static let notPermitted = Decision(reason: .notPermitted, decidedBy: .default)
-    static let allowedByDefault = Decision(reason: .allowedByDefault, decidedBy: .default)
-    static let disabled = Decision(reason: .authorizationDisabled, decidedBy: .disabled)
+    static let notPermitted = Decision(compiled: .notPermitted, decidedBy: .default)
+    static let allowedByDefault = Decision(compiled: .allowedByDefault, decidedBy: .default)
+    static let disabled = Decision(compiled: .authorizationDisabled, decidedBy: .disabled)
 
     /// Decides a request for the user with id `id`. Names and context are in NFC.
     /// - Returns: the decision, and whether it read the request's context (such decisions are

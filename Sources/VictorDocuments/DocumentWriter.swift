@@ -11,6 +11,7 @@ public enum DocumentWriter {
     /// paragraph separators, the byte-order mark and noncharacters. The result is a valid JSON
     /// string and a valid YAML double-quoted scalar.
     public static func quoted(_ text: String) -> String {
+        if isPlainASCII(text) { return "\"" + text + "\"" }
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -32,6 +33,22 @@ public enum DocumentWriter {
             }
         }
         return result + "\""
+    }
+
+    /// Appends ``quoted(_:)`` of `text` to `bytes`, copying printable ASCII straight through.
+    public static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+        if isPlainASCII(text) {
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.append(contentsOf: quoted(text).utf8)
+        }
+    }
+
+    /// Whether `text` is printable ASCII with neither `"` nor a backslash: quoted as it is.
+    static func isPlainASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
     }
 
     /// A finite double in a form YAML 1.2 core reads back as the same float (never as an

@@ -3,7 +3,7 @@ import VictorExecution
 import VictorLocks
 import VictorTelemetry
 
-/// The outcome of one call through ``AgentRuntime/call(_:in:)``.
+/// The outcome of one call through the runtime's `call(_:in:)`.
 public struct ToolCallResult: Sendable {
     /// The call as decided: its tool name in NFC, its id (made by the runtime when empty).
     public let call: ToolCall
@@ -22,7 +22,7 @@ public struct ToolCallResult: Sendable {
 }
 
 extension AgentRuntime {
-    /// Decides, runs and records one call; see ``call(_:in:)-([ToolCall],_)``.
+    /// Decides, runs and records one call, as the batch form does.
     public func call(_ call: ToolCall, in session: AgentSession) async -> ToolCallResult {
         await self.call([call], in: session)[0]
     }

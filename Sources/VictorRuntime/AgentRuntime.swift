@@ -37,7 +37,7 @@ public struct RuntimeOptions: Sendable, Hashable {
 /// 6. ``GateStep/policy``: the authorizer allows `execute` on `tools/NAME` for the session's
 ///    user, with the session's facts and the tool's policy arguments (`context.args.NAME`) as
 ///    context; an approve policy makes the verdict ``GateVerdict/approvalRequired``;
-/// 7. ``GateStep/approval``: ``call(_:in:)`` asks the ``Approver`` and waits up to
+/// 7. ``GateStep/approval``: `call(_:in:)` asks the ``Approver`` and waits up to
 ///    ``RuntimeOptions/approvalTimeout``.
 ///
 /// An allowed call spends one unit of the session's budget, atomically: of any number of
@@ -317,12 +317,14 @@ public final class AgentRuntime: Sendable {
         trace?.append("budget: \(session.remainingCalls.map { "\($0) calls left" } ?? "no limit")")
 
         // 6. The policy.
-        let context = entry.definition.policyArguments.isEmpty ? session.policyContext : policyContext(call, session)
+        let context =
+            entry.definition.policyArguments.isEmpty
+            ? session.normalizedContext : session.normalizedContext.adding(argumentFacts(entry.definition, arguments))
         let authorization = authorizer.check(
             user: session.facts.user,
             resource: entry.definition.resource,
             action: "execute",
-            context: context
+            normalizedContext: context
         )
         trace?.append("policy: \(authorization.message)")
         if authorization.reason == .approvalRequired {
@@ -388,12 +390,16 @@ public final class AgentRuntime: Sendable {
     /// The session's facts plus the call's policy arguments under `args.`.
     func policyContext(_ call: ToolCall, _ session: AgentSession) -> [String: AttributeValue] {
         guard let definition = tools.definition(named: call.tool) else { return session.policyContext }
-        var context = session.policyContext
-        let arguments = call.arguments.normalized()
+        return session.policyContext.merging(argumentFacts(definition, call.arguments.normalized())) { _, new in new }
+    }
+
+    /// The tool's policy arguments among `arguments`, keyed `args.NAME`.
+    func argumentFacts(_ definition: ToolDefinition, _ arguments: JSONValue) -> [String: AttributeValue] {
+        var facts: [String: AttributeValue] = [:]
         for name in definition.policyArguments {
-            if let value = arguments[name]?.attributeValue { context[Self.argumentPrefix + name] = value }
+            if let value = arguments[name]?.attributeValue { facts[Self.argumentPrefix + name] = value }
         }
-        return context
+        return facts
     }
 
     // MARK: Records

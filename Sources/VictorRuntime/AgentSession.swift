@@ -32,6 +32,8 @@ public final class AgentSession: Sendable {
     /// What `context.NAME` conditions read for every call of the session: the context the
     /// session was opened with, plus `persona`, `persona_version` and `session`.
     public let policyContext: [String: AttributeValue]
+    /// ``policyContext`` normalized once, for every check of the session.
+    let normalizedContext: NormalizedContext
     let budget: ToolCallBudget
 
     init(facts: SessionFacts, persona: AdaptedPersona, policyContext: [String: AttributeValue], budget: ToolCallBudget)
@@ -39,6 +41,7 @@ public final class AgentSession: Sendable {
         self.facts = facts
         self.persona = persona
         self.policyContext = policyContext
+        normalizedContext = NormalizedContext(policyContext)
         self.budget = budget
     }
 

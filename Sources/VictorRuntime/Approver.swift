@@ -1,6 +1,6 @@
 /// Decides calls that an approve policy holds for a person's approval.
 ///
-/// The runtime asks and waits up to ``RuntimeLimits/approvalTimeout``; an approver that does
+/// The runtime asks and waits up to ``RuntimeOptions/approvalTimeout``; an approver that does
 /// not answer in time is cancelled and the call is denied. An approver should answer
 /// ``ApprovalAnswer/denied(_:)`` when unsure: the gate fails closed.
 public protocol Approver: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import VictorDocuments
+import VictorLocks
 
 /// One line of the audit trail: a gate decision, or a call decided and run, or the outcome of a
 /// call run elsewhere.
@@ -115,29 +116,48 @@ extension AuditRecord {
     /// noncharacters) are written as the text `\u{XXXX}`, in free text and recorded arguments
     /// alike, so every line reads back; the digest is of the arguments as called.
     public var jsonLine: String {
-        var out = "{\"event\":\"\(event.rawValue)\",\"time\":\(DocumentWriter.quoted(Self.timeText(time)))"
-        func field(_ key: String, _ text: String?) {
-            guard let text else { return }
-            out += ",\"\(key)\":"
-            out += DocumentWriter.quoted(Self.readable(text))
+        var bytes: [UInt8] = []
+        appendJSONLine(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``jsonLine`` to `bytes`: what the audit file's writer calls for every record.
+    public func appendJSONLine(to bytes: inout [UInt8]) {
+        func key(_ name: StaticString) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }
-        field("session", session)
-        field("user", user)
-        field("persona", persona)
-        out += ",\"persona_version\":\(personaVersion)"
-        field("call_id", callID)
-        field("tool", tool)
-        field("arguments_sha256", argumentsDigest)
-        if let arguments { out += ",\"arguments\":" + Self.readable(arguments).canonicalJSON }
-        field("verdict", verdict.rawValue)
-        field("step", step.rawValue)
-        field("reason", reason)
-        field("policy", policy)
-        field("approver", approver)
-        field("outcome", outcome?.rawValue)
-        field("error", error)
-        out += ",\"duration_ns\":\(durationNanoseconds)}"
-        return out
+        func field(_ name: StaticString, _ text: String?) {
+            guard let text else { return }
+            key(name)
+            DocumentWriter.appendQuoted(Self.readable(text), to: &bytes)
+        }
+        key("{\"event\":")
+        DocumentWriter.appendQuoted(event.rawValue, to: &bytes)
+        key(",\"time\":\"")
+        Self.appendTime(time, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        field(",\"session\":", session)
+        field(",\"user\":", user)
+        field(",\"persona\":", persona)
+        key(",\"persona_version\":")
+        bytes.append(contentsOf: String(personaVersion).utf8)
+        field(",\"call_id\":", callID)
+        field(",\"tool\":", tool)
+        field(",\"arguments_sha256\":", argumentsDigest)
+        if let arguments {
+            key(",\"arguments\":")
+            bytes.append(contentsOf: Self.readable(arguments).canonicalJSON.utf8)
+        }
+        field(",\"verdict\":", verdict.rawValue)
+        field(",\"step\":", step.rawValue)
+        field(",\"reason\":", reason)
+        field(",\"policy\":", policy)
+        field(",\"approver\":", approver)
+        field(",\"outcome\":", outcome?.rawValue)
+        field(",\"error\":", error)
+        key(",\"duration_ns\":")
+        bytes.append(contentsOf: String(durationNanoseconds).utf8)
+        bytes.append(UInt8(ascii: "}"))
     }
 
     /// Reads a record from one line of JSON as ``jsonLine`` writes it.
@@ -206,6 +226,8 @@ extension AuditRecord {
 
     /// `text` with every character the strict reader refuses written as `\u{XXXX}`.
     static func readable(_ text: String) -> String {
+        // Printable ASCII (the common case) holds nothing to replace.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         guard text.unicodeScalars.contains(where: ExactText.isForbidden) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
@@ -229,8 +251,30 @@ extension AuditRecord {
     }
 
     private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let secondsStyle = Date.ISO8601FormatStyle()
+    /// The last whole second formatted, without its `Z`: records come in bursts within a second.
+    private static let lastSecond = Locked<(second: Double, text: [UInt8])>((.nan, []))
 
-    static func timeText(_ time: Date) -> String { time.formatted(timeStyle) }
+    /// Appends `time` as `2026-11-28T19:56:18.123Z`: Foundation formats the whole second (once
+    /// per second), the milliseconds are appended.
+    static func appendTime(_ time: Date, to bytes: inout [UInt8]) {
+        let interval = time.timeIntervalSince1970
+        let second = interval.rounded(.down)
+        var milliseconds = Int(((interval - second) * 1_000).rounded(.down))
+        milliseconds = min(max(milliseconds, 0), 999)
+        let prefix = lastSecond.withLock { cache -> [UInt8] in
+            if cache.second == second { return cache.text }
+            let text = Array(Date(timeIntervalSince1970: second).formatted(secondsStyle).utf8.dropLast())
+            cache = (second, text)
+            return text
+        }
+        bytes.append(contentsOf: prefix)
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(ascii: "0") + UInt8(milliseconds / 100))
+        bytes.append(UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(milliseconds % 10))
+        bytes.append(UInt8(ascii: "Z"))
+    }
 
     static func parseTime(_ text: String) -> Date? { try? timeStyle.parse(text) }
 }

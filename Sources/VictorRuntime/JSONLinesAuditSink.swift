@@ -189,7 +189,7 @@ public final class JSONLinesAuditSink: AuditSink {
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(batch.count * 400)
                 for record in batch {
-                    bytes.append(contentsOf: record.jsonLine.utf8)
+                    record.appendJSONLine(to: &bytes)
                     bytes.append(0x0A)
                 }
                 do throws(RuntimeError) {

@@ -27,14 +27,45 @@ struct RuntimeInstruments: Sendable {
         approvalWaits = telemetry.timer("runtime_approval_wait")
     }
 
+    // Positions in `allCases`, found without hashing and without building `allCases`.
+    private static let stepCount = GateStep.allCases.count
+
+    private static func index(_ verdict: GateVerdict) -> Int {
+        switch verdict {
+        case .allowed: 0
+        case .denied: 1
+        case .approvalRequired: 2
+        }
+    }
+
+    private static func index(_ step: GateStep) -> Int {
+        switch step {
+        case .call: 0
+        case .registry: 1
+        case .schema: 2
+        case .persona: 3
+        case .budget: 4
+        case .policy: 5
+        case .approval: 6
+        }
+    }
+
+    private static func index(_ outcome: AuditRecord.Outcome) -> Int {
+        switch outcome {
+        case .succeeded: 0
+        case .failed: 1
+        case .timedOut: 2
+        case .cancelled: 3
+        case .notRun: 4
+        }
+    }
+
     func count(_ decision: GateDecision) {
-        let verdict = GateVerdict.allCases.firstIndex(of: decision.verdict)!
-        let step = GateStep.allCases.firstIndex(of: decision.step)!
-        decisions[verdict * GateStep.allCases.count + step].increment()
+        decisions[Self.index(decision.verdict) * Self.stepCount + Self.index(decision.step)].increment()
     }
 
     func count(_ outcome: AuditRecord.Outcome) {
-        calls[AuditRecord.Outcome.allCases.firstIndex(of: outcome)!].increment()
+        calls[Self.index(outcome)].increment()
     }
 
     func recordApprovalWait(nanoseconds: UInt64) {

@@ -15,7 +15,7 @@ public struct ToolDefinition: Sendable, Hashable {
 
     /// Creates a definition.
     /// - Throws: ``RuntimeError/Code/invalidName`` when `name` or a policy argument breaks
-    ///   ``ToolDefinition/checkName(_:)``; ``RuntimeError/Code/invalidSchema`` when a policy
+    ///   ``ToolDefinition/checkName(_:what:)``; ``RuntimeError/Code/invalidSchema`` when a policy
     ///   argument is not a declared property of a schema that declares properties.
     public init(
         name: String,
@@ -53,6 +53,12 @@ public struct ToolDefinition: Sendable, Hashable {
     /// patterns and paths give a meaning.
     /// - Throws: ``RuntimeError/Code/invalidName`` saying what is wrong.
     public static func checkName(_ name: String, what: String = "tool name") throws(RuntimeError) {
+        // Printable ASCII but `/`, `*` and a backslash is the common case, checked byte by byte.
+        if !name.isEmpty, name.utf8.count <= maximumNameLength,
+            name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2F && $0 != 0x2A && $0 != 0x5C })
+        {
+            return
+        }
         let shown = ExactText.quotedForDisplay(name)
         guard !name.isEmpty else { throw RuntimeError(.invalidName, "a \(what) cannot be empty") }
         guard name.utf8.count <= maximumNameLength else {

@@ -3,15 +3,21 @@ import VictorLoading
 import VictorLocks
 
 /// The tools a runtime knows: their definitions, and their handlers as components of a
-/// ``ComponentLoader`` (built on first use, once however many calls race for them, and at most
+/// `ComponentLoader` (built on first use, once however many calls race for them, and at most
 /// the loader's cache size alive at a time).
 ///
 /// A tool may be registered without a handler (from a configuration file, to decide calls run
 /// elsewhere); calling it through the runtime fails with a tool error.
 public final class ToolRegistry: Sendable {
-    struct Entry: Sendable {
+    /// A class, so reading one out of the registry on every decision costs one reference count.
+    final class Entry: Sendable {
         let definition: ToolDefinition
         let key: ComponentKey<HandlerBox>?
+
+        init(definition: ToolDefinition, key: ComponentKey<HandlerBox>?) {
+            self.definition = definition
+            self.key = key
+        }
     }
 
     /// The loader that holds the handlers.

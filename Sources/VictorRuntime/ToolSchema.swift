@@ -64,6 +64,8 @@ public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
 extension ToolSchema {
     final class Node: Sendable {
         let types: Set<String>?
+        /// ``types`` as bits, in the order of ``typeNames``: a type check without hashing.
+        let typeMask: UInt8
         let properties: [(name: String, schema: Node)]
         let required: [String]
         let additional: Additional
@@ -92,7 +94,8 @@ extension ToolSchema {
             "title", "description", "default", "examples", "format", "$schema", "$id", "$comment", "deprecated",
             "readOnly", "writeOnly",
         ]
-        static let typeNames: Set<String> = ["null", "boolean", "integer", "number", "string", "array", "object"]
+        static let orderedTypeNames = ["null", "boolean", "integer", "number", "string", "array", "object"]
+        static let typeNames = Set(orderedTypeNames)
 
         init(_ json: JSONValue, path: String) throws(RuntimeError) {
             let members: [String: JSONValue]
@@ -201,12 +204,17 @@ extension ToolSchema {
             } else {
                 maximum = try number("maximum").map { Bound(value: $0, exclusive: false) }
             }
+            typeMask = types.map { names in
+                Self.orderedTypeNames.enumerated().reduce(UInt8(0)) { mask, entry in
+                    names.contains(entry.element) ? mask | (1 << entry.offset) : mask
+                }
+            } ?? 0xFF
             minLength = try count("minLength")
             maxLength = try count("maxLength")
         }
 
         func check(_ value: JSONValue, path: String, into found: inout [SchemaViolation]) {
-            if let types, !Self.matches(value, types) {
+            if let types, typeMask & Self.bit(value) == 0, !Self.matches(value, types) {
                 let expected = types.sorted().joined(separator: " or ")
                 found.append(SchemaViolation(path: path, message: "expected \(expected), found \(value.typeName)"))
                 return
@@ -222,7 +230,11 @@ extension ToolSchema {
                         SchemaViolation(path: path, message: "missing required \(ExactText.quotedForDisplay(name))")
                     )
                 }
-                for name in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                // Sorted for violations in a stable order; one key or none needs no sort.
+                let names =
+                    members.count < 2
+                    ? Array(members.keys) : members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+                for name in names {
                     let child = "\(path)/\(Self.escaped(name))"
                     if let declared = properties.first(where: { ExactText.equals($0.name, name) }) {
                         declared.schema.check(members[name]!, path: child, into: &found)
@@ -282,6 +294,19 @@ extension ToolSchema {
                     )
                 }
             default: break
+            }
+        }
+
+        /// The bit of the value's own type in a ``typeMask``.
+        static func bit(_ value: JSONValue) -> UInt8 {
+            switch value {
+            case .null: 1
+            case .bool: 2
+            case .integer: 4
+            case .number: 8
+            case .string: 16
+            case .array: 32
+            case .object: 64
             }
         }
 

@@ -1,6 +1,8 @@
+import MetricsTestKit
 import Testing
 import VictorAuthorization
 import VictorRuntime
+import VictorTelemetry
 
 @Suite struct GateOrderTests {
     @Test func aPermittedCallIsAllowedByPolicyAndSpendsBudget() async throws {
@@ -178,5 +180,40 @@ import VictorRuntime
         #expect(session.policyContext["persona_version"] == .integer(1))
         #expect(session.policyContext["session"] == .string("s-1"))
         #expect(session.policyContext["env"] == .string("prod"))
+    }
+}
+
+
+@Suite struct RuntimeMetricsTests {
+    @Test func decisionsAndOutcomesAreCountedByVerdictStepAndOutcome() async throws {
+        let metrics = TestMetrics()
+        let base = try GateFixture()
+        let runtime = AgentRuntime(
+            tools: base.runtime.tools,
+            personas: base.runtime.personas,
+            authorizer: base.runtime.authorizer,
+            executor: base.runtime.executor,
+            audit: MemoryAuditSink(),
+            telemetry: Telemetry(dimensions: [("instance", "t")], metricsFactory: metrics)
+        )
+        let session = try await runtime.openSession(user: "alice", persona: "worker")
+        _ = runtime.authorize(ToolCall(tool: "shell"), in: session)
+        _ = await runtime.call(ToolCall(tool: "noop"), in: session)
+        _ = await runtime.call(ToolCall(tool: "deploy", arguments: ["env": "prod"]), in: session)
+        func decisions(_ verdict: String, _ step: String) throws -> Int64 {
+            try metrics.expectCounter(
+                "victor_runtime_decisions_total",
+                [("instance", "t"), ("verdict", verdict), ("step", step)]
+            ).totalValue
+        }
+        #expect(try decisions("denied", "persona") == 1)
+        #expect(try decisions("allowed", "policy") == 1)
+        #expect(try decisions("denied", "approval") == 1)
+        #expect(try decisions("allowed", "approval") == 0)
+        let outcome = { (name: String) throws -> Int64 in
+            try metrics.expectCounter("victor_runtime_calls_total", [("instance", "t"), ("outcome", name)]).totalValue
+        }
+        #expect(try outcome("succeeded") == 1)
+        #expect(try outcome("not_run") == 1)
     }
 }
