@@ -204,11 +204,12 @@ extension ToolSchema {
             } else {
                 maximum = try number("maximum").map { Bound(value: $0, exclusive: false) }
             }
-            typeMask = types.map { names in
-                Self.orderedTypeNames.enumerated().reduce(UInt8(0)) { mask, entry in
-                    names.contains(entry.element) ? mask | (1 << entry.offset) : mask
-                }
-            } ?? 0xFF
+            typeMask =
+                types.map { names in
+                    Self.orderedTypeNames.enumerated().reduce(UInt8(0)) { mask, entry in
+                        names.contains(entry.element) ? mask | (1 << entry.offset) : mask
+                    }
+                } ?? 0xFF
             minLength = try count("minLength")
             maxLength = try count("maxLength")
         }

@@ -183,7 +183,6 @@ import VictorTelemetry
     }
 }
 
-
 @Suite struct RuntimeMetricsTests {
     @Test func decisionsAndOutcomesAreCountedByVerdictStepAndOutcome() async throws {
         let metrics = TestMetrics()
