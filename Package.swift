@@ -222,6 +222,13 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
+        // Writes audit records until killed: the crash tests' child process.
+        .executableTarget(
+            name: "AuditProbe",
+            dependencies: ["VictorRuntime"],
+            path: "Tests/AuditProbe",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VictorRuntimeTests",
             dependencies: [
