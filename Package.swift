@@ -119,6 +119,7 @@ let package = Package(
                 "VictorEvents",
                 "VictorTelemetry",
                 "VictorLocks",
+                "VictorFiles",
                 "VictorDocuments",
                 "VictorLoading",
                 "VictorExecution",
@@ -155,6 +156,7 @@ let package = Package(
                 "VictorPersonas",
                 "VictorAuthorization",
                 "VictorDocuments",
+                "VictorFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -86,17 +86,7 @@ extension Snapshot {
         //    conditions are indeterminate (none plainly false).
         if !denyPolicies.isEmpty {
             trace?.undecidedTruth = .fails
-            var best: CompiledPolicy?
-            var bestTruth = Truth.fails
-            denyPolicies.forEachCandidate(key) { policy in
-                if trace == nil, let best, !policy.outranks(best) { return false }
-                let truth = applies(policy, to: user, context, &dependent, trace)
-                if truth != .fails, best.map(policy.outranks) ?? true {
-                    best = policy
-                    bestTruth = truth
-                }
-                return false
-            }
+            let (best, bestTruth) = bestApplying(denyPolicies, user, key, context, &dependent, trace)
             if let best {
                 if bestTruth == .holds {
                     trace?.add("deny policy \(displayed(best.policy.name)) forbids the request")
@@ -172,9 +162,31 @@ extension Snapshot {
     ) -> Decision? {
         guard !approvePolicies.isEmpty else { return nil }
         trace?.undecidedTruth = .fails
+        let (best, bestTruth) = bestApplying(approvePolicies, user, key, context, &dependent, trace)
+        guard let best else { return nil }
+        trace?.add(
+            "approve policy \(displayed(best.policy.name)) holds the request for approval"
+                + (bestTruth == .holds
+                    ? "" : ": its conditions cannot be evaluated, and an approval that cannot be evaluated asks")
+        )
+        return bestTruth == .holds ? best.decision : best.indeterminateDecision
+    }
+
+    /// The best-ranked policy of `policies` that applies to the request or cannot be evaluated,
+    /// with how it applies; `nil` when none does. Outside explanations, lower-ranked candidates
+    /// are skipped once one applies.
+    @inline(__always)
+    func bestApplying(
+        _ policies: PatternIndex<CompiledPolicy>,
+        _ user: CompiledUser,
+        _ key: PairKey,
+        _ context: [String: AttributeValue],
+        _ dependent: inout Bool,
+        _ trace: Trace?
+    ) -> (CompiledPolicy?, Truth) {
         var best: CompiledPolicy?
         var bestTruth = Truth.fails
-        approvePolicies.forEachCandidate(key) { policy in
+        policies.forEachCandidate(key) { policy in
             if trace == nil, let best, !policy.outranks(best) { return false }
             let truth = applies(policy, to: user, context, &dependent, trace)
             if truth != .fails, best.map(policy.outranks) ?? true {
@@ -183,13 +195,7 @@ extension Snapshot {
             }
             return false
         }
-        guard let best else { return nil }
-        trace?.add(
-            "approve policy \(displayed(best.policy.name)) holds the request for approval"
-                + (bestTruth == .holds
-                    ? "" : ": its conditions cannot be evaluated, and an approval that cannot be evaluated asks")
-        )
-        return bestTruth == .holds ? best.decision : best.indeterminateDecision
+        return (best, bestTruth)
     }
 
     /// Whether `policy` applies to the request: `fails` when the user is not among its subjects

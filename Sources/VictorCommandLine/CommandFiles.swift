@@ -1,5 +1,6 @@
 import Foundation
 import VictorDocuments
+import VictorFiles
 
 #if canImport(Glibc)
 import Glibc
@@ -82,17 +83,8 @@ enum CommandFiles {
         let descriptor = open(target, flags, 0o644)
         guard descriptor >= 0 else { throw CommandFileError(path: path, reason: describe(errno)) }
         var failure: String?
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = describe(errno)
-                break
-            }
-            offset += written
-        }
+        let error = writeAll(Array(text.utf8), to: descriptor)
+        if error != 0 { failure = describe(error) }
         if failure == nil, !isSpecial, fsync(descriptor) != 0 { failure = describe(errno) }
         close(descriptor)
         if !isSpecial {
@@ -147,9 +139,3 @@ func singleLine(_ message: String) -> String {
     }
     return result
 }
-
-#if canImport(Glibc)
-private let systemWrite = Glibc.write
-#elseif canImport(Darwin)
-private let systemWrite = Darwin.write
-#endif

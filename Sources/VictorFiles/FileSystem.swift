@@ -60,6 +60,22 @@ extension FileSystem {
     }
 }
 
+/// Writes every byte of `bytes` to the open file `descriptor`, retrying short and interrupted
+/// writes: the one write loop of the project.
+/// - Returns: 0, or the `errno` of the write that failed.
+public func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32 {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        if written < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        offset += written
+    }
+    return 0
+}
+
 /// A held lock; ``unlock()`` releases it.
 public protocol FileLock: Sendable {
     /// Releases the lock.
@@ -153,15 +169,8 @@ public struct POSIXFileSystem: FileSystem {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
         if fd < 0 { throw failure("open", path) }
         defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw failure("write", path)
-            }
-            offset += written
-        }
+        let error = writeAll(bytes, to: fd)
+        if error != 0 { throw FileSystemError(operation: "write", path: path, errno: error) }
         if fsync(fd) != 0 { throw failure("fsync", path) }
     }
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import VictorFiles
 import VictorLocks
 
 #if canImport(Glibc)
@@ -265,18 +266,11 @@ struct AuditFile {
 
     mutating func append(_ bytes: [UInt8], options: JSONLinesAuditSink.Options) throws(RuntimeError) {
         if size > 0, size + bytes.count > options.maxFileBytes { try rotate(keep: options.keepFiles) }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer in
-                write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw RuntimeError(.io, "cannot write the audit file \(path): \(String(cString: strerror(errno)))")
-            }
-            written += result
+        let error = writeAll(bytes, to: descriptor)
+        if error != 0 {
+            throw RuntimeError(.io, "cannot write the audit file \(path): \(String(cString: strerror(error)))")
         }
-        size += written
+        size += bytes.count
         if options.sync, fsync(descriptor) != 0 {
             throw RuntimeError(.io, "cannot sync the audit file \(path): \(String(cString: strerror(errno)))")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VictorAuthorization
+import VictorTestSupport
 
 @Suite struct ConfigurationTests {
     @Test func parsesTheDocumentedSchema() throws {
@@ -282,7 +283,7 @@ import VictorAuthorization
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("authz.yaml").path
-        try sampleYAML.write(toFile: path, atomically: true, encoding: .utf8)
+        try AuthorizationSamples.yaml.write(toFile: path, atomically: true, encoding: .utf8)
         try authorizer.load(contentsOf: path)
         let first = authorizer.configuration
         try authorizer.load(contentsOf: path)

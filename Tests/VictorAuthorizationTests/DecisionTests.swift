@@ -197,7 +197,7 @@ import VictorTestSupport
 
         let directory = try temporaryDirectory()
         let path = directory.appendingPathComponent("bad.yaml").path
-        try (sampleYAML + "\n  - {name: broken, effect: maybe, resource: a, action: b}\n").write(
+        try (AuthorizationSamples.yaml + "\n  - {name: broken, effect: maybe, resource: a, action: b}\n").write(
             toFile: path,
             atomically: true,
             encoding: .utf8

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import VictorCommandLine
 import VictorPersonas
+import VictorTestSupport
 
 /// A fresh temporary directory, removed by the caller with `removeDirectory`.
 func temporaryDirectory() -> String {
@@ -23,64 +24,10 @@ func read(_ path: String) -> String? {
     (try? Data(contentsOf: URL(fileURLWithPath: path))).flatMap { String(data: $0, encoding: .utf8) }
 }
 
-func samplePersona(_ id: String) -> Persona {
-    Persona(
-        id: id,
-        name: "Persona \(id)",
-        description: "The \(id) persona",
-        personality: .cautious,
-        communicationStyle: .formal,
-        expertise: ["security", "auditing"],
-        constraints: .init(maxToolCalls: 10, forbiddenTools: ["shell"]),
-        createdAt: Date(timeIntervalSince1970: 1_767_225_600)
-    )
-}
+func samplePersona(_ id: String) -> Persona { PersonaStoreContract.samplePersona(id) }
 
-/// The authorization configuration the command tests decide against (the same as
-/// `VictorAuthorizationTests`' sample).
-let sampleAuthorizationYAML = """
-    enabled: true
-    default_deny: true
-    roles:
-      viewer:
-        description: Read-only access
-        permissions:
-          - {resource: code, action: read}
-      developer:
-        inherits: [viewer]
-        permissions:
-          - {resource: tools, action: execute, constraints: {context.env: dev}}
-          - {resource: code, action: write}
-          - {resource: code, action: delete}
-      admin:
-        permissions:
-          - {resource: "*", action: "*"}
-    users:
-      alice:
-        username: alice
-        roles: [developer]
-        attributes: {clearance_level: 3, department: eng}
-        enabled: true
-        permissions: []
-      bob:
-        roles: [viewer]
-        permissions:
-          - {resource: "reports/*", action: read}
-      root:
-        roles: [admin]
-      mallory:
-        roles: [developer]
-        enabled: false
-    policies:
-      - name: no-prod-deletes
-        effect: deny
-        resource: code
-        action: delete
-        subjects: ["role:developer"]
-        conditions: {context.env: prod, user.clearance_level: {lt: 5}}
-        priority: 10
-        description: Developers below clearance 5 never delete in prod
-    """
+/// The authorization configuration the command tests decide against.
+let sampleAuthorizationYAML = AuthorizationSamples.yaml
 
 /// What a run of `victor` printed and returned.
 struct VictorRun {
