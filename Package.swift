@@ -170,7 +170,13 @@ let package = Package(
         // directories, a fault-injecting file system, and the contract every persona store keeps.
         .target(
             name: "VictorTestSupport",
-            dependencies: ["VictorEvents", "VictorLocks", "VictorFiles", "VictorPersonas"],
+            dependencies: [
+                "VictorEvents",
+                "VictorLocks",
+                "VictorFiles",
+                "VictorPersonas",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -203,7 +209,14 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorPersonasTests",
-            dependencies: ["VictorPersonas", "VictorEvents", "VictorFiles", "VictorDocuments", "VictorTestSupport"],
+            dependencies: [
+                "VictorPersonas",
+                "VictorEvents",
+                "VictorFiles",
+                "VictorDocuments",
+                "VictorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import VictorFiles
 
 /// Staged, all-or-nothing writes: every file of a change is written to a temporary file first,
@@ -81,7 +82,7 @@ extension DirectoryPersonaStore {
         var staged: [(history: String, current: String)] = []
         var entries: [JournalEntry] = []
         func discardTemporaries() {
-            for path in temporaries { try? fileSystem.remove(path) }
+            for path in temporaries { removeLeftover(path) }
         }
         // 1. Stage every file; nothing visible changes yet.
         do {
@@ -118,8 +119,8 @@ extension DirectoryPersonaStore {
         } catch {
             discardTemporaries()
             // A journal already in place (its directory sync failed) names a change never made.
-            if isBatch { try? fileSystem.remove(journalPath) }
-            for plan in plans where plan.previous == nil { try? fileSystem.remove(historyDirectory(plan.id)) }
+            if isBatch { removeLeftover(journalPath) }
+            for plan in plans where plan.previous == nil { removeLeftover(historyDirectory(plan.id)) }
             throw storeError(error, "cannot write; nothing was saved")
         }
         // 2. Rename into place: the version file, then the current file, persona by persona.
@@ -163,7 +164,7 @@ extension DirectoryPersonaStore {
                 throw storeError(error, "the change was written, but its journal could not be removed")
             }
             for entry in entries {
-                if case .restore(let name) = entry.undo { try? fileSystem.remove("\(directory)/\(name)") }
+                if case .restore(let name) = entry.undo { removeLeftover("\(directory)/\(name)") }
             }
         }
         if let syncError {
@@ -226,5 +227,20 @@ extension DirectoryPersonaStore {
             return PersonaError(.io, message, location: DocumentLocation(file: error.path), cause: error)
         }
         return PersonaError(.io, message, location: DocumentLocation(file: directory), cause: error)
+    }
+}
+
+extension DirectoryPersonaStore {
+    /// Removes what a write left behind; a failure is logged, and the next write's clean-up
+    /// removes it.
+    func removeLeftover(_ path: String) {
+        do {
+            try fileSystem.remove(path)
+        } catch {
+            logger.warning(
+                "persona store: cannot remove a leftover; the next write retries",
+                metadata: ["path": "\(path)", "error": "\(error)"]
+            )
+        }
     }
 }

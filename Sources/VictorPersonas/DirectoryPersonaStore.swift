@@ -1,7 +1,9 @@
 import Foundation
+import Logging
 import VictorDocuments
 import VictorFiles
 import VictorLocks
+import VictorTelemetry
 
 /// A ``PersonaStore`` in a directory: one JSON file per persona (`ID.json`, its current version)
 /// and its immutable version history (`ID.history/N.json`).
@@ -34,6 +36,7 @@ public final class DirectoryPersonaStore: PersonaStore {
     /// The store's directory.
     public let directory: String
     let fileSystem: any FileSystem
+    let logger: Logger
     private let writeLock = Locked(())
     /// Where the store's blocking work runs, one call at a time; see the type's notes.
     private let queue: DispatchQueue
@@ -42,9 +45,12 @@ public final class DirectoryPersonaStore: PersonaStore {
     /// - Parameters:
     ///   - directory: where the files live; created when first written to.
     ///   - fileSystem: the file operations; tests inject failures through it.
-    public init(directory: String, fileSystem: any FileSystem = POSIXFileSystem()) {
+    ///   - logger: where clean-up failures are reported (a temporary file or an undo copy that
+    ///     could not be removed, which the next write removes); nothing is logged when omitted.
+    public init(directory: String, fileSystem: any FileSystem = POSIXFileSystem(), logger: Logger = Telemetry.silent) {
         self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         self.fileSystem = fileSystem
+        self.logger = logger
         self.queue = DispatchQueue(label: "victor.persona-store")
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import VictorFiles
 import VictorLocks
+import VictorTelemetry
 
 #if canImport(Glibc)
 import Glibc
@@ -94,7 +95,7 @@ public final class JSONLinesAuditSink: AuditSink {
     public init(
         path: String,
         options: Options = Options(),
-        logger: Logger = Logger(label: "victor")
+        logger: Logger = Telemetry.silent
     ) throws(RuntimeError) {
         guard options.batchRecords >= 1, options.keepFiles >= 1, options.maxFileBytes >= 1,
             options.maxPendingRecords >= 1, options.flushInterval > .zero

@@ -28,7 +28,7 @@ public struct Telemetry: Sendable {
     /// Creates a telemetry configuration.
     /// - Precondition: `labelPrefix` is a valid Prometheus metric name.
     public init(
-        logger: Logger = Logger(label: "victor"),
+        logger: Logger = Telemetry.silent,
         labelPrefix: String = "victor",
         dimensions: [(String, String)] = [],
         metricsFactory: (any MetricsFactory)? = nil
@@ -43,8 +43,12 @@ public struct Telemetry: Sendable {
         self.metricsFactory = metricsFactory
     }
 
-    /// The default: a `victor` logger and the `victor` prefix with no dimensions.
+    /// The default: a logger that writes nothing (a host that wants Victor's logs passes its
+    /// own) and the `victor` prefix with no dimensions.
     public static var standard: Telemetry { Telemetry() }
+
+    /// A logger that discards everything: the default of every component's `logger`.
+    public static let silent = Logger(label: "victor", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Whether `label` is a valid Prometheus metric name.
     public static func isValidLabel(_ label: String) -> Bool {

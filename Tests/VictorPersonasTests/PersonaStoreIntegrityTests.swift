@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import VictorFiles
 import VictorPersonas
@@ -281,5 +282,33 @@ import VictorTestSupport
         // An id that is not ASCII is no persona id in any spelling.
         #expect(await personaError { _ = try await manager.load("caf\u{E9}") }?.code != nil)
         #expect(try await manager.importPersonas([persona]).map(\.action) == [.unchanged])
+    }
+}
+
+@Suite struct PersonaStoreLeftoverTests {
+    let directories = TemporaryDirectories()
+
+    @Test func leftoversThatCannotBeRemovedAreLoggedAndRemovedByTheNextWrite() async throws {
+        let directory = directories.make()
+        let fileSystem = FaultInjectingFileSystem()
+        let log = LogRecorder()
+        let store = DirectoryPersonaStore(directory: directory, fileSystem: fileSystem, logger: log.logger)
+        fileSystem.fail(.write, call: 2)
+        fileSystem.failEvery(.remove)
+        await #expect(throws: PersonaError.self) {
+            try await store.saveAll([
+                PersonaChange(samplePersona("a"), expectedVersion: 0),
+                PersonaChange(samplePersona("b"), expectedVersion: 0),
+            ])
+        }
+        let warnings = log.entries.filter { $0.level == .warning }
+        #expect(!warnings.isEmpty)
+        #expect(warnings.allSatisfy { $0.message.contains("cannot remove a leftover") && $0.metadata["path"] != nil })
+
+        fileSystem.heal()
+        try await store.saveAll([PersonaChange(samplePersona("c"), expectedVersion: 0)])
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(!names.contains { $0.hasSuffix(".tmp") }, "the next write removed the leftovers: \(names)")
+        #expect(try await store.list().map(\.id) == ["c"])
     }
 }
