@@ -5,6 +5,7 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -135,6 +136,7 @@ let package = Package(
             name: "VictorBenchmarks",
             dependencies: [
                 "VictorRuntime",
+                "VictorTelemetry",
                 "VictorEvents",
                 "VictorLoading",
                 "VictorExecution",

@@ -1,4 +1,4 @@
-import VictorEvents
+public import VictorEvents
 
 /// Published for every decision, when anyone listens: the audit trail.
 public struct AuthorizationDecided: VictorEvent {

@@ -2,9 +2,9 @@ import Histogram
 import Metrics
 import Synchronization
 import VictorDocuments
-import VictorEvents
+public import VictorEvents
 import VictorLocks
-import VictorTelemetry
+public import VictorTelemetry
 
 /// How an ``Authorizer`` runs, apart from what it decides.
 public struct AuthorizerOptions: Sendable, Hashable {

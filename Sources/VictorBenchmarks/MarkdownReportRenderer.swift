@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Renders a report as a Markdown document in the shape of the Phase 4 report: summary, a
 /// section per category (results table, details), methodology, conclusions computed from the

@@ -1,11 +1,11 @@
-import Dispatch
+public import VictorTelemetry
 
 /// Timing helpers for benchmark workloads: warm-up excluded, medians over many samples.
 public enum Measure {
-    /// Nanoseconds since an arbitrary fixed point, from the monotonic clock.
+    /// Nanoseconds since an arbitrary fixed point, from the clock every component times itself with.
     @inlinable
     public static func now() -> UInt64 {
-        DispatchTime.now().uptimeNanoseconds
+        MonotonicClock.nanoseconds()
     }
 
     /// Median nanoseconds per operation.

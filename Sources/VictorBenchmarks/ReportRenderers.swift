@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Renders a report as aligned text tables, one per category, like the seed's Appendix A.
 public enum TextReportRenderer {

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 
 /// The `victor` command: benchmarks, personas and authorization from the command line.
 ///

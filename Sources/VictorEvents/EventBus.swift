@@ -1,7 +1,7 @@
 import Logging
 import Synchronization
 import VictorLocks
-import VictorTelemetry
+public import VictorTelemetry
 
 /// A typed publish/subscribe bus shared by Victor's modules.
 ///

@@ -1,4 +1,4 @@
-import VictorEvents
+public import VictorEvents
 
 /// Published when a run starts, with the strategy decision and its reason.
 public struct ExecutionStarted: VictorEvent {

@@ -1,6 +1,6 @@
-import VictorEvents
-import VictorLocks
-import VictorTelemetry
+public import VictorEvents
+public import VictorLocks
+public import VictorTelemetry
 
 /// What one worker did: time in task bodies, time between them, whether it stopped the run.
 @usableFromInline

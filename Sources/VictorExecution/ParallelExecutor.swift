@@ -1,7 +1,7 @@
 import Synchronization
-import VictorEvents
-import VictorLocks
-import VictorTelemetry
+public import VictorEvents
+public import VictorLocks
+public import VictorTelemetry
 
 /// Runs batches of async tasks, sequentially or on a fixed pool of worker tasks, with a hard
 /// bound on concurrency, one result per task in input order, and measured metrics.

@@ -1,4 +1,4 @@
-import HeapModule
+public import HeapModule
 
 /// A queued task in a priority run: higher priority first, lower input position among equals.
 @usableFromInline

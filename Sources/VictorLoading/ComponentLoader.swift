@@ -1,8 +1,8 @@
 import Logging
 import Synchronization
-import VictorEvents
+public import VictorEvents
 import VictorLocks
-import VictorTelemetry
+public import VictorTelemetry
 
 /// Registers components with their factories and dependencies, constructs each on demand
 /// (or ahead, by strategy), and keeps at most ``LoaderConfiguration/maxCacheSize`` instances,

@@ -1,4 +1,4 @@
-import VictorEvents
+public import VictorEvents
 
 /// Published when a component is registered.
 public struct ComponentRegistered: VictorEvent {

@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 #if VICTOR_TSAN
 #if canImport(Glibc)

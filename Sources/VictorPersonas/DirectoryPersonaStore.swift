@@ -1,9 +1,9 @@
 import Foundation
-import Logging
+public import Logging
 import VictorDocuments
-import VictorFiles
+public import VictorFiles
 import VictorLocks
-import VictorTelemetry
+public import VictorTelemetry
 
 /// A ``PersonaStore`` in a directory: one JSON file per persona (`ID.json`, its current version)
 /// and its immutable version history (`ID.history/N.json`).

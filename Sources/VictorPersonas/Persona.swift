@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A persona's core personality.
 public enum Personality: String, Sendable, Hashable, CaseIterable, Codable {

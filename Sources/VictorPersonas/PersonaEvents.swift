@@ -1,4 +1,4 @@
-import VictorEvents
+public import VictorEvents
 
 /// Published when a persona is read from its store (not on cached loads).
 public struct PersonaLoaded: VictorEvent {

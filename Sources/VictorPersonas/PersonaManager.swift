@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import Metrics
 import VictorDocuments
-import VictorEvents
+public import VictorEvents
 import VictorLocks
 
 /// Loads, creates, adapts, merges, suggests and renders personas over a ``PersonaStore``.

@@ -1,9 +1,9 @@
 import VictorAuthorization
-import VictorEvents
+public import VictorEvents
 import VictorExecution
 import VictorLoading
 import VictorPersonas
-import VictorTelemetry
+public import VictorTelemetry
 
 extension AgentRuntime {
     /// Builds a runtime from a configuration: the authorization configuration read and

@@ -1,12 +1,12 @@
 import Crypto
 import Foundation
 import Logging
-import VictorAuthorization
+public import VictorAuthorization
 import VictorDocuments
 import VictorEvents
-import VictorExecution
-import VictorPersonas
-import VictorTelemetry
+public import VictorExecution
+public import VictorPersonas
+public import VictorTelemetry
 
 /// How a runtime treats approvals and audit records.
 public struct RuntimeOptions: Sendable, Hashable {

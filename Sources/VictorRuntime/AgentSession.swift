@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import Synchronization
-import VictorAuthorization
-import VictorPersonas
+public import VictorAuthorization
+public import VictorPersonas
 
 /// The facts a session fixes when it opens: who the agent acts for, under which persona and
 /// version, since when. Tools and audit records read them; nothing changes them.

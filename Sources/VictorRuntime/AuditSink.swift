@@ -1,5 +1,5 @@
 import Synchronization
-import VictorEvents
+public import VictorEvents
 import VictorLocks
 
 /// Where audit records go. A sink must not block: ``record(_:)`` is called on the gate's path.

@@ -1,4 +1,4 @@
-import VictorAuthorization
+public import VictorAuthorization
 
 /// The steps of the tool-call gate, in the order it takes them. The first step that refuses a
 /// call decides it; a call that passes every step is allowed by ``policy`` (or by ``approval``).

@@ -1,9 +1,9 @@
 import Dispatch
 import Foundation
-import Logging
+public import Logging
 import VictorFiles
 import VictorLocks
-import VictorTelemetry
+public import VictorTelemetry
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import VictorAuthorization
+public import VictorAuthorization
 import VictorDocuments
 
 /// A JSON value: what tools take as arguments and return as results.

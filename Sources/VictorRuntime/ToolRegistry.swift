@@ -1,5 +1,5 @@
 import VictorDocuments
-import VictorLoading
+public import VictorLoading
 import VictorLocks
 
 /// The tools a runtime knows: their definitions, and their handlers as components of a

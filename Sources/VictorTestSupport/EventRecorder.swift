@@ -1,4 +1,4 @@
-import VictorEvents
+public import VictorEvents
 import VictorLocks
 
 /// Records what concurrent code hands it, in arrival order: events a bus delivers, progress

@@ -1,4 +1,4 @@
-import VictorFiles
+public import VictorFiles
 import VictorLocks
 
 /// A ``VictorFiles/FileSystem`` that passes every call to another one (the real file system by

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 import VictorLocks
 
 /// Keeps every message logged through its ``logger``, to check what a component reports.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
-import VictorPersonas
+public import Testing
+public import VictorPersonas
 
 /// The rules every ``VictorPersonas/PersonaStore`` backend keeps, as checks any backend's tests
 /// can run: one function per rule, each given a function that makes a fresh, empty store.
