@@ -217,7 +217,9 @@ let package = Package(
                 "VictorFiles",
                 "VictorDocuments",
                 "VictorTestSupport",
+                "VictorTelemetry",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,6 +3,7 @@ import Metrics
 import VictorDocuments
 public import VictorEvents
 import VictorLocks
+public import VictorTelemetry
 
 /// Loads, creates, adapts, merges, suggests and renders personas over a ``PersonaStore``.
 ///
@@ -42,7 +43,7 @@ public final class PersonaManager: Sendable {
     let state = Locked(State())
     let bus: EventBus?
     let clock: @Sendable () -> Date
-    let metrics = PersonaMetrics()
+    let metrics: PersonaMetrics
 
     /// Creates a manager.
     /// - Parameters:
@@ -50,16 +51,21 @@ public final class PersonaManager: Sendable {
     ///   - configuration: rules, built-in library, cache limit, suggestion threshold.
     ///   - eventBus: where `persona.*` events are published, if anywhere.
     ///   - clock: the time stamped on new versions.
+    ///   - telemetry: the naming of the manager's instruments: `PREFIX_persona_adaptation_cache_hits_total`,
+    ///     `PREFIX_persona_adaptation_cache_misses_total`, `PREFIX_persona_merges_total` and the
+    ///     `PREFIX_persona_load_duration` timer (loads from the store).
     public init(
         store: (any PersonaStore)? = nil,
         configuration: PersonaManagerConfiguration = .init(),
         eventBus: EventBus? = nil,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() },
+        telemetry: Telemetry = .standard
     ) {
         self.store = store ?? InMemoryPersonaStore()
         self.configuration = configuration
         self.bus = eventBus
         self.clock = clock
+        metrics = PersonaMetrics(telemetry)
     }
 
     func publish<E: VictorEvent>(_ make: @autoclosure () -> E) {
@@ -89,11 +95,11 @@ public final class PersonaManager: Sendable {
     public func load(_ id: String) async throws(PersonaError) -> Persona {
         if let cached = cachedPersona(id) { return cached }
         let id = ExactText.normalized(id)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = MonotonicClock.nanoseconds()
         guard let persona = try await store.persona(id: id) ?? builtIn(id) else {
             throw PersonaError(.notFound, "no persona \(ExactText.quotedForDisplay(id))", personaID: id)
         }
-        metrics.loadDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
+        metrics.loadDuration.recordNanoseconds(MonotonicClock.nanoseconds(since: start))
         state.withLock {
             $0.personas[id] = persona
             $0.statistics.storeLoads += 1
@@ -280,8 +286,15 @@ public final class PersonaManager: Sendable {
 }
 
 struct PersonaMetrics: Sendable {
-    let adaptationHits = Counter(label: "victor_persona_adaptation_cache_hits_total")
-    let adaptationMisses = Counter(label: "victor_persona_adaptation_cache_misses_total")
-    let merges = Counter(label: "victor_persona_merges_total")
-    let loadDuration = Metrics.Timer(label: "victor_persona_load_duration")
+    let adaptationHits: Counter
+    let adaptationMisses: Counter
+    let merges: Counter
+    let loadDuration: Metrics.Timer
+
+    init(_ telemetry: Telemetry) {
+        adaptationHits = telemetry.counter("persona_adaptation_cache_hits_total")
+        adaptationMisses = telemetry.counter("persona_adaptation_cache_misses_total")
+        merges = telemetry.counter("persona_merges_total")
+        loadDuration = telemetry.timer("persona_load_duration")
+    }
 }
