@@ -73,8 +73,9 @@ extension AgentRuntime {
         return AgentRuntime(
             tools: tools,
             personas: PersonaManager(
-                store: DirectoryPersonaStore(directory: configuration.personaStorePath),
-                eventBus: eventBus
+                store: DirectoryPersonaStore(directory: configuration.personaStorePath, logger: telemetry.logger),
+                eventBus: eventBus,
+                telemetry: telemetry
             ),
             authorizer: authorizer,
             executor: executor,
