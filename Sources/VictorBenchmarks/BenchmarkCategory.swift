@@ -29,7 +29,7 @@ public enum BenchmarkCategory: String, Sendable, Codable, CaseIterable, Comparab
     /// A file-name-safe form of the name: `Lazy Loading` → `lazy-loading`.
     public var slug: String { SVGChartRenderer.slug(rawValue) }
 
-    /// Orders categories as the report does (the order of ``allCases``).
+    /// Orders categories as the report does (the order of `allCases`).
     public static func < (lhs: Self, rhs: Self) -> Bool {
         let order = allCases
         return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!

@@ -244,7 +244,9 @@ public final class PersonaManager: Sendable {
     }
 
     /// Deletes a stored persona and its history.
-    /// - Parameter expectedVersion: the version the caller read; `nil` deletes whatever version is stored.
+    /// - Parameters:
+    ///   - id: the persona's id.
+    ///   - expectedVersion: the version the caller read; `nil` deletes whatever version is stored.
     /// - Throws: ``PersonaError/Code/notFound`` (also for a built-in persona never saved),
     ///   ``PersonaError/Code/conflict``.
     public func delete(_ id: String, expectedVersion: Int? = nil) async throws(PersonaError) {
