@@ -22,10 +22,56 @@ enum PersonaTimestamp {
     /// Whole seconds in UTC: `2026-01-28T05:14:20Z`.
     static let style = Date.ISO8601FormatStyle()
 
-    /// `YYYY-MM-DD`, then optionally `[T| ]HH:MM:SS[.fraction]` and then optionally
-    /// `Z` or `±HH[:]MM`; ASCII digits only.
-    nonisolated(unsafe) static let shape =
-        /(?<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt ](?<time>[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.(?<fraction>[0-9]+))?(?:(?<utc>[Zz])|(?<sign>[+-])(?<hours>[0-9]{2}):?(?<minutes>[0-9]{2}))?)?/
+    /// The parts of a timestamp's text, found by ``shape(_:)``.
+    struct Shape {
+        var date: String
+        var time: String?
+        var fraction: String?
+        /// Minutes east of UTC; 0 for `Z` or no zone.
+        var offsetMinutes: Int64 = 0
+    }
+
+    /// Splits `YYYY-MM-DD`, then optionally `[T| ]HH:MM:SS[.fraction]` and then optionally `Z`
+    /// or `±HH[:]MM` (ASCII digits only, nothing after); `nil` for any other text. Only the
+    /// shape is checked here; which dates exist is Foundation's to say.
+    static func shape(_ text: String) -> Shape? {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func digits(_ count: Int) -> String? {
+            guard index + count <= bytes.count,
+                bytes[index..<index + count].allSatisfy({ (0x30...0x39).contains($0) })
+            else { return nil }
+            defer { index += count }
+            return String(decoding: bytes[index..<index + count], as: UTF8.self)
+        }
+        func accept(_ characters: String) -> UInt8? {
+            guard index < bytes.count, characters.utf8.contains(bytes[index]) else { return nil }
+            defer { index += 1 }
+            return bytes[index]
+        }
+        guard let year = digits(4), accept("-") != nil, let month = digits(2), accept("-") != nil,
+            let day = digits(2)
+        else { return nil }
+        var shape = Shape(date: "\(year)-\(month)-\(day)")
+        guard index < bytes.count else { return shape }
+        guard accept("Tt ") != nil, let hour = digits(2), accept(":") != nil, let minute = digits(2),
+            accept(":") != nil, let second = digits(2)
+        else { return nil }
+        shape.time = "\(hour):\(minute):\(second)"
+        if accept(".") != nil {
+            let start = index
+            while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+            guard index > start else { return nil }
+            shape.fraction = String(decoding: bytes[start..<index], as: UTF8.self)
+        }
+        if accept("Zz") == nil, let sign = accept("+-") {
+            guard let hours = digits(2).flatMap({ Int64($0) }) else { return nil }
+            _ = accept(":")
+            guard let minutes = digits(2).flatMap({ Int64($0) }), hours < 24, minutes < 60 else { return nil }
+            shape.offsetMinutes = (sign == UInt8(ascii: "-") ? -1 : 1) * (hours * 60 + minutes)
+        }
+        return index == bytes.count ? shape : nil
+    }
 
     /// `date` truncated to whole milliseconds, so formatting and parsing give it back exactly.
     static func normalized(_ date: Date) -> Date {
@@ -64,16 +110,10 @@ enum PersonaTimestamp {
     /// common year, hour 24, second 60 (a `Date` cannot hold a leap second), and zone offsets
     /// beyond ±23:59.
     static func parse(_ text: String) -> Date? {
-        guard let match = text.wholeMatch(of: shape) else { return nil }
+        guard let match = shape(text) else { return nil }
         let fields = "\(match.date)T\(match.time ?? "00:00:00")Z"
         guard let local = try? style.parse(fields), style.format(local) == fields else { return nil }
-        var offsetMinutes: Int64 = 0
-        if let sign = match.sign, let hours = match.hours.flatMap({ Int64($0) }),
-            let minutes = match.minutes.flatMap({ Int64($0) })
-        {
-            guard hours < 24, minutes < 60 else { return nil }
-            offsetMinutes = (sign == "-" ? -1 : 1) * (hours * 60 + minutes)
-        }
+        let offsetMinutes = match.offsetMinutes
         var fractionMilliseconds: Int64 = 0
         if let fraction = match.fraction {
             let digits = fraction.prefix(3)
