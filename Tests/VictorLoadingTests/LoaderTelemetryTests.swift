@@ -2,6 +2,7 @@ import MetricsTestKit
 import Testing
 import VictorLoading
 import VictorTelemetry
+import VictorTestSupport
 
 @Suite struct LoaderTelemetryTests {
     @Test func loadersReportUnderTheirOwnDimensions() async throws {
@@ -30,5 +31,25 @@ import VictorTelemetry
         _ = try await loader.get(a)
         _ = try await loader.get(b)
         #expect(try metrics.expectCounter("victor_loader_evictions_total").totalValue == 1)
+    }
+}
+
+@Suite struct LoaderLoggingTests {
+    @Test func aFailedBackgroundPreloadIsLoggedAndRetriedOnAccess() async throws {
+        let log = LogRecorder()
+        let loader = ComponentLoader(
+            configuration: LoaderConfiguration(strategy: .eager),
+            telemetry: Telemetry(logger: log.logger)
+        )
+        let base = try loader.register("base") { Widget("base") }
+        _ = try loader.register("flaky", dependencies: ["base"]) { () throws -> Widget in throw FactoryFailure() }
+        // Loading `base` eagerly loads its dependent `flaky`, whose factory fails: nobody asked
+        // for it, so the failure is logged instead of thrown.
+        _ = try await loader.get(base)
+        let warnings = log.entries.filter { $0.message == "background preload failed" }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.metadata["component"] == "flaky")
+        #expect(!loader.isLoaded("flaky"))
+        await #expect(throws: LoaderError.self) { _ = try await loader.get("flaky") }
     }
 }
