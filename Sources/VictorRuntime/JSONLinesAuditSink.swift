@@ -35,6 +35,9 @@ import Darwin
 /// renamed `PATH.1` (an older `PATH.1` becomes `PATH.2`, and so on up to ``Options/keepFiles``;
 /// the oldest is removed) and a new file is started. The file is created with mode 0600 and is
 /// never opened through a symbolic link.
+///
+/// The writer thread lives until ``close()`` succeeds: close every sink you open (an
+/// ``AgentRuntime`` closes its sinks in ``AgentRuntime/shutdown()``).
 public final class JSONLinesAuditSink: AuditSink {
     /// How the sink batches, syncs and rotates.
     public struct Options: Sendable, Hashable {
