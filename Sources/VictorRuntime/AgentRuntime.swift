@@ -212,41 +212,26 @@ public final class AgentRuntime: Sendable {
     /// Decides one call the way ``authorize(_:in:)`` does, without spending budget or recording
     /// anything, and lists every step with what it found.
     public func explain(_ call: ToolCall, in session: AgentSession) -> GateExplanation {
-        var steps: [String] = []
-        let (decision, call, _) = decide(call, in: session, reserve: false, steps: &steps)
-        if decision.step == .policy || decision.step == .approval,
-            let resource = tools.definition(named: call.tool)?.resource
-        {
-            let context = policyContext(call, session)
+        var trace: [String]? = []
+        let (decision, call, arguments) = decide(call, in: session, reserve: false, trace: &trace)
+        var steps = trace ?? []
+        if decision.step == .policy || decision.step == .approval, let definition = tools.definition(named: call.tool) {
+            // The context the policy step read: the session's facts and the call's policy arguments.
+            let context = session.normalizedContext.adding(argumentFacts(definition, arguments))
             steps += authorizer.explain(
                 user: session.facts.user,
-                resource: resource,
+                resource: definition.resource,
                 action: "execute",
-                context: context
+                context: context.values
             )
             .steps.map { "  " + $0 }
         }
         return GateExplanation(decision: decision, steps: steps)
     }
 
-    func decide(
-        _ call: ToolCall,
-        in session: AgentSession,
-        reserve: Bool = true
-    ) -> (GateDecision, ToolCall, JSONValue) {
-        var steps: [String]? = nil
-        return decide(call, in: session, reserve: reserve, trace: &steps)
-    }
-
-    func decide(
-        _ call: ToolCall,
-        in session: AgentSession,
-        reserve: Bool,
-        steps: inout [String]
-    ) -> (GateDecision, ToolCall, JSONValue) {
-        var trace: [String]? = []
-        defer { steps = trace ?? [] }
-        return decide(call, in: session, reserve: reserve, trace: &trace)
+    func decide(_ call: ToolCall, in session: AgentSession) -> (GateDecision, ToolCall, JSONValue) {
+        var trace: [String]? = nil
+        return decide(call, in: session, reserve: true, trace: &trace)
     }
 
     /// The gate itself. `trace`, when not `nil`, collects a line per step.
@@ -385,12 +370,6 @@ public final class AgentRuntime: Sendable {
 
     func budgetSpent(_ session: AgentSession) -> String {
         "the session's budget of \(session.maxToolCalls ?? 0) tool calls is spent"
-    }
-
-    /// The session's facts plus the call's policy arguments under `args.`.
-    func policyContext(_ call: ToolCall, _ session: AgentSession) -> [String: AttributeValue] {
-        guard let definition = tools.definition(named: call.tool) else { return session.policyContext }
-        return session.policyContext.merging(argumentFacts(definition, call.arguments.normalized())) { _, new in new }
     }
 
     /// The tool's policy arguments among `arguments`, keyed `args.NAME`.

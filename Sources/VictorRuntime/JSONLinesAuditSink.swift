@@ -176,10 +176,7 @@ public final class JSONLinesAuditSink: AuditSink {
     // MARK: Writer
 
     private func run(_ file: inout AuditFile) {
-        let interval = options.flushInterval
-        let nanoseconds =
-            Int(interval.components.seconds) * 1_000_000_000
-            + Int(interval.components.attoseconds / 1_000_000_000)
+        let nanoseconds = Int(options.flushInterval.totalNanoseconds)
         while true {
             _ = wake.wait(timeout: .now() + .nanoseconds(nanoseconds))
             let (batch, target, closing) = state.withLock { state in

@@ -63,9 +63,9 @@ public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
 
 extension ToolSchema {
     final class Node: Sendable {
-        let types: Set<String>?
-        /// ``types`` as bits, in the order of ``typeNames``: a type check without hashing.
-        let typeMask: UInt8
+        /// The allowed types as bits, one per name of ``orderedTypeNames`` (the bit of ``bit(_:)``);
+        /// `nil` when the schema allows every type.
+        let typeMask: UInt8?
         let properties: [(name: String, schema: Node)]
         let required: [String]
         let additional: Additional
@@ -95,7 +95,6 @@ extension ToolSchema {
             "readOnly", "writeOnly",
         ]
         static let orderedTypeNames = ["null", "boolean", "integer", "number", "string", "array", "object"]
-        static let typeNames = Set(orderedTypeNames)
 
         init(_ json: JSONValue, path: String) throws(RuntimeError) {
             let members: [String: JSONValue]
@@ -135,20 +134,23 @@ extension ToolSchema {
                     )
                 }
             }
+            func typeBit(_ name: String) -> UInt8? {
+                Self.orderedTypeNames.firstIndex(of: name).map { UInt8(1) << $0 }
+            }
             switch members["type"] {
-            case nil: types = nil
+            case nil: typeMask = nil
             case .string(let name)?:
-                guard Self.typeNames.contains(name) else { throw fail("type", "unknown type '\(name)'") }
-                types = [name]
+                guard let bit = typeBit(name) else { throw fail("type", "unknown type '\(name)'") }
+                typeMask = bit
             case .array(let names)?:
-                var set: Set<String> = []
+                var mask: UInt8 = 0
                 for name in names {
-                    guard case .string(let name) = name, Self.typeNames.contains(name) else {
+                    guard case .string(let name) = name, let bit = typeBit(name) else {
                         throw fail("type", "must list type names")
                     }
-                    set.insert(name)
+                    mask |= bit
                 }
-                types = set
+                typeMask = mask
             default: throw fail("type", "must be a type name or a list of them")
             }
             if let value = members["properties"] {
@@ -204,19 +206,14 @@ extension ToolSchema {
             } else {
                 maximum = try number("maximum").map { Bound(value: $0, exclusive: false) }
             }
-            typeMask =
-                types.map { names in
-                    Self.orderedTypeNames.enumerated().reduce(UInt8(0)) { mask, entry in
-                        names.contains(entry.element) ? mask | (1 << entry.offset) : mask
-                    }
-                } ?? 0xFF
             minLength = try count("minLength")
             maxLength = try count("maxLength")
         }
 
         func check(_ value: JSONValue, path: String, into found: inout [SchemaViolation]) {
-            if let types, typeMask & Self.bit(value) == 0, !Self.matches(value, types) {
-                let expected = types.sorted().joined(separator: " or ")
+            if let typeMask, !Self.matches(value, typeMask) {
+                let expected = Self.orderedTypeNames.indices.filter { typeMask & (1 << $0) != 0 }
+                    .map { Self.orderedTypeNames[$0] }.sorted().joined(separator: " or ")
                 found.append(SchemaViolation(path: path, message: "expected \(expected), found \(value.typeName)"))
                 return
             }
@@ -298,7 +295,7 @@ extension ToolSchema {
             }
         }
 
-        /// The bit of the value's own type in a ``typeMask``.
+        /// The bit of the value's own type in a ``typeMask``: its name's place in ``orderedTypeNames``.
         static func bit(_ value: JSONValue) -> UInt8 {
             switch value {
             case .null: 1
@@ -311,13 +308,14 @@ extension ToolSchema {
             }
         }
 
-        static func matches(_ value: JSONValue, _ types: Set<String>) -> Bool {
-            if types.contains(value.typeName) { return true }
+        /// Whether `value` is of a type of `mask`: an integer is a number, and (JSON Schema's
+        /// integer being mathematical) a number with no fraction, such as 2.0, is an integer.
+        static func matches(_ value: JSONValue, _ mask: UInt8) -> Bool {
+            if mask & bit(value) != 0 { return true }
             switch value {
-            case .integer: return types.contains("number")
+            case .integer: return mask & bit(.number(0)) != 0
             case .number(let number):
-                // JSON Schema's integer is mathematical: 2.0 is one.
-                return types.contains("integer") && number.isFinite && number == number.rounded()
+                return mask & bit(.integer(0)) != 0 && number.isFinite && number == number.rounded()
             default: return false
             }
         }

@@ -129,12 +129,18 @@ import VictorTelemetry
     }
 
     @Test func undeclaredArgumentsNeverReachTheAuthorizer() async throws {
-        // `env` is not a policy argument of search, so a policy cannot be steered by it.
+        // `query` is not a policy argument of search; a deny policy on `context.args.query` existing
+        // would forbid the call if it leaked into the context.
         let fixture = try GateFixture()
         let session = try await fixture.runtime.openSession(user: "alice", persona: "unlimited")
-        let explanation = fixture.runtime.explain(ToolCall(tool: "deploy", arguments: ["env": "dev"]), in: session)
-        #expect(explanation.steps.contains { $0.contains("context.args.env is \"dev\"") || $0.contains("args.env") })
+        let call = ToolCall(tool: "search", arguments: ["query": "flaky"])
+        #expect(fixture.runtime.authorize(call, in: session).allowed)
+        let explanation = fixture.runtime.explain(call, in: session)
         #expect(explanation.decision.allowed)
+        #expect(explanation.steps.contains { $0.contains("context.args.query is missing") })
+        // A declared one does reach it.
+        let declared = fixture.runtime.explain(ToolCall(tool: "deploy", arguments: ["env": "dev"]), in: session)
+        #expect(declared.steps.contains { $0.contains("context.args.env is \"dev\"") })
     }
 
     @Test func approvePoliciesHoldCallsForApproval() async throws {

@@ -26,6 +26,12 @@ let gateAuthorization = """
         resource: tools/read_file
         action: execute
         conditions: {context.args.path: {contains: secret}}
+      # Search declares no policy arguments: if its query ever reached the authorizer, this would deny.
+      - name: no-leaked-queries
+        effect: deny
+        resource: tools/search
+        action: execute
+        conditions: {context.args.query: {exists: true}}
       - name: confirm-prod-deploys
         effect: approve
         resource: tools/deploy
