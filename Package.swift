@@ -206,7 +206,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VictorExecutionTests",
-            dependencies: ["VictorExecution", "VictorEvents", "VictorLocks", "VictorTestSupport"],
+            dependencies: [
+                "VictorExecution", "VictorEvents", "VictorLocks", "VictorTelemetry", "VictorTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

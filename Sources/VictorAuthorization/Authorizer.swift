@@ -165,6 +165,17 @@ public final class Authorizer: Sendable {
         check(user, resource, action, normalizedContext.values)
     }
 
+    /// Decides like ``check(user:resource:action:normalizedContext:)`` for a user and a
+    /// resource/action pair normalized and hashed ahead of many checks.
+    public func check(_ user: PreparedUser, _ access: PreparedAccess, normalizedContext: NormalizedContext) -> Decision
+    {
+        let start = beginCheck(count: 1)
+        let snapshot = self.snapshot
+        let decision = decide(snapshot, user.key, access.key, normalizedContext.values)
+        endCheck(start, snapshot, user.key.text, access.key, decision)
+        return decision
+    }
+
     @inline(__always)
     private func check(
         _ user: String,

@@ -59,10 +59,13 @@ struct ExecutorInstruments: Sendable {
         if metrics.timedOut > 0 { timeouts.increment(by: metrics.timedOut) }
         if metrics.notStarted > 0 { notStarted.increment(by: metrics.notStarted) }
         runDuration.recordNanoseconds(metrics.wallNanoseconds)
+        dispatchPerTask.record(metrics.dispatchNanosecondsPerTask)
+        // A one-task run has nothing to overlap: its speedup, utilization, peaks and workers are
+        // 1 by construction, and would only pull the parallel runs' figures toward 1.
+        guard metrics.taskCount > 1 else { return }
         speedup.record(metrics.speedup)
         utilization.record(metrics.utilization)
         throughput.record(metrics.throughput)
-        dispatchPerTask.record(metrics.dispatchNanosecondsPerTask)
         peakInFlight.record(metrics.peakInFlight)
         peakQueueDepth.record(metrics.peakQueueDepth)
         workers.record(metrics.workers)

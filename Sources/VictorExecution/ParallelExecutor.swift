@@ -41,13 +41,18 @@ public final class ParallelExecutor: Sendable {
     private let runCounter = Atomic<UInt64>(0)
     private let instruments: ExecutorInstruments
     @usableFromInline let slots: WorkerSlots
+    /// How a one-task run goes, which depends only on the configuration: decided once, since
+    /// the decision's reason costs more to format than a small task costs to run.
+    private let oneTaskDecision: StrategyDecision
 
     /// Creates an executor.
     /// - Parameters:
     ///   - configuration: worker bound, strategy, fail-fast, task timeout, adaptive policy.
     ///   - eventBus: where run and failure events are published, if anywhere.
     ///   - telemetry: the naming of the executor's instruments (`PREFIX_executor_runs_total`,
-    ///     `PREFIX_executor_run_duration` and the other per-run figures), pushed once per run.
+    ///     `PREFIX_executor_run_duration` and the other per-run figures), pushed once per run;
+    ///     the parallelism figures (speedup, utilization, throughput, peaks, workers) only for
+    ///     runs of two tasks or more.
     /// - Throws: ``ExecutionError/Code/invalidConfiguration`` when a field is out of range,
     ///   such as `maxWorkers` below 1.
     public init(
@@ -61,6 +66,7 @@ public final class ParallelExecutor: Sendable {
         bus = eventBus
         totals = Locked(ExecutorStatistics())
         slots = WorkerSlots(capacity: configuration.maxWorkers)
+        oneTaskDecision = Self.decide(taskCount: 1, configuration, totals)
     }
 
     /// The figures of every run so far.
@@ -71,6 +77,14 @@ public final class ParallelExecutor: Sendable {
     /// How a batch of `taskCount` tasks would run now, and why.
     /// - Complexity: O(1).
     public func decision(forTaskCount taskCount: Int) -> StrategyDecision {
+        taskCount == 1 ? oneTaskDecision : Self.decide(taskCount: taskCount, configuration, totals)
+    }
+
+    private static func decide(
+        taskCount: Int,
+        _ configuration: ExecutorConfiguration,
+        _ totals: borrowing Locked<ExecutorStatistics>
+    ) -> StrategyDecision {
         let workers = max(1, min(configuration.maxWorkers, taskCount))
         switch configuration.strategy {
         case .sequential:

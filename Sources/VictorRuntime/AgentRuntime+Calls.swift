@@ -24,7 +24,19 @@ public struct ToolCallResult: Sendable {
 extension AgentRuntime {
     /// Decides, runs and records one call, as the batch form does.
     public func call(_ call: ToolCall, in session: AgentSession) async -> ToolCallResult {
-        await self.call([call], in: session)[0]
+        let start = MonotonicClock.nanoseconds()
+        var (decision, call, arguments) = decide(call, in: session)
+        var approver: String?
+        if decision.verdict == .approvalRequired {
+            (decision, approver) = await settle(decision, call, session)
+        }
+        instruments.count(decision)
+        var ended = Ending.notRun
+        if decision.allowed {
+            let report = await executor.run([task(call, arguments, session)])
+            ended = Ending(report.results[0])
+        }
+        return finish(call, arguments, decision, session, approver: approver, ended: ended, start: start)
     }
 
     /// Decides every call, asks the approver about those an approve policy holds, runs the
@@ -33,69 +45,135 @@ extension AgentRuntime {
     /// - Returns: one result per call, in the order of `calls`.
     public func call(_ calls: [ToolCall], in session: AgentSession) async -> [ToolCallResult] {
         let start = MonotonicClock.nanoseconds()
-        var decided = calls.map { decide($0, in: session) }
-        var approvers = [String?](repeating: nil, count: calls.count)
-        await settleApprovals(&decided, &approvers, session)
-        for (decision, _, _) in decided { instruments.count(decision) }
+        var decided = calls.map { Decided(decide($0, in: session)) }
+        if decided.contains(where: { $0.decision.verdict == .approvalRequired }) {
+            await settleAll(&decided, session)
+        }
+        for item in decided { instruments.count(item.decision) }
 
-        let runnable = decided.indices.filter { decided[$0].0.allowed }
-        let tasks = runnable.map { index in
-            let (_, call, arguments) = decided[index]
-            let tools = self.tools
-            let facts = session.facts
-            return ExecutionTask<JSONValue> {
-                guard let entry = tools.entry(named: call.tool) else {
-                    throw RuntimeError(
-                        .unknownTool,
-                        "tool \(ExactText.quotedForDisplay(call.tool)) is no longer registered"
-                    )
-                }
-                let handler = try await tools.handler(entry)
-                return try await handler.call(arguments, context: ToolCallContext(session: facts, callID: call.id))
+        let runnable = decided.indices.filter { decided[$0].decision.allowed }
+        if !runnable.isEmpty {
+            let report = await executor.run(runnable.map { task(decided[$0].call, decided[$0].arguments, session) })
+            for (position, index) in runnable.enumerated() {
+                decided[index].ended = Ending(report.results[position])
             }
         }
-        let report = tasks.isEmpty ? nil : await executor.run(tasks)
-        var outcomes = [(AuditRecord.Outcome, JSONValue?, String?)](
-            repeating: (.notRun, nil, nil),
-            count: calls.count
-        )
-        for (position, index) in runnable.enumerated() {
-            switch report!.results[position] {
-            case .success(let value): outcomes[index] = (.succeeded, value, nil)
-            case .failure(let error): outcomes[index] = Self.outcome(of: error)
-            }
-        }
-        var results: [ToolCallResult] = []
-        results.reserveCapacity(calls.count)
-        for index in calls.indices {
-            let (decision, call, arguments) = decided[index]
-            let (outcome, value, error) = outcomes[index]
-            let record = record(
-                .call,
-                call,
-                arguments,
-                decision,
+        return decided.map { item in
+            finish(
+                item.call,
+                item.arguments,
+                item.decision,
                 session,
-                approver: approvers[index],
-                outcome: outcome,
-                error: error ?? (decision.allowed ? nil : decision.reason),
+                approver: item.approver,
+                ended: item.ended,
                 start: start
             )
-            audit.record(record)
-            instruments.count(outcome)
-            results.append(
-                ToolCallResult(
-                    call: call,
-                    decision: decision,
-                    outcome: outcome,
-                    value: value,
-                    error: error ?? (decision.allowed ? nil : decision.reason),
-                    approver: approvers[index],
-                    durationNanoseconds: record.durationNanoseconds
-                )
-            )
         }
-        return results
+    }
+
+    /// Asks the approver about every call of a batch held for approval, at once.
+    private func settleAll(_ decided: inout [Decided], _ session: AgentSession) async {
+        await withTaskGroup(of: (Int, GateDecision, String?).self) { group in
+            for index in decided.indices where decided[index].decision.verdict == .approvalRequired {
+                let held = decided[index]
+                group.addTask {
+                    let (decision, approver) = await self.settle(held.decision, held.call, session)
+                    return (index, decision, approver)
+                }
+            }
+            for await (index, decision, approver) in group {
+                decided[index].decision = decision
+                decided[index].approver = approver
+            }
+        }
+    }
+
+    /// A call of a batch as the gate left it, and how it ended.
+    private struct Decided {
+        var decision: GateDecision
+        let call: ToolCall
+        let arguments: JSONValue
+        var approver: String?
+        var ended = Ending.notRun
+
+        init(_ decided: (GateDecision, ToolCall, JSONValue)) {
+            (decision, call, arguments) = decided
+        }
+    }
+
+    /// How a call ended: its outcome, the tool's value, and the error.
+    private struct Ending {
+        var outcome: AuditRecord.Outcome
+        var value: JSONValue?
+        var error: String?
+
+        static let notRun = Ending(outcome: .notRun, value: nil, error: nil)
+
+        init(outcome: AuditRecord.Outcome, value: JSONValue?, error: String?) {
+            self.outcome = outcome
+            self.value = value
+            self.error = error
+        }
+
+        init(_ result: Result<JSONValue, ExecutionError>) {
+            switch result {
+            case .success(let value): self.init(outcome: .succeeded, value: value, error: nil)
+            case .failure(let error):
+                let (outcome, value, message) = AgentRuntime.outcome(of: error)
+                self.init(outcome: outcome, value: value, error: message)
+            }
+        }
+    }
+
+    /// The executor task running an allowed call's handler.
+    private func task(_ call: ToolCall, _ arguments: JSONValue, _ session: AgentSession) -> ExecutionTask<JSONValue> {
+        let tools = self.tools
+        return ExecutionTask<JSONValue> {
+            guard let entry = tools.entry(named: call.tool) else {
+                throw RuntimeError(
+                    .unknownTool,
+                    "tool \(ExactText.quotedForDisplay(call.tool)) is no longer registered"
+                )
+            }
+            let handler = try await tools.handler(entry)
+            return try await handler.call(arguments, context: ToolCallContext(session: session.facts, callID: call.id))
+        }
+    }
+
+    /// Records a decided (and perhaps run) call and makes its result.
+    private func finish(
+        _ call: ToolCall,
+        _ arguments: JSONValue,
+        _ decision: GateDecision,
+        _ session: AgentSession,
+        approver: String?,
+        ended: Ending,
+        start: UInt64
+    ) -> ToolCallResult {
+        let error = ended.error ?? (decision.allowed ? nil : decision.reason)
+        let record = record(
+            .call,
+            call,
+            arguments,
+            decision,
+            session,
+            approver: approver,
+            outcome: ended.outcome,
+            error: error,
+            start: start
+        )
+        let duration = record.durationNanoseconds
+        audit.record(record)
+        instruments.count(ended.outcome)
+        return ToolCallResult(
+            call: call,
+            decision: decision,
+            outcome: ended.outcome,
+            value: ended.value,
+            error: error,
+            approver: approver,
+            durationNanoseconds: duration
+        )
     }
 
     static func outcome(of error: ExecutionError) -> (AuditRecord.Outcome, JSONValue?, String?) {
@@ -106,50 +184,37 @@ extension AgentRuntime {
         }
     }
 
-    /// Asks the approver about every call held for approval, at once, and turns each into
-    /// allowed (spending budget) or denied.
-    private func settleApprovals(
-        _ decided: inout [(GateDecision, ToolCall, JSONValue)],
-        _ approvers: inout [String?],
+    /// Asks the approver about a call held for approval and turns it into allowed (spending
+    /// budget) or denied; returns who approved it.
+    private func settle(
+        _ held: GateDecision,
+        _ call: ToolCall,
         _ session: AgentSession
-    ) async {
-        let held = decided.indices.filter { decided[$0].0.verdict == .approvalRequired }
-        guard !held.isEmpty else { return }
-        let requests = held.map { index in
-            (index, ApprovalRequest(session: session.facts, call: decided[index].1, decision: decided[index].0))
-        }
-        let answers = await withTaskGroup(of: (Int, ApprovalAnswer?).self) { group in
-            for (index, request) in requests {
-                group.addTask { (index, await self.ask(request)) }
-            }
-            var answers: [(Int, ApprovalAnswer?)] = []
-            for await answer in group { answers.append(answer) }
-            return answers
-        }
-        for (index, answer) in answers {
-            var decision = decided[index].0
-            decision.step = .approval
-            switch answer {
-            case .approved(let by)?:
-                if session.budget.reserve() {
-                    decision.verdict = .allowed
-                    decision.reason = "approved by \(ExactText.quotedForDisplay(by)) after: \(decision.reason)"
-                    approvers[index] = by
-                } else {
-                    decision.verdict = .denied
-                    decision.step = .budget
-                    decision.reason = budgetSpent(session)
-                }
-            case .denied(let why)?:
+    ) async -> (GateDecision, String?) {
+        let answer = await ask(ApprovalRequest(session: session.facts, call: call, decision: held))
+        var decision = held
+        var approver: String?
+        decision.step = .approval
+        switch answer {
+        case .approved(let by)?:
+            if session.budget.reserve() {
+                decision.verdict = .allowed
+                decision.reason = "approved by \(ExactText.quotedForDisplay(by)) after: \(decision.reason)"
+                approver = by
+            } else {
                 decision.verdict = .denied
-                decision.reason = "the approver denied the call: \(why)"
-            case nil:
-                decision.verdict = .denied
-                decision.reason = "no answer from the approver within \(options.approvalTimeout)"
+                decision.step = .budget
+                decision.reason = budgetSpent(session)
             }
-            decision.remainingCalls = session.budget.remaining
-            decided[index].0 = decision
+        case .denied(let why)?:
+            decision.verdict = .denied
+            decision.reason = "the approver denied the call: \(why)"
+        case nil:
+            decision.verdict = .denied
+            decision.reason = "no answer from the approver within \(options.approvalTimeout)"
         }
+        decision.remainingCalls = session.budget.remaining
+        return (decision, approver)
     }
 
     /// The approver's answer, or `nil` when it did not answer within the timeout or the caller

@@ -244,23 +244,28 @@ public final class AgentRuntime: Sendable {
         var call = call
         call.tool = ExactText.normalized(call.tool)
         if call.id.isEmpty { call.id = UUID().uuidString.lowercased() }
-        let arguments = call.arguments.normalized()
+        let noArguments = call.arguments.isEmptyObject
+        let arguments = noArguments ? call.arguments : call.arguments.normalized()
         let remaining = session.budget.remaining
         var shown: String { ExactText.quotedForDisplay(call.tool) }
 
-        // 1. A well-formed call.
-        do throws(RuntimeError) {
-            try ToolDefinition.checkName(call.tool)
-        } catch {
-            trace?.append("call: \(error.message)")
-            return (.denied(.call, error.message, remaining: remaining), call, arguments)
+        // 1. A well-formed call. A registered name passed the name rule when it was registered,
+        // so the rule is checked only for names the registry does not know.
+        let entry = tools.entry(named: call.tool)
+        if entry == nil {
+            do throws(RuntimeError) {
+                try ToolDefinition.checkName(call.tool)
+            } catch {
+                trace?.append("call: \(error.message)")
+                return (.denied(.call, error.message, remaining: remaining), call, arguments)
+            }
         }
         guard case .object = arguments else {
             let reason = "the arguments must be a JSON object, not \(arguments.typeName)"
             trace?.append("call: \(reason)")
             return (.denied(.call, reason, remaining: remaining), call, arguments)
         }
-        guard arguments.depth <= ToolSchema.maximumDepth else {
+        guard noArguments || arguments.depth <= ToolSchema.maximumDepth else {
             let reason = "the arguments nest deeper than \(ToolSchema.maximumDepth) levels"
             trace?.append("call: \(reason)")
             return (.denied(.call, reason, remaining: remaining), call, arguments)
@@ -268,7 +273,7 @@ public final class AgentRuntime: Sendable {
         trace?.append("call: tool name and arguments are well formed")
 
         // 2. A registered tool.
-        guard let entry = tools.entry(named: call.tool) else {
+        guard let entry else {
             let reason = "no tool named \(shown) is registered"
             trace?.append("registry: \(reason)")
             return (.denied(.registry, reason, remaining: remaining), call, arguments)
@@ -276,7 +281,7 @@ public final class AgentRuntime: Sendable {
         trace?.append("registry: \(shown) is registered")
 
         // 3. Arguments that satisfy the schema.
-        let violations = entry.definition.inputSchema.violations(of: arguments)
+        let violations = entry.definition.inputSchema.violations(ofBounded: arguments)
         if !violations.isEmpty {
             let reason =
                 "the arguments do not match the input schema of \(shown): "
@@ -305,12 +310,7 @@ public final class AgentRuntime: Sendable {
         let context =
             entry.definition.policyArguments.isEmpty
             ? session.normalizedContext : session.normalizedContext.adding(argumentFacts(entry.definition, arguments))
-        let authorization = authorizer.check(
-            user: session.facts.user,
-            resource: entry.definition.resource,
-            action: "execute",
-            normalizedContext: context
-        )
+        let authorization = authorizer.check(session.preparedUser, entry.access, normalizedContext: context)
         trace?.append("policy: \(authorization.message)")
         if authorization.reason == .approvalRequired {
             return (
@@ -355,12 +355,11 @@ public final class AgentRuntime: Sendable {
     /// Why the persona refuses the tool, or `nil` when it does not: it forbids the tool, or
     /// has an allow-list without it.
     func personaRefusal(_ tool: String, _ session: AgentSession) -> String? {
-        let constraints = session.persona.constraints
-        if constraints.forbiddenTools.contains(tool) {
+        if session.forbiddenTools.contains(tool) {
             return
                 "persona \(ExactText.quotedForDisplay(session.facts.personaID)) forbids \(ExactText.quotedForDisplay(tool))"
         }
-        if let allowed = constraints.allowedTools, !allowed.contains(tool) {
+        if session.allowedTools?.contains(tool) == false, let allowed = session.persona.constraints.allowedTools {
             return "persona \(ExactText.quotedForDisplay(session.facts.personaID)) allows only "
                 + (allowed.isEmpty
                     ? "no tools" : allowed.sorted().map(ExactText.quotedForDisplay).joined(separator: ", "))
@@ -383,6 +382,7 @@ public final class AgentRuntime: Sendable {
 
     // MARK: Records
 
+    @inline(never)
     func record(
         _ event: AuditRecord.Event,
         _ call: ToolCall,
@@ -396,7 +396,7 @@ public final class AgentRuntime: Sendable {
     ) -> AuditRecord {
         AuditRecord(
             event: event,
-            time: Date(),
+            milliseconds: WallClock.milliseconds(),
             session: session.facts.id,
             user: session.facts.user,
             persona: session.facts.personaID,

@@ -34,6 +34,11 @@ public final class AgentSession: Sendable {
     public let policyContext: [String: AttributeValue]
     /// ``policyContext`` normalized once, for every check of the session.
     let normalizedContext: NormalizedContext
+    /// The user, hashed once for every policy check of the session.
+    let preparedUser: PreparedUser
+    /// The persona's forbidden tools and allow-list, in the form the gate reads per call.
+    let forbiddenTools: ToolNames
+    let allowedTools: ToolNames?
     let budget: ToolCallBudget
 
     init(facts: SessionFacts, persona: AdaptedPersona, policyContext: [String: AttributeValue], budget: ToolCallBudget)
@@ -42,6 +47,9 @@ public final class AgentSession: Sendable {
         self.persona = persona
         self.policyContext = policyContext
         normalizedContext = NormalizedContext(policyContext)
+        preparedUser = PreparedUser(facts.user)
+        forbiddenTools = ToolNames(persona.constraints.forbiddenTools)
+        allowedTools = persona.constraints.allowedTools.map(ToolNames.init)
         self.budget = budget
     }
 
@@ -59,6 +67,30 @@ public final class AgentSession: Sendable {
 ///
 /// A budget held by one process is an atomic; the database issue's shared budgets implement the
 /// same two operations against a row.
+/// Tool names in NFC, scanned while few: a persona names a handful of tools, and comparing a
+/// few short names costs less than hashing one.
+struct ToolNames: Sendable {
+    private let few: [String]
+    private let many: Set<String>?
+
+    init(_ names: Set<String>) {
+        if names.count <= 8 {
+            few = Array(names)
+            many = nil
+        } else {
+            few = []
+            many = names
+        }
+    }
+
+    func contains(_ name: String) -> Bool {
+        if let many { return many.contains(name) }
+        // Both sides are in NFC, where `==` (canonical equivalence) is equality of scalars.
+        for candidate in few where candidate == name { return true }
+        return false
+    }
+}
+
 final class ToolCallBudget: Sendable {
     let limit: Int?
     private let spent: Atomic<Int>

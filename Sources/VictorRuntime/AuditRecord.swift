@@ -31,8 +31,15 @@ public struct AuditRecord: Sendable, Hashable {
 
     /// What the record reports.
     public var event: Event
-    /// When the decision was made (for an outcome record, when the outcome was reported).
-    public var time: Date
+    /// When the decision was made (for an outcome record, when the outcome was reported), to the
+    /// millisecond: records keep the precision they are written with.
+    public var time: Date {
+        get { Date(timeIntervalSince1970: Double(milliseconds) / 1_000) }
+        set { milliseconds = Self.milliseconds(newValue) }
+    }
+    /// The time in milliseconds since 1970, the precision records are written with; kept as an
+    /// integer so a record is a plain value (Foundation's `Date` is opaque to the optimizer).
+    var milliseconds: Int64
     /// The session's id.
     public var session: String
     /// The user the agent acted for.
@@ -87,8 +94,51 @@ public struct AuditRecord: Sendable, Hashable {
         error: String? = nil,
         durationNanoseconds: Int64
     ) {
+        self.init(
+            event: event,
+            milliseconds: Self.milliseconds(time),
+            session: session,
+            user: user,
+            persona: persona,
+            personaVersion: personaVersion,
+            callID: callID,
+            tool: tool,
+            argumentsDigest: argumentsDigest,
+            arguments: arguments,
+            verdict: verdict,
+            step: step,
+            reason: reason,
+            policy: policy,
+            approver: approver,
+            outcome: outcome,
+            error: error,
+            durationNanoseconds: durationNanoseconds
+        )
+    }
+
+    /// Creates a record stamped in milliseconds since 1970.
+    init(
+        event: Event,
+        milliseconds: Int64,
+        session: String,
+        user: String,
+        persona: String,
+        personaVersion: Int,
+        callID: String,
+        tool: String,
+        argumentsDigest: String,
+        arguments: JSONValue? = nil,
+        verdict: GateVerdict,
+        step: GateStep,
+        reason: String,
+        policy: String? = nil,
+        approver: String? = nil,
+        outcome: Outcome? = nil,
+        error: String? = nil,
+        durationNanoseconds: Int64
+    ) {
         self.event = event
-        self.time = time
+        self.milliseconds = milliseconds
         self.session = session
         self.user = user
         self.persona = persona
@@ -134,7 +184,7 @@ extension AuditRecord {
         key("{\"event\":")
         DocumentWriter.appendQuoted(event.rawValue, to: &bytes)
         key(",\"time\":\"")
-        Self.appendTime(time, to: &bytes)
+        Self.appendTime(milliseconds: milliseconds, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
         field(",\"session\":", session)
         field(",\"user\":", user)
@@ -253,19 +303,31 @@ extension AuditRecord {
     private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     private static let secondsStyle = Date.ISO8601FormatStyle()
     /// The last whole second formatted, without its `Z`: records come in bursts within a second.
-    private static let lastSecond = Locked<(second: Double, text: [UInt8])>((.nan, []))
+    private static let lastSecond = Locked<(second: Int64, text: [UInt8])>((.min, []))
 
-    /// Appends `time` as `2026-11-28T19:56:18.123Z`: Foundation formats the whole second (once
+    /// `time` in whole milliseconds since 1970, rounded down (toward the past).
+    static func milliseconds(_ time: Date) -> Int64 {
+        let milliseconds = (time.timeIntervalSince1970 * 1_000).rounded(.down)
+        // Beyond ±2^63 ms (about 292 million years) a date is clamped, not trapped on.
+        guard milliseconds.isFinite, milliseconds > -9.2e18, milliseconds < 9.2e18 else {
+            return milliseconds > 0 ? 9_200_000_000_000_000_000 : -9_200_000_000_000_000_000
+        }
+        return Int64(milliseconds)
+    }
+
+    /// Appends the time as `2026-11-28T19:56:18.123Z`: Foundation formats the whole second (once
     /// per second), the milliseconds are appended.
-    static func appendTime(_ time: Date, to bytes: inout [UInt8]) {
-        let interval = time.timeIntervalSince1970
-        let second = interval.rounded(.down)
-        var milliseconds = Int(((interval - second) * 1_000).rounded(.down))
-        milliseconds = min(max(milliseconds, 0), 999)
+    static func appendTime(milliseconds time: Int64, to bytes: inout [UInt8]) {
+        let (second, remainder) = time.quotientAndRemainder(dividingBy: 1_000)
+        // Division rounds toward zero; times before 1970 belong to the second below.
+        let (wholeSecond, milliseconds) =
+            remainder < 0 ? (second - 1, Int(remainder + 1_000)) : (second, Int(remainder))
         let prefix = lastSecond.withLock { cache -> [UInt8] in
-            if cache.second == second { return cache.text }
-            let text = Array(Date(timeIntervalSince1970: second).formatted(secondsStyle).utf8.dropLast())
-            cache = (second, text)
+            if cache.second == wholeSecond { return cache.text }
+            let text = Array(
+                Date(timeIntervalSince1970: Double(wholeSecond)).formatted(secondsStyle).utf8.dropLast()
+            )
+            cache = (wholeSecond, text)
             return text
         }
         bytes.append(contentsOf: prefix)

@@ -75,11 +75,18 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// Whether the value is an object without members: the arguments of most calls of tools
+    /// without parameters.
+    var isEmptyObject: Bool {
+        if case .object(let members) = self { return members.isEmpty }
+        return false
+    }
+
     /// How deeply arrays and objects nest: 0 for a scalar.
     public var depth: Int {
         switch self {
-        case .array(let items): 1 + (items.map(\.depth).max() ?? 0)
-        case .object(let members): 1 + (members.values.map(\.depth).max() ?? 0)
+        case .array(let items): 1 + items.reduce(0) { max($0, $1.depth) }
+        case .object(let members): 1 + members.values.reduce(0) { max($0, $1.depth) }
         default: 0
         }
     }

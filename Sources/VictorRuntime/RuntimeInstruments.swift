@@ -9,6 +9,7 @@ struct RuntimeInstruments: Sendable {
     private let approvalWaits: Metrics.Timer
 
     init(_ telemetry: Telemetry) {
+        precondition(GateStep.allCases.count == Self.stepCount, "a gate step without a counter")
         var decisions: [Counter] = []
         for verdict in GateVerdict.allCases {
             for step in GateStep.allCases {
@@ -27,8 +28,9 @@ struct RuntimeInstruments: Sendable {
         approvalWaits = telemetry.timer("runtime_approval_wait")
     }
 
-    // Positions in `allCases`, found without hashing and without building `allCases`.
-    private static let stepCount = GateStep.allCases.count
+    // Positions in `allCases`, found without hashing and without building `allCases`; the
+    // initializer checks the count against `allCases`.
+    private static var stepCount: Int { 7 }
 
     private static func index(_ verdict: GateVerdict) -> Int {
         switch verdict {

@@ -1,3 +1,4 @@
+import VictorAuthorization
 import VictorDocuments
 public import VictorLoading
 import VictorLocks
@@ -13,10 +14,13 @@ public final class ToolRegistry: Sendable {
     final class Entry: Sendable {
         let definition: ToolDefinition
         let key: ComponentKey<HandlerBox>?
+        /// `execute` on the tool's resource, hashed once for every decision about it.
+        let access: PreparedAccess
 
         init(definition: ToolDefinition, key: ComponentKey<HandlerBox>?) {
             self.definition = definition
             self.key = key
+            access = PreparedAccess(resource: definition.resource, action: "execute")
         }
     }
 

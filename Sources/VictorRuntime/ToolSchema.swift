@@ -14,6 +14,9 @@ public struct ToolSchema: Sendable, Hashable {
     /// The schema as given.
     public let json: JSONValue
     let root: Node
+    /// What an empty arguments object breaks, found once: most calls of tools without
+    /// parameters carry none.
+    let emptyObjectViolations: [SchemaViolation]
 
     /// The most deeply nested arguments any schema accepts; deeper values are rejected before
     /// validation.
@@ -23,7 +26,11 @@ public struct ToolSchema: Sendable, Hashable {
     /// - Throws: ``RuntimeError/Code/invalidSchema`` naming the keyword and where it is.
     public init(_ json: JSONValue) throws(RuntimeError) {
         self.json = json
-        root = try Node(json, path: "#")
+        let root = try Node(json, path: "#")
+        var found: [SchemaViolation] = []
+        root.check(.object([:]), path: "", into: &found)
+        self.root = root
+        emptyObjectViolations = found
     }
 
     /// The schema accepting any object: `{"type": "object"}`.
@@ -35,6 +42,12 @@ public struct ToolSchema: Sendable, Hashable {
         guard value.depth <= Self.maximumDepth else {
             return [SchemaViolation(path: "", message: "nests deeper than \(Self.maximumDepth) levels")]
         }
+        return violations(ofBounded: value)
+    }
+
+    /// ``violations(of:)`` for a value whose depth is known to be within ``maximumDepth``.
+    func violations(ofBounded value: JSONValue) -> [SchemaViolation] {
+        if case .object(let members) = value, members.isEmpty { return emptyObjectViolations }
         var found: [SchemaViolation] = []
         root.check(value, path: "", into: &found)
         return found

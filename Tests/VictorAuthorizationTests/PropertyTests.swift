@@ -145,6 +145,47 @@ enum RandomConfiguration {
         }
     }
 
+    /// A check of a prepared user and resource/action pair decides like the check of the same
+    /// names as text, spelled in NFC or NFD, with the cache on or off.
+    @Test(arguments: [true, false])
+    func preparedChecksDecideLikeChecksOfText(cacheEnabled: Bool) async {
+        await propertyCheck(count: 100, input: Gen.uint64()) { seed in
+            let configuration = RandomConfiguration.make(seed: seed)
+            guard
+                let authorizer = try? Authorizer(
+                    configuration: configuration,
+                    options: .init(cacheEnabled: cacheEnabled)
+                )
+            else {
+                Issue.record("generated configuration is invalid: \(configuration)")
+                return
+            }
+            var rng = SplitMix(state: seed ^ 0x5A5A)
+            for _ in 0..<40 {
+                // "caf\u{E9}" is registered nowhere; its NFD spelling must decide like it.
+                let user = ["u\(Int.random(in: 0..<5, using: &rng))", "caf\u{E9}", "cafe\u{301}"]
+                    .randomElement(using: &rng)!
+                let resource = (RandomConfiguration.resources + ["other"]).randomElement(using: &rng)!
+                let action = RandomConfiguration.actions.randomElement(using: &rng)!
+                let context = RandomConfiguration.contexts(&rng)
+                let text = authorizer.check(user: user, resource: resource, action: action, context: context)
+                let prepared = authorizer.check(
+                    PreparedUser(user),
+                    PreparedAccess(resource: resource, action: action),
+                    normalizedContext: NormalizedContext(context)
+                )
+                #expect(prepared == text, "seed \(seed): \(user) \(action) \(resource) \(context)")
+            }
+        }
+    }
+
+    @Test func preparedNamesAreKeptInNFC() {
+        #expect(PreparedUser("cafe\u{301}").id.unicodeScalars.elementsEqual("caf\u{E9}".unicodeScalars))
+        let access = PreparedAccess(resource: "tools/cafe\u{301}", action: "execute")
+        #expect(access.resource.unicodeScalars.elementsEqual("tools/caf\u{E9}".unicodeScalars))
+        #expect(access.action == "execute")
+    }
+
     /// Without policies, checks of users holding at most two roles take a shorter path than
     /// `explain`; both must decide alike.
     @Test func policyFreeConfigurationsDecideLikeTheirExplanation() async {

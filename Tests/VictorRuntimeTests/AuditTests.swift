@@ -71,6 +71,35 @@ import VictorTestSupport
         #expect(read.session == "s\nforged", "a line break is escaped, not replaced")
     }
 
+    /// Records keep the millisecond precision they are written with, so a record read back from
+    /// its line equals it; times before 1970 belong to the second below.
+    @Test(arguments: [
+        (1_800_000_000.123_456, "2027-01-15T08:00:00.123Z"),
+        (-0.5, "1969-12-31T23:59:59.500Z"),
+        (-1.25, "1969-12-31T23:59:58.750Z"),
+        (0, "1970-01-01T00:00:00.000Z"),
+    ])
+    func timesAreKeptToTheMillisecond(seconds: Double, written: String) throws {
+        let record = AuditRecord(
+            event: .decision,
+            time: Date(timeIntervalSince1970: seconds),
+            session: "s",
+            user: "u",
+            persona: "p",
+            personaVersion: 1,
+            callID: "c",
+            tool: "t",
+            argumentsDigest: "d",
+            verdict: .allowed,
+            step: .policy,
+            reason: "r",
+            durationNanoseconds: 1
+        )
+        #expect(record.jsonLine.contains("\"time\":\"\(written)\""))
+        #expect(abs(record.time.timeIntervalSince1970 - seconds) < 0.001)
+        #expect(try AuditRecord(jsonLine: record.jsonLine) == record)
+    }
+
     @Test func malformedLinesNameTheField() {
         #expect(throws: RuntimeError.self) { try AuditRecord(jsonLine: "{\"event\": \"call\"}") }
         #expect {

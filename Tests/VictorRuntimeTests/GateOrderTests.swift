@@ -1,6 +1,7 @@
 import MetricsTestKit
 import Testing
 import VictorAuthorization
+import VictorPersonas
 import VictorRuntime
 import VictorTelemetry
 
@@ -74,6 +75,8 @@ import VictorTelemetry
         let session = try await fixture.runtime.openSession(user: "alice", persona: "reader")
         let decision = fixture.runtime.authorize(ToolCall(tool: "search", arguments: [:]), in: session)
         #expect(decision.step == .schema)
+        // Empty arguments are checked against the schema like any others.
+        #expect(decision.violations == [SchemaViolation(path: "", message: "missing required 'query'")])
     }
 
     @Test func forbiddenToolsAndAllowListsAreDeniedAtThePersonaStep() async throws {
@@ -87,6 +90,40 @@ import VictorTelemetry
         #expect(deploy.step == .persona)
         #expect(deploy.reason == "persona 'reader' allows only 'read_file', 'search'")
         #expect(worker.callsAllowed == 0 && reader.callsAllowed == 0)
+    }
+
+    /// Short tool lists are scanned and long ones hashed; both decide alike, on either side of
+    /// the switch.
+    @Test(arguments: [1, 8, 9, 30])
+    func personaToolListsOfAnyLengthDecideAlike(length: Int) async throws {
+        let fillers = (1..<length).map { "tool_\($0)" }
+        let fixture = try GateFixture(extraPersonas: [
+            Persona(
+                id: "forbids",
+                name: "Forbids",
+                description: "Forbids a list",
+                personality: .pragmatic,
+                communicationStyle: .direct,
+                constraints: PersonaConstraints(forbiddenTools: Set(["shell"] + fillers))
+            ),
+            Persona(
+                id: "allows",
+                name: "Allows",
+                description: "Allows a list",
+                personality: .pragmatic,
+                communicationStyle: .direct,
+                constraints: PersonaConstraints(allowedTools: Set(["noop"] + fillers))
+            ),
+        ])
+        let forbids = try await fixture.runtime.openSession(user: "alice", persona: "forbids")
+        #expect(fixture.runtime.authorize(ToolCall(tool: "shell"), in: forbids).step == .persona)
+        #expect(fixture.runtime.authorize(ToolCall(tool: "noop"), in: forbids).allowed)
+        let allows = try await fixture.runtime.openSession(user: "alice", persona: "allows")
+        #expect(fixture.runtime.authorize(ToolCall(tool: "noop"), in: allows).allowed)
+        let shell = fixture.runtime.authorize(ToolCall(tool: "shell"), in: allows)
+        #expect(shell.step == .persona && shell.verdict == .denied)
+        // Listing applies the same lists.
+        #expect(fixture.runtime.tools(for: allows).map(\.name) == ["noop"])
     }
 
     @Test func aSpentBudgetDeniesAtTheBudgetStep() async throws {

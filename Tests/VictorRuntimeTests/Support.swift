@@ -83,7 +83,8 @@ struct GateFixture {
         approver: any Approver = DenyingApprover(),
         options: RuntimeOptions = RuntimeOptions(),
         taskTimeout: Duration? = nil,
-        maxToolCalls: Int? = nil
+        maxToolCalls: Int? = nil,
+        extraPersonas: [Persona] = []
     ) throws {
         let tools = ToolRegistry()
         let calls = CallCounter()
@@ -137,7 +138,7 @@ struct GateFixture {
             ToolDefinition(name: "fail"),
             handler: ClosureToolHandler { _, _ in throw ToolFailure() }
         )
-        var personas = gatePersonas
+        var personas = gatePersonas + extraPersonas
         if let maxToolCalls { personas[0].constraints.maxToolCalls = maxToolCalls }
         let audit = MemoryAuditSink()
         runtime = AgentRuntime(
