@@ -298,6 +298,7 @@ let package = Package(
                 "VictorRuntime",
                 "VictorAuthorization",
                 "VictorPersonas",
+                "VictorDocuments",
                 "VictorTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

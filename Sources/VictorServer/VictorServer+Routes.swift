@@ -38,6 +38,8 @@ public struct ServerRoute: Sendable {
 extension VictorServer {
     /// Every route the server answers.
     public var routes: [ServerRoute] { Self.routeTable }
+    /// Every route the server answers, without a server.
+    public static var routeList: [ServerRoute] { routeTable }
 
     static let routeTable: [ServerRoute] = [
         ServerRoute(.get, "/health/live", .open) { server, _, _ in try server.live() },
