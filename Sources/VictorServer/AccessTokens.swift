@@ -95,7 +95,11 @@ public struct AccessTokens: Sendable {
         do {
             node = try DocumentReader().read(contentsOf: path)
         } catch {
-            throw ServerError(.invalidConfiguration, error.description, issues: error.issues.map(ServerError.Issue.init))
+            throw ServerError(
+                .invalidConfiguration,
+                error.description,
+                issues: error.issues.map(ServerError.Issue.init)
+            )
         }
         return try read(node, file: path)
     }
@@ -106,7 +110,11 @@ public struct AccessTokens: Sendable {
         do {
             node = try DocumentReader().read(text, file: file)
         } catch {
-            throw ServerError(.invalidConfiguration, error.description, issues: error.issues.map(ServerError.Issue.init))
+            throw ServerError(
+                .invalidConfiguration,
+                error.description,
+                issues: error.issues.map(ServerError.Issue.init)
+            )
         }
         return try read(node, file: file)
     }
@@ -119,12 +127,16 @@ public struct AccessTokens: Sendable {
                 var names: Set<String> = []
                 for (index, item) in list.enumerated() {
                     let path = "tokens[\(index)]"
-                    guard let members = fields.mapping(item, path, allowed: ["name", "sha256", "scopes"]) else { continue }
+                    guard let members = fields.mapping(item, path, allowed: ["name", "sha256", "scopes"]) else {
+                        continue
+                    }
                     guard let nameNode = members["name"], let name = fields.string(nameNode, path + ".name") else {
                         if members["name"] == nil { fields.fail(item, path, "a token needs a name") }
                         continue
                     }
-                    if !names.insert(name).inserted { fields.fail(nameNode, path + ".name", "a token named \(name) is defined twice") }
+                    if !names.insert(name).inserted {
+                        fields.fail(nameNode, path + ".name", "a token named \(name) is defined twice")
+                    }
                     guard let hashNode = members["sha256"], let hex = fields.string(hashNode, path + ".sha256") else {
                         if members["sha256"] == nil { fields.fail(item, path, "a token needs its sha256 digest") }
                         continue
@@ -134,16 +146,25 @@ public struct AccessTokens: Sendable {
                         continue
                     }
                     var scopes: TokenScopes = []
+                    var unknownScope = false
                     if let scopesNode = members["scopes"], let names = fields.strings(scopesNode, path + ".scopes") {
                         for scope in names {
                             switch scope {
                             case "decide": scopes.insert(.decide)
                             case "admin": scopes.insert(.admin)
-                            default: fields.fail(scopesNode, path + ".scopes", "unknown scope \(scope); expected decide or admin")
+                            default:
+                                unknownScope = true
+                                fields.fail(
+                                    scopesNode,
+                                    path + ".scopes",
+                                    "unknown scope \(scope); expected decide or admin"
+                                )
                             }
                         }
                     }
-                    if scopes.isEmpty { fields.fail(item, path + ".scopes", "a token needs at least one scope") }
+                    if scopes.isEmpty, !unknownScope {
+                        fields.fail(item, path + ".scopes", "a token needs at least one scope")
+                    }
                     entries.append(Entry(name: name, digest: digest, scopes: scopes))
                 }
             }

@@ -52,7 +52,11 @@ enum JSONResponses {
         }
         var headers: HTTPFields = [:]
         if error.code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
-        return raw(Array(JSONValue.object(["error": .object(body)]).canonicalJSON.utf8), status: error.code.status, headers: headers)
+        return raw(
+            Array(JSONValue.object(["error": .object(body)]).canonicalJSON.utf8),
+            status: error.code.status,
+            headers: headers
+        )
     }
 
     static func json(_ location: ServerError.Location) -> JSONValue {

@@ -1,8 +1,8 @@
-import Prometheus
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Prometheus
 import VictorRuntime
 import VictorTelemetry
 

@@ -29,7 +29,9 @@ struct RequestFields {
     /// forbidden character, returned in NFC (the exact-name rule).
     static func name(_ text: String, _ key: String) throws(ServerError) -> String {
         let normalized = ExactText.normalized(text)
-        guard !normalized.isEmpty else { throw ServerError(.invalidName, "\(key) must not be empty", location: at(key)) }
+        guard !normalized.isEmpty else {
+            throw ServerError(.invalidName, "\(key) must not be empty", location: at(key))
+        }
         guard normalized.utf8.count <= maximumNameLength else {
             throw ServerError(.invalidName, "\(key) is longer than \(maximumNameLength) bytes", location: at(key))
         }
@@ -95,7 +97,11 @@ struct RequestFields {
     func object(_ key: String) throws(ServerError) -> [String: JSONValue] {
         guard let value = members[key], value != .null else { return [:] }
         guard case .object(let members) = value else {
-            throw ServerError(.invalidRequest, "\(key) must be an object, not \(value.typeName)", location: Self.at(key))
+            throw ServerError(
+                .invalidRequest,
+                "\(key) must be an object, not \(value.typeName)",
+                location: Self.at(key)
+            )
         }
         return members
     }

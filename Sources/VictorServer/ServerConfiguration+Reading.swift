@@ -54,7 +54,8 @@ extension ServerConfiguration {
                 configuration.listener.port = port
             }
             if let value = server["tokens"], let tokens = fields.string(value, "server.tokens") {
-                configuration.tokensPath = tokens.hasPrefix("/") || baseDirectory == "." ? tokens : baseDirectory + "/" + tokens
+                configuration.tokensPath =
+                    tokens.hasPrefix("/") || baseDirectory == "." ? tokens : baseDirectory + "/" + tokens
             }
             if let value = server["shutdown_deadline_ms"],
                 let milliseconds = fields.integer(value, "server.shutdown_deadline_ms", in: 1...3_600_000)
@@ -70,7 +71,9 @@ extension ServerConfiguration {
                 {
                     configuration.limits.maxBodyBytes = bytes
                 }
-                if let value = limits["max_depth"], let depth = fields.integer(value, "server.limits.max_depth", in: 2...64) {
+                if let value = limits["max_depth"],
+                    let depth = fields.integer(value, "server.limits.max_depth", in: 2...64)
+                {
                     configuration.limits.maxDepth = depth
                 }
                 if let value = limits["max_batch"],

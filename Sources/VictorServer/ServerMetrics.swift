@@ -32,15 +32,29 @@ final class ServerMetrics: Sendable {
     private let decisionHistograms: [String: DurationHistogram]
 
     static func name(_ subsystem: String, _ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "victor", subsystem: subsystem, metricName: metric, unitName: unit, helpText: help)
+        MetricNameDescriptor(
+            namespace: "victor",
+            subsystem: subsystem,
+            metricName: metric,
+            unitName: unit,
+            helpText: help
+        )
     }
-    static var requests: MetricNameDescriptor { name("http", "requests", "total", "HTTP requests answered, by route, method and status") }
-    static var requestDuration: MetricNameDescriptor { name("http", "request_duration", "seconds", "HTTP request latency, by route and method") }
-    static var decisions: MetricNameDescriptor { name("server", "decisions", "total", "Decisions made, by endpoint and verdict") }
+    static var requests: MetricNameDescriptor {
+        name("http", "requests", "total", "HTTP requests answered, by route, method and status")
+    }
+    static var requestDuration: MetricNameDescriptor {
+        name("http", "request_duration", "seconds", "HTTP request latency, by route and method")
+    }
+    static var decisions: MetricNameDescriptor {
+        name("server", "decisions", "total", "Decisions made, by endpoint and verdict")
+    }
     static var decisionDuration: MetricNameDescriptor {
         name("server", "decision_duration", "seconds", "Time spent deciding, by endpoint (a batch counts once)")
     }
-    static var reloads: MetricNameDescriptor { name("server", "reloads", "total", "Authorization reloads from disk, by result") }
+    static var reloads: MetricNameDescriptor {
+        name("server", "reloads", "total", "Authorization reloads from disk, by result")
+    }
 
     static let decisionEndpoints = ["check", "check_batch", "explain", "tool_call"]
 

@@ -1,9 +1,9 @@
-import Synchronization
-import Prometheus
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Prometheus
+import Synchronization
 import VictorAuthorization
 import VictorRuntime
 

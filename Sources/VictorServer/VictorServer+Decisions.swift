@@ -1,6 +1,6 @@
-import Prometheus
 import HTTPTypes
 import Hummingbird
+import Prometheus
 import VictorAuthorization
 import VictorRuntime
 

@@ -1,10 +1,10 @@
-import VictorPersonas
-import VictorAuthorization
-import Synchronization
-import Prometheus
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Prometheus
+import Synchronization
+import VictorAuthorization
+import VictorPersonas
 import VictorRuntime
 
 /// Health and metrics.

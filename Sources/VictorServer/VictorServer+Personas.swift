@@ -1,7 +1,7 @@
-import Prometheus
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Prometheus
 import VictorPersonas
 import VictorRuntime
 
@@ -55,7 +55,11 @@ extension VictorServer {
         let found: Persona
         if let text = request.uri.queryParameters.get("version") {
             guard let version = Int(text), version >= 1 else {
-                throw ServerError(.invalidRequest, "version must be a positive integer", location: .init(path: "version"))
+                throw ServerError(
+                    .invalidRequest,
+                    "version must be a positive integer",
+                    location: .init(path: "version")
+                )
             }
             found = try await persona { () async throws(PersonaError) in try await personas.load(id, version: version) }
         } else {
@@ -90,7 +94,8 @@ extension VictorServer {
                 location: .init(path: "id")
             )
         }
-        let current = try await persona { () async throws(PersonaError) in try await personas.isStored(id) }
+        let current =
+            try await persona { () async throws(PersonaError) in try await personas.isStored(id) }
             ? try await persona { () async throws(PersonaError) in try await personas.load(id) } : nil
         if let current {
             guard let condition = request.headers[.ifMatch] else {
@@ -111,9 +116,12 @@ extension VictorServer {
         }
         if let condition = request.headers[.ifMatch], condition != "*" {
             // A version was expected, and there is none stored (a built-in has never been saved).
-            if let builtIn = try? await personas.load(id), Self.matches(condition, Self.entityTag(UInt64(builtIn.version))) {
+            if let builtIn = try? await personas.load(id),
+                Self.matches(condition, Self.entityTag(UInt64(builtIn.version)))
+            {
                 replacement.version = builtIn.version
-                let stored = try await persona { () async throws(PersonaError) in try await personas.update(replacement) }
+                let stored = try await persona { () async throws(PersonaError) in try await personas.update(replacement)
+                }
                 return try Self.personaResponse(stored)
             }
             throw ServerError(.preconditionFailed, "persona \(id) is not stored at \(condition)")
@@ -126,7 +134,8 @@ extension VictorServer {
         let id = try pathID(context)
         let fields = try RequestFields(try await bodies.json(request), allowed: ["context"])
         let adaptation = PersonaContext(try fields.stringContext())
-        let adapted = try await persona { () async throws(PersonaError) in try await personas.adapt(id, to: adaptation) }
+        let adapted = try await persona { () async throws(PersonaError) in try await personas.adapt(id, to: adaptation)
+        }
         metrics.adaptationHits.set(Int64(personas.statistics.adaptationHits))
         metrics.adaptationMisses.set(Int64(personas.statistics.adaptationMisses))
         return try JSONResponses.response(AdaptedPersonaRecord(adapted))
@@ -147,7 +156,11 @@ extension VictorServer {
         var ids: [String] = []
         for (index, item) in try fields.array("ids").enumerated() {
             guard case .string(let text) = item else {
-                throw ServerError(.invalidRequest, "ids[\(index)] must be a string", location: .init(path: "ids[\(index)]"))
+                throw ServerError(
+                    .invalidRequest,
+                    "ids[\(index)] must be a string",
+                    location: .init(path: "ids[\(index)]")
+                )
             }
             ids.append(try RequestFields.name(text, "ids[\(index)]"))
         }

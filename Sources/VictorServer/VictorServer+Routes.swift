@@ -65,7 +65,8 @@ extension VictorServer {
             try await server.recordOutcome(request, context)
         },
         ServerRoute(.get, "/v1/personas", .decide) { server, _, _ in try await server.listPersonas() },
-        ServerRoute(.post, "/v1/personas/merge", .admin) { server, request, _ in try await server.mergePersonas(request) },
+        ServerRoute(.post, "/v1/personas/merge", .admin) { server, request, _ in try await server.mergePersonas(request)
+        },
         ServerRoute(.post, "/v1/personas/suggest", .decide) { server, request, _ in
             try await server.suggestPersonas(request)
         },

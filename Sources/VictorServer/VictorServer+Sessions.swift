@@ -1,7 +1,7 @@
-import Prometheus
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Prometheus
 import VictorAuthorization
 import VictorPersonas
 import VictorRuntime

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Testing
 import VictorRuntime
 import VictorServer
@@ -18,7 +19,12 @@ import VictorTestSupport
             let wrong = try await client.with(token: "not-a-token").post("/v1/authz/check", Self.check)
             #expect(wrong.status == 401)
 
-            let malformed = try await client.send(.post, "/v1/authz/check", Self.check, headers: ["Authorization": "Basic abc"])
+            let malformed = try await client.send(
+                .post,
+                "/v1/authz/check",
+                Self.check,
+                headers: ["Authorization": "Basic abc"]
+            )
             #expect(malformed.status == 401)
 
             let decider = client.with(token: Samples.decideToken)

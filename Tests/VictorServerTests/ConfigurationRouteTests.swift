@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Testing
 import VictorAuthorization
 import VictorRuntime
@@ -8,7 +9,8 @@ import VictorTestSupport
 @Suite struct ConfigurationRouteTests {
     let directories = TemporaryDirectories()
 
-    static let replacement = #"{"users": {"carol": {"roles": ["reader"]}}, "roles": {"reader": {"permissions": [{"resource": "code", "action": "read"}]}}}"#
+    static let replacement =
+        #"{"users": {"carol": {"roles": ["reader"]}}, "roles": {"reader": {"permissions": [{"resource": "code", "action": "read"}]}}}"#
 
     @Test func getCarriesTheGenerationAsETag() async throws {
         try await withSampleServer(directories) { server, client, _ in
@@ -25,7 +27,11 @@ import VictorTestSupport
             #expect(missing.status == 428)
             #expect(missing.errorCode == "precondition_required")
 
-            let stale = try await client.put("/v1/authz/configuration", Self.replacement, headers: ["If-Match": "\"99\""])
+            let stale = try await client.put(
+                "/v1/authz/configuration",
+                Self.replacement,
+                headers: ["If-Match": "\"99\""]
+            )
             #expect(stale.status == 412)
             #expect(stale.errorCode == "precondition_failed")
 
@@ -37,7 +43,7 @@ import VictorTestSupport
             #expect(!server.runtime.authorizer.check(user: "alice", resource: "code", action: "read").allowed)
             // The file on disk holds the new configuration: a reload keeps it.
             let onDisk = try AuthorizationConfiguration.load(contentsOf: root + "/authz.yaml")
-            #expect(onDisk.users.keys.contains("carol"))
+            #expect(onDisk.users.map(\.id).contains("carol"))
 
             let again = try await client.put("/v1/authz/configuration", Self.replacement, headers: ["If-Match": tag])
             #expect(again.status == 412)
@@ -78,7 +84,7 @@ import VictorTestSupport
             async let b = client.put("/v1/authz/configuration", second, headers: ["If-Match": tag])
             let statuses = try await [a.status, b.status].sorted()
             #expect(statuses == [200, 412])
-            let users = server.runtime.authorizer.configuration.users.keys
+            let users = server.runtime.authorizer.configuration.users.map(\.id)
             #expect(users.contains("one") != users.contains("two"))
         }
     }
@@ -89,12 +95,12 @@ import VictorTestSupport
             try "users:\n  dave: {roles: []}\n".write(toFile: root + "/authz.yaml", atomically: true, encoding: .utf8)
             let generation = try server.reloadAuthorization()
             #expect(generation == before + 1)
-            #expect(server.runtime.authorizer.configuration.users.keys.contains("dave"))
+            #expect(server.runtime.authorizer.configuration.users.map(\.id).contains("dave"))
 
             try "users: [not, a, mapping\n".write(toFile: root + "/authz.yaml", atomically: true, encoding: .utf8)
             #expect(throws: ServerError.self) { try server.reloadAuthorization() }
             #expect(server.runtime.authorizer.generation == generation)
-            #expect(server.runtime.authorizer.configuration.users.keys.contains("dave"))
+            #expect(server.runtime.authorizer.configuration.users.map(\.id).contains("dave"))
 
             let metrics = try await client.get("/metrics").text
             #expect(metrics.contains(#"victor_server_reloads_total{result="failed"} 1"#))

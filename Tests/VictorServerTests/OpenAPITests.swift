@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Testing
 import VictorDocuments
 import VictorRuntime
@@ -86,7 +87,13 @@ import VictorTestSupport
         let document = try Self.document()
         try await withSampleServer(directories) { _, client, _ in
             var exchanges: [(String, String, Reply)] = []
-            func send(_ method: String, _ template: String, _ path: String, _ body: String? = nil, _ headers: [String: String] = [:]) async throws {
+            func send(
+                _ method: String,
+                _ template: String,
+                _ path: String,
+                _ body: String? = nil,
+                _ headers: [String: String] = [:]
+            ) async throws {
                 let reply = try await client.send(.init(method)!, path, body, headers: headers)
                 exchanges.append((method, template, reply))
             }
@@ -95,12 +102,23 @@ import VictorTestSupport
             try await send("GET", "/health/ready", "/health/ready")
             try await send("POST", "/v1/authz/check", "/v1/authz/check", check)
             try await send("POST", "/v1/authz/check", "/v1/authz/check", "{bad")
-            try await send("POST", "/v1/authz/check-batch", "/v1/authz/check-batch", #"{"user": "alice", "requests": [{"resource": "code", "action": "read"}]}"#)
+            try await send(
+                "POST",
+                "/v1/authz/check-batch",
+                "/v1/authz/check-batch",
+                #"{"user": "alice", "requests": [{"resource": "code", "action": "read"}]}"#
+            )
             try await send("POST", "/v1/authz/explain", "/v1/authz/explain", check)
             try await send("GET", "/v1/authz/configuration", "/v1/authz/configuration")
             try await send("PUT", "/v1/authz/configuration", "/v1/authz/configuration", "{}")
             try await send("PUT", "/v1/authz/configuration", "/v1/authz/configuration", "{}", ["If-Match": "\"1\""])
-            try await send("PUT", "/v1/authz/configuration", "/v1/authz/configuration", #"{"roles": 1}"#, ["If-Match": "\"2\""])
+            try await send(
+                "PUT",
+                "/v1/authz/configuration",
+                "/v1/authz/configuration",
+                #"{"roles": 1}"#,
+                ["If-Match": "\"2\""]
+            )
             let opened = try await client.post("/v1/sessions", #"{"user": "alice", "persona": "code_reviewer"}"#)
             exchanges.append(("POST", "/v1/sessions", opened))
             guard case .string(let id)? = opened["session"] else {
@@ -109,16 +127,34 @@ import VictorTestSupport
             }
             try await send("GET", "/v1/sessions/{id}/tools", "/v1/sessions/\(id)/tools")
             try await send("GET", "/v1/sessions/{id}/tools", "/v1/sessions/unknown/tools")
-            try await send("POST", "/v1/sessions/{id}/authorize", "/v1/sessions/\(id)/authorize", #"{"tool": "shell", "call_id": "c"}"#)
-            try await send("POST", "/v1/sessions/{id}/outcomes", "/v1/sessions/\(id)/outcomes", #"{"call_id": "c", "outcome": "succeeded"}"#)
+            try await send(
+                "POST",
+                "/v1/sessions/{id}/authorize",
+                "/v1/sessions/\(id)/authorize",
+                #"{"tool": "shell", "call_id": "c"}"#
+            )
+            try await send(
+                "POST",
+                "/v1/sessions/{id}/outcomes",
+                "/v1/sessions/\(id)/outcomes",
+                #"{"call_id": "c", "outcome": "succeeded"}"#
+            )
             try await send("GET", "/v1/personas", "/v1/personas")
             try await send("GET", "/v1/personas/{id}", "/v1/personas/code_reviewer")
             try await send("GET", "/v1/personas/{id}/history", "/v1/personas/code_reviewer/history")
             try await send("POST", "/v1/personas/{id}/adapt", "/v1/personas/code_reviewer/adapt", "{}")
             try await send("POST", "/v1/personas/{id}/prompt", "/v1/personas/code_reviewer/prompt", "{}")
             try await send("POST", "/v1/personas/suggest", "/v1/personas/suggest", #"{"task": "debug a crash"}"#)
-            try await send("POST", "/v1/personas/merge", "/v1/personas/merge", #"{"ids": ["code_reviewer", "debugger"], "name": "Both"}"#)
-            let persona = try await client.get("/v1/personas/code_reviewer").text.replacingOccurrences(of: "\"code_reviewer\"", with: "\"copy\"")
+            try await send(
+                "POST",
+                "/v1/personas/merge",
+                "/v1/personas/merge",
+                #"{"ids": ["code_reviewer", "debugger"], "name": "Both"}"#
+            )
+            let persona = try await client.get("/v1/personas/code_reviewer").text.replacingOccurrences(
+                of: "\"code_reviewer\"",
+                with: "\"copy\""
+            )
             try await send("PUT", "/v1/personas/{id}", "/v1/personas/copy", persona)
             try await send("GET", "/metrics", "/metrics")
 

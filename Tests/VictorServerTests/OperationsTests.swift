@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Synchronization
 import Testing
 import VictorRuntime
@@ -50,7 +51,11 @@ import VictorTestSupport
             tasks.addTask { try await server.run() }
             var iterator = addresses.makeAsyncIterator()
             let address = try #require(await iterator.next())
-            let reply = try await Client(port: address.port).send(.get, "/health/live", headers: ["X-Request-ID": "req-42"])
+            let reply = try await Client(port: address.port).send(
+                .get,
+                "/health/live",
+                headers: ["X-Request-ID": "req-42"]
+            )
             #expect(reply.headers[.init("X-Request-ID")!] == "req-42")
             tasks.cancelAll()
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Testing
 import VictorRuntime
 import VictorServer
@@ -62,7 +63,11 @@ import VictorTestSupport
 
             let mismatch = try await client.put("/v1/personas/other", body)
             #expect(mismatch.status == 422)
-            let invalid = try await client.put("/v1/personas/mine", #"{"id": "mine", "personality": "grumpy"}"#, headers: ["If-Match": "*"])
+            let invalid = try await client.put(
+                "/v1/personas/mine",
+                #"{"id": "mine", "personality": "grumpy"}"#,
+                headers: ["If-Match": "*"]
+            )
             #expect(invalid.status == 422 || invalid.status == 400)
         }
     }
@@ -82,15 +87,25 @@ import VictorTestSupport
 
     @Test func adaptMergeSuggestAndPrompt() async throws {
         try await withSampleServer(directories) { _, client, _ in
-            let adapted = try await client.post("/v1/personas/code_reviewer/adapt", #"{"context": {"urgency": "high"}}"#)
+            let adapted = try await client.post(
+                "/v1/personas/code_reviewer/adapt",
+                #"{"context": {"urgency": "high"}}"#
+            )
             #expect(adapted.status == 200)
             #expect(adapted["id"] == .string("code_reviewer"))
 
             let prompt = try await client.post("/v1/personas/code_reviewer/prompt", #"{"context": {}}"#)
             #expect(prompt.status == 200)
-            if case .string(let text)? = prompt["prompt"] { #expect(!text.isEmpty) } else { Issue.record(prompt.text) }
+            if case .string(let text)? = prompt["prompt"] {
+                #expect(!text.isEmpty)
+            } else {
+                Issue.record("no prompt in \(prompt.text)")
+            }
 
-            let suggestions = try await client.post("/v1/personas/suggest", #"{"task": "review this pull request", "limit": 2}"#)
+            let suggestions = try await client.post(
+                "/v1/personas/suggest",
+                #"{"task": "review this pull request", "limit": 2}"#
+            )
             #expect(suggestions.status == 200)
             #expect(suggestions["suggestions"] != nil)
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Synchronization
 import Testing
 import VictorRuntime
@@ -58,7 +59,10 @@ import VictorTestSupport
             let approval = try await client.post("/v1/sessions/\(id)/authorize", #"{"tool": "deploy"}"#)
             #expect(approval["verdict"] == .string("approval_required"))
 
-            let schema = try await client.post("/v1/sessions/\(id)/authorize", #"{"tool": "read_file", "arguments": {}}"#)
+            let schema = try await client.post(
+                "/v1/sessions/\(id)/authorize",
+                #"{"tool": "read_file", "arguments": {}}"#
+            )
             #expect(schema["verdict"] == .string("denied"))
             #expect(schema["step"] == .string("schema"))
         }
@@ -76,9 +80,15 @@ import VictorTestSupport
                 #"{"call_id": "call-7", "outcome": "failed", "error": "disk full", "duration_ms": 12}"#
             )
             #expect(recorded.status == 202)
-            let twice = try await client.post("/v1/sessions/\(id)/outcomes", #"{"call_id": "call-7", "outcome": "succeeded"}"#)
+            let twice = try await client.post(
+                "/v1/sessions/\(id)/outcomes",
+                #"{"call_id": "call-7", "outcome": "succeeded"}"#
+            )
             #expect(twice.status == 404)
-            let badOutcome = try await client.post("/v1/sessions/\(id)/outcomes", #"{"call_id": "x", "outcome": "exploded"}"#)
+            let badOutcome = try await client.post(
+                "/v1/sessions/\(id)/outcomes",
+                #"{"call_id": "x", "outcome": "exploded"}"#
+            )
             #expect(badOutcome.status == 400)
             return root
         }
@@ -109,7 +119,8 @@ import VictorTestSupport
     @Test func theSessionTableIsBoundedAndIdleSessionsExpire() async throws {
         let clock = Mutex<Duration>(.zero)
         let extra = "\n  sessions: {max_sessions: 2, idle_timeout_ms: 1000}"
-        try await withSampleServer(directories, extraServer: extra, sessionClock: { clock.withLock { $0 } }) { _, client, _ in
+        let now: @Sendable () -> Duration = { clock.withLock { $0 } }
+        try await withSampleServer(directories, extraServer: extra, sessionClock: now) { _, client, _ in
             let first = try await open(client)
             _ = try await open(client)
             let third = try await client.post("/v1/sessions", #"{"user": "alice", "persona": "code_reviewer"}"#)

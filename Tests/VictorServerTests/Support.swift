@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -151,7 +152,9 @@ func withServer<T: Sendable>(
         sessionClock: sessionClock,
         onListening: { address in continuation.yield(address) }
     )
-    let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: Logger(label: "test")))
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(services: [server], logger: Logger(label: "test"))
+    )
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         var iterator = addresses.makeAsyncIterator()
