@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "VictorPersonas", targets: ["VictorPersonas"]),
         .library(name: "VictorAuthorization", targets: ["VictorAuthorization"]),
         .library(name: "VictorRuntime", targets: ["VictorRuntime"]),
+        .library(name: "VictorServer", targets: ["VictorServer"]),
         .executable(name: "victor", targets: ["victor"]),
     ],
     dependencies: [
@@ -36,6 +37,11 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .target(name: "VictorLocks", swiftSettings: swiftSettings),
@@ -133,6 +139,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "VictorServer",
+            dependencies: [
+                "VictorRuntime",
+                "VictorTelemetry",
+                "VictorEvents",
+                "VictorLocks",
+                "VictorDocuments",
+                "VictorPersonas",
+                "VictorAuthorization",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VictorBenchmarks",
             dependencies: [
                 "VictorRuntime",
@@ -154,12 +182,14 @@ let package = Package(
             name: "VictorCommandLine",
             dependencies: [
                 "VictorBenchmarks",
+                "VictorServer",
                 "VictorRuntime",
                 "VictorPersonas",
                 "VictorAuthorization",
                 "VictorDocuments",
                 "VictorFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -261,6 +291,23 @@ let package = Package(
                 "VictorExecution",
                 "VictorPersonas",
                 "VictorTestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VictorServerTests",
+            dependencies: [
+                "VictorServer",
+                "VictorRuntime",
+                "VictorAuthorization",
+                "VictorPersonas",
+                "VictorDocuments",
+                "VictorTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,5 @@
 import Foundation
-import VictorDocuments
+package import VictorDocuments
 import VictorExecution
 
 /// What `victor.yaml` says: where the authorization configuration and the persona store are,
@@ -51,6 +51,9 @@ public struct RuntimeConfiguration: Sendable {
     public var recordArguments: Bool
     /// How the audit file is batched, synced and rotated.
     public var auditOptions: JSONLinesAuditSink.Options
+    /// The `server` section as written, for the service to read (`victor serve`); `nil` when
+    /// the file has none. The runtime itself does not read it.
+    package var serverSection: DocumentNode? = nil
 
     /// The configuration with no file: no authorization configuration (every call denied), the
     /// store under `.victor/personas`, no tools, no audit file.
@@ -67,7 +70,7 @@ public struct RuntimeConfiguration: Sendable {
         auditOptions = JSONLinesAuditSink.Options()
     }
 
-    static let topKeys: Set<String> = ["authorization", "personas", "tools", "limits", "audit"]
+    static let topKeys: Set<String> = ["authorization", "personas", "tools", "limits", "audit", "server"]
     static let toolKeys: Set<String> = ["name", "description", "input_schema", "policy_arguments"]
     static let limitKeys: Set<String> = [
         "max_concurrent_calls", "call_timeout_ms", "approval_timeout_ms", "max_loaded_tools",
@@ -126,6 +129,7 @@ public struct RuntimeConfiguration: Sendable {
                 configuration.personaStorePath = resolved
             }
             if let node = top["tools"] { configuration.tools = tools(node, &fields) }
+            configuration.serverSection = top["server"]
             if let node = top["limits"], let limits = fields.mapping(node, "limits", allowed: limitKeys) {
                 if let value = limits["max_concurrent_calls"],
                     let workers = fields.integer(value, "limits.max_concurrent_calls", in: 1...4_096)

@@ -1,0 +1,116 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import VictorDocuments
+import VictorRuntime
+
+/// Reads request bodies through the same strict rules as files: bounded in size and depth,
+/// then read by the document reader as JSON (UTF-8 only, no duplicate keys, exact numbers), every
+/// failure answered with its position.
+struct RequestBodyReader: Sendable {
+    let limits: ServerConfiguration.Limits
+    static let source = "request body"
+
+    /// The body's bytes, at most ``ServerConfiguration/Limits/maxBodyBytes``.
+    func bytes(_ request: Request) async throws(ServerError) -> [UInt8] {
+        let limit = limits.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw ServerError(.bodyTooLarge, "the body is \(length) bytes; at most \(limit) are accepted")
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw ServerError(.bodyTooLarge, "the body is larger than \(limit) bytes")
+        } catch {
+            throw ServerError(.invalidRequest, "the body could not be read: \(error)")
+        }
+    }
+
+    /// The body as a JSON value.
+    func json(_ request: Request) async throws(ServerError) -> JSONValue {
+        try Self.json(try await bytes(request), maxDepth: limits.maxDepth)
+    }
+
+    /// Reads `bytes` as strict JSON nesting at most `maxDepth` levels.
+    static func json(_ bytes: [UInt8], maxDepth: Int) throws(ServerError) -> JSONValue {
+        if let (line, column) = deeperThan(maxDepth, bytes) {
+            throw ServerError(
+                .tooDeep,
+                "the body nests deeper than \(maxDepth) levels",
+                location: ServerError.Location(line: line, column: column)
+            )
+        }
+        do {
+            return try JSONValue.parse(bytes: bytes, source: source)
+        } catch {
+            throw invalidJSON(error)
+        }
+    }
+
+    /// A JSON error of the runtime's reader as a located server error: the first problem's
+    /// position, and every problem in the message.
+    static func invalidJSON(_ error: RuntimeError) -> ServerError {
+        if let document = error.cause as? DocumentError, let first = document.issues.first {
+            return ServerError(
+                .invalidJSON,
+                document.issues.map(\.message).joined(separator: "; "),
+                location: ServerError.Location(
+                    line: first.position?.line,
+                    column: first.position?.column,
+                    path: first.keyPath.isEmpty ? nil : first.keyPath
+                )
+            )
+        }
+        // `request body:LINE:COLUMN: message`, as the token check and the value reader write it.
+        let (location, message) = located(error.message)
+        return ServerError(.invalidJSON, message, location: location)
+    }
+
+    /// Splits `request body:LINE:COLUMN: rest` into a location and the rest.
+    static func located(_ message: String) -> (ServerError.Location?, String) {
+        let prefix = source + ":"
+        guard message.hasPrefix(prefix) else { return (nil, message) }
+        let parts = message.dropFirst(prefix.count).split(separator: ":", maxSplits: 2)
+        guard parts.count == 3, let line = Int(parts[0]), let column = Int(parts[1]) else { return (nil, message) }
+        var rest = Substring(parts[2])
+        while rest.first == " " { rest = rest.dropFirst() }
+        return (ServerError.Location(line: line, column: column), String(rest))
+    }
+
+    /// The position of the first bracket opening a level deeper than `limit`, outside strings.
+    static func deeperThan(_ limit: Int, _ bytes: [UInt8]) -> (line: Int, column: Int)? {
+        var depth = 0
+        var line = 1
+        var lineStart = 0
+        var inString = false
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inString {
+                if byte == UInt8(ascii: "\\") {
+                    index += 2
+                    continue
+                }
+                if byte == UInt8(ascii: "\"") { inString = false }
+            } else {
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                    if depth > limit {
+                        let column = String(decoding: bytes[lineStart..<index], as: UTF8.self).unicodeScalars.count + 1
+                        return (line, column)
+                    }
+                case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+                case UInt8(ascii: "\n"):
+                    line += 1
+                    lineStart = index + 1
+                default: break
+                }
+            }
+            index += 1
+        }
+        return nil
+    }
+}

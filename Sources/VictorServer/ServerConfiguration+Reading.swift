@@ -1,0 +1,114 @@
+import Foundation
+import VictorDocuments
+import VictorRuntime
+
+extension ServerConfiguration {
+    static let serverKeys: Set<String> = [
+        "host", "port", "tokens", "shutdown_deadline_ms", "access_log", "limits", "sessions",
+    ]
+    static let limitKeys: Set<String> = ["max_body_bytes", "max_depth", "max_batch"]
+    static let sessionKeys: Set<String> = ["max_sessions", "idle_timeout_ms", "max_pending_outcomes"]
+
+    /// Reads `victor.yaml`: the runtime's sections and the `server` section, every problem
+    /// reported with its location. Relative paths are relative to the file's directory.
+    /// - Throws: ``ServerError/Code/invalidConfiguration`` listing every problem.
+    public static func load(contentsOf path: String) throws(ServerError) -> ServerConfiguration {
+        let runtime: RuntimeConfiguration
+        do {
+            runtime = try RuntimeConfiguration.load(contentsOf: path)
+        } catch {
+            throw ServerError(.invalidConfiguration, error.message)
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        return try read(runtime, file: path, baseDirectory: directory.isEmpty ? "." : directory)
+    }
+
+    /// Reads configuration text; see ``load(contentsOf:)``.
+    public static func parse(
+        _ text: String,
+        file: String = "victor.yaml",
+        baseDirectory: String = "."
+    ) throws(ServerError) -> ServerConfiguration {
+        let runtime: RuntimeConfiguration
+        do {
+            runtime = try RuntimeConfiguration.parse(text, file: file, baseDirectory: baseDirectory)
+        } catch {
+            throw ServerError(.invalidConfiguration, error.message)
+        }
+        return try read(runtime, file: file, baseDirectory: baseDirectory)
+    }
+
+    static func read(
+        _ runtime: RuntimeConfiguration,
+        file: String,
+        baseDirectory: String
+    ) throws(ServerError) -> ServerConfiguration {
+        var configuration = ServerConfiguration(runtime: runtime)
+        guard let node = runtime.serverSection else { return configuration }
+        var fields = DocumentFields(file: file)
+        if let server = fields.mapping(node, "server", allowed: serverKeys) {
+            if let value = server["host"], let host = fields.string(value, "server.host") {
+                configuration.listener.host = host
+            }
+            if let value = server["port"], let port = fields.integer(value, "server.port", in: 0...65_535) {
+                configuration.listener.port = port
+            }
+            if let value = server["tokens"], let tokens = fields.string(value, "server.tokens") {
+                configuration.tokensPath =
+                    tokens.hasPrefix("/") || baseDirectory == "." ? tokens : baseDirectory + "/" + tokens
+            }
+            if let value = server["shutdown_deadline_ms"],
+                let milliseconds = fields.integer(value, "server.shutdown_deadline_ms", in: 1...3_600_000)
+            {
+                configuration.shutdownDeadline = .milliseconds(milliseconds)
+            }
+            if let value = server["access_log"], let flag = fields.bool(value, "server.access_log") {
+                configuration.accessLog = flag
+            }
+            if let value = server["limits"], let limits = fields.mapping(value, "server.limits", allowed: limitKeys) {
+                if let value = limits["max_body_bytes"],
+                    let bytes = fields.integer(value, "server.limits.max_body_bytes", in: 64...(64 << 20))
+                {
+                    configuration.limits.maxBodyBytes = bytes
+                }
+                if let value = limits["max_depth"],
+                    let depth = fields.integer(value, "server.limits.max_depth", in: 2...64)
+                {
+                    configuration.limits.maxDepth = depth
+                }
+                if let value = limits["max_batch"],
+                    let count = fields.integer(value, "server.limits.max_batch", in: 1...1_000_000)
+                {
+                    configuration.limits.maxBatch = count
+                }
+            }
+            if let value = server["sessions"],
+                let sessions = fields.mapping(value, "server.sessions", allowed: sessionKeys)
+            {
+                if let value = sessions["max_sessions"],
+                    let count = fields.integer(value, "server.sessions.max_sessions", in: 1...10_000_000)
+                {
+                    configuration.sessions.maxSessions = count
+                }
+                if let value = sessions["idle_timeout_ms"],
+                    let milliseconds = fields.integer(value, "server.sessions.idle_timeout_ms", in: 1...604_800_000)
+                {
+                    configuration.sessions.idleTimeout = .milliseconds(milliseconds)
+                }
+                if let value = sessions["max_pending_outcomes"],
+                    let count = fields.integer(value, "server.sessions.max_pending_outcomes", in: 0...1_000_000)
+                {
+                    configuration.sessions.maxPendingOutcomes = count
+                }
+            }
+        }
+        guard fields.issues.isEmpty else {
+            throw ServerError(
+                .invalidConfiguration,
+                fields.issues.map(\.description).joined(separator: "\n"),
+                issues: fields.issues.map(ServerError.Issue.init)
+            )
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,107 @@
+public import VictorRuntime
+
+/// How `victor serve` listens, bounds requests, keeps sessions and shuts down: the `server`
+/// section of `victor.yaml`, beside the runtime's own sections.
+///
+/// ```yaml
+/// server:
+///   host: 127.0.0.1               # anything but loopback needs a tokens file
+///   port: 8080                    # 0: an ephemeral port, printed when listening
+///   tokens: tokens.yaml           # relative to victor.yaml; absent: no authentication
+///   shutdown_deadline_ms: 10000
+///   access_log: true
+///   limits: {max_body_bytes: 1048576, max_depth: 32, max_batch: 10000}
+///   sessions: {max_sessions: 10000, idle_timeout_ms: 1800000, max_pending_outcomes: 1024}
+/// ```
+public struct ServerConfiguration: Sendable {
+    /// Where the server listens.
+    public struct Listener: Sendable, Hashable {
+        /// The address to bind: an IP address or a host name. Default `127.0.0.1`.
+        public var host: String
+        /// The TCP port; 0 binds an ephemeral port. Default 8080.
+        public var port: Int
+
+        /// Loopback on port 8080.
+        public init(host: String = "127.0.0.1", port: Int = 8080) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Whether ``host`` names the loopback interface (`127.0.0.0/8`, `::1`, `localhost`).
+        public var isLoopback: Bool {
+            if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+            let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "127" else { return false }
+            return parts.allSatisfy { part in UInt8(part).map { String($0) == part } ?? false }
+        }
+    }
+
+    /// Bounds every request body is held to.
+    public struct Limits: Sendable, Hashable {
+        /// The largest body accepted, in bytes; a larger one is answered 413. Default 1 MiB.
+        public var maxBodyBytes: Int
+        /// The deepest nesting of arrays and objects accepted in a JSON body. Default 32, at
+        /// most 64 (the document reader's own bound).
+        public var maxDepth: Int
+        /// The most resource/action pairs in one batch check. Default 10,000.
+        public var maxBatch: Int
+
+        /// The defaults.
+        public init(maxBodyBytes: Int = 1 << 20, maxDepth: Int = 32, maxBatch: Int = 10_000) {
+            self.maxBodyBytes = maxBodyBytes
+            self.maxDepth = maxDepth
+            self.maxBatch = maxBatch
+        }
+    }
+
+    /// The bound on the open-session table.
+    ///
+    /// At most ``maxSessions`` sessions are held; a session unused for ``idleTimeout`` is
+    /// dropped. Opening a session when the table is full (after dropping idle ones) is answered
+    /// 503. Each session remembers the decisions of at most ``maxPendingOutcomes`` allowed calls
+    /// whose outcome has not been reported; the oldest is forgotten first.
+    public struct Sessions: Sendable, Hashable {
+        /// The most sessions held at once. Default 10,000.
+        public var maxSessions: Int
+        /// How long a session may stay unused before it is dropped. Default 30 minutes.
+        public var idleTimeout: Duration
+        /// The most allowed calls per session awaiting an outcome. Default 1,024.
+        public var maxPendingOutcomes: Int
+
+        /// The defaults.
+        public init(maxSessions: Int = 10_000, idleTimeout: Duration = .seconds(1_800), maxPendingOutcomes: Int = 1_024)
+        {
+            self.maxSessions = maxSessions
+            self.idleTimeout = idleTimeout
+            self.maxPendingOutcomes = maxPendingOutcomes
+        }
+    }
+
+    /// Where the server listens.
+    public var listener: Listener
+    /// Bounds on request bodies.
+    public var limits: Limits
+    /// The bound on open sessions.
+    public var sessions: Sessions
+    /// How long in-flight requests may take to finish once shutdown starts; then they are
+    /// cancelled. Default 10 seconds.
+    public var shutdownDeadline: Duration
+    /// The bearer-token file; `nil` serves without authentication, on loopback only.
+    public var tokensPath: String?
+    /// Whether every request is logged as a JSON line. Default `true`.
+    public var accessLog: Bool
+    /// The runtime the server serves: authorization, personas, tools, audit.
+    public var runtime: RuntimeConfiguration
+
+    /// The configuration with no file: loopback on port 8080, no tokens, the runtime's defaults
+    /// (built-in personas, a directory store under `.victor`, every authorization denied).
+    public init(runtime: RuntimeConfiguration = RuntimeConfiguration()) {
+        listener = Listener()
+        limits = Limits()
+        sessions = Sessions()
+        shutdownDeadline = .seconds(10)
+        tokensPath = nil
+        accessLog = true
+        self.runtime = runtime
+    }
+}

@@ -1,0 +1,21 @@
+public import Hummingbird
+import NIOCore
+
+/// The context of one request: Hummingbird's own, plus the request id the access log and the
+/// `X-Request-ID` response header carry.
+public struct ServerRequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The request's id: the client's `X-Request-ID` when it is a short printable token, a new
+    /// one otherwise.
+    public var requestID: String
+    /// The client's address, for the access log.
+    public let remoteAddress: String?
+
+    /// Creates the context of a request arriving on `source`'s channel.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        requestID = ""
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+}

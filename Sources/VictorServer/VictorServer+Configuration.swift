@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Prometheus
+import Synchronization
+import VictorAuthorization
+import VictorRuntime
+
+/// `GET` and `PUT /v1/authz/configuration`, and reloading from disk.
+extension VictorServer {
+    /// The `ETag` of a generation: the generation in quotes.
+    static func entityTag(_ generation: UInt64) -> String { "\"\(generation)\"" }
+
+    func getConfiguration() throws -> Response {
+        // The configuration and its generation come from one snapshot only under the writer lock.
+        let (text, generation) = configurationWriter.withLock { _ in
+            (runtime.authorizer.configuration.json(), runtime.authorizer.generation)
+        }
+        var headers = HTTPFields()
+        headers[.eTag] = Self.entityTag(generation)
+        return JSONResponses.raw(Array(text.utf8), headers: headers)
+    }
+
+    func putConfiguration(_ request: Request) async throws -> Response {
+        guard let condition = request.headers[.ifMatch] else {
+            throw ServerError(
+                .preconditionRequired,
+                "a configuration write needs If-Match with the ETag of the configuration it replaces"
+            )
+        }
+        let bytes = try await bodies.bytes(request)
+        _ = try RequestBodyReader.json(bytes, maxDepth: configuration.limits.maxDepth)
+        let replacement: AuthorizationConfiguration
+        do {
+            replacement = try AuthorizationConfiguration.parse(bytes: bytes, file: RequestBodyReader.source)
+        } catch {
+            throw Self.invalidDocument(error)
+        }
+        let path = configuration.runtime.authorizationPath
+        let generation = try configurationWriter.withLock { _ throws(ServerError) -> UInt64 in
+            let current = runtime.authorizer.generation
+            guard condition == "*" || Self.matches(condition, Self.entityTag(current)) else {
+                throw ServerError(
+                    .preconditionFailed,
+                    "the configuration is at generation \(current), not \(condition); read it again"
+                )
+            }
+            do throws(AuthorizationError) {
+                if let path { try replacement.save(to: path) }
+                try runtime.authorizer.replaceConfiguration(replacement)
+            } catch {
+                if error.code == .invalidConfiguration { throw Self.invalidDocument(error) }
+                throw ServerError(.io, error.message)
+            }
+            return runtime.authorizer.generation
+        }
+        logger.info("authorization configuration replaced", metadata: ["generation": "\(generation)"])
+        var headers = HTTPFields()
+        headers[.eTag] = Self.entityTag(generation)
+        return try JSONResponses.response(["generation": Int(clamping: generation)], headers: headers)
+    }
+
+    /// Whether an `If-Match` value lists `tag` (weak tags compare as strong ones).
+    static func matches(_ condition: String, _ tag: String) -> Bool {
+        condition.split(separator: ",").contains { item in
+            var item = item.trimmingCharacters(in: .whitespaces)
+            if item.hasPrefix("W/") { item.removeFirst(2) }
+            return item == tag
+        }
+    }
+
+    static func invalidDocument(_ error: AuthorizationError) -> ServerError {
+        let issues = error.issues.map { issue in
+            ServerError.Issue(
+                location: ServerError.Location(
+                    line: issue.line > 0 ? issue.line : nil,
+                    column: issue.column > 0 ? issue.column : nil,
+                    path: issue.key.isEmpty ? nil : issue.key
+                ),
+                message: issue.message
+            )
+        }
+        return ServerError(
+            .invalidDocument,
+            issues.isEmpty ? error.message : "the configuration has \(issues.count) problem(s)",
+            issues: issues.isEmpty ? [ServerError.Issue(location: nil, message: error.message)] : issues
+        )
+    }
+
+    /// Reads the authorization file named by `victor.yaml` again and installs it, all or nothing:
+    /// what SIGHUP does. An invalid file leaves the running configuration in force; the failure
+    /// is logged and counted (`victor_server_reloads_total{result="failed"}`).
+    /// - Returns: the generation in force afterwards.
+    /// - Throws: ``ServerError/Code/invalidConfiguration`` when the file is invalid or unreadable.
+    @discardableResult
+    public func reloadAuthorization() throws(ServerError) -> UInt64 {
+        guard let path = configuration.runtime.authorizationPath else {
+            logger.info("reload: no authorization file is configured; every request stays denied")
+            metrics.reloadsSucceeded.increment()
+            return runtime.authorizer.generation
+        }
+        do {
+            let generation = try configurationWriter.withLock { _ throws(AuthorizationError) -> UInt64 in
+                try runtime.authorizer.load(contentsOf: path)
+                return runtime.authorizer.generation
+            }
+            metrics.reloadsSucceeded.increment()
+            logger.info("authorization configuration reloaded", metadata: ["generation": "\(generation)"])
+            return generation
+        } catch {
+            metrics.reloadsFailed.increment()
+            logger.error(
+                "authorization reload failed; the running configuration stays in force",
+                metadata: ["file": "\(path)", "error": "\(error.description)"]
+            )
+            throw ServerError(
+                .invalidConfiguration,
+                error.description,
+                issues: error.issues.map { issue in
+                    ServerError.Issue(
+                        location: ServerError.Location(line: issue.line, column: issue.column, path: issue.key),
+                        message: issue.message
+                    )
+                }
+            )
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Prometheus
+import VictorAuthorization
+import VictorPersonas
+import VictorRuntime
+
+/// `POST /v1/sessions`, and a session's tools, call decisions and outcomes.
+extension VictorServer {
+    static let sessionKeys: Set<String> = ["user", "persona", "context"]
+    static let authorizeKeys: Set<String> = ["tool", "arguments", "call_id", "explain"]
+    static let outcomeKeys: Set<String> = ["call_id", "outcome", "error", "duration_ms"]
+
+    /// A session as the service returns it.
+    struct SessionRecord: Encodable {
+        var session: String
+        var user: String
+        var persona: String
+        var personaVersion: Int
+        var maxToolCalls: Int?
+        var remainingCalls: Int?
+
+        init(_ session: AgentSession) {
+            self.session = session.id
+            user = session.facts.user
+            persona = session.facts.personaID
+            personaVersion = session.facts.personaVersion
+            maxToolCalls = session.maxToolCalls
+            remainingCalls = session.remainingCalls
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case session, user, persona
+            case personaVersion = "persona_version"
+            case maxToolCalls = "max_tool_calls"
+            case remainingCalls = "remaining_calls"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(session, forKey: .session)
+            try container.encode(user, forKey: .user)
+            try container.encode(persona, forKey: .persona)
+            try container.encode(personaVersion, forKey: .personaVersion)
+            try container.encode(maxToolCalls, forKey: .maxToolCalls)
+            try container.encode(remainingCalls, forKey: .remainingCalls)
+        }
+    }
+
+    func openSession(_ request: Request) async throws -> Response {
+        let fields = try RequestFields(try await bodies.json(request), allowed: Self.sessionKeys)
+        let user = try fields.name("user")
+        let persona = try fields.name("persona")
+        let context = try fields.context()
+        let session: AgentSession
+        do {
+            session = try await runtime.openSession(user: user, persona: persona, context: context)
+        } catch {
+            throw Self.serverError(error)
+        }
+        try sessions.insert(session)
+        metrics.sessions.set(Int64(sessions.count))
+        var headers = HTTPFields()
+        headers[.location] = "/v1/sessions/\(session.id)"
+        return try JSONResponses.response(SessionRecord(session), status: .created, headers: headers)
+    }
+
+    func session(_ context: ServerRequestContext) throws(ServerError) -> AgentSession {
+        let id = try pathID(context)
+        guard let session = sessions.session(id) else {
+            throw ServerError(.notFound, "no open session \(id); it may have expired")
+        }
+        return session
+    }
+
+    func sessionTools(_ context: ServerRequestContext) throws -> Response {
+        let session = try session(context)
+        let tools = runtime.tools(for: session).map { definition -> JSONValue in
+            [
+                "name": .string(definition.name),
+                "description": .string(definition.description),
+                "input_schema": definition.inputSchema.json,
+            ]
+        }
+        return JSONResponses.raw(Array(JSONValue.object(["tools": .array(tools)]).canonicalJSON.utf8))
+    }
+
+    /// A gate decision with the call's id: what `authorize` returns.
+    struct CallDecisionRecord: Encodable {
+        var callID: String
+        var record: GateDecisionRecord
+
+        enum CodingKeys: String, CodingKey { case callID = "call_id" }
+
+        func encode(to encoder: any Encoder) throws {
+            try record.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(callID, forKey: .callID)
+        }
+    }
+
+    func authorizeCall(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let session = try session(context)
+        let fields = try RequestFields(try await bodies.json(request), allowed: Self.authorizeKeys)
+        let tool = try fields.name("tool")
+        let callID = try fields.optionalName("call_id") ?? UUID().uuidString.lowercased()
+        var explain = false
+        if let value = fields.members["explain"] {
+            guard case .bool(let flag) = value else {
+                throw ServerError(.invalidRequest, "explain must be true or false", location: .init(path: "explain"))
+            }
+            explain = flag
+        }
+        let call = ToolCall(id: callID, tool: tool, arguments: fields.value("arguments"))
+        let start = ContinuousClock.now
+        let steps = explain ? runtime.explain(call, in: session).steps : nil
+        let decision = runtime.authorize(call, in: session)
+        let allowed = decision.allowed ? 1 : 0
+        metrics.decisions("tool_call", allowed: allowed, denied: 1 - allowed, duration: start.duration(to: .now))
+        if decision.allowed { sessions.remember(call, decision, in: session.id) }
+        return try JSONResponses.response(
+            CallDecisionRecord(callID: callID, record: GateDecisionRecord(decision, steps: steps))
+        )
+    }
+
+    func recordOutcome(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let session = try session(context)
+        let fields = try RequestFields(try await bodies.json(request), allowed: Self.outcomeKeys)
+        let callID = try fields.name("call_id")
+        let name = try fields.string("outcome")
+        guard let outcome = AuditRecord.Outcome(rawValue: name), outcome != .notRun else {
+            throw ServerError(
+                .invalidRequest,
+                "outcome must be succeeded, failed, timed_out or cancelled",
+                location: .init(path: "outcome")
+            )
+        }
+        let error: String? =
+            if fields.members["error"] == nil || fields.members["error"] == .null { nil } else {
+                try fields.string("error")
+            }
+        let milliseconds = try fields.integer("duration_ms", in: 0...86_400_000) ?? 0
+        guard let pending = sessions.takePending(callID, in: session.id) else {
+            throw ServerError(
+                .notFound,
+                "no allowed call \(callID) awaits an outcome in session \(session.id)",
+                location: .init(path: "call_id")
+            )
+        }
+        runtime.recordOutcome(
+            outcome,
+            of: pending.call,
+            decision: pending.decision,
+            in: session,
+            error: error,
+            duration: .milliseconds(milliseconds)
+        )
+        return try JSONResponses.response(["recorded": callID], status: .accepted)
+    }
+
+    /// A runtime error as the server's: a persona's own code, bad input otherwise.
+    static func serverError(_ error: RuntimeError) -> ServerError {
+        if error.code == .persona, let cause = error.cause as? PersonaError { return serverError(cause) }
+        if error.code == .invalidName { return ServerError(.invalidName, error.message) }
+        if error.code == .io { return ServerError(.io, error.message) }
+        return ServerError(.invalidRequest, error.message)
+    }
+
+    /// A persona error as the server's.
+    static func serverError(_ error: PersonaError) -> ServerError {
+        let location = error.location.map { ServerError.Location(line: $0.line, column: $0.column, path: $0.keyPath) }
+        switch error.code {
+        case .notFound: return ServerError(.notFound, error.message)
+        case .conflict, .alreadyExists, .incompatible: return ServerError(.conflict, error.message)
+        case .io, .damaged: return ServerError(.io, error.message)
+        case .invalidArgument: return ServerError(.invalidRequest, error.message, location: location)
+        default:
+            return ServerError(
+                .invalidDocument,
+                error.message,
+                location: location,
+                issues: [ServerError.Issue(location: location, message: error.message)]
+            )
+        }
+    }
+}

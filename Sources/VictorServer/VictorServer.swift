@@ -1,0 +1,211 @@
+import Foundation
+import Hummingbird
+public import Logging
+import NIOCore
+import Prometheus
+public import ServiceLifecycle
+import Synchronization
+import UnixSignals
+import VictorAuthorization
+import VictorEvents
+public import VictorRuntime
+public import VictorTelemetry
+
+/// The address a server is listening on.
+public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The host as configured.
+    public var host: String
+    /// The bound port (the ephemeral port chosen, when 0 was configured).
+    public var port: Int
+
+    /// Creates an address.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `http://HOST:PORT`, IPv6 hosts in brackets.
+    public var description: String {
+        host.contains(":") && !host.hasPrefix("[") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+    }
+}
+
+/// Victor as an HTTP service: authorization decisions, the authorization configuration,
+/// personas, sessions and tool-call gating, metrics and health, on Hummingbird.
+///
+/// ```swift
+/// let server = try await VictorServer.make(ServerConfiguration.load(contentsOf: "victor.yaml"))
+/// try await server.serve()    // until SIGTERM or SIGINT; SIGHUP reloads the authorization file
+/// ```
+///
+/// ``run()`` runs the server as a `Service` in a caller's `ServiceGroup`; ``serve()`` runs it in
+/// its own group, with the signals and the shutdown deadline of its configuration. On graceful
+/// shutdown the server stops accepting connections, lets in-flight requests finish (until the
+/// group's deadline cancels them), then flushes and closes the audit sinks.
+public final class VictorServer: Service, Sendable {
+    /// The configuration the server was made with.
+    public let configuration: ServerConfiguration
+    /// The runtime the server serves.
+    public let runtime: AgentRuntime
+    let tokens: AccessTokens?
+    let sessions: SessionTable
+    let metrics: ServerMetrics
+    let bodies: RequestBodyReader
+    let logger: Logger
+    let accessLog: (@Sendable (String) -> Void)?
+    let onListening: @Sendable (ServerAddress) async -> Void
+    /// Serializes configuration writes and reloads; checks never wait on it.
+    let configurationWriter = Mutex(())
+    let draining = Atomic<Bool>(false)
+    let bound = Mutex<ServerAddress?>(nil)
+
+    init(
+        configuration: ServerConfiguration,
+        runtime: AgentRuntime,
+        tokens: AccessTokens?,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger,
+        accessLog: (@Sendable (String) -> Void)?,
+        sessionClock: @escaping @Sendable () -> Duration,
+        onListening: @escaping @Sendable (ServerAddress) async -> Void
+    ) {
+        self.configuration = configuration
+        self.runtime = runtime
+        self.tokens = tokens
+        sessions = SessionTable(limits: configuration.sessions, now: sessionClock)
+        metrics = ServerMetrics(registry: registry)
+        bodies = RequestBodyReader(limits: configuration.limits)
+        self.logger = logger
+        self.accessLog = accessLog
+        self.onListening = onListening
+    }
+
+    /// Builds a server: reads the tokens file, refuses a non-loopback address without one, and
+    /// builds the runtime, its instruments reporting into the server's Prometheus registry.
+    /// - Parameters:
+    ///   - configuration: what to serve and how.
+    ///   - logger: where the server and the runtime log.
+    ///   - accessLog: where each request's JSON access-log line goes, when
+    ///     ``ServerConfiguration/accessLog`` is on; the default writes to standard output.
+    ///   - sessionClock: the monotonic time session expiry reads (injected by tests).
+    ///   - onListening: called once the server is bound, with the actual port.
+    /// - Throws: ``ServerError/Code/insecureBinding``, ``ServerError/Code/invalidConfiguration``
+    ///   (the tokens file, the authorization configuration), ``ServerError/Code/io`` (the audit
+    ///   file).
+    public static func make(
+        _ configuration: ServerConfiguration,
+        logger: Logger = Telemetry.silent,
+        accessLog: (@Sendable (String) -> Void)? = VictorServer.standardOutputLog,
+        sessionClock: (@Sendable () -> Duration)? = nil,
+        onListening: @escaping @Sendable (ServerAddress) async -> Void = { _ in }
+    ) async throws(ServerError) -> VictorServer {
+        let tokens = try configuration.tokensPath.map { path throws(ServerError) in
+            try AccessTokens.load(contentsOf: path)
+        }
+        if tokens == nil, !configuration.listener.isLoopback {
+            throw ServerError(
+                .insecureBinding,
+                "refusing to listen on \(configuration.listener.host) without a tokens file (server.tokens); "
+                    + "without tokens only loopback addresses are served"
+            )
+        }
+        let registry = PrometheusCollectorRegistry()
+        let telemetry = Telemetry(logger: logger, metricsFactory: PrometheusMetricsFactory(registry: registry))
+        let runtime: AgentRuntime
+        do {
+            runtime = try await AgentRuntime.make(configuration.runtime, telemetry: telemetry)
+        } catch {
+            throw ServerError(error.code == .io ? .io : .invalidConfiguration, error.message)
+        }
+        return VictorServer(
+            configuration: configuration,
+            runtime: runtime,
+            tokens: tokens,
+            registry: registry,
+            logger: logger,
+            accessLog: configuration.accessLog ? accessLog : nil,
+            sessionClock: sessionClock ?? SessionTable.monotonicNow,
+            onListening: onListening
+        )
+    }
+
+    /// Writes a line to standard output, whole, under a lock.
+    public static let standardOutputLog: @Sendable (String) -> Void = { line in
+        standardOutputLock.withLock { _ in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    }
+    private static let standardOutputLock = Mutex(())
+
+    /// The address the server is bound to, once it is listening.
+    public var address: ServerAddress? { bound.withLock { $0 } }
+
+    /// Runs the server until graceful shutdown (or cancellation), then closes the audit sinks.
+    public func run() async throws {
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: ObservingMiddleware(server: self))
+        for route in routes {
+            router.on(RouterPath(route.path), method: route.method) { [self] request, context in
+                try await self.respond(route, request, context)
+            }
+        }
+        let listener = configuration.listener
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(listener.host, port: listener.port),
+                serverName: nil
+            ),
+            onServerRunning: { [self] channel in
+                let address = ServerAddress(host: listener.host, port: channel.localAddress?.port ?? listener.port)
+                bound.withLock { $0 = address }
+                logger.info("listening", metadata: ["address": "\(address)"])
+                await onListening(address)
+            },
+            logger: logger
+        )
+        var failure: (any Error)?
+        do {
+            try await withGracefulShutdownHandler {
+                try await application.run()
+            } onGracefulShutdown: { [self] in
+                draining.store(true, ordering: .relaxed)
+            }
+        } catch {
+            failure = error
+        }
+        do {
+            try await runtime.shutdown()
+        } catch {
+            logger.error("the audit sinks could not be closed", metadata: ["error": "\(error)"])
+            if failure == nil { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Runs the server in its own service group until SIGTERM or SIGINT, reloading the
+    /// authorization configuration from disk on SIGHUP. In-flight requests get
+    /// ``ServerConfiguration/shutdownDeadline`` to finish.
+    public func serve() async throws {
+        var group = ServiceGroupConfiguration(
+            services: [
+                .init(service: self, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: HangupService(server: self), successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        group.maximumGracefulShutdownDuration = configuration.shutdownDeadline
+        group.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: group).run()
+    }
+}
+
+/// Reloads the server's authorization configuration on every SIGHUP until shutdown.
+struct HangupService: Service {
+    let server: VictorServer
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            _ = try? server.reloadAuthorization()
+        }
+    }
+}

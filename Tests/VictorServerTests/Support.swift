@@ -1,0 +1,188 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ServiceLifecycle
+import Testing
+import VictorRuntime
+import VictorServer
+import VictorTestSupport
+
+/// Documents the server tests share.
+enum Samples {
+    static let authorization = """
+        roles:
+          agent:
+            permissions:
+              - {resource: "tools/*", action: execute}
+              - {resource: code, action: read}
+        users:
+          alice: {roles: [agent]}
+          bob: {roles: []}
+        policies:
+          - {name: no-secrets, effect: deny, resource: tools/read_file, action: execute, conditions: {context.args.path: {contains: secret}}}
+          - {name: confirm-deploys, effect: approve, resource: tools/deploy, action: execute}
+        """
+
+    static let victor = """
+        authorization: authz.yaml
+        personas:
+          store: personas
+        audit:
+          file: audit.jsonl
+          flush_interval_ms: 5
+        tools:
+          - name: read_file
+            input_schema: {type: object, properties: {path: {type: string}}, required: [path], additionalProperties: false}
+            policy_arguments: [path]
+          - name: deploy
+          - name: shell
+        server:
+          host: 127.0.0.1
+          port: 0
+          access_log: false
+        """
+
+    /// The tokens the tests present, and their file.
+    static let decideToken = "decide-token-0123456789"
+    static let adminToken = "admin-token-0123456789"
+    static let bothToken = "both-token-0123456789"
+    static var tokens: String {
+        """
+        tokens:
+          - {name: decider, sha256: \(AccessTokens.digest(of: decideToken)), scopes: [decide]}
+          - {name: administrator, sha256: \(AccessTokens.digest(of: adminToken)), scopes: [admin]}
+          - {name: operator, sha256: \(AccessTokens.digest(of: bothToken)), scopes: [decide, admin]}
+        """
+    }
+}
+
+/// A directory holding `victor.yaml`, `authz.yaml` and (optionally) `tokens.yaml`.
+func makeSetup(_ directories: TemporaryDirectories, tokens: Bool = false, extraServer: String = "") throws -> String {
+    let root = directories.make("serve")
+    try Samples.authorization.write(toFile: root + "/authz.yaml", atomically: true, encoding: .utf8)
+    var victor = Samples.victor + extraServer
+    if tokens {
+        try Samples.tokens.write(toFile: root + "/tokens.yaml", atomically: true, encoding: .utf8)
+        victor += "\n  tokens: tokens.yaml"
+    }
+    try victor.write(toFile: root + "/victor.yaml", atomically: true, encoding: .utf8)
+    return root
+}
+
+/// A reply as the tests read it.
+struct Reply: Sendable {
+    var status: Int
+    var headers: HTTPFields
+    var text: String
+
+    /// The body as JSON (`null` when it is not JSON).
+    var json: JSONValue { (try? JSONValue.parse(text)) ?? .null }
+    /// The error code of an error body.
+    var errorCode: String? {
+        if case .string(let code)? = json["error"]?["code"] { return code }
+        return nil
+    }
+    subscript(key: String) -> JSONValue? { json[key] }
+}
+
+/// A client for one running server: a connection per request.
+struct Client: Sendable {
+    let port: Int
+    var token: String?
+
+    func send(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        _ body: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> Reply {
+        var fields = HTTPFields()
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        if body != nil { fields[.contentType] = "application/json" }
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        let request = TestClient.Request(
+            path,
+            method: method,
+            headers: fields,
+            body: body.map { ByteBuffer(string: $0) }
+        )
+        let response = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            try await client.execute(request)
+        }
+        return Reply(
+            status: response.status.code,
+            headers: response.headers,
+            text: response.body.map { String(buffer: $0) } ?? ""
+        )
+    }
+
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> Reply {
+        try await send(.get, path, headers: headers)
+    }
+
+    func post(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> Reply {
+        try await send(.post, path, body, headers: headers)
+    }
+
+    func put(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> Reply {
+        try await send(.put, path, body, headers: headers)
+    }
+
+    func with(token: String?) -> Client { Client(port: port, token: token) }
+}
+
+struct ServerDidNotStart: Error {}
+
+/// Runs `body` against a real server on an ephemeral loopback port, then shuts it down
+/// gracefully (which closes its audit file).
+func withServer<T: Sendable>(
+    _ configuration: ServerConfiguration,
+    sessionClock: (@Sendable () -> Duration)? = nil,
+    _ body: @Sendable (VictorServer, Client) async throws -> T
+) async throws -> T {
+    var configuration = configuration
+    configuration.listener = ServerConfiguration.Listener(host: "127.0.0.1", port: 0)
+    configuration.accessLog = false
+    let (addresses, continuation) = AsyncStream.makeStream(of: ServerAddress.self)
+    let server = try await VictorServer.make(
+        configuration,
+        accessLog: nil,
+        sessionClock: sessionClock,
+        onListening: { address in continuation.yield(address) }
+    )
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(services: [server], logger: Logger(label: "test"))
+    )
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = addresses.makeAsyncIterator()
+        guard let address = await iterator.next() else { throw ServerDidNotStart() }
+        do {
+            let result = try await body(server, Client(port: address.port))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            throw error
+        }
+    }
+}
+
+/// Runs `body` against a server configured by the sample `victor.yaml` in a new directory.
+func withSampleServer<T: Sendable>(
+    _ directories: TemporaryDirectories,
+    tokens: Bool = false,
+    extraServer: String = "",
+    sessionClock: (@Sendable () -> Duration)? = nil,
+    _ body: @Sendable (VictorServer, Client, String) async throws -> T
+) async throws -> T {
+    let root = try makeSetup(directories, tokens: tokens, extraServer: extraServer)
+    let configuration = try ServerConfiguration.load(contentsOf: root + "/victor.yaml")
+    return try await withServer(configuration, sessionClock: sessionClock) { server, client in
+        try await body(server, client, root)
+    }
+}
