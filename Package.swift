@@ -344,3 +344,15 @@ if ProcessInfo.processInfo.environment["VICTOR_FUZZ"] != nil {
         )
     }
 }
+
+// The ThreadSanitizer run of `.ci/run` (VICTOR_CORE_ONLY=1) tests the concurrency of the
+// capability modules and the runtime. It leaves out the service, the gateway and the command
+// line: their network stacks would more than double its build without adding a test it runs.
+if ProcessInfo.processInfo.environment["VICTOR_CORE_ONLY"] != nil {
+    let outside: Set<String> = [
+        "VictorServer", "VictorServerTests", "VictorMCP", "VictorMCPTests", "VictorCommandLine",
+        "VictorCommandLineTests", "VictorBenchmarks", "VictorBenchmarksTests", "victor",
+    ]
+    package.targets.removeAll { outside.contains($0.name) }
+    package.products.removeAll { outside.contains($0.name) }
+}
