@@ -72,7 +72,11 @@ public struct AuditRecord: Sendable, Hashable {
     public var error: String?
     /// Nanoseconds from the start of the decision to the end of the call (or of the decision).
     public var durationNanoseconds: Int64
+}
 
+// The initializer lives in an extension so that the struct keeps its memberwise initializer,
+// which the optimizer builds in place; an explicit one made it build and then copy the record.
+extension AuditRecord {
     /// Creates a record.
     public init(
         event: Event,
@@ -114,47 +118,6 @@ public struct AuditRecord: Sendable, Hashable {
             error: error,
             durationNanoseconds: durationNanoseconds
         )
-    }
-
-    /// Creates a record stamped in milliseconds since 1970.
-    init(
-        event: Event,
-        milliseconds: Int64,
-        session: String,
-        user: String,
-        persona: String,
-        personaVersion: Int,
-        callID: String,
-        tool: String,
-        argumentsDigest: String,
-        arguments: JSONValue? = nil,
-        verdict: GateVerdict,
-        step: GateStep,
-        reason: String,
-        policy: String? = nil,
-        approver: String? = nil,
-        outcome: Outcome? = nil,
-        error: String? = nil,
-        durationNanoseconds: Int64
-    ) {
-        self.event = event
-        self.milliseconds = milliseconds
-        self.session = session
-        self.user = user
-        self.persona = persona
-        self.personaVersion = personaVersion
-        self.callID = callID
-        self.tool = tool
-        self.argumentsDigest = argumentsDigest
-        self.arguments = arguments
-        self.verdict = verdict
-        self.step = step
-        self.reason = reason
-        self.policy = policy
-        self.approver = approver
-        self.outcome = outcome
-        self.error = error
-        self.durationNanoseconds = durationNanoseconds
     }
 }
 
