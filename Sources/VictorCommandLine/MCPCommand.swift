@@ -40,7 +40,10 @@ struct MCPCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try AttributeValue.context(contextEntries)
         guard let level = Logger.Level(rawValue: logLevel) else {
-            throw CommandFailure(.usage, ["Error: --log-level must be trace, debug, info, notice, warning, error or critical"])
+            throw CommandFailure(
+                .usage,
+                ["Error: --log-level must be trace, debug, info, notice, warning, error or critical"]
+            )
         }
         var logger = Logger(label: "victor.mcp") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = level

@@ -1,6 +1,6 @@
 import Foundation
-import VictorDocuments
 public import VictorAuthorization
+import VictorDocuments
 public import VictorRuntime
 
 /// One MCP server the gateway forwards calls to: a command started on first use, speaking MCP
@@ -156,7 +156,8 @@ public struct MCPConfiguration: Sendable {
             {
                 configuration.maxRestartBackoff = .milliseconds(milliseconds)
             }
-            if let value = section["session"], let session = fields.mapping(value, "mcp.session", allowed: sessionKeys) {
+            if let value = section["session"], let session = fields.mapping(value, "mcp.session", allowed: sessionKeys)
+            {
                 if let user = session["user"] { configuration.user = fields.string(user, "mcp.session.user") }
                 if let persona = session["persona"] {
                     configuration.persona = fields.string(persona, "mcp.session.persona")
@@ -215,7 +216,11 @@ public struct MCPConfiguration: Sendable {
                 continue
             }
             guard seen.insert(name).inserted else {
-                fields.fail(nameNode, "\(path).name", "an upstream named \(ExactText.quotedForDisplay(name)) is defined twice")
+                fields.fail(
+                    nameNode,
+                    "\(path).name",
+                    "an upstream named \(ExactText.quotedForDisplay(name)) is defined twice"
+                )
                 continue
             }
             var upstream = UpstreamConfiguration(name: name, command: command)
@@ -226,7 +231,11 @@ public struct MCPConfiguration: Sendable {
                         if case .scalar(.string(let text)) = argument.content {
                             upstream.arguments.append(text)
                         } else {
-                            fields.fail(argument, "\(path).args[\(position)]", "expected a string, found \(argument.kindDescription)")
+                            fields.fail(
+                                argument,
+                                "\(path).args[\(position)]",
+                                "expected a string, found \(argument.kindDescription)"
+                            )
                         }
                     }
                 }

@@ -201,7 +201,14 @@ public final class MCPGateway: Sendable {
                 let cause = error.cause.map { cause in (cause as? MCPGatewayError)?.message ?? "\(cause)" }
                 message = cause ?? error.message
             }
-            runtime.recordOutcome(outcome, of: call, decision: decision, in: session, error: message, duration: duration)
+            runtime.recordOutcome(
+                outcome,
+                of: call,
+                decision: decision,
+                in: session,
+                error: message,
+                duration: duration
+            )
             if outcome == .cancelled || Task.isCancelled { throw CancellationError() }
             return Self.errorResult(message)
         }

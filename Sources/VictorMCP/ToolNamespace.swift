@@ -33,7 +33,8 @@ public enum ToolNamespace {
             return error.message
         }
         if name.contains(separator) {
-            return "upstream name \(ExactText.quotedForDisplay(name)) contains '.', which separates it from its tools' names"
+            return
+                "upstream name \(ExactText.quotedForDisplay(name)) contains '.', which separates it from its tools' names"
         }
         return nil
     }

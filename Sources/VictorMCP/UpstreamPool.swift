@@ -131,7 +131,9 @@ final class UpstreamPool: Sendable {
             throw error
         }
         records.withLock { $0[name, default: Record()].live = connection }
-        logger.info("upstream \(name) started (process \(connection.processIdentifier), \(connection.tools.count) tools)")
+        logger.info(
+            "upstream \(name) started (process \(connection.processIdentifier), \(connection.tools.count) tools)"
+        )
         announce(connection, listChanged: false)
         return connection
     }

@@ -248,7 +248,9 @@ struct GatewayTests {
         #expect(Self.text(results[0]) == "héllo")
         #expect(Self.text(results[1]) == "5")
 
-        let denials = [(2, "denied at persona"), (3, "denied at policy"), (4, "denied at policy"), (5, "denied at schema")]
+        let denials = [
+            (2, "denied at persona"), (3, "denied at policy"), (4, "denied at policy"), (5, "denied at schema"),
+        ]
         for (index, prefix) in denials {
             #expect(Self.isError(results[index]))
             #expect(Self.text(results[index]).hasPrefix(prefix), "call \(index): \(Self.text(results[index]))")

@@ -57,7 +57,9 @@ import VictorRuntime
         let schema: Value = .object([
             "type": .string("object"),
             "properties": .object([
-                "x": .object(["anyOf": .array([.object(["type": .string("integer")]), .object(["type": .string("null")])])])
+                "x": .object([
+                    "anyOf": .array([.object(["type": .string("integer")]), .object(["type": .string("null")])])
+                ])
             ]),
         ])
         let tool = Tool(name: "maybe", description: nil, inputSchema: schema)
@@ -65,7 +67,8 @@ import VictorRuntime
             try ToolConversion.definition(of: tool, upstream: "fx")
         } throws: { error in
             guard let error = error as? MCPGatewayError else { return false }
-            return error.code == .unsupportedSchema && error.message.contains("fx.maybe") && error.message.contains("anyOf")
+            return error.code == .unsupportedSchema && error.message.contains("fx.maybe")
+                && error.message.contains("anyOf")
         }
     }
 
