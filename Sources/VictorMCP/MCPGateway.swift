@@ -1,7 +1,7 @@
 import Foundation
 public import Logging
 public import MCP
-import VictorAuthorization
+public import VictorAuthorization
 import VictorDocuments
 import VictorExecution
 import VictorLocks
@@ -148,7 +148,7 @@ public final class MCPGateway: Sendable {
         let call = ToolCall(
             id: callID,
             tool: name,
-            arguments: .object((arguments ?? [:]).mapValues(JSONValue.init))
+            arguments: .object((arguments ?? [:]).mapValues { JSONValue($0) })
         )
         let decision = runtime.authorize(call, in: session)
         switch decision.verdict {

@@ -22,7 +22,7 @@ final class UpstreamPool: Sendable {
     let logger: Logger
     private let bus: EventBus
     private let upstreams: [String: UpstreamConfiguration]
-    private let keys: [String: ComponentKey<UpstreamConnection>]
+    private let keys = Locked<[String: ComponentKey<UpstreamConnection>]>([:])
     private let limits: [String: AsyncLimit]
     private let records = Locked<[String: Record]>([:])
     /// Called with the connection whose tool list may have changed: on start and on the
@@ -47,18 +47,17 @@ final class UpstreamPool: Sendable {
         }
         self.upstreams = upstreams
         self.limits = limits
-        var keys: [String: ComponentKey<UpstreamConnection>] = [:]
         for upstream in configuration.upstreams {
             let name = upstream.name
             do throws(LoaderError) {
-                keys[name] = try loader.register("upstream/" + name) { [unowned(unsafe) self] in
+                let key = try loader.register("upstream/" + name) { [unowned(unsafe) self] in
                     try await self.launch(name)
                 }
+                keys.withLock { $0[name] = key }
             } catch {
                 throw MCPGatewayError(.invalidConfiguration, error.message, cause: error)
             }
         }
-        self.keys = keys
         bus.subscribe(to: ComponentEvicted.self) { [unowned(unsafe) self] event in
             self.evicted(event.component)
         }
@@ -76,7 +75,7 @@ final class UpstreamPool: Sendable {
 
     /// The running connection to `name`, starting it if needed.
     func connection(_ name: String) async throws -> UpstreamConnection {
-        guard let key = keys[name] else {
+        guard let key = keys.withLock({ $0[name] }) else {
             throw MCPGatewayError(.upstreamUnavailable, "no upstream named \(name) is configured")
         }
         // Bounded: a connection found dead is dropped and started again, a few times at most.

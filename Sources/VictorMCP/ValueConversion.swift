@@ -4,7 +4,7 @@ public import VictorRuntime
 
 extension JSONValue {
     /// The MCP value as JSON: binary data becomes the data URL the MCP SDK writes for it.
-    public init(_ value: Value) {
+    public init(_ value: MCP.Value) {
         switch value {
         case .null: self = .null
         case .bool(let flag): self = .bool(flag)
@@ -20,13 +20,13 @@ extension JSONValue {
             } else {
                 self = .null
             }
-        case .array(let elements): self = .array(elements.map(JSONValue.init))
-        case .object(let members): self = .object(members.mapValues(JSONValue.init))
+        case .array(let elements): self = .array(elements.map { JSONValue($0) })
+        case .object(let members): self = .object(members.mapValues { JSONValue($0) })
         }
     }
 
     /// The JSON value as an MCP value.
-    public var mcpValue: Value {
+    public var mcpValue: MCP.Value {
         switch self {
         case .null: .null
         case .bool(let flag): .bool(flag)
