@@ -19,10 +19,10 @@ import Darwin
 /// (the upstreams).
 ///
 /// - **tools/list** offers the upstreams' tools as `UPSTREAM.TOOL`, each registered in the
-///   runtime's ``ToolRegistry`` with its input schema, and shows only those
-///   ``AgentRuntime/tools(for:)`` lets the session call. A tool whose schema uses a keyword the
+///   runtime's `ToolRegistry` with its input schema, and shows only those
+///   `AgentRuntime.tools(for:)` lets the session call. A tool whose schema uses a keyword the
 ///   gate cannot enforce is not offered (a warning is logged): the gateway fails closed.
-/// - **tools/call** is decided by ``AgentRuntime/authorize(_:in:)`` — schema, persona, budget,
+/// - **tools/call** is decided by `AgentRuntime.authorize(_:in:)` — schema, persona, budget,
 ///   policy — and only an allowed call is forwarded, through the runtime's executor (its bound
 ///   on calls at once and its timeout apply) within the upstream's own bound. A denial is a
 ///   result with `isError: true` whose text names the deciding step and the reason; a call an

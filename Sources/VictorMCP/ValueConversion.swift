@@ -42,7 +42,7 @@ extension JSONValue {
 /// Turns an upstream's tool into the runtime's definition of its gateway tool.
 public enum ToolConversion {
     /// The definition of `tool` of `upstream` as the gateway offers it: named
-    /// `UPSTREAM.TOOL`, with the tool's description and its input schema as a ``ToolSchema``.
+    /// `UPSTREAM.TOOL`, with the tool's description and its input schema as a `ToolSchema`.
     ///
     /// Fails closed: a schema using a keyword the gate cannot enforce (`anyOf`, `pattern`,
     /// `$ref`, …) throws, and the gateway does not offer the tool, rather than let through

@@ -121,8 +121,8 @@ struct GatewayTests {
                 id: "mentor",
                 name: "Mentor",
                 description: "Explains",
-                personality: .patient,
-                communicationStyle: .detailed
+                personality: .curious,
+                communicationStyle: .verbose
             ),
         ] {
             _ = try await manager.create(persona)
