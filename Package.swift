@@ -337,6 +337,8 @@ let package = Package(
             dependencies: [
                 "VictorMCP",
                 "VictorRuntime",
+                "VictorAuthorization",
+                "VictorPersonas",
                 "VictorDocuments",
                 "VictorTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),

@@ -1,5 +1,7 @@
 import Testing
+import VictorAuthorization
 import VictorMCP
+import VictorRuntime
 
 /// The `mcp` section of `victor.yaml`: read through the strict document reader, every problem
 /// reported with its location.

@@ -184,9 +184,9 @@ struct GatewayTests {
             output: .string(limit: 1 << 20),
             error: .string(limit: 1 << 20)
         )
-        let output = outcome.standardOutput ?? ""
+        let output = outcome.standardOutput
         guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
-            Issue.record("client.py printed no result (\(outcome.terminationStatus)): \(outcome.standardError ?? "")")
+            Issue.record("client.py printed no result (\(outcome.terminationStatus)): \(outcome.standardError)")
             return [:]
         }
         return object
