@@ -118,8 +118,8 @@ struct GatewayTests {
                 constraints: PersonaConstraints(maxToolCalls: 2)
             ),
             Persona(
-                id: "mentor",
-                name: "Mentor",
+                id: "coach",
+                name: "Coach",
                 description: "Explains",
                 personality: .curious,
                 communicationStyle: .verbose
@@ -130,7 +130,7 @@ struct GatewayTests {
         try """
         roles:
           developer:
-            permissions: [{resource: "tools/*", action: execute}, {resource: "personas/mentor", action: use}]
+            permissions: [{resource: "tools/*", action: execute}, {resource: "personas/coach", action: use}]
         users:
           alice: {roles: [developer]}
           bob: {roles: [developer]}
@@ -200,13 +200,18 @@ struct GatewayTests {
         (result["content"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }.joined(separator: "\n")
     }
 
+    /// The object as JSON with sorted keys, for comparing results.
+    static func canonical(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
     static func isError(_ result: [String: Any]) -> Bool { result["isError"] as? Bool ?? false }
 
     @Test func listsOnlyPermittedToolsAndForwardsOnlyAllowedCalls() async throws {
         let setup = try await setUp()
         let output = try await client(
             [
-                "prompts": ["worker", "mentor"],
+                "prompts": ["worker", "coach"],
                 "calls": [
                     ["tool": "fx.echo", "arguments": ["text": "héllo"]],
                     ["tool": "fx.add", "arguments": ["a": 2, "b": 3]],
@@ -243,8 +248,8 @@ struct GatewayTests {
         try #require(results.count == 7)
         let directResults = Self.results(direct)
         try #require(directResults.count == 2)
-        #expect(NSDictionary(dictionary: results[0]).isEqual(to: directResults[0]))
-        #expect(NSDictionary(dictionary: results[1]).isEqual(to: directResults[1]))
+        #expect(try Self.canonical(results[0]) == Self.canonical(directResults[0]))
+        #expect(try Self.canonical(results[1]) == Self.canonical(directResults[1]))
         #expect(Self.text(results[0]) == "héllo")
         #expect(Self.text(results[1]) == "5")
 
@@ -266,10 +271,10 @@ struct GatewayTests {
 
         // Prompts: the session's persona and the one the policy lets alice use, adapted.
         let prompts = (output["prompts"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        #expect(Set(prompts) == ["worker", "mentor"])
+        #expect(Set(prompts) == ["worker", "coach"])
         let texts = output["promptTexts"] as? [String: [String]] ?? [:]
         #expect(texts["worker"]?.first?.contains("You are Worker") == true)
-        #expect(texts["mentor"]?.first?.contains("You are Mentor") == true)
+        #expect(texts["coach"]?.first?.contains("You are Coach") == true)
 
         // One decision record per call, and an outcome record per forwarded call, with the
         // upstream's name and the request id in the call id.
@@ -321,7 +326,7 @@ struct GatewayTests {
             ],
             setup: setup,
             user: "bob",
-            persona: "mentor"
+            persona: "coach"
         )
         let results = Self.results(output)
         try #require(results.count == 3)
@@ -346,7 +351,7 @@ struct GatewayTests {
             ],
             setup: setup,
             user: "bob",
-            persona: "mentor"
+            persona: "coach"
         )
         let results = Self.results(output)
         try #require(results.count == 3)
