@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "VictorAuthorization", targets: ["VictorAuthorization"]),
         .library(name: "VictorRuntime", targets: ["VictorRuntime"]),
         .library(name: "VictorServer", targets: ["VictorServer"]),
+        .library(name: "VictorMCP", targets: ["VictorMCP"]),
         .executable(name: "victor", targets: ["victor"]),
     ],
     dependencies: [
@@ -42,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .target(name: "VictorLocks", swiftSettings: swiftSettings),
@@ -161,6 +163,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "VictorMCP",
+            dependencies: [
+                "VictorRuntime",
+                "VictorTelemetry",
+                "VictorLoading",
+                "VictorExecution",
+                "VictorPersonas",
+                "VictorAuthorization",
+                "VictorDocuments",
+                "VictorLocks",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+                // The MCP SDK's stdio transport reads and writes SystemPackage's file descriptors.
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VictorBenchmarks",
             dependencies: [
                 "VictorRuntime",
@@ -183,6 +203,7 @@ let package = Package(
             dependencies: [
                 "VictorBenchmarks",
                 "VictorServer",
+                "VictorMCP",
                 "VictorRuntime",
                 "VictorPersonas",
                 "VictorAuthorization",
@@ -309,6 +330,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VictorMCPTests",
+            dependencies: [
+                "VictorMCP",
+                "VictorRuntime",
+                "VictorAuthorization",
+                "VictorPersonas",
+                "VictorDocuments",
+                "VictorTestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,7 +10,10 @@ public struct VictorCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "victor",
         abstract: "Victor: runtime building blocks for AI-agent hosts.",
-        subcommands: [BenchCommand.self, PersonaCommand.self, AuthzCommand.self, ToolsCommand.self, ServeCommand.self]
+        subcommands: [
+            BenchCommand.self, PersonaCommand.self, AuthzCommand.self, ToolsCommand.self, ServeCommand.self,
+            MCPCommand.self,
+        ]
     )
 
     /// Creates the command; ArgumentParser fills it from the arguments.

@@ -54,6 +54,9 @@ public struct RuntimeConfiguration: Sendable {
     /// The `server` section as written, for the service to read (`victor serve`); `nil` when
     /// the file has none. The runtime itself does not read it.
     package var serverSection: DocumentNode? = nil
+    /// The `mcp` section as written, for the MCP gateway to read (`victor mcp`); `nil` when the
+    /// file has none. The runtime itself does not read it.
+    package var mcpSection: DocumentNode? = nil
 
     /// The configuration with no file: no authorization configuration (every call denied), the
     /// store under `.victor/personas`, no tools, no audit file.
@@ -70,7 +73,7 @@ public struct RuntimeConfiguration: Sendable {
         auditOptions = JSONLinesAuditSink.Options()
     }
 
-    static let topKeys: Set<String> = ["authorization", "personas", "tools", "limits", "audit", "server"]
+    static let topKeys: Set<String> = ["authorization", "personas", "tools", "limits", "audit", "server", "mcp"]
     static let toolKeys: Set<String> = ["name", "description", "input_schema", "policy_arguments"]
     static let limitKeys: Set<String> = [
         "max_concurrent_calls", "call_timeout_ms", "approval_timeout_ms", "max_loaded_tools",
@@ -130,6 +133,7 @@ public struct RuntimeConfiguration: Sendable {
             }
             if let node = top["tools"] { configuration.tools = tools(node, &fields) }
             configuration.serverSection = top["server"]
+            configuration.mcpSection = top["mcp"]
             if let node = top["limits"], let limits = fields.mapping(node, "limits", allowed: limitKeys) {
                 if let value = limits["max_concurrent_calls"],
                     let workers = fields.integer(value, "limits.max_concurrent_calls", in: 1...4_096)

@@ -1,0 +1,399 @@
+import Foundation
+public import Logging
+public import MCP
+public import VictorAuthorization
+import VictorDocuments
+import VictorExecution
+import VictorLocks
+import VictorPersonas
+public import VictorRuntime
+import VictorTelemetry
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An MCP server that puts the runtime's gate between one agent session and its MCP servers
+/// (the upstreams).
+///
+/// - **tools/list** offers the upstreams' tools as `UPSTREAM.TOOL`, each registered in the
+///   runtime's `ToolRegistry` with its input schema, and shows only those
+///   `AgentRuntime.tools(for:)` lets the session call. A tool whose schema uses a keyword the
+///   gate cannot enforce is not offered (a warning is logged): the gateway fails closed.
+/// - **tools/call** is decided by `AgentRuntime.authorize(_:in:)` — schema, persona, budget,
+///   policy — and only an allowed call is forwarded, through the runtime's executor (its bound
+///   on calls at once and its timeout apply) within the upstream's own bound. A denial is a
+///   result with `isError: true` whose text names the deciding step and the reason; a call an
+///   approve policy holds is denied, since the gateway has no approver. A timed-out or
+///   cancelled call is cancelled upstream with `notifications/cancelled`. Every call's id is
+///   `UPSTREAM:REQUEST-ID`, so its audit records name the upstream and the MCP request.
+/// - **prompts** offers each persona the session may use: its own, and every stored persona
+///   the authorizer could allow the user to `use` (resource `personas/ID`); the text is the
+///   persona's system prompt adapted to the session's context.
+/// - An upstream's `notifications/tools/list_changed` is forwarded after the gateway has read
+///   the new list.
+public final class MCPGateway: Sendable {
+    /// A tool the gateway offers.
+    struct Offer: Sendable, Equatable {
+        let upstream: String
+        let tool: Tool
+        let definition: ToolDefinition
+    }
+
+    /// The runtime whose gate decides every call.
+    public let runtime: AgentRuntime
+    /// The session every call is made in.
+    public let session: AgentSession
+    let pool: UpstreamPool
+    let logger: Logger
+    /// Per upstream that has listed its tools, its offers by gateway name.
+    private let catalog = Locked<[String: [String: Offer]]>([:])
+    private let server = Locked<Server?>(nil)
+
+    init(runtime: AgentRuntime, session: AgentSession, pool: UpstreamPool, logger: Logger) {
+        self.runtime = runtime
+        self.session = session
+        self.pool = pool
+        self.logger = logger
+        pool.onToolsChanged { [unowned(unsafe) self] connection, listChanged in
+            self.refresh(connection, listChanged: listChanged)
+        }
+    }
+
+    /// Builds the runtime from the configuration and opens the session.
+    /// - Parameters:
+    ///   - user: the session's user; the configuration's `mcp.session.user` when `nil`.
+    ///   - persona: the session's persona; the configuration's `mcp.session.persona` when `nil`.
+    ///   - context: session facts, over the configuration's `mcp.session.context`.
+    /// - Throws: ``MCPGatewayError/Code/invalidArgument`` without a user or persona;
+    ///   ``MCPGatewayError/Code/invalidConfiguration`` when the runtime cannot be built or the
+    ///   session opened.
+    public static func make(
+        _ configuration: MCPConfiguration,
+        user: String? = nil,
+        persona: String? = nil,
+        context: [String: AttributeValue] = [:],
+        logger: Logger
+    ) async throws(MCPGatewayError) -> MCPGateway {
+        guard let user = user ?? configuration.user else {
+            throw MCPGatewayError(.invalidArgument, "the session needs a user: --user or mcp.session.user")
+        }
+        guard let persona = persona ?? configuration.persona else {
+            throw MCPGatewayError(.invalidArgument, "the session needs a persona: --persona or mcp.session.persona")
+        }
+        let runtime: AgentRuntime
+        let session: AgentSession
+        do {
+            runtime = try await AgentRuntime.make(configuration.runtime, telemetry: Telemetry(logger: logger))
+            session = try await runtime.openSession(
+                user: user,
+                persona: persona,
+                context: configuration.context.merging(context) { $1 }
+            )
+        } catch {
+            throw MCPGatewayError(.invalidConfiguration, error.message, cause: error)
+        }
+        let pool = try UpstreamPool(configuration, logger: logger)
+        return MCPGateway(runtime: runtime, session: session, pool: pool, logger: logger)
+    }
+
+    // MARK: Tools
+
+    /// The tools the session may call, as MCP tools named `UPSTREAM.TOOL`, ordered by name.
+    /// Upstreams that have not listed their tools yet are started first; one that cannot start
+    /// contributes none (and is tried again on the next listing).
+    public func listTools() async -> [Tool] {
+        for name in pool.names where catalog.withLock({ $0[name] == nil }) {
+            do {
+                _ = try await pool.connection(name)
+            } catch {
+                logger.warning("upstream \(name) cannot list its tools: \(error)")
+            }
+        }
+        let callable = Set(runtime.tools(for: session).map(\.name))
+        let offers = catalog.withLock { catalog in catalog.values.flatMap(\.values) }
+        return offers.filter { callable.contains($0.definition.name) }
+            .sorted { $0.definition.name.utf8.lexicographicallyPrecedes($1.definition.name.utf8) }
+            .map { offer in
+                Tool(
+                    name: offer.definition.name,
+                    title: offer.tool.title,
+                    description: offer.tool.description,
+                    inputSchema: offer.tool.inputSchema,
+                    annotations: offer.tool.annotations,
+                    outputSchema: offer.tool.outputSchema
+                )
+            }
+    }
+
+    /// Decides a call and, when allowed, forwards it and returns the upstream's result as it
+    /// came; otherwise a result with `isError: true` saying why.
+    /// - Parameters:
+    ///   - name: the gateway tool name, `UPSTREAM.TOOL`.
+    ///   - requestID: the MCP request's id, for the audit records; a new UUID when `nil`.
+    /// - Throws: `CancellationError` when the caller was cancelled (MCP answers nothing then).
+    public func callTool(
+        _ name: String,
+        arguments: [String: Value]?,
+        requestID: String? = nil
+    ) async throws -> CallTool.Result {
+        let target = ToolNamespace.split(ExactText.normalized(name))
+        if let target, pool.names.contains(target.upstream), catalog.withLock({ $0[target.upstream] == nil }) {
+            // The upstream's tools are registered when it first lists them.
+            _ = try? await pool.connection(target.upstream)
+        }
+        let callID = "\(target?.upstream ?? "-"):\(requestID ?? UUID().uuidString.lowercased())"
+        let call = ToolCall(
+            id: callID,
+            tool: name,
+            arguments: .object((arguments ?? [:]).mapValues { JSONValue($0) })
+        )
+        let decision = runtime.authorize(call, in: session)
+        switch decision.verdict {
+        case .denied:
+            return Self.errorResult("denied at \(decision.step.rawValue): \(decision.reason)")
+        case .approvalRequired:
+            return Self.errorResult(
+                "denied at approval: approval is required and this gateway has no approver (\(decision.reason))"
+            )
+        case .allowed:
+            break
+        }
+        let offer = target.flatMap { target in catalog.withLock { $0[target.upstream]?[call.tool] } }
+        guard let target, let offer else {
+            let message = "no upstream offers \(ExactText.quotedForDisplay(call.tool))"
+            runtime.recordOutcome(.failed, of: call, decision: decision, in: session, error: message)
+            return Self.errorResult(message)
+        }
+        let forwarded = call.arguments.normalized().mcpValue.objectValue ?? [:]
+        let pool = self.pool
+        let start = ContinuousClock.now
+        let report = await runtime.executor.run([
+            ExecutionTask { try await pool.call(offer.upstream, offer.tool.name, arguments: forwarded) }
+        ])
+        let duration = ContinuousClock.now - start
+        switch report.results[0] {
+        case .success(let result):
+            let failed = result.isError == true
+            runtime.recordOutcome(
+                failed ? .failed : .succeeded,
+                of: call,
+                decision: decision,
+                in: session,
+                error: failed ? Self.text(of: result) : nil,
+                duration: duration
+            )
+            return result
+        case .failure(let error):
+            let outcome: AuditRecord.Outcome
+            let message: String
+            switch error.code {
+            case .timedOut:
+                outcome = .timedOut
+                message = "upstream \(target.upstream) did not answer in time: \(error.message)"
+            case .cancelled, .notStarted:
+                outcome = .cancelled
+                message = "the call was cancelled"
+            default:
+                outcome = .failed
+                let cause = error.cause.map { cause in (cause as? MCPGatewayError)?.message ?? "\(cause)" }
+                message = cause ?? error.message
+            }
+            runtime.recordOutcome(
+                outcome,
+                of: call,
+                decision: decision,
+                in: session,
+                error: message,
+                duration: duration
+            )
+            if outcome == .cancelled || Task.isCancelled { throw CancellationError() }
+            return Self.errorResult(message)
+        }
+    }
+
+    static func errorResult(_ text: String) -> CallTool.Result {
+        CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], isError: true)
+    }
+
+    static func text(of result: CallTool.Result) -> String {
+        result.content.compactMap { content -> String? in
+            if case .text(let text, _, _) = content { return text }
+            return nil
+        }
+        .joined(separator: "\n")
+    }
+
+    /// Reads an upstream's tools into the catalog and registers the new ones in the runtime.
+    private func refresh(_ connection: UpstreamConnection, listChanged: Bool) {
+        guard listChanged else {
+            update(connection.name, tools: connection.tools)
+            return
+        }
+        Task {
+            do {
+                let tools = try await connection.client.listTools().tools
+                update(connection.name, tools: tools)
+            } catch {
+                logger.warning("upstream \(connection.name) announced new tools but cannot list them: \(error)")
+            }
+        }
+    }
+
+    func update(_ upstream: String, tools: [Tool]) {
+        let policyArguments = pool.configuration.upstreams.first { $0.name == upstream }?.policyArguments ?? [:]
+        var offers: [String: Offer] = [:]
+        for tool in tools {
+            let definition: ToolDefinition
+            do throws(MCPGatewayError) {
+                definition = try ToolConversion.definition(
+                    of: tool,
+                    upstream: upstream,
+                    policyArguments: policyArguments[tool.name] ?? []
+                )
+            } catch {
+                logger.warning("tool not offered: \(error.message)")
+                continue
+            }
+            if let registered = runtime.tools.definition(named: definition.name) {
+                guard registered == definition else {
+                    logger.warning(
+                        "tool not offered: \(definition.name) changed since it was registered; restart the gateway to offer it"
+                    )
+                    continue
+                }
+            } else {
+                do throws(RuntimeError) {
+                    try runtime.tools.register(definition)
+                } catch {
+                    // Registered meanwhile by a concurrent refresh: offer it only if it is the same.
+                    guard runtime.tools.definition(named: definition.name) == definition else {
+                        logger.warning("tool not offered: \(error.message)")
+                        continue
+                    }
+                }
+            }
+            offers[definition.name] = Offer(upstream: upstream, tool: tool, definition: definition)
+        }
+        let changed = catalog.withLock { catalog -> Bool in
+            defer { catalog[upstream] = offers }
+            guard let previous = catalog[upstream] else { return false }
+            return previous != offers
+        }
+        if changed {
+            logger.info("upstream \(upstream): its tool list changed")
+            let server = self.server.withLock { $0 }
+            if let server {
+                Task { try? await server.notify(ToolListChangedNotification.message()) }
+            }
+        }
+    }
+
+    // MARK: Prompts
+
+    /// The personas the session may use, as prompts: its own, and every stored persona the
+    /// authorizer could allow the user to `use`.
+    public func listPrompts() async -> [Prompt] {
+        var personas: [(id: String, description: String)] = [
+            (session.persona.base.id, session.persona.base.description)
+        ]
+        if let stored = try? await runtime.personas.list() {
+            for persona in stored where persona.id != session.persona.base.id && mayUse(persona.id) {
+                personas.append((persona.id, persona.description))
+            }
+        }
+        return personas.map { Prompt(name: $0.id, description: $0.description) }
+    }
+
+    private func mayUse(_ persona: String) -> Bool {
+        runtime.authorizer.couldAllow(
+            user: session.facts.user,
+            resource: "personas/" + persona,
+            action: "use",
+            context: session.policyContext,
+            undecidedPrefix: AgentRuntime.argumentPrefix
+        )
+    }
+
+    /// The system prompt of a persona the session may use, adapted to the session's context.
+    /// - Throws: `MCPError.invalidParams` for a persona the session may not use or that
+    ///   cannot be rendered.
+    public func prompt(_ name: String) async throws -> GetPrompt.Result {
+        let name = ExactText.normalized(name)
+        let adapted: AdaptedPersona
+        if name == session.persona.base.id {
+            adapted = session.persona
+        } else {
+            guard mayUse(name) else { throw MCPError.invalidParams("no prompt named \(name)") }
+            var context: [String: String] = [:]
+            for (key, value) in session.policyContext {
+                if case .string(let text) = value { context[key] = text }
+            }
+            do {
+                adapted = try await runtime.personas.adapt(name, to: PersonaContext(context))
+            } catch {
+                throw MCPError.invalidParams("no prompt named \(name)")
+            }
+        }
+        let text: String
+        do {
+            text = try PersonaManager.systemPrompt(for: adapted)
+        } catch {
+            throw MCPError.invalidParams("the prompt of \(name) cannot be rendered: \(error.message)")
+        }
+        return GetPrompt.Result(
+            description: adapted.base.description,
+            messages: [.user(.text(text: text))]
+        )
+    }
+
+    // MARK: Serving
+
+    /// Serves MCP on `transport` until the client disconnects, then shuts the upstreams down and
+    /// closes the audit trail.
+    public func serve(transport: any Transport) async throws {
+        let server = Server(
+            name: "victor",
+            version: "1.0.0",
+            capabilities: .init(prompts: .init(listChanged: false), tools: .init(listChanged: true))
+        )
+        await server.withMethodHandler(ListTools.self) { [self] _ in
+            ListTools.Result(tools: await listTools())
+        }
+        await server.withMethodHandler(CallTool.self) { [self] parameters in
+            let requestID = parameters._meta?[RequestTaggingTransport.key]?.stringValue
+            return try await callTool(parameters.name, arguments: parameters.arguments, requestID: requestID)
+        }
+        await server.withMethodHandler(ListPrompts.self) { [self] _ in
+            ListPrompts.Result(prompts: await listPrompts())
+        }
+        await server.withMethodHandler(GetPrompt.self) { [self] parameters in
+            try await prompt(parameters.name)
+        }
+        self.server.withLock { $0 = server }
+        try await server.start(transport: RequestTaggingTransport(transport, logger: logger))
+        await server.waitUntilCompleted()
+        self.server.withLock { $0 = nil }
+        await server.stop()
+        await shutdown()
+    }
+
+    /// Serves MCP on standard input and output; see ``serve(transport:)``. Writing to an
+    /// upstream that has exited must fail the call, not end the gateway, so SIGPIPE is ignored.
+    public func serveStandardIO() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        try await serve(transport: StdioTransport(logger: logger))
+    }
+
+    /// Shuts every upstream down and flushes the audit trail.
+    public func shutdown() async {
+        await pool.shutdown()
+        do {
+            try await runtime.shutdown()
+        } catch {
+            logger.error("the audit trail could not be closed: \(error.message)")
+        }
+    }
+}
