@@ -172,6 +172,10 @@ let package = Package(
                 "VictorAuthorization",
                 "CVictorHeap",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 // Subprocess names paths with SystemPackage's FilePath off Apple platforms.
                 .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
