@@ -128,7 +128,13 @@ final class ClosedLoopConnection: ChannelInboundHandler {
     var done = false
     var timeout: Scheduled<Void>?
 
-    init(head: HTTPRequestHead, body: ByteBuffer, windowStart: UInt64, windowEnd: UInt64, finished: EventLoopPromise<Tally>) {
+    init(
+        head: HTTPRequestHead,
+        body: ByteBuffer,
+        windowStart: UInt64,
+        windowEnd: UInt64,
+        finished: EventLoopPromise<Tally>
+    ) {
         self.head = head
         self.body = body
         self.windowStart = windowStart
