@@ -13,6 +13,8 @@ public enum BenchmarkCategory: String, Sendable, Codable, CaseIterable, Comparab
     case security = "Security"
     /// The tool-call gate: decisions, call overhead, audit.
     case runtime = "Tool-Call Runtime"
+    /// `victor serve` under load over HTTP on loopback.
+    case service = "Service"
 
     /// The seed report's section title, such as `Lazy Loading Performance`.
     public var sectionTitle: String {
@@ -23,6 +25,7 @@ public enum BenchmarkCategory: String, Sendable, Codable, CaseIterable, Comparab
         case .personaManager: "Persona Manager Performance"
         case .security: "Security Authorization Overhead"
         case .runtime: "Tool-Call Runtime"
+        case .service: "Service under Load"
         }
     }
 

@@ -4,8 +4,9 @@ import VictorRuntime
 
 extension ServerConfiguration {
     static let serverKeys: Set<String> = [
-        "host", "port", "tokens", "shutdown_deadline_ms", "access_log", "limits", "sessions",
+        "host", "port", "tokens", "tls", "shutdown_deadline_ms", "access_log", "limits", "sessions",
     ]
+    static let tlsKeys: Set<String> = ["certificate", "key"]
     static let limitKeys: Set<String> = ["max_body_bytes", "max_depth", "max_batch"]
     static let sessionKeys: Set<String> = ["max_sessions", "idle_timeout_ms", "max_pending_outcomes"]
 
@@ -38,6 +39,11 @@ extension ServerConfiguration {
         return try read(runtime, file: file, baseDirectory: baseDirectory)
     }
 
+    /// `path` relative to `baseDirectory` unless it is absolute.
+    static func resolve(_ path: String, _ baseDirectory: String) -> String {
+        path.hasPrefix("/") || baseDirectory == "." ? path : baseDirectory + "/" + path
+    }
+
     static func read(
         _ runtime: RuntimeConfiguration,
         file: String,
@@ -54,8 +60,22 @@ extension ServerConfiguration {
                 configuration.listener.port = port
             }
             if let value = server["tokens"], let tokens = fields.string(value, "server.tokens") {
-                configuration.tokensPath =
-                    tokens.hasPrefix("/") || baseDirectory == "." ? tokens : baseDirectory + "/" + tokens
+                configuration.tokensPath = resolve(tokens, baseDirectory)
+            }
+            if let value = server["tls"], let tls = fields.mapping(value, "server.tls", allowed: tlsKeys) {
+                var paths: [String] = []
+                for key in ["certificate", "key"] {
+                    guard let node = tls[key] else {
+                        fields.fail(value, "server.tls.\(key)", "missing; server.tls needs both certificate and key")
+                        continue
+                    }
+                    if let path = fields.string(node, "server.tls.\(key)") {
+                        paths.append(resolve(path, baseDirectory))
+                    }
+                }
+                if paths.count == 2 {
+                    configuration.tls = TLS(certificatePath: paths[0], keyPath: paths[1])
+                }
             }
             if let value = server["shutdown_deadline_ms"],
                 let milliseconds = fields.integer(value, "server.shutdown_deadline_ms", in: 1...3_600_000)

@@ -8,6 +8,7 @@ public import VictorRuntime
 ///   host: 127.0.0.1               # anything but loopback needs a tokens file
 ///   port: 8080                    # 0: an ephemeral port, printed when listening
 ///   tokens: tokens.yaml           # relative to victor.yaml; absent: no authentication
+///   tls: {certificate: cert.pem, key: key.pem}   # PEM files; absent: plain HTTP
 ///   shutdown_deadline_ms: 10000
 ///   access_log: true
 ///   limits: {max_body_bytes: 1048576, max_depth: 32, max_batch: 10000}
@@ -77,8 +78,24 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
+    /// The certificate and key of an HTTPS listener: the `server.tls` section.
+    public struct TLS: Sendable, Hashable {
+        /// The PEM file holding the server's certificate chain, leaf first.
+        public var certificatePath: String
+        /// The PEM file holding the certificate's private key.
+        public var keyPath: String
+
+        /// A listener serving HTTPS with the certificate chain and key in these PEM files.
+        public init(certificatePath: String, keyPath: String) {
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+        }
+    }
+
     /// Where the server listens.
     public var listener: Listener
+    /// HTTPS with this certificate and key; `nil` (the default) serves plain HTTP.
+    public var tls: TLS?
     /// Bounds on request bodies.
     public var limits: Limits
     /// The bound on open sessions.
@@ -97,6 +114,7 @@ public struct ServerConfiguration: Sendable {
     /// (built-in personas, a directory store under `.victor`, every authorization denied).
     public init(runtime: RuntimeConfiguration = RuntimeConfiguration()) {
         listener = Listener()
+        tls = nil
         limits = Limits()
         sessions = Sessions()
         shutdownDeadline = .seconds(10)

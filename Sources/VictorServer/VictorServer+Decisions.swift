@@ -37,7 +37,7 @@ extension VictorServer {
         )
         let allowed = decision.allowed ? 1 : 0
         metrics.decisions("check", allowed: allowed, denied: 1 - allowed, duration: start.duration(to: .now))
-        return try JSONResponses.response(DecisionRecord(decision))
+        return JSONResponses.raw(DecisionJSON.object(DecisionRecord(decision)))
     }
 
     func explain(_ request: Request) async throws -> Response {
@@ -51,12 +51,7 @@ extension VictorServer {
         )
         let allowed = explanation.decision.allowed ? 1 : 0
         metrics.decisions("explain", allowed: allowed, denied: 1 - allowed, duration: start.duration(to: .now))
-        return try JSONResponses.response(DecisionRecord(explanation))
-    }
-
-    /// Decisions for many resource/action pairs of one user, from one configuration snapshot.
-    struct BatchRecord: Encodable {
-        var decisions: [DecisionRecord]
+        return JSONResponses.raw(DecisionJSON.object(DecisionRecord(explanation)))
     }
 
     func checkBatch(_ request: Request) async throws -> Response {
@@ -100,6 +95,6 @@ extension VictorServer {
             denied: decisions.count - allowed,
             duration: start.duration(to: .now)
         )
-        return try JSONResponses.response(BatchRecord(decisions: decisions.map(DecisionRecord.init)))
+        return JSONResponses.raw(DecisionJSON.batch(decisions))
     }
 }

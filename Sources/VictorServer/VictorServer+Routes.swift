@@ -94,16 +94,24 @@ extension VictorServer {
     }
 
     /// Without a tokens file every request is let through (the server is on loopback then).
+    static let bearerScheme = Array("bearer ".utf8)
+
     func authenticate(_ request: Request, _ access: RouteAccess) throws(ServerError) {
         guard access != .open, let tokens else { return }
         guard let header = request.headers[.authorization] else {
             throw ServerError(.unauthorized, "this route needs a bearer token (Authorization: Bearer TOKEN)")
         }
-        let prefix = "bearer "
-        guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix else {
+        // `Bearer ` in any case, compared byte by byte: this runs on every request.
+        let scheme = Self.bearerScheme
+        guard header.utf8.count > scheme.count,
+            zip(header.utf8, scheme).allSatisfy({ byte, expected in byte | 0x20 == expected })
+        else {
             throw ServerError(.unauthorized, "the Authorization header must be Bearer TOKEN")
         }
-        let token = String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        var rest = header.dropFirst(scheme.count)
+        while rest.first?.isWhitespace == true { rest = rest.dropFirst() }
+        while rest.last?.isWhitespace == true { rest = rest.dropLast() }
+        let token = String(rest)
         guard let entry = tokens.entry(for: token) else {
             throw ServerError(.unauthorized, "the bearer token is not known")
         }

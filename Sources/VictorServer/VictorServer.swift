@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 public import Logging
 import NIOCore
 import Prometheus
@@ -17,16 +18,21 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     /// The bound port (the ephemeral port chosen, when 0 was configured).
     public var port: Int
+    /// Whether the server speaks HTTPS.
+    public var secure: Bool
 
     /// Creates an address.
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, secure: Bool = false) {
         self.host = host
         self.port = port
+        self.secure = secure
     }
 
-    /// `http://HOST:PORT`, IPv6 hosts in brackets.
+    /// `http://HOST:PORT` (`https` when ``secure``), IPv6 hosts in brackets.
     public var description: String {
-        host.contains(":") && !host.hasPrefix("[") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+        let scheme = secure ? "https" : "http"
+        return host.contains(":") && !host.hasPrefix("[")
+            ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
     }
 }
 
@@ -48,6 +54,7 @@ public final class VictorServer: Service, Sendable {
     /// The runtime the server serves.
     public let runtime: AgentRuntime
     let tokens: AccessTokens?
+    let tls: TLSConfiguration?
     let sessions: SessionTable
     let metrics: ServerMetrics
     let bodies: RequestBodyReader
@@ -63,6 +70,7 @@ public final class VictorServer: Service, Sendable {
         configuration: ServerConfiguration,
         runtime: AgentRuntime,
         tokens: AccessTokens?,
+        tls: TLSConfiguration?,
         registry: PrometheusCollectorRegistry,
         logger: Logger,
         accessLog: (@Sendable (String) -> Void)?,
@@ -72,6 +80,7 @@ public final class VictorServer: Service, Sendable {
         self.configuration = configuration
         self.runtime = runtime
         self.tokens = tokens
+        self.tls = tls
         sessions = SessionTable(limits: configuration.sessions, now: sessionClock)
         metrics = ServerMetrics(registry: registry)
         bodies = RequestBodyReader(limits: configuration.limits)
@@ -90,8 +99,8 @@ public final class VictorServer: Service, Sendable {
     ///   - sessionClock: the monotonic time session expiry reads (injected by tests).
     ///   - onListening: called once the server is bound, with the actual port.
     /// - Throws: ``ServerError/Code/insecureBinding``, ``ServerError/Code/invalidConfiguration``
-    ///   (the tokens file, the authorization configuration), ``ServerError/Code/io`` (the audit
-    ///   file).
+    ///   (the tokens file, the TLS certificate or key, the authorization configuration),
+    ///   ``ServerError/Code/io`` (the audit file).
     public static func make(
         _ configuration: ServerConfiguration,
         logger: Logger = Telemetry.silent,
@@ -102,6 +111,7 @@ public final class VictorServer: Service, Sendable {
         let tokens = try configuration.tokensPath.map { path throws(ServerError) in
             try AccessTokens.load(contentsOf: path)
         }
+        let tls = try configuration.tls.map { tls throws(ServerError) in try tlsConfiguration(tls) }
         if tokens == nil, !configuration.listener.isLoopback {
             throw ServerError(
                 .insecureBinding,
@@ -121,6 +131,7 @@ public final class VictorServer: Service, Sendable {
             configuration: configuration,
             runtime: runtime,
             tokens: tokens,
+            tls: tls,
             registry: registry,
             logger: logger,
             accessLog: configuration.accessLog ? accessLog : nil,
@@ -150,12 +161,17 @@ public final class VictorServer: Service, Sendable {
         let listener = configuration.listener
         let application = Application(
             router: router,
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: ApplicationConfiguration(
                 address: .hostname(listener.host, port: listener.port),
                 serverName: nil
             ),
             onServerRunning: { [self] channel in
-                let address = ServerAddress(host: listener.host, port: channel.localAddress?.port ?? listener.port)
+                let address = ServerAddress(
+                    host: listener.host,
+                    port: channel.localAddress?.port ?? listener.port,
+                    secure: tls != nil
+                )
                 bound.withLock { $0 = address }
                 logger.info("listening", metadata: ["address": "\(address)"])
                 await onListening(address)

@@ -59,7 +59,7 @@ import FoundationXML
         #expect(
             BenchmarkCategory.allCases.map(\.slug) == [
                 "lazy-loading", "parallel-execution", "memory-efficiency", "persona-manager", "security",
-                "tool-call-runtime",
+                "tool-call-runtime", "service",
             ]
         )
         #expect(SVGChartRenderer.slug("Persona Manager & Co.") == "persona-manager-co")

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import VictorAuthorization
+
+@testable import VictorServer
+
+/// The hand-written decision JSON is the text `JSONEncoder` writes for the same record.
+@Suite struct DecisionJSONTests {
+    static func encoded(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static var records: [DecisionRecord] {
+        var plain = DecisionRecord(Decision(reason: .unknownUser, decidedBy: .user("alice")))
+        plain.message = "user alice may read docs/readme"
+        var quoted = DecisionRecord(Decision(reason: .forbiddenByPolicy, decidedBy: .policy("no \"secrets\"")))
+        quoted.message = "tab\there, back\\slash, line\nbreak, é and 🙂, bell \u{7}"
+        quoted.steps = ["step 1: policy \"no secrets\" matched", "step 2: forbidden"]
+        var unnamed = DecisionRecord(Decision(reason: .authorizationDisabled, decidedBy: .disabled))
+        unnamed.steps = []
+        return [plain, quoted, unnamed]
+    }
+
+    @Test func oneRecordIsTheEncodersText() throws {
+        for record in Self.records {
+            #expect(String(decoding: DecisionJSON.object(record), as: UTF8.self) == (try Self.encoded(record)))
+        }
+    }
+
+    @Test func aBatchIsTheEncodersText() throws {
+        struct Batch: Encodable { var decisions: [DecisionRecord] }
+        let decisions = [
+            Decision(reason: .unknownUser, decidedBy: .user("bob")),
+            Decision(reason: .authorizationDisabled, decidedBy: .disabled),
+        ]
+        let expected = try Self.encoded(Batch(decisions: decisions.map(DecisionRecord.init)))
+        #expect(String(decoding: DecisionJSON.batch(decisions), as: UTF8.self) == expected)
+        #expect(String(decoding: DecisionJSON.batch([]), as: UTF8.self) == #"{"decisions":[]}"#)
+    }
+}
