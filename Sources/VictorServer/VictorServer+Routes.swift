@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import VictorDocuments
 
 /// What a route needs from the caller's bearer token.
 public enum RouteAccess: String, Sendable, Hashable {
@@ -121,9 +122,13 @@ extension VictorServer {
         }
     }
 
-    /// The path parameter `id`, by the exact-name rule.
+    /// The path parameter `id`, percent-decoded, by the exact-name rule: `%1C` is the control
+    /// character it spells, refused like one in a body.
     func pathID(_ context: ServerRequestContext) throws(ServerError) -> String {
-        guard let id = context.parameters.get("id") else { throw ServerError(.notFound, "no id in the path") }
+        guard let raw = context.parameters.get("id") else { throw ServerError(.notFound, "no id in the path") }
+        guard let id = raw.removingPercentEncoding else {
+            throw ServerError(.invalidName, "id \(ExactText.quotedForDisplay(raw)) is not valid percent-encoded UTF-8")
+        }
         return try RequestFields.name(id, "id")
     }
 }

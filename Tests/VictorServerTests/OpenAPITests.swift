@@ -156,6 +156,17 @@ import VictorTestSupport
                 with: "\"copy\""
             )
             try await send("PUT", "/v1/personas/{id}", "/v1/personas/copy", persona)
+            // An id that breaks the name rule (a control character) is a 400 on every route that
+            // takes one.
+            for (method, path) in [
+                ("GET", "/v1/sessions/{id}/tools"), ("POST", "/v1/sessions/{id}/authorize"),
+                ("POST", "/v1/sessions/{id}/outcomes"), ("GET", "/v1/personas/{id}"),
+                ("GET", "/v1/personas/{id}/history"), ("POST", "/v1/personas/{id}/adapt"),
+                ("POST", "/v1/personas/{id}/prompt"),
+            ] {
+                try await send(method, path, path.replacingOccurrences(of: "{id}", with: "bad%1Cid"), "{}")
+                #expect(exchanges.last?.2.status == 400, "\(method) \(path) with a control character in the id")
+            }
             try await send("GET", "/metrics", "/metrics")
 
             for (method, template, reply) in exchanges {
