@@ -64,9 +64,12 @@ public final class MCPGateway: Sendable {
 
     /// Builds the runtime from the configuration and opens the session.
     /// - Parameters:
+    ///   - configuration: the gateway's configuration: the runtime's files, the upstreams and
+    ///     the session's defaults.
     ///   - user: the session's user; the configuration's `mcp.session.user` when `nil`.
     ///   - persona: the session's persona; the configuration's `mcp.session.persona` when `nil`.
     ///   - context: session facts, over the configuration's `mcp.session.context`.
+    ///   - logger: where the gateway and its upstreams log (standard error, for `victor mcp`).
     /// - Throws: ``MCPGatewayError/Code/invalidArgument`` without a user or persona;
     ///   ``MCPGatewayError/Code/invalidConfiguration`` when the runtime cannot be built or the
     ///   session opened.
@@ -132,6 +135,7 @@ public final class MCPGateway: Sendable {
     /// came; otherwise a result with `isError: true` saying why.
     /// - Parameters:
     ///   - name: the gateway tool name, `UPSTREAM.TOOL`.
+    ///   - arguments: the call's arguments, as the client sent them.
     ///   - requestID: the MCP request's id, for the audit records; a new UUID when `nil`.
     /// - Throws: `CancellationError` when the caller was cancelled (MCP answers nothing then).
     public func callTool(

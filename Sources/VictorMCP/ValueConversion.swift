@@ -47,7 +47,10 @@ public enum ToolConversion {
     /// Fails closed: a schema using a keyword the gate cannot enforce (`anyOf`, `pattern`,
     /// `$ref`, …) throws, and the gateway does not offer the tool, rather than let through
     /// arguments it cannot check.
-    /// - Parameter policyArguments: the tool's arguments policies may read.
+    /// - Parameters:
+    ///   - tool: the tool as the upstream lists it.
+    ///   - upstream: the upstream's configured name.
+    ///   - policyArguments: the tool's arguments policies may read.
     /// - Throws: ``MCPGatewayError/Code/unsupportedSchema`` naming the tool and the keyword;
     ///   ``MCPGatewayError/Code/invalidArgument`` when the name breaks the exact-name rule.
     public static func definition(
