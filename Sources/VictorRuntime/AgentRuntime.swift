@@ -382,6 +382,8 @@ public final class AgentRuntime: Sendable {
 
     // MARK: Records
 
+    // Out of line: inlined into `authorize`, the record was built and then copied into the sink's
+    // argument.
     @inline(never)
     func record(
         _ event: AuditRecord.Event,
