@@ -113,8 +113,7 @@ public struct MCPConfiguration: Sendable {
         } catch {
             throw MCPGatewayError(.invalidConfiguration, error.message)
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        return try read(runtime, file: path, baseDirectory: directory.isEmpty ? "." : directory)
+        return try read(runtime, file: path, baseDirectory: runtime.baseDirectory)
     }
 
     /// Reads configuration text; relative paths are relative to `baseDirectory`.
@@ -250,8 +249,7 @@ public struct MCPConfiguration: Sendable {
                 }
             }
             if let value = entries["cwd"], let directory = fields.string(value, "\(path).cwd") {
-                upstream.workingDirectory =
-                    directory.hasPrefix("/") || baseDirectory == "." ? directory : baseDirectory + "/" + directory
+                upstream.workingDirectory = RuntimeConfiguration.resolve(directory, baseDirectory)
             }
             if let value = entries["max_concurrent_calls"],
                 let count = fields.integer(value, "\(path).max_concurrent_calls", in: 1...4_096)

@@ -57,6 +57,8 @@ public struct RuntimeConfiguration: Sendable {
     /// The `mcp` section as written, for the MCP gateway to read (`victor mcp`); `nil` when the
     /// file has none. The runtime itself does not read it.
     package var mcpSection: DocumentNode? = nil
+    /// The directory the file's relative paths are relative to.
+    package var baseDirectory = "."
 
     /// The configuration with no file: no authorization configuration (every call denied), the
     /// store under `.victor/personas`, no tools, no audit file.
@@ -118,6 +120,7 @@ public struct RuntimeConfiguration: Sendable {
         -> RuntimeConfiguration
     {
         var configuration = RuntimeConfiguration()
+        configuration.baseDirectory = baseDirectory
         configuration.personaStorePath = resolve(configuration.personaStorePath, baseDirectory)
         guard let root else { return configuration }
         var fields = DocumentFields(file: file)
@@ -236,7 +239,9 @@ public struct RuntimeConfiguration: Sendable {
         return tools
     }
 
-    private static func resolve(_ path: String, _ base: String) -> String {
+    /// `path` relative to `base` unless it is absolute: how every path in `victor.yaml` is read,
+    /// by the runtime and by the sections the service and the gateway read.
+    package static func resolve(_ path: String, _ base: String) -> String {
         path.hasPrefix("/") || base == "." ? path : base + "/" + path
     }
 }

@@ -20,8 +20,7 @@ extension ServerConfiguration {
         } catch {
             throw ServerError(.invalidConfiguration, error.message)
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        return try read(runtime, file: path, baseDirectory: directory.isEmpty ? "." : directory)
+        return try read(runtime, file: path, baseDirectory: runtime.baseDirectory)
     }
 
     /// Reads configuration text; see ``load(contentsOf:)``.
@@ -37,11 +36,6 @@ extension ServerConfiguration {
             throw ServerError(.invalidConfiguration, error.message)
         }
         return try read(runtime, file: file, baseDirectory: baseDirectory)
-    }
-
-    /// `path` relative to `baseDirectory` unless it is absolute.
-    static func resolve(_ path: String, _ baseDirectory: String) -> String {
-        path.hasPrefix("/") || baseDirectory == "." ? path : baseDirectory + "/" + path
     }
 
     static func read(
@@ -60,7 +54,7 @@ extension ServerConfiguration {
                 configuration.listener.port = port
             }
             if let value = server["tokens"], let tokens = fields.string(value, "server.tokens") {
-                configuration.tokensPath = resolve(tokens, baseDirectory)
+                configuration.tokensPath = RuntimeConfiguration.resolve(tokens, baseDirectory)
             }
             if let value = server["tls"], let tls = fields.mapping(value, "server.tls", allowed: tlsKeys) {
                 var paths: [String] = []
@@ -70,7 +64,7 @@ extension ServerConfiguration {
                         continue
                     }
                     if let path = fields.string(node, "server.tls.\(key)") {
-                        paths.append(resolve(path, baseDirectory))
+                        paths.append(RuntimeConfiguration.resolve(path, baseDirectory))
                     }
                 }
                 if paths.count == 2 {

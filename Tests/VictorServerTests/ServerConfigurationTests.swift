@@ -6,6 +6,17 @@ import VictorServer
 import VictorTestSupport
 
 @Suite struct ServerConfigurationTests {
+    /// A file read from disk resolves its relative paths against its own directory.
+    @Test func aFileOnDiskResolvesPathsAgainstItsDirectory() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/victor.yaml"
+            try "server: {tokens: secrets/tokens.yaml}\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let configuration = try ServerConfiguration.load(contentsOf: path)
+            #expect(configuration.tokensPath == directory + "/secrets/tokens.yaml")
+            #expect(configuration.runtime.personaStorePath.hasPrefix(directory + "/"))
+        }
+    }
+
     @Test func defaultsServeLoopbackWithoutTokens() {
         let configuration = ServerConfiguration()
         #expect(configuration.listener.host == "127.0.0.1")
