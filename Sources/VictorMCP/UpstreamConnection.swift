@@ -141,6 +141,7 @@ final class UpstreamConnection: Sendable {
         }
         let client = self.client
         let name = self.name
+        let process = self.process
         return try await withTaskCancellationHandler {
             do {
                 return try await context.value
@@ -148,7 +149,11 @@ final class UpstreamConnection: Sendable {
                 throw error
             } catch {
                 if Task.isCancelled { throw CancellationError() }
-                if phase.withLock({ $0.exited }) {
+                // The transport can notice a closed pipe before the exit handler runs: a process
+                // on its way out is reported as having exited, whichever came first.
+                var exited = phase.withLock { $0.exited }
+                if !exited { exited = await process.waitForExit(.milliseconds(200)) }
+                if exited {
                     throw MCPGatewayError(
                         .upstreamFailed,
                         "upstream \(name) exited before answering",
@@ -277,7 +282,7 @@ final class ProcessHandle: @unchecked Sendable {
     }
 
     /// Whether the process exited within `limit`, checked every 10 ms.
-    private func waitForExit(_ limit: Duration) async -> Bool {
+    func waitForExit(_ limit: Duration) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         while process.isRunning {
