@@ -65,4 +65,32 @@ import VictorTestSupport
         #expect(entry["status"] == .integer(200))
         #expect(entry["route"] == .string("/health/live"))
     }
+
+    @Test func requestsWithoutAUsableIDGetDistinctVersion4UUIDs() async throws {
+        let root = try makeSetup(directories)
+        var configuration = try ServerConfiguration.load(contentsOf: root + "/victor.yaml")
+        configuration.listener.port = 0
+        let (addresses, continuation) = AsyncStream.makeStream(of: ServerAddress.self)
+        let server = try await VictorServer.make(configuration, accessLog: nil, onListening: { continuation.yield($0) })
+        var ids: [String] = []
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await server.run() }
+            var iterator = addresses.makeAsyncIterator()
+            let address = try #require(await iterator.next())
+            let client = Client(port: address.port)
+            // No id, an id with a space, an id of 129 characters: each replaced by a new one.
+            for given in [nil, "two words", String(repeating: "x", count: 129)] {
+                let reply = try await client.send(
+                    .get,
+                    "/health/live",
+                    headers: given.map { ["X-Request-ID": $0] } ?? [:]
+                )
+                ids.append(try #require(reply.headers[.init("X-Request-ID")!]))
+            }
+            tasks.cancelAll()
+        }
+        let shape = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+        for id in ids { #expect(id.wholeMatch(of: shape) != nil, "\(id)") }
+        #expect(Set(ids).count == ids.count)
+    }
 }
