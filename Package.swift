@@ -377,6 +377,7 @@ if ProcessInfo.processInfo.environment["VICTOR_FUZZ"] != nil {
         ("FuzzDocuments", ["VictorDocuments", "VictorAuthorization", "VictorPersonas"]),
         ("FuzzTemplates", ["VictorPersonas"]),
         ("FuzzValues", ["VictorDocuments"]),
+        ("FuzzJSON", ["VictorDocuments"]),
     ] {
         package.targets.append(
             .executableTarget(

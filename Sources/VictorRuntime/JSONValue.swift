@@ -150,9 +150,10 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue {
-    /// Reads JSON text with the strict document reader: UTF-8 only, NFC, no duplicate keys
-    /// (after normalization), bounded size and depth, exact 64-bit integers. YAML-only syntax
-    /// that JSON does not have (unquoted strings, block collections) is an error.
+    /// Reads JSON text with the strict document reader's JSON grammar
+    /// (`DocumentReader.readJSON`): UTF-8 only, NFC, no duplicate keys (after normalization),
+    /// bounded size and depth, exact 64-bit integers. YAML-only syntax that JSON does not have
+    /// (unquoted strings, block collections, trailing commas, YAML's escapes) is an error.
     /// - Parameters:
     ///   - text: the JSON text.
     ///   - source: what the text is, for error messages (a file name, `request body`).
@@ -172,7 +173,7 @@ extension JSONValue {
         try checkJSONTokens(bytes, source: source, firstLine: firstLine)
         let node: DocumentNode?
         do {
-            node = try DocumentReader().read(bytes: bytes, file: source)
+            node = try DocumentReader().readJSON(bytes: bytes, file: source)
         } catch {
             let shifted = DocumentError(
                 error.issues.map { issue in

@@ -1,0 +1,449 @@
+extension DocumentReader {
+    /// Reads `bytes` as one JSON text (RFC 8259) into the tree ``read(bytes:file:)`` makes of the
+    /// same text, under the same rules — UTF-8 without forbidden characters, keys and strings in
+    /// NFC, no duplicate keys, 64-bit integers, finite numbers, ``limits`` — without the YAML
+    /// parser, for request bodies and JSON Lines.
+    ///
+    /// It accepts JSON's grammar and nothing more, where the YAML reader also takes YAML's
+    /// spellings of it: a trailing comma, an escape JSON lacks (`\x41`, `\e`), a leading `+`, `.5`
+    /// or `01`, and a tab or a line break inside a string are errors here.
+    /// - Returns: the root node, or `nil` when the text holds only whitespace.
+    /// - Throws: every problem found, in document order; the first syntax error ends the reading.
+    /// - Complexity: O(n) in the length of the text.
+    public func readJSON(bytes: [UInt8], file: String) throws(DocumentError) -> DocumentNode? {
+        guard bytes.count <= limits.maxBytes else {
+            throw DocumentError([
+                DocumentIssue(
+                    .limit,
+                    file: file,
+                    position: nil,
+                    message: "the document is \(bytes.count) bytes; at most \(limits.maxBytes) are accepted"
+                )
+            ])
+        }
+        if let issue = TextScan.firstProblem(in: bytes, file: file) { throw DocumentError([issue]) }
+        var composer = JSONComposer(bytes: bytes, file: file, limits: limits)
+        // Every `Fatal` records its issue first, so a failed reading always throws below.
+        let root = try? composer.compose()
+        if !composer.issues.isEmpty {
+            let ordered = composer.issues.enumerated().sorted { a, b in
+                let left = a.element.position ?? DocumentPosition(line: 0, column: 0)
+                let right = b.element.position ?? DocumentPosition(line: 0, column: 0)
+                return left != right ? left < right : a.offset < b.offset
+            }
+            throw DocumentError(ordered.map(\.element))
+        }
+        return root
+    }
+}
+
+/// JSON's grammar read with an explicit stack (never recursion), building ``DocumentNode``s as
+/// the YAML composer does: the same node counts, depth checks, key paths and issue wording where
+/// the two meet.
+private struct JSONComposer {
+    let bytes: [UInt8]
+    let file: String
+    let limits: DocumentLimits
+    var index = 0
+    var line = 1
+    var lineStart = 0
+    /// The last column computed on this line, so positions cost O(n) for the whole text.
+    var columnCache = (line: 0, offset: 0, column: 1)
+    var issues: [DocumentIssue] = []
+    var expanded = 0
+
+    struct Frame {
+        let isMapping: Bool
+        let position: DocumentPosition
+        var items: [DocumentNode] = []
+        var entries: [(key: String, keyPosition: DocumentPosition, value: DocumentNode)] = []
+        var pendingKey: (text: String, position: DocumentPosition)?
+        var seen: [String: DocumentPosition] = [:]
+
+        init(isMapping: Bool, position: DocumentPosition) {
+            self.isMapping = isMapping
+            self.position = position
+        }
+    }
+    var stack: [Frame] = []
+
+    struct Fatal: Error {}
+
+    init(bytes: [UInt8], file: String, limits: DocumentLimits) {
+        self.bytes = bytes
+        self.file = file
+        self.limits = limits
+        // A byte-order mark may open the text (the text scan refuses one anywhere else); it
+        // counts as the first column, as the text scan and the YAML reader count it.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+    }
+
+    mutating func compose() throws(Fatal) -> DocumentNode? {
+        skipWhitespace()
+        guard index < bytes.count else { return nil }
+        while true {
+            // A value is expected here.
+            skipWhitespace()
+            guard index < bytes.count else { throw syntax(index, "the text ends where a value is expected") }
+            let position = position(at: index)
+            var completed: DocumentNode
+            switch bytes[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isMapping = bytes[index] == UInt8(ascii: "{")
+                try open(at: position)
+                stack.append(Frame(isMapping: isMapping, position: position))
+                index += 1
+                skipWhitespace()
+                if index < bytes.count, bytes[index] == (isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    index += 1
+                    completed = close()
+                } else {
+                    if isMapping { try key() }
+                    continue
+                }
+            case UInt8(ascii: "\""):
+                let raw = try string()
+                checkForbidden(raw, position)
+                try open(at: position)
+                completed = DocumentNode(.scalar(.string(ExactText.normalized(raw))), at: position)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let text = try number()
+                try open(at: position)
+                completed = DocumentNode(.scalar(typed(text, position)), at: position, isPlain: true)
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                let value = try literal()
+                try open(at: position)
+                completed = DocumentNode(.scalar(value), at: position, isPlain: true)
+            default:
+                throw syntax(index, "expected a value, found \(shown(index))")
+            }
+            // Attach the finished node; close every list and mapping its closing brackets end.
+            while true {
+                guard !stack.isEmpty else {
+                    skipWhitespace()
+                    guard index == bytes.count else { throw syntax(index, "text after the JSON value") }
+                    return completed
+                }
+                let top = stack.count - 1
+                if stack[top].isMapping, let pending = stack[top].pendingKey {
+                    stack[top].entries.append((pending.text, pending.position, completed))
+                    stack[top].pendingKey = nil
+                } else {
+                    stack[top].items.append(completed)
+                }
+                skipWhitespace()
+                let closing = stack[top].isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                guard index < bytes.count else {
+                    throw syntax(
+                        index,
+                        "the text ends inside the \(stack[top].isMapping ? "mapping" : "list") opened at "
+                            + "\(stack[top].position)"
+                    )
+                }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    if stack[top].isMapping { try key() }
+                    break
+                }
+                guard bytes[index] == closing else {
+                    throw syntax(
+                        index,
+                        "expected ',' or '\(Character(Unicode.Scalar(closing)))', found \(shown(index))"
+                    )
+                }
+                index += 1
+                completed = close()
+            }
+        }
+    }
+
+    /// Reads a mapping's key and its colon.
+    mutating func key() throws(Fatal) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            throw syntax(index, "expected a key in double quotes, found \(shown(index))")
+        }
+        let position = position(at: index)
+        let raw = try string()
+        checkForbidden(raw, position)
+        let key = ExactText.normalized(raw)
+        let top = stack.count - 1
+        if let first = stack[top].seen[key] {
+            issues.append(
+                issue(
+                    .duplicateKey,
+                    position,
+                    "duplicate key \(ExactText.quotedForDisplay(key)) (first at line \(first.line))",
+                    key: key
+                )
+            )
+        } else {
+            stack[top].seen[key] = position
+        }
+        stack[top].pendingKey = (key, position)
+        try count(position)
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+            throw syntax(index, "expected ':' after the key, found \(shown(index))")
+        }
+        index += 1
+    }
+
+    mutating func close() -> DocumentNode {
+        let frame = stack.removeLast()
+        return frame.isMapping
+            ? DocumentNode(.mapping(frame.entries), at: frame.position)
+            : DocumentNode(.sequence(frame.items), at: frame.position)
+    }
+
+    /// Counts a new node and checks the depth it would sit at, as the YAML composer does.
+    mutating func open(at position: DocumentPosition) throws(Fatal) {
+        try count(position)
+        if stack.count + 1 > limits.maxDepth {
+            issues.append(issue(.limit, position, "nesting deeper than \(limits.maxDepth) levels"))
+            throw Fatal()
+        }
+    }
+
+    mutating func count(_ position: DocumentPosition) throws(Fatal) {
+        expanded += 1
+        if expanded > limits.maxNodes {
+            issues.append(issue(.limit, position, "the document expands to more than \(limits.maxNodes) nodes"))
+            throw Fatal()
+        }
+    }
+
+    // MARK: Scalars
+
+    /// The string literal at `index` with its escapes decoded; `index` moves past it.
+    mutating func string() throws(Fatal) -> String {
+        let opening = index
+        var cursor = index + 1
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            cursor += 1
+        }
+        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "\"") {
+            index = cursor + 1
+            return String(decoding: bytes[(opening + 1)..<cursor], as: UTF8.self)
+        }
+        var decoded = Array(bytes[(opening + 1)..<cursor])
+        while true {
+            guard cursor < bytes.count else {
+                throw syntax(cursor, "the string opened at \(position(at: opening)) is not closed")
+            }
+            let byte = bytes[cursor]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index = cursor + 1
+                return String(decoding: decoded, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard cursor + 1 < bytes.count else {
+                    throw syntax(cursor, "the string opened at \(position(at: opening)) is not closed")
+                }
+                let escape = bytes[cursor + 1]
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
+                case UInt8(ascii: "b"): decoded.append(0x08)
+                case UInt8(ascii: "f"): decoded.append(0x0C)
+                case UInt8(ascii: "n"): decoded.append(0x0A)
+                case UInt8(ascii: "r"): decoded.append(0x0D)
+                case UInt8(ascii: "t"): decoded.append(0x09)
+                case UInt8(ascii: "u"):
+                    let scalar = try unicodeEscape(at: cursor)
+                    decoded.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    cursor += scalar.value > 0xFFFF ? 12 : 6
+                    continue
+                default:
+                    throw syntax(cursor, "\\\(shown(cursor + 1, quoted: false)) is not a JSON escape")
+                }
+                cursor += 2
+            case 0..<0x20:
+                throw syntax(
+                    cursor,
+                    "\(ExactText.codePoint(Unicode.Scalar(byte))) must be escaped inside a JSON string"
+                )
+            default:
+                decoded.append(byte)
+                cursor += 1
+            }
+        }
+    }
+
+    /// The scalar a `\uXXXX` escape at `at` spells, reading a second escape for a surrogate pair.
+    mutating func unicodeEscape(at start: Int) throws(Fatal) -> Unicode.Scalar {
+        func unit(_ at: Int) throws(Fatal) -> UInt32 {
+            guard at + 6 <= bytes.count else { throw syntax(at, "\\u must be followed by four hex digits") }
+            var value: UInt32 = 0
+            for offset in 2..<6 {
+                let byte = bytes[at + offset]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw syntax(at, "\\u must be followed by four hex digits")
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            return value
+        }
+        let first = try unit(start)
+        switch first {
+        case 0xD800...0xDBFF:
+            let next = start + 6
+            guard next + 1 < bytes.count, bytes[next] == UInt8(ascii: "\\"), bytes[next + 1] == UInt8(ascii: "u")
+            else { throw syntax(start, "a high surrogate escape must be followed by a low surrogate escape") }
+            let second = try unit(next)
+            guard (0xDC00...0xDFFF).contains(second) else {
+                throw syntax(next, "a high surrogate escape must be followed by a low surrogate escape")
+            }
+            return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))!
+        case 0xDC00...0xDFFF:
+            throw syntax(start, "a low surrogate escape must follow a high surrogate escape")
+        default:
+            return Unicode.Scalar(first)!
+        }
+    }
+
+    /// The number literal at `index` by JSON's grammar; `index` moves past it.
+    mutating func number() throws(Fatal) -> String {
+        let start = index
+        var cursor = index
+        func digits() -> Int {
+            let first = cursor
+            while cursor < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[cursor]) { cursor += 1 }
+            return cursor - first
+        }
+        if bytes[cursor] == UInt8(ascii: "-") { cursor += 1 }
+        let integerStart = cursor
+        guard digits() > 0 else { throw syntax(cursor, "'-' must be followed by a digit") }
+        if bytes[integerStart] == UInt8(ascii: "0"), cursor - integerStart > 1 {
+            throw syntax(integerStart, "a number cannot start with 0 followed by more digits")
+        }
+        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ".") {
+            cursor += 1
+            guard digits() > 0 else { throw syntax(cursor, "a '.' in a number must be followed by a digit") }
+        }
+        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "e") || bytes[cursor] == UInt8(ascii: "E") {
+            cursor += 1
+            if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "+") || bytes[cursor] == UInt8(ascii: "-") {
+                cursor += 1
+            }
+            guard digits() > 0 else { throw syntax(cursor, "an exponent must have a digit") }
+        }
+        index = cursor
+        return String(decoding: bytes[start..<cursor], as: UTF8.self)
+    }
+
+    /// A number's value under the core schema, as the YAML reader types the same plain scalar.
+    mutating func typed(_ text: String, _ position: DocumentPosition) -> ScalarValue {
+        switch ScalarValue.resolve(plain: text) {
+        case .success(let value): return value
+        case .failure(let problem):
+            issues.append(issue(.invalidValue, position, problem.message))
+            return .string(text)
+        }
+    }
+
+    /// `true`, `false` or `null` at `index`; `index` moves past it.
+    mutating func literal() throws(Fatal) -> ScalarValue {
+        for (word, value) in [("true", ScalarValue.boolean(true)), ("false", .boolean(false)), ("null", .null)] {
+            let spelled = Array(word.utf8)
+            if bytes.count - index >= spelled.count, bytes[index..<(index + spelled.count)].elementsEqual(spelled) {
+                index += spelled.count
+                return value
+            }
+        }
+        throw syntax(index, "expected a value, found \(shown(index))")
+    }
+
+    mutating func checkForbidden(_ raw: String, _ position: DocumentPosition) {
+        guard let (offset, scalar) = ExactText.firstForbidden(in: raw) else { return }
+        issues.append(
+            issue(
+                .forbiddenCharacter,
+                position,
+                "contains the forbidden character \(ExactText.codePoint(scalar)) at character \(offset + 1)"
+            )
+        )
+    }
+
+    // MARK: Positions and issues
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09:
+                index += 1
+            case 0x0A:
+                index += 1
+                line += 1
+                lineStart = index
+            case 0x0D:
+                index += 1
+                if index < bytes.count, bytes[index] == 0x0A { index += 1 }
+                line += 1
+                lineStart = index
+            default:
+                return
+            }
+        }
+    }
+
+    /// The line and column (in Unicode scalars, as the text scan counts them) of byte `offset`
+    /// on the current line.
+    mutating func position(at offset: Int) -> DocumentPosition {
+        if columnCache.line != line || columnCache.offset > offset || columnCache.offset < lineStart {
+            columnCache = (line, lineStart, 1)
+        }
+        var cursor = columnCache.offset
+        var column = columnCache.column
+        while cursor < offset && cursor < bytes.count {
+            if bytes[cursor] & 0xC0 != 0x80 { column += 1 }
+            cursor += 1
+        }
+        columnCache = (line, cursor, column)
+        return DocumentPosition(line: line, column: column)
+    }
+
+    /// What stands at `offset`, for a message: a quoted character or the end of the text.
+    func shown(_ offset: Int, quoted: Bool = true) -> String {
+        guard offset < bytes.count else { return "the end of the text" }
+        var end = offset + 1
+        while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+        let text = String(decoding: bytes[offset..<end], as: UTF8.self)
+        return quoted ? ExactText.quotedForDisplay(text) : text
+    }
+
+    /// Records a syntax error at byte `offset` and returns the error that ends the reading.
+    mutating func syntax(_ offset: Int, _ message: String) -> Fatal {
+        issues.append(issue(.syntax, position(at: offset), message))
+        return Fatal()
+    }
+
+    func issue(
+        _ code: DocumentIssue.Code,
+        _ position: DocumentPosition?,
+        _ message: String,
+        key: String? = nil
+    ) -> DocumentIssue {
+        DocumentIssue(code, file: file, position: position, keyPath: currentPath(key: key), message: message)
+    }
+
+    /// The key path of the node being read now, such as `requests[3].resource`.
+    func currentPath(key: String? = nil) -> String {
+        var path = ""
+        func append(_ name: String) { path += path.isEmpty ? name : "." + name }
+        for frame in stack {
+            if !frame.isMapping {
+                path += "[\(frame.items.count)]"
+            } else if let pending = frame.pendingKey {
+                append(pending.text)
+            }
+        }
+        if let key { append(key) }
+        return path
+    }
+}
