@@ -48,7 +48,14 @@ public enum DocumentWriter {
 
     /// Whether `text` is printable ASCII with neither `"` nor a backslash: quoted as it is.
     static func isPlainASCII(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes
+            where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            return true
+        }
     }
 
     /// A finite double in a form YAML 1.2 core reads back as the same float (never as an

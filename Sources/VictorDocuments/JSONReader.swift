@@ -58,7 +58,23 @@ private struct JSONComposer {
         var items: [DocumentNode] = []
         var entries: [(key: String, keyPosition: DocumentPosition, value: DocumentNode)] = []
         var pendingKey: (text: String, position: DocumentPosition)?
+        /// Keys seen, by their position; built once a mapping outgrows a scan of its entries.
         var seen: [String: DocumentPosition] = [:]
+
+        /// Where `key` was first seen in this mapping, if it was.
+        /// - Complexity: O(1) amortized; a scan of at most `scanLimit` entries before that.
+        mutating func firstPosition(of key: String) -> DocumentPosition? {
+            if entries.count < Self.scanLimit {
+                return entries.first { $0.key == key }?.keyPosition
+            }
+            if seen.isEmpty {
+                for entry in entries where seen[entry.key] == nil { seen[entry.key] = entry.keyPosition }
+            } else if let last = entries.last, seen[last.key] == nil {
+                seen[last.key] = last.keyPosition
+            }
+            return seen[key]
+        }
+        static let scanLimit = 16
 
         init(isMapping: Bool, position: DocumentPosition) {
             self.isMapping = isMapping
@@ -103,9 +119,9 @@ private struct JSONComposer {
                 }
             case UInt8(ascii: "\""):
                 let raw = try string()
-                checkForbidden(raw, position)
+                if raw.escaped { checkForbidden(raw.text, position) }
                 try open(at: position)
-                completed = DocumentNode(.scalar(.string(ExactText.normalized(raw))), at: position)
+                completed = DocumentNode(.scalar(.string(ExactText.normalized(raw.text))), at: position)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let text = try number()
                 try open(at: position)
@@ -165,10 +181,10 @@ private struct JSONComposer {
         }
         let position = position(at: index)
         let raw = try string()
-        checkForbidden(raw, position)
-        let key = ExactText.normalized(raw)
+        if raw.escaped { checkForbidden(raw.text, position) }
+        let key = ExactText.normalized(raw.text)
         let top = stack.count - 1
-        if let first = stack[top].seen[key] {
+        if let first = stack[top].firstPosition(of: key) {
             issues.append(
                 issue(
                     .duplicateKey,
@@ -177,8 +193,6 @@ private struct JSONComposer {
                     key: key
                 )
             )
-        } else {
-            stack[top].seen[key] = position
         }
         stack[top].pendingKey = (key, position)
         try count(position)
@@ -215,8 +229,9 @@ private struct JSONComposer {
 
     // MARK: Scalars
 
-    /// The string literal at `index` with its escapes decoded; `index` moves past it.
-    mutating func string() throws(Fatal) -> String {
+    /// The string literal at `index` with its escapes decoded, and whether it had any (only an
+    /// escape can spell a character the text scan has not already cleared); `index` moves past it.
+    mutating func string() throws(Fatal) -> (text: String, escaped: Bool) {
         let opening = index
         var cursor = index + 1
         while cursor < bytes.count {
@@ -226,7 +241,7 @@ private struct JSONComposer {
         }
         if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "\"") {
             index = cursor + 1
-            return String(decoding: bytes[(opening + 1)..<cursor], as: UTF8.self)
+            return (String(decoding: bytes[(opening + 1)..<cursor], as: UTF8.self), false)
         }
         var decoded = Array(bytes[(opening + 1)..<cursor])
         while true {
@@ -237,7 +252,7 @@ private struct JSONComposer {
             switch byte {
             case UInt8(ascii: "\""):
                 index = cursor + 1
-                return String(decoding: decoded, as: UTF8.self)
+                return (String(decoding: decoded, as: UTF8.self), true)
             case UInt8(ascii: "\\"):
                 guard cursor + 1 < bytes.count else {
                     throw syntax(cursor, "the string opened at \(position(at: opening)) is not closed")

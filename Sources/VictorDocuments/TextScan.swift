@@ -2,6 +2,9 @@
 /// ``ExactText/isForbidden(_:)`` refuses (a byte-order mark is allowed as the first character).
 enum TextScan {
     static func firstProblem(in bytes: [UInt8], file: String) -> DocumentIssue? {
+        // Printable ASCII, tabs and line breaks (most documents, nearly every request body)
+        // hold nothing to refuse: one pass over the bytes says so.
+        if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
         if let offset = ExactText.firstInvalidUTF8(bytes) {
             let position = position(of: offset, in: bytes)
             let shown = bytes[offset..<min(bytes.count, offset + 4)].map {

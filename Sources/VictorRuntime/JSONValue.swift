@@ -185,7 +185,29 @@ extension JSONValue {
             throw RuntimeError(.invalidJSON, shifted.description, cause: error)
         }
         guard let node else { throw RuntimeError(.invalidJSON, "\(source): empty document, expected a JSON value") }
-        return try JSONValue(node, source: source, path: "")
+        return JSONValue(read: node)
+    }
+
+    /// Converts a tree the JSON reader made, where nothing can fail: every string was quoted and
+    /// every number is finite. (No key paths are built: they exist only for errors.)
+    init(read node: DocumentNode) {
+        switch node.content {
+        case .scalar(let scalar):
+            switch scalar {
+            case .null: self = .null
+            case .boolean(let value): self = .bool(value)
+            case .integer(let value): self = .integer(value)
+            case .float(let value): self = .number(value)
+            case .string(let text): self = .string(text)
+            }
+        case .sequence(let items):
+            self = .array(items.map(JSONValue.init(read:)))
+        case .mapping(let entries):
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(entries.count)
+            for entry in entries { members[entry.key] = JSONValue(read: entry.value) }
+            self = .object(members)
+        }
     }
 
     /// Converts a document node (a YAML or JSON tree from the document reader).

@@ -12,7 +12,10 @@ struct RequestFields {
         guard case .object(let members) = value else {
             throw ServerError(.invalidRequest, "the body must be a JSON object, not \(value.typeName)")
         }
-        for key in members.keys.sorted() where !allowed.contains(key) {
+        // Sorted only to name the same unknown key every time, once one is known to exist.
+        if members.keys.contains(where: { !allowed.contains($0) }),
+            let key = members.keys.sorted().first(where: { !allowed.contains($0) })
+        {
             throw ServerError(
                 .invalidRequest,
                 "unknown key \(ExactText.quotedForDisplay(key)); expected one of \(allowed.sorted().joined(separator: ", "))",

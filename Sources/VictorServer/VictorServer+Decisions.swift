@@ -8,6 +8,7 @@ import VictorRuntime
 extension VictorServer {
     static let checkKeys: Set<String> = ["user", "resource", "action", "context"]
     static let batchKeys: Set<String> = ["user", "requests", "context"]
+    static let pairKeys: Set<String> = ["resource", "action"]
 
     struct CheckRequest {
         var user: String
@@ -72,7 +73,7 @@ extension VictorServer {
             let path = "requests[\(index)]"
             let pair: RequestFields
             do {
-                pair = try RequestFields(item, allowed: ["resource", "action"])
+                pair = try RequestFields(item, allowed: Self.pairKeys)
             } catch {
                 throw ServerError(error.code, "\(path): \(error.message)", location: ServerError.Location(path: path))
             }

@@ -107,6 +107,24 @@ import Testing
         }
     }
 
+    /// Small mappings find duplicates by a scan, larger ones by a table built part way: a
+    /// duplicate of any earlier key is found at every size around the switch.
+    @Test(arguments: [2, 15, 16, 17, 40])
+    func duplicatesAreFoundInMappingsOfEverySize(_ size: Int) {
+        for duplicated in [0, size / 2, size - 1] {
+            var members = (0..<size).map { #""k\#($0)": \#($0)"# }
+            members.append(#""k\#(duplicated)": "again""#)
+            let problems = issues("{" + members.joined(separator: ",\n") + "}")
+            #expect(
+                problems == [
+                    "body.json:\(size + 1):1: k\(duplicated): duplicate key 'k\(duplicated)' (first at line \(duplicated + 1))"
+                ]
+            )
+        }
+        let distinct = (0..<size).map { #""k\#($0)": \#($0)"# }.joined(separator: ", ")
+        #expect(issues("{" + distinct + "}") == [])
+    }
+
     @Test func valuesTheYAMLReaderRefusesAreRefusedHereToo() {
         // Past the 64-bit range, not finite, a forbidden character spelled by an escape: located
         // errors, all of them, in document order.
