@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import VictorAuthorization
 import VictorMCP
+import VictorServer
 
 /// `victor mcp`: an MCP server on stdio that puts the runtime's gate in front of the
 /// configured MCP servers.
@@ -45,7 +46,7 @@ struct MCPCommand: AsyncParsableCommand {
                 ["Error: --log-level must be trace, debug, info, notice, warning, error or critical"]
             )
         }
-        var logger = Logger(label: "victor.mcp") { label in StreamLogHandler.standardError(label: label) }
+        var logger = Logger(label: "victor.mcp") { label in JSONLogHandler.standardError(label: label) }
         logger.logLevel = level
         do {
             let configuration = try MCPConfiguration.load(contentsOf: config)

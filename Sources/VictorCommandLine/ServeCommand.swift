@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 configuration.listener.port = port
             }
-            let logger = Logger(label: "victor.serve") { label in StreamLogHandler.standardError(label: label) }
+            let logger = Logger(label: "victor.serve") { label in JSONLogHandler.standardError(label: label) }
             let server = try await VictorServer.make(
                 configuration,
                 logger: logger,
