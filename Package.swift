@@ -230,6 +230,7 @@ let package = Package(
             name: "VictorCommandLine",
             dependencies: [
                 "VictorBenchmarks",
+                "VictorPostgres",
                 "VictorServer",
                 "VictorMCP",
                 "VictorRuntime",

@@ -4,7 +4,7 @@ import PostgresNIO
 import VictorLocks
 public import VictorRuntime
 
-/// An ``VictorRuntime/AuditSink`` writing records to `victor_audit`, many rows per statement.
+/// An `AuditSink` writing records to `victor_audit`, many rows per statement.
 ///
 /// ``record(_:)`` only appends to a buffer under a lock, so the gate never waits on the database.
 /// A writer task inserts the buffer every ``Options/flushInterval`` (and ``flush()`` at once), one
@@ -96,7 +96,7 @@ public final class PostgresAuditSink: AuditSink {
     }
 
     /// Writes every record taken so far.
-    /// - Throws: ``VictorRuntime/RuntimeError/Code/io`` when the database fails; the records stay
+    /// - Throws: `RuntimeError/Code/io` when the database fails; the records stay
     ///   buffered and are retried.
     public func flush() async throws(RuntimeError) {
         try await writer.drain(self)

@@ -5,7 +5,7 @@ public import VictorAuthorization
 /// The authorization configuration in PostgreSQL: each committed configuration is an immutable
 /// row of `victor_configurations` with a generation one above the one before.
 ///
-/// ``commit(_:expectedGeneration:)`` validates the whole document with the same reader and
+/// `commit(_:expectedGeneration:)` validates the whole document with the same reader and
 /// validator as a configuration file, then inserts it in one transaction: the generation is the
 /// primary key, so of two instances committing on one generation the database takes one and the
 /// other gets ``PostgresStoreError/Code/conflict``. The commit sends `NOTIFY victor_changes` with
@@ -88,7 +88,7 @@ public struct PostgresConfigurationStore: Sendable {
         return try await commit(configuration, expectedGeneration: expectedGeneration)
     }
 
-    /// Commits a validated configuration as the next generation; see ``commit(_:expectedGeneration:)-(String,_)``.
+    /// Commits a validated configuration as the next generation; see the overload taking the document text.
     /// - Parameters:
     ///   - configuration: the configuration; validated again before it is stored.
     ///   - expectedGeneration: the generation the caller read.

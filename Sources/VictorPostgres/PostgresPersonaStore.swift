@@ -3,7 +3,7 @@ import PostgresNIO
 import VictorDocuments
 public import VictorPersonas
 
-/// A ``VictorPersonas/PersonaStore`` in PostgreSQL, shared by every instance on the database.
+/// A `PersonaStore` in PostgreSQL, shared by every instance on the database.
 ///
 /// - **Immutable history.** Each saved version is a row of `victor_persona_versions`, keyed by id
 ///   and version; a trigger refuses updates, so a version once written reads back unchanged.
@@ -11,15 +11,15 @@ public import VictorPersonas
 /// - **Optimistic concurrency in the database.** A save updates the current row only `WHERE
 ///   version = expectedVersion` (a create inserts it only when absent): of concurrent writers at
 ///   one version the database lets exactly one through, and the others find no row to change and
-///   get ``VictorPersonas/PersonaError/Code/conflict``, whichever instance they run on.
+///   get `PersonaError/Code/conflict`, whichever instance they run on.
 /// - **All or nothing.** ``saveAll(_:)`` runs in one transaction; a conflict on its last persona
 ///   rolls back the first.
 /// - **Change notices.** Every committed save and delete sends `NOTIFY victor_changes` with
 ///   `persona:ID`, which ``PostgresChangeListener`` turns into a reload on every instance.
-/// - Documents are stored as the JSON persona documents ``VictorPersonas/PersonaDocument`` writes,
+/// - Documents are stored as the JSON persona documents `PersonaDocument` writes,
 ///   and read back strictly: a row that does not decode as the persona and version its key names
-///   is ``VictorPersonas/PersonaError/Code/damaged``.
-/// - A database failure is ``VictorPersonas/PersonaError/Code/io`` with the cause; a change it
+///   is `PersonaError/Code/damaged`.
+/// - A database failure is `PersonaError/Code/io` with the cause; a change it
 ///   interrupted was rolled back by the server.
 public final class PostgresPersonaStore: PersonaStore {
     /// The channel change notices are sent on.
@@ -108,13 +108,13 @@ public final class PostgresPersonaStore: PersonaStore {
 
     // MARK: Writing
 
-    /// Saves `persona` if the stored version is `expectedVersion`; see ``VictorPersonas/PersonaStore``.
+    /// Saves `persona` if the stored version is `expectedVersion`; see `PersonaStore`.
     @discardableResult
     public func save(_ persona: Persona, expectedVersion: Int) async throws(PersonaError) -> Persona {
         try await saveAll([PersonaChange(persona, expectedVersion: expectedVersion)])[0]
     }
 
-    /// Saves every change or none, in one transaction; see ``VictorPersonas/PersonaStore/saveAll(_:)``.
+    /// Saves every change or none, in one transaction; see `PersonaStore/saveAll(_:)`.
     @discardableResult
     public func saveAll(_ changes: [PersonaChange]) async throws(PersonaError) -> [Persona] {
         let changes = changes.map { PersonaChange($0.persona.normalized(), expectedVersion: $0.expectedVersion) }
