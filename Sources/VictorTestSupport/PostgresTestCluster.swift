@@ -61,6 +61,15 @@ public final class PostgresTestCluster: Sendable {
         try sharedCluster.get()
     }
 
+    /// A cluster of its own, for a test that stops and starts the server; ``remove()`` it at the
+    /// end (a watchdog removes it if the process dies first).
+    /// - Throws: when the binaries are missing or the cluster cannot start.
+    public static func makePrivate() throws -> PostgresTestCluster {
+        let setup = findSetup()
+        guard let binaries = setup.binaries else { throw ClusterError(setup.reason ?? "unavailable") }
+        return try PostgresTestCluster(binaries: binaries, runAs: setup.runAs)
+    }
+
     private static func stopShared() {
         if case .success(let cluster) = sharedCluster { cluster.remove() }
     }
@@ -124,7 +133,8 @@ public final class PostgresTestCluster: Sendable {
         "postgres://\(username)@localhost/\(database)?host=\(directory)"
     }
 
-    private func remove() {
+    /// Stops the server and removes the cluster's directory.
+    public func remove() {
         try? stop()
         try? FileManager.default.removeItem(atPath: directory)
     }

@@ -140,3 +140,63 @@ struct ConfigurationFreshnessTests {
         #expect(freshness.denial(at: start) != nil)
     }
 }
+
+/// The listener across a restart of PostgreSQL, on a cluster of its own.
+@Suite(.enabled(if: postgresAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
+struct PostgresChangeListenerRestartTests {
+    @Test func aRestartMakesTheListenerUnreadyThenCurrentAgain() async throws {
+        let cluster = try PostgresTestCluster.makePrivate()
+        defer { cluster.remove() }
+        try await withTestDatabases { databases in
+            let url = cluster.url(database: try cluster.makeDatabase())
+            let writer = try await databases.open(url)
+            try await PostgresSchema.migrate(writer)
+            let follower = try await databases.open(url)
+            let authorizer = try Authorizer()
+            let listener = PostgresChangeListener(
+                database: follower,
+                stalenessBound: .seconds(30),
+                backoff: .init(initial: .milliseconds(20), maximum: .milliseconds(200)),
+                handlers: .init(
+                    configuration: { stored in try? authorizer.replaceConfiguration(stored.configuration) },
+                    personas: { _ in }
+                )
+            )
+            let running = Task { await listener.run() }
+            defer { running.cancel() }
+            try await PostgresConfigurationStore(database: writer).commit(
+                AuthorizationSamples.yaml,
+                expectedGeneration: 0
+            )
+            try await waitUntil { listener.freshness.isReady && listener.freshness.generation == 1 }
+
+            try cluster.stop()
+            try await waitUntil { listener.freshness.phase == .reconnecting }
+            // Within the staleness bound the applied configuration still decides.
+            #expect(listener.denial() == nil)
+            #expect(authorizer.check(user: "bob", resource: "code", action: "read").allowed)
+
+            try cluster.start()
+            let restricted = AuthorizationSamples.yaml.replacingOccurrences(
+                of: "    roles: [viewer]\n    permissions:",
+                with: "    roles: []\n    permissions:"
+            )
+            #expect(restricted != AuthorizationSamples.yaml)
+            // The pool reconnects too; retry until the writer's connection is back.
+            var committed = false
+            for _ in 0..<100 where !committed {
+                do {
+                    try await PostgresConfigurationStore(database: writer).commit(restricted, expectedGeneration: 1)
+                    committed = true
+                } catch {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(committed)
+            try await waitUntil { listener.freshness.isReady && listener.freshness.generation == 2 }
+            #expect(!authorizer.check(user: "bob", resource: "code", action: "read").allowed)
+            running.cancel()
+            await running.value
+        }
+    }
+}
