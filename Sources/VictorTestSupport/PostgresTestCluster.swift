@@ -92,13 +92,19 @@ public final class PostgresTestCluster: Sendable {
         } catch {
             throw ClusterError("cannot create \(directory): \(error)")
         }
-        if let runAs { try run("/bin/chown", [runAs, directory], asServer: false) }
-        try run(
-            "\(binaries)/initdb",
-            ["-D", "\(directory)/data", "-A", "trust", "-U", username, "-E", "UTF8", "--locale=C", "--no-sync"]
-        )
+        // The watchdog first: it removes the directory however the rest fails.
         startWatchdog()
-        try start()
+        do throws(ClusterError) {
+            if let runAs { try run("/bin/chown", [runAs, directory], asServer: false) }
+            try run(
+                "\(binaries)/initdb",
+                ["-D", "\(directory)/data", "-A", "trust", "-U", username, "-E", "UTF8", "--locale=C", "--no-sync"]
+            )
+            try start()
+        } catch {
+            remove()
+            throw error
+        }
     }
 
     /// Starts the server (again, after ``stop()``).
