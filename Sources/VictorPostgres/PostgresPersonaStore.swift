@@ -302,7 +302,7 @@ public final class PostgresPersonaStore: PersonaStore {
         } catch let error as PersonaError {
             throw error
         } catch {
-            throw PersonaError(.io, "\(message) in \(database.url); nothing was saved", cause: Cause(error))
+            throw PersonaError(.io, "\(message) in \(database.url)", cause: Cause(error))
         }
     }
 }
