@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "VictorRuntime", targets: ["VictorRuntime"]),
         .library(name: "VictorServer", targets: ["VictorServer"]),
         .library(name: "VictorMCP", targets: ["VictorMCP"]),
+        .library(name: "VictorPostgres", targets: ["VictorPostgres"]),
         .executable(name: "victor", targets: ["victor"]),
     ],
     dependencies: [
@@ -45,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "VictorLocks", swiftSettings: swiftSettings),
@@ -183,6 +185,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The PostgreSQL backends: personas, authorization configuration, session budgets and audit
+        // shared by several instances. PostgresNIO stays out of the core targets.
+        .target(
+            name: "VictorPostgres",
+            dependencies: [
+                "VictorRuntime",
+                "VictorPersonas",
+                "VictorAuthorization",
+                "VictorEvents",
+                "VictorTelemetry",
+                "VictorLocks",
+                "VictorDocuments",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VictorBenchmarks",
             dependencies: [
@@ -209,6 +230,7 @@ let package = Package(
             name: "VictorCommandLine",
             dependencies: [
                 "VictorBenchmarks",
+                "VictorPostgres",
                 "VictorServer",
                 "VictorMCP",
                 "VictorRuntime",
@@ -356,6 +378,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VictorPostgresTests",
+            dependencies: [
+                "VictorPostgres",
+                "VictorLocks",
+                "VictorPersonas",
+                "VictorAuthorization",
+                "VictorRuntime",
+                "VictorTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VictorCommandLineTests",
             dependencies: [
                 "VictorCommandLine",
@@ -396,7 +432,8 @@ if ProcessInfo.processInfo.environment["VICTOR_FUZZ"] != nil {
 if ProcessInfo.processInfo.environment["VICTOR_CORE_ONLY"] != nil {
     let outside: Set<String> = [
         "VictorServer", "VictorServerTests", "VictorMCP", "VictorMCPTests", "VictorCommandLine",
-        "VictorCommandLineTests", "VictorBenchmarks", "VictorBenchmarksTests", "victor",
+        "VictorCommandLineTests", "VictorBenchmarks", "VictorBenchmarksTests", "victor", "VictorPostgres",
+        "VictorPostgresTests",
     ]
     package.targets.removeAll { outside.contains($0.name) }
     package.products.removeAll { outside.contains($0.name) }

@@ -12,7 +12,7 @@ public struct VictorCommand: AsyncParsableCommand {
         abstract: "Victor: runtime building blocks for AI-agent hosts.",
         subcommands: [
             BenchCommand.self, PersonaCommand.self, AuthzCommand.self, ToolsCommand.self, ServeCommand.self,
-            MCPCommand.self,
+            MCPCommand.self, DatabaseCommand.self,
         ]
     )
 

@@ -1,0 +1,41 @@
+import Testing
+import VictorPostgres
+
+@Suite(.enabled(if: postgresAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
+struct PostgresSessionBudgetsTests {
+    /// A thousand spends at once through three pools (as from three instances) on one session
+    /// with a budget of 100: exactly 100 are allowed.
+    @Test func aThousandConcurrentSpendsAcrossPoolsAllowExactlyTheBudget() async throws {
+        try await withTestDatabases { databases in
+            let first = try await databases.make()
+            let pools = [first, try await databases.reopen(first), try await databases.reopen(first)]
+            let budgets = pools.map(PostgresSessionBudgets.init(database:))
+            try await budgets[0].open(session: "s-1", limit: 100)
+            // Opening again on another instance keeps the one budget.
+            try await budgets[1].open(session: "s-1", limit: 100)
+            let outcomes = try await withThrowingTaskGroup(of: PostgresSessionBudgets.Spend.self) { group in
+                for spend in 0..<1000 {
+                    let budget = budgets[spend % budgets.count]
+                    group.addTask { try await budget.spend(session: "s-1") }
+                }
+                return try await group.reduce(into: [PostgresSessionBudgets.Spend]()) { $0.append($1) }
+            }
+            let allowed = outcomes.filter { if case .allowed = $0 { true } else { false } }
+            #expect(allowed.count == 100)
+            #expect(outcomes.filter { $0 == .spent(limit: 100) }.count == 900)
+            #expect(Set(allowed.compactMap { if case .allowed(let used, _) = $0 { used } else { nil } }).count == 100)
+            #expect(try await budgets[2].usage(session: "s-1")?.used == 100)
+        }
+    }
+
+    @Test func anUnknownSessionSpendsNothing() async throws {
+        try await withTestDatabases { databases in
+            let budgets = PostgresSessionBudgets(database: try await databases.make())
+            #expect(try await budgets.spend(session: "never-opened") == .unknownSession)
+            try await budgets.open(session: "unlimited", limit: nil)
+            #expect(try await budgets.spend(session: "unlimited") == .allowed(used: 1, limit: nil))
+            try await budgets.open(session: "none", limit: 0)
+            #expect(try await budgets.spend(session: "none") == .spent(limit: 0))
+        }
+    }
+}
