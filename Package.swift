@@ -145,6 +145,8 @@ let package = Package(
             name: "VictorServer",
             dependencies: [
                 "VictorRuntime",
+                "VictorMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 "VictorTelemetry",
                 "VictorEvents",
                 "VictorLocks",
@@ -349,6 +351,7 @@ let package = Package(
                 "VictorDocuments",
                 "VictorTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
             ],
