@@ -202,6 +202,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                "VictorMCP",
                 .product(name: "MCP", package: "swift-sdk"),
                 // Subprocess names paths with SystemPackage's FilePath off Apple platforms.
                 .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),

@@ -1,12 +1,8 @@
 import Foundation
+import Logging
 import MCP
+import VictorMCP
 import VictorPersonas
-
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -223,9 +219,12 @@ final class MCPChild: @unchecked Sendable {
         try process.run()
         let client = Client(name: "victor-bench", version: "1.0.0")
         let child = MCPChild(client: client, process: process, input: input, output: output)
-        let transport = StdioTransport(
-            input: FileDescriptor(rawValue: output.fileHandleForReading.fileDescriptor),
-            output: FileDescriptor(rawValue: input.fileHandleForWriting.fileDescriptor)
+        // The gateway's own pipe transport: the SDK's StdioTransport sleeps 10 ms whenever its
+        // input is empty, which would swamp the figure with noise on both paths.
+        let transport = PipeTransport(
+            input: output.fileHandleForReading.fileDescriptor,
+            output: input.fileHandleForWriting.fileDescriptor,
+            logger: Logger(label: "victor.bench.mcp")
         )
         do {
             // Bounded: a child that never answers the handshake fails the run in 30 s.

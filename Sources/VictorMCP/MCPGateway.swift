@@ -470,7 +470,7 @@ public final class MCPGateway: Sendable {
         }
         hangup.resume()
         defer { hangup.cancel() }
-        try await serve(transport: StdioTransport(logger: logger))
+        try await serve(transport: PipeTransport(logger: logger))
     }
 
     /// Shuts every upstream down and flushes the audit trail (when the runtime is the
