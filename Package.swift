@@ -147,6 +147,8 @@ let package = Package(
             name: "VictorServer",
             dependencies: [
                 "VictorRuntime",
+                "VictorMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 "VictorTelemetry",
                 "VictorEvents",
                 "VictorLocks",
@@ -221,6 +223,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                "VictorMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 // Subprocess names paths with SystemPackage's FilePath off Apple platforms.
                 .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
             ],
@@ -371,6 +375,7 @@ let package = Package(
                 "VictorDocuments",
                 "VictorTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
             ],

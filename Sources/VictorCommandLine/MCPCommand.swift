@@ -14,7 +14,8 @@ struct MCPCommand: AsyncParsableCommand {
             Speaks MCP on standard input and output, the way MCP clients start local servers; logs go \
             to standard error only. Tools are offered as UPSTREAM.TOOL and only when the session's \
             persona, budget and policies could allow them; every call is decided by the gate before \
-            it reaches an upstream. Exits 0 when the client closes standard input, 2 on a bad \
+            it reaches an upstream. SIGHUP reloads the authorization file and tells the client that \
+            its tool list changed. Exits 0 when the client closes standard input, 2 on a bad \
             configuration or argument.
             """
     )

@@ -53,6 +53,7 @@ public struct UpstreamConfiguration: Sendable, Hashable {
 ///   restart_backoff_ms: 250         # the wait before restarting a crashed upstream, doubled
 ///   max_restart_backoff_ms: 10000   #   after each crash in a row, up to this
 ///   session: {user: alice, persona: code_reviewer, context: {env: dev}}
+///   http: {max_sessions: 16, idle_timeout_ms: 600000}   # MCP over HTTP under `victor serve`
 ///   upstreams:
 ///     - name: files
 ///       command: npx
@@ -82,6 +83,10 @@ public struct MCPConfiguration: Sendable {
     public var persona: String?
     /// The session's context, under what `--context` gives.
     public var context: [String: AttributeValue]
+    /// The most MCP sessions `victor serve` holds at once over HTTP; each runs its own upstreams.
+    public var maxHTTPSessions: Int
+    /// How long an MCP session over HTTP may stay unused before it is closed.
+    public var httpIdleTimeout: Duration
 
     /// A configuration without upstreams.
     public init(runtime: RuntimeConfiguration = RuntimeConfiguration(), upstreams: [UpstreamConfiguration] = []) {
@@ -93,11 +98,14 @@ public struct MCPConfiguration: Sendable {
         user = nil
         persona = nil
         context = [:]
+        maxHTTPSessions = 16
+        httpIdleTimeout = .seconds(600)
     }
 
     static let sectionKeys: Set<String> = [
-        "upstreams", "max_running_upstreams", "restart_backoff_ms", "max_restart_backoff_ms", "session",
+        "upstreams", "max_running_upstreams", "restart_backoff_ms", "max_restart_backoff_ms", "session", "http",
     ]
+    static let httpKeys: Set<String> = ["max_sessions", "idle_timeout_ms"]
     static let upstreamKeys: Set<String> = [
         "name", "command", "args", "env", "cwd", "max_concurrent_calls", "policy_arguments",
     ]
@@ -129,6 +137,16 @@ public struct MCPConfiguration: Sendable {
             throw MCPGatewayError(.invalidConfiguration, error.message)
         }
         return try read(runtime, file: file, baseDirectory: baseDirectory)
+    }
+
+    /// Reads the `mcp` section of an already read `victor.yaml`; `nil` when it has none.
+    /// - Throws: ``MCPGatewayError/Code/invalidConfiguration`` listing every problem.
+    package static func section(
+        of runtime: RuntimeConfiguration,
+        file: String
+    ) throws(MCPGatewayError) -> MCPConfiguration? {
+        guard runtime.mcpSection != nil else { return nil }
+        return try read(runtime, file: file, baseDirectory: runtime.baseDirectory)
     }
 
     static func read(
@@ -176,6 +194,18 @@ public struct MCPConfiguration: Sendable {
                             )
                         }
                     }
+                }
+            }
+            if let value = section["http"], let http = fields.mapping(value, "mcp.http", allowed: httpKeys) {
+                if let value = http["max_sessions"],
+                    let count = fields.integer(value, "mcp.http.max_sessions", in: 1...4_096)
+                {
+                    configuration.maxHTTPSessions = count
+                }
+                if let value = http["idle_timeout_ms"],
+                    let milliseconds = fields.integer(value, "mcp.http.idle_timeout_ms", in: 1_000...86_400_000)
+                {
+                    configuration.httpIdleTimeout = .milliseconds(milliseconds)
                 }
             }
             if let value = section["upstreams"] {

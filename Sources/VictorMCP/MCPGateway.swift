@@ -3,6 +3,7 @@ public import Logging
 public import MCP
 public import VictorAuthorization
 import VictorDocuments
+import VictorEvents
 import VictorExecution
 import VictorLocks
 import VictorPersonas
@@ -32,8 +33,9 @@ import Darwin
 /// - **prompts** offers each persona the session may use: its own, and every stored persona
 ///   the authorizer could allow the user to `use` (resource `personas/ID`); the text is the
 ///   persona's system prompt adapted to the session's context.
-/// - An upstream's `notifications/tools/list_changed` is forwarded after the gateway has read
-///   the new list.
+/// - `notifications/tools/list_changed` is sent after an upstream announced a new list and the
+///   gateway has read it, and after the authorization configuration changed (such as on
+///   ``reloadAuthorization()``), since that changes which tools the session may call.
 public final class MCPGateway: Sendable {
     /// A tool the gateway offers.
     struct Offer: Sendable, Equatable {
@@ -48,15 +50,18 @@ public final class MCPGateway: Sendable {
     public let session: AgentSession
     let pool: UpstreamPool
     let logger: Logger
+    /// Whether ``shutdown()`` closes the runtime too: not when the runtime is shared.
+    let ownsRuntime: Bool
     /// Per upstream that has listed its tools, its offers by gateway name.
     private let catalog = Locked<[String: [String: Offer]]>([:])
     private let server = Locked<Server?>(nil)
 
-    init(runtime: AgentRuntime, session: AgentSession, pool: UpstreamPool, logger: Logger) {
+    init(runtime: AgentRuntime, session: AgentSession, pool: UpstreamPool, logger: Logger, ownsRuntime: Bool = true) {
         self.runtime = runtime
         self.session = session
         self.pool = pool
         self.logger = logger
+        self.ownsRuntime = ownsRuntime
         pool.onToolsChanged { [unowned(unsafe) self] connection, listChanged in
             self.refresh(connection, listChanged: listChanged)
         }
@@ -88,8 +93,13 @@ public final class MCPGateway: Sendable {
         }
         let runtime: AgentRuntime
         let session: AgentSession
+        let bus = EventBus(telemetry: Telemetry(logger: logger))
         do {
-            runtime = try await AgentRuntime.make(configuration.runtime, telemetry: Telemetry(logger: logger))
+            runtime = try await AgentRuntime.make(
+                configuration.runtime,
+                eventBus: bus,
+                telemetry: Telemetry(logger: logger)
+            )
             session = try await runtime.openSession(
                 user: user,
                 persona: persona,
@@ -99,7 +109,68 @@ public final class MCPGateway: Sendable {
             throw MCPGatewayError(.invalidConfiguration, error.message, cause: error)
         }
         let pool = try UpstreamPool(configuration, logger: logger)
-        return MCPGateway(runtime: runtime, session: session, pool: pool, logger: logger)
+        let gateway = MCPGateway(runtime: runtime, session: session, pool: pool, logger: logger)
+        bus.subscribe(to: AuthorizationConfigurationChanged.self) { [weak gateway] _ in
+            gateway?.announceToolListChanged()
+        }
+        return gateway
+    }
+
+    /// Opens a session in a runtime the caller keeps (such as `victor serve`'s), with upstreams
+    /// of its own: ``shutdown()`` stops those, never the runtime.
+    /// - Parameters:
+    ///   - configuration: the upstreams and the session's defaults; its runtime part is not read.
+    ///   - runtime: the runtime whose gate decides every call.
+    ///   - user: the session's user.
+    ///   - persona: the session's persona; the configuration's `mcp.session.persona` when `nil`.
+    ///   - context: session facts, over the configuration's `mcp.session.context`.
+    ///   - logger: where the gateway and its upstreams log.
+    /// - Throws: ``MCPGatewayError/Code/invalidArgument`` without a persona;
+    ///   ``MCPGatewayError/Code/invalidConfiguration`` when the session cannot be opened.
+    public static func make(
+        _ configuration: MCPConfiguration,
+        runtime: AgentRuntime,
+        user: String,
+        persona: String? = nil,
+        context: [String: AttributeValue] = [:],
+        logger: Logger
+    ) async throws(MCPGatewayError) -> MCPGateway {
+        guard let persona = persona ?? configuration.persona else {
+            throw MCPGatewayError(.invalidArgument, "the session needs a persona: mcp.session.persona")
+        }
+        let session: AgentSession
+        do {
+            session = try await runtime.openSession(
+                user: user,
+                persona: persona,
+                context: configuration.context.merging(context) { $1 }
+            )
+        } catch {
+            throw MCPGatewayError(.invalidConfiguration, error.message, cause: error)
+        }
+        let pool = try UpstreamPool(configuration, logger: logger)
+        return MCPGateway(runtime: runtime, session: session, pool: pool, logger: logger, ownsRuntime: false)
+    }
+
+    /// Reads the authorization file named by the configuration again and installs it, all or
+    /// nothing; the client is then told that its tool list may have changed. Without an
+    /// authorization file nothing changes.
+    /// - Throws: ``MCPGatewayError/Code/invalidConfiguration`` when the file is invalid or
+    ///   unreadable; the configuration in force stays then.
+    public func reloadAuthorization() throws(MCPGatewayError) {
+        guard let path = pool.configuration.runtime.authorizationPath else { return }
+        do {
+            try runtime.authorizer.load(contentsOf: path)
+        } catch {
+            throw MCPGatewayError(.invalidConfiguration, error.description, cause: error)
+        }
+        logger.info("authorization configuration reloaded from \(path)")
+    }
+
+    /// Sends `notifications/tools/list_changed` to the client, when one is connected.
+    func announceToolListChanged() {
+        guard let server = server.withLock({ $0 }) else { return }
+        Task { try? await server.notify(ToolListChangedNotification.message()) }
     }
 
     // MARK: Tools
@@ -288,10 +359,7 @@ public final class MCPGateway: Sendable {
         }
         if changed {
             logger.info("upstream \(upstream): its tool list changed")
-            let server = self.server.withLock { $0 }
-            if let server {
-                Task { try? await server.notify(ToolListChangedNotification.message()) }
-            }
+            announceToolListChanged()
         }
     }
 
@@ -384,16 +452,32 @@ public final class MCPGateway: Sendable {
         await shutdown()
     }
 
-    /// Serves MCP on standard input and output; see ``serve(transport:)``. Writing to an
-    /// upstream that has exited must fail the call, not end the gateway, so SIGPIPE is ignored.
+    /// Serves MCP on standard input and output; see ``serve(transport:)``. SIGHUP reloads the
+    /// authorization file (``reloadAuthorization()``). Writing to an upstream that has exited
+    /// must fail the call, not end the gateway, so SIGPIPE is ignored.
     public func serveStandardIO() async throws {
         signal(SIGPIPE, SIG_IGN)
-        try await serve(transport: StdioTransport(logger: logger))
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangup.setEventHandler { [weak self] in
+            guard let self else { return }
+            do throws(MCPGatewayError) {
+                try self.reloadAuthorization()
+            } catch {
+                // An invalid file must not end the gateway: the configuration in force stays.
+                self.logger.error("authorization reload failed; the configuration in force stays: \(error.message)")
+            }
+        }
+        hangup.resume()
+        defer { hangup.cancel() }
+        try await serve(transport: PipeTransport(logger: logger))
     }
 
-    /// Shuts every upstream down and flushes the audit trail.
+    /// Shuts every upstream down and flushes the audit trail (when the runtime is the
+    /// gateway's own).
     public func shutdown() async {
         await pool.shutdown()
+        guard ownsRuntime else { return }
         do {
             try await runtime.shutdown()
         } catch {

@@ -76,11 +76,7 @@ final class UpstreamConnection: Sendable {
         }
         // A process that exits before answering must fail the handshake, not hang it.
         exit.onFire { Task { await client.disconnect() } }
-        let transport = StdioTransport(
-            input: FileDescriptor(rawValue: process.fromChild),
-            output: FileDescriptor(rawValue: process.toChild),
-            logger: logger
-        )
+        let transport = PipeTransport(input: process.fromChild, output: process.toChild, logger: logger)
         var tools: [Tool] = []
         do {
             try await client.connect(transport: transport)

@@ -32,6 +32,10 @@ public struct TokenScopes: OptionSet, Sendable, Hashable {
 ///   - name: operator
 ///     sha256: 60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752
 ///     scopes: [decide, admin]
+///   - name: alice-agent
+///     sha256: 9c220f200955d76c0a38d308225e0ef10c5f971acaf2f8d1d8f732affa5bd1dc
+///     scopes: [decide]
+///     user: alice             # the principal an MCP session over HTTP acts for
 /// ```
 ///
 /// A presented token is hashed and compared with every digest in constant time (no early exit
@@ -45,12 +49,21 @@ public struct AccessTokens: Sendable {
         public var digest: [UInt8]
         /// What the token may do.
         public var scopes: TokenScopes
+        /// The user (principal) the token's bearer acts for, when the file names one: the user
+        /// of an MCP session opened with it. A token without a user cannot open one.
+        public var user: String?
 
         /// Creates an entry.
-        public init(name: String, digest: [UInt8], scopes: TokenScopes) {
+        /// - Parameters:
+        ///   - name: the token's name, for logs.
+        ///   - digest: the SHA-256 digest of the token's UTF-8 bytes.
+        ///   - scopes: what the token may do.
+        ///   - user: the user the token's bearer acts for, if any.
+        public init(name: String, digest: [UInt8], scopes: TokenScopes, user: String? = nil) {
             self.name = name
             self.digest = digest
             self.scopes = scopes
+            self.user = user
         }
     }
 
@@ -127,7 +140,7 @@ public struct AccessTokens: Sendable {
                 var names: Set<String> = []
                 for (index, item) in list.enumerated() {
                     let path = "tokens[\(index)]"
-                    guard let members = fields.mapping(item, path, allowed: ["name", "sha256", "scopes"]) else {
+                    guard let members = fields.mapping(item, path, allowed: ["name", "sha256", "scopes", "user"]) else {
                         continue
                     }
                     guard let nameNode = members["name"], let name = fields.string(nameNode, path + ".name") else {
@@ -165,7 +178,14 @@ public struct AccessTokens: Sendable {
                     if scopes.isEmpty, !unknownScope {
                         fields.fail(item, path + ".scopes", "a token needs at least one scope")
                     }
-                    entries.append(Entry(name: name, digest: digest, scopes: scopes))
+                    var user: String?
+                    if let userNode = members["user"] {
+                        user = fields.string(userNode, path + ".user")
+                        if user?.isEmpty == true {
+                            fields.fail(userNode, path + ".user", "a token's user cannot be empty")
+                        }
+                    }
+                    entries.append(Entry(name: name, digest: digest, scopes: scopes, user: user))
                 }
             }
         }

@@ -86,6 +86,9 @@ extension VictorServer {
         ServerRoute(.post, "/v1/personas/{id}/prompt", .decide) { server, request, context in
             try await server.personaPrompt(request, context)
         },
+        ServerRoute(.post, "/mcp", .decide) { server, request, _ in try await server.mcp(request) },
+        ServerRoute(.get, "/mcp", .decide) { server, request, _ in try await server.mcp(request) },
+        ServerRoute(.delete, "/mcp", .decide) { server, request, _ in try await server.mcp(request) },
     ]
 
     /// Checks the caller's token against the route's access, then runs the route.
@@ -97,8 +100,10 @@ extension VictorServer {
     /// Without a tokens file every request is let through (the server is on loopback then).
     static let bearerScheme = Array("bearer ".utf8)
 
-    func authenticate(_ request: Request, _ access: RouteAccess) throws(ServerError) {
-        guard access != .open, let tokens else { return }
+    /// - Returns: the token's entry; `nil` for an open route or without a tokens file.
+    @discardableResult
+    func authenticate(_ request: Request, _ access: RouteAccess) throws(ServerError) -> AccessTokens.Entry? {
+        guard access != .open, let tokens else { return nil }
         guard let header = request.headers[.authorization] else {
             throw ServerError(.unauthorized, "this route needs a bearer token (Authorization: Bearer TOKEN)")
         }
@@ -120,6 +125,7 @@ extension VictorServer {
         guard entry.scopes.contains(needed) else {
             throw ServerError(.forbidden, "token \(entry.name) lacks the \(access.rawValue) scope this route needs")
         }
+        return entry
     }
 
     /// The path parameter `id`, percent-decoded, by the exact-name rule: `%1C` is the control

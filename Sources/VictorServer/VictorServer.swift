@@ -9,6 +9,7 @@ import Synchronization
 import UnixSignals
 import VictorAuthorization
 import VictorEvents
+import VictorMCP
 public import VictorRuntime
 public import VictorTelemetry
 
@@ -65,6 +66,8 @@ public final class VictorServer: Service, Sendable {
     let configurationWriter = Mutex(())
     let draining = Atomic<Bool>(false)
     let bound = Mutex<ServerAddress?>(nil)
+    /// MCP over Streamable HTTP, when `victor.yaml` has an `mcp` section.
+    let mcpEndpoint: MCPEndpoint?
 
     init(
         configuration: ServerConfiguration,
@@ -75,7 +78,8 @@ public final class VictorServer: Service, Sendable {
         logger: Logger,
         accessLog: (@Sendable (String) -> Void)?,
         sessionClock: @escaping @Sendable () -> Duration,
-        onListening: @escaping @Sendable (ServerAddress) async -> Void
+        onListening: @escaping @Sendable (ServerAddress) async -> Void,
+        mcp: MCPConfiguration? = nil
     ) {
         self.configuration = configuration
         self.runtime = runtime
@@ -87,6 +91,7 @@ public final class VictorServer: Service, Sendable {
         self.logger = logger
         self.accessLog = accessLog
         self.onListening = onListening
+        mcpEndpoint = mcp.map { MCPEndpoint(configuration: $0, runtime: runtime, logger: logger) }
     }
 
     /// Builds a server: reads the tokens file, refuses a non-loopback address without one, and
@@ -119,6 +124,7 @@ public final class VictorServer: Service, Sendable {
                     + "without tokens only loopback addresses are served"
             )
         }
+        let mcp = try mcpConfiguration(configuration)
         let registry = PrometheusCollectorRegistry()
         let telemetry = Telemetry(logger: logger, metricsFactory: PrometheusMetricsFactory(registry: registry))
         let runtime: AgentRuntime
@@ -136,7 +142,8 @@ public final class VictorServer: Service, Sendable {
             logger: logger,
             accessLog: configuration.accessLog ? accessLog : nil,
             sessionClock: sessionClock ?? SessionTable.monotonicNow,
-            onListening: onListening
+            onListening: onListening,
+            mcp: mcp
         )
     }
 
@@ -188,6 +195,7 @@ public final class VictorServer: Service, Sendable {
         } catch {
             failure = error
         }
+        await mcpEndpoint?.shutdown()
         do {
             try await runtime.shutdown()
         } catch {

@@ -78,7 +78,7 @@ struct GatewayTests {
         var upstreamLog: String { root + "/upstream.log" }
         var auditFile: String { root + "/audit.jsonl" }
 
-        /// The calls the upstream received: `(pid, tool)` per line.
+        /// The calls the upstream received: `(pid, tool, cancelled)` per line.
         func upstreamCalls() throws -> [(pid: Int, tool: String, cancelled: Bool)] {
             guard FileManager.default.fileExists(atPath: upstreamLog) else { return [] }
             return try String(contentsOfFile: upstreamLog, encoding: .utf8).split(separator: "\n").map { line in
@@ -96,7 +96,38 @@ struct GatewayTests {
         }
     }
 
-    func setUp(callTimeoutMilliseconds: Int = 20_000) async throws -> Setup {
+    /// Developers may call every tool and use the persona coach; alice may not call fx.slow,
+    /// and fx.add is denied for a > 100.
+    static let authorization = """
+        roles:
+          developer:
+            permissions: [{resource: "tools/*", action: execute}, {resource: "personas/coach", action: use}]
+        users:
+          alice: {roles: [developer]}
+          bob: {roles: [developer]}
+        policies:
+          - name: small-sums-only
+            effect: deny
+            resource: tools/fx.add
+            action: execute
+            subjects: ["role:developer"]
+            conditions: {context.args.a: {gt: 100}}
+          - name: alice-never-waits
+            effect: deny
+            resource: tools/fx.slow
+            action: execute
+            subjects: [alice]
+        """
+
+    /// - Parameters:
+    ///   - session: more of the `mcp` section, such as `session: {persona: worker}`.
+    ///   - more: more top-level sections of `victor.yaml`.
+    func setUp(
+        callTimeoutMilliseconds: Int = 20_000,
+        maxConcurrentCalls: Int = 8,
+        session: String = "",
+        more: String = ""
+    ) async throws -> Setup {
         let root = directories.make("victor-mcp")
         let python = try #require(PythonMCP.python)
         let manager = PersonaManager(store: DirectoryPersonaStore(directory: root + "/personas"))
@@ -127,26 +158,7 @@ struct GatewayTests {
         ] {
             _ = try await manager.create(persona)
         }
-        try """
-        roles:
-          developer:
-            permissions: [{resource: "tools/*", action: execute}, {resource: "personas/coach", action: use}]
-        users:
-          alice: {roles: [developer]}
-          bob: {roles: [developer]}
-        policies:
-          - name: small-sums-only
-            effect: deny
-            resource: tools/fx.add
-            action: execute
-            subjects: ["role:developer"]
-            conditions: {context.args.a: {gt: 100}}
-          - name: alice-never-waits
-            effect: deny
-            resource: tools/fx.slow
-            action: execute
-            subjects: [alice]
-        """.write(toFile: root + "/authz.yaml", atomically: true, encoding: .utf8)
+        try Self.authorization.write(toFile: root + "/authz.yaml", atomically: true, encoding: .utf8)
         try """
         authorization: authz.yaml
         personas: {store: personas}
@@ -155,6 +167,7 @@ struct GatewayTests {
         mcp:
           max_running_upstreams: 1
           restart_backoff_ms: 50
+          \(session)
           upstreams:
             - name: fx
               command: \(python)
@@ -162,6 +175,8 @@ struct GatewayTests {
               env: {VICTOR_FIXTURE_LOG: upstream.log}
               cwd: .
               policy_arguments: {add: [a]}
+              max_concurrent_calls: \(maxConcurrentCalls)
+        \(more)
         """.write(toFile: root + "/victor.yaml", atomically: true, encoding: .utf8)
         return Setup(root: root)
     }
@@ -228,7 +243,7 @@ struct GatewayTests {
         )
         // The persona forbids fail, a policy denies slow to alice, maybe's schema uses anyOf.
         let names = (output["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        #expect(names == ["fx.add", "fx.echo", "fx.exit"])
+        #expect(names == ["fx.add", "fx.echo", "fx.exit", "fx.grow"])
 
         // The same calls made to the upstream directly: the gateway's answers must be the same.
         let direct = try await client(

@@ -1,7 +1,9 @@
 """An MCP server for the gateway's tests, built on the official Python SDK (FastMCP, stdio).
 
 Every call it receives is appended to the file named by VICTOR_FIXTURE_LOG as one JSON line
-({"pid", "tool", "arguments"}), so a test can show that a denied call never arrived.
+({"pid", "ppid", "tool", "arguments", "request"}), so a test can show that a denied call never
+arrived. `slow` also records how many calls were in flight when it started ("inflight") and, when
+it is cancelled, a second line with "cancelled": true.
 """
 
 import asyncio
@@ -10,16 +12,17 @@ import os
 import sys
 from typing import Optional
 
-from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp import Context, FastMCP
 
 LOG = os.environ.get("VICTOR_FIXTURE_LOG")
 server = FastMCP("fixture")
+in_flight = 0
 
 
 def log(tool, arguments, **extra):
     if not LOG:
         return
-    entry = {"pid": os.getpid(), "tool": tool, "arguments": arguments}
+    entry = {"pid": os.getpid(), "ppid": os.getppid(), "tool": tool, "arguments": arguments}
     entry.update(extra)
     with open(LOG, "a", encoding="utf-8") as file:
         file.write(json.dumps(entry) + "\n")
@@ -41,14 +44,18 @@ def add(a: int, b: int) -> int:
 
 
 @server.tool()
-async def slow(seconds: float) -> str:
+async def slow(seconds: float, ctx: Context) -> str:
     """Sleeps, then answers."""
-    log("slow", {"seconds": seconds})
+    global in_flight
+    in_flight += 1
+    log("slow", {"seconds": seconds}, inflight=in_flight, request=str(ctx.request_id))
     try:
         await asyncio.sleep(seconds)
     except asyncio.CancelledError:
-        log("slow", {"seconds": seconds}, cancelled=True)
+        log("slow", {"seconds": seconds}, cancelled=True, request=str(ctx.request_id))
         raise
+    finally:
+        in_flight -= 1
     return "done"
 
 
@@ -72,6 +79,21 @@ def maybe(x: Optional[int] = None) -> str:
     """Has an optional argument, which FastMCP describes with anyOf."""
     log("maybe", {"x": x})
     return str(x)
+
+
+@server.tool()
+async def grow(ctx: Context) -> str:
+    """Adds the tool `grown` and announces that the tool list changed."""
+    log("grow", {})
+
+    def grown() -> str:
+        """Exists once `grow` was called."""
+        log("grown", {})
+        return "grown"
+
+    server.add_tool(grown)
+    await ctx.session.send_tool_list_changed()
+    return "grew"
 
 
 if __name__ == "__main__":

@@ -1,0 +1,122 @@
+public import Foundation
+public import Logging
+public import MCP
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// MCP over a pair of file descriptors, one JSON-RPC message per line, as MCP's stdio transport
+/// frames them: the gateway's side toward its client on standard input and output, and toward
+/// each upstream's pipes.
+///
+/// A thread of its own blocks in `read(2)` and hands each line on as it arrives. The MCP SDK's
+/// `StdioTransport` polls a non-blocking descriptor and sleeps 10 ms whenever it is empty, which
+/// puts up to 10 ms on every message the gateway waits for. Writes block until the pipe took the
+/// whole message. The descriptors stay their owner's to close: the thread reads a duplicate of the
+/// input descriptor, closed when the input ends, so closing the original never leaves it reading
+/// a reused descriptor number.
+public actor PipeTransport: Transport {
+    /// Where the transport logs.
+    public nonisolated let logger: Logger
+    private let input: Int32
+    private let output: Int32
+    private let stream: AsyncThrowingStream<Data, any Error>
+    private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
+    private var connected = false
+
+    /// Creates a transport that reads messages from `input` and writes them to `output`.
+    /// - Parameters:
+    ///   - input: the descriptor messages arrive on; standard input (0) by default.
+    ///   - output: the descriptor messages are written to; standard output (1) by default.
+    ///   - logger: where the transport logs.
+    public init(input: Int32 = 0, output: Int32 = 1, logger: Logger) {
+        self.input = input
+        self.output = output
+        self.logger = logger
+        (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
+    }
+
+    /// Starts the reading thread; it ends at the end of input or on a read error.
+    /// - Throws: `MCPError.transportError` when the input descriptor cannot be duplicated.
+    public func connect() async throws {
+        guard !connected else { return }
+        let descriptor = dup(input)
+        guard descriptor >= 0 else {
+            throw MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EBADF))
+        }
+        connected = true
+        let continuation = self.continuation
+        let thread = Thread {
+            Self.readLines(descriptor, into: continuation)
+            close(descriptor)
+        }
+        thread.name = "victor-mcp-pipe-reader"
+        thread.start()
+    }
+
+    /// Ends the stream of received messages; the reading thread ends with its input.
+    public func disconnect() async {
+        continuation.finish()
+    }
+
+    /// Writes `data` and a line feed.
+    /// - Throws: `MCPError.connectionClosed` when the other end is gone.
+    public func send(_ data: Data) async throws {
+        var message = data
+        message.append(0x0A)
+        let failure = message.withUnsafeBytes { bytes -> Int32? in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(output, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure {
+            throw failure == EPIPE
+                ? MCPError.connectionClosed
+                : MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO))
+        }
+    }
+
+    /// The messages received, one per line, without the line feed.
+    public func receive() -> AsyncThrowingStream<Data, any Error> {
+        stream
+    }
+
+    /// Reads `descriptor` until its end, yielding every non-empty line.
+    private static func readLines(
+        _ descriptor: Int32,
+        into continuation: AsyncThrowingStream<Data, any Error>.Continuation
+    ) {
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1_024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                let code = POSIXErrorCode(rawValue: errno) ?? .EIO
+                continuation.finish(throwing: MCPError.transportError(POSIXError(code)))
+                return
+            }
+            if count == 0 { break }
+            var start = 0
+            for index in 0..<count where buffer[index] == 0x0A {
+                pending.append(contentsOf: buffer[start..<index])
+                start = index + 1
+                if pending.last == 0x0D { pending.removeLast() }
+                if !pending.isEmpty { continuation.yield(Data(pending)) }
+                pending.removeAll(keepingCapacity: true)
+            }
+            pending.append(contentsOf: buffer[start..<count])
+        }
+        continuation.finish()
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Subprocess
+import Testing
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The gateway over Streamable HTTP under `victor serve`, driven by the official Python MCP SDK's
+/// `streamablehttp_client`: the session's user is the one the bearer token names.
+extension GatewayTests {
+    static let aliceToken = "alice-token-0123456789"
+    static let bobToken = "bob-token-0123456789"
+    static let anonymousToken = "anonymous-token-0123456789"
+
+    /// Tokens for alice and bob, and one that names no user: the file holds their SHA-256
+    /// digests (`printf %s TOKEN | sha256sum`).
+    static let tokens = """
+        tokens:
+          - name: alice-agent
+            sha256: 965b04f03a8200d4bff70f6df635c1d4d3e9c9a1d164d415efc95b9304bfbaf2
+            scopes: [decide]
+            user: alice
+          - name: bob-agent
+            sha256: 0357e24c1cb1874dde0773886097863f71ac666f63fba1e9d4c623b79ffda11f
+            scopes: [decide]
+            user: bob
+          - name: nobody
+            sha256: 802eb2241a72ad211ab2dd4112a50e25de7c03cf44c3a757e4cff2b3232c66b0
+            scopes: [decide]
+        """
+
+    /// Runs `victor serve` for `setup` on an ephemeral loopback port, runs `body` with its
+    /// `/mcp` URL, and stops the server (SIGTERM, then SIGKILL after five seconds) however
+    /// `body` ends.
+    func withServe<Value: Sendable>(_ setup: Setup, _ body: (String) async throws -> Value) async throws -> Value {
+        let victor = try #require(Self.victor(), "the victor executable is built with the tests")
+        var options = PlatformOptions()
+        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(5))]
+        let outcome = try await Subprocess.run(
+            .path(FilePath(victor)),
+            arguments: ["serve", "--config", setup.configuration, "--port", "0"],
+            workingDirectory: FilePath(setup.root),
+            platformOptions: options,
+            input: .none,
+            output: .sequence,
+            error: .discarded
+        ) { execution in
+            var port: Int?
+            for try await line in execution.standardOutput.strings() {
+                if let range = line.range(of: "listening on http://127.0.0.1:") {
+                    port = Int(line[range.upperBound...].prefix { $0.isNumber })
+                    break
+                }
+            }
+            guard let port else {
+                await execution.teardown(using: options.teardownSequence)
+                throw GatewayTestFailure("victor serve did not start listening")
+            }
+            do {
+                let value = try await body("http://127.0.0.1:\(port)/mcp")
+                await execution.teardown(using: options.teardownSequence)
+                return value
+            } catch {
+                await execution.teardown(using: options.teardownSequence)
+                throw error
+            }
+        }
+        return outcome.closureResult
+    }
+
+    func httpSetUp() async throws -> Setup {
+        let setup = try await setUp(
+            session: "session: {persona: worker}",
+            more: """
+                server:
+                  host: 127.0.0.1
+                  port: 0
+                  access_log: false
+                  tokens: tokens.yaml
+                """
+        )
+        try Self.tokens.write(toFile: setup.root + "/tokens.yaml", atomically: true, encoding: .utf8)
+        return setup
+    }
+
+    @Test func overHTTPEachTokensUserSeesAndCallsWhatTheGateAllows() async throws {
+        let setup = try await httpSetUp()
+        let (aliceJSON, bobJSON, nobodyStatus, nobodyBody) = try await withServe(setup) { url in
+            let alice = try await client(
+                [
+                    "url": url, "headers": ["Authorization": "Bearer \(Self.aliceToken)"],
+                    "calls": [
+                        ["tool": "fx.echo", "arguments": ["text": "héllo"]],
+                        ["tool": "fx.slow", "arguments": ["seconds": 0]],
+                    ],
+                ],
+                setup: setup,
+                user: "",
+                persona: ""
+            )
+            let bob = try await client(
+                [
+                    "url": url, "headers": ["Authorization": "Bearer \(Self.bobToken)"],
+                    "calls": [["tool": "fx.slow", "arguments": ["seconds": 0]]],
+                ],
+                setup: setup,
+                user: "",
+                persona: ""
+            )
+            let nobody = try await self.post(url, token: Self.anonymousToken)
+            // As JSON: what the server's closure returns must be Sendable.
+            return (
+                try JSONSerialization.data(withJSONObject: alice), try JSONSerialization.data(withJSONObject: bob),
+                nobody.status, nobody.body
+            )
+        }
+        let alice = try #require(try JSONSerialization.jsonObject(with: aliceJSON) as? [String: Any])
+        let bob = try #require(try JSONSerialization.jsonObject(with: bobJSON) as? [String: Any])
+        // The persona forbids fail; a policy denies slow to alice, not to bob.
+        let aliceTools = (alice["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        let bobTools = (bob["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(aliceTools == ["fx.add", "fx.echo", "fx.exit", "fx.grow"])
+        #expect(bobTools == ["fx.add", "fx.echo", "fx.exit", "fx.grow", "fx.slow"])
+
+        let aliceResults = Self.results(alice)
+        try #require(aliceResults.count == 2)
+        #expect(!Self.isError(aliceResults[0]))
+        #expect(Self.text(aliceResults[0]) == "héllo")
+        #expect(Self.isError(aliceResults[1]))
+        #expect(Self.text(aliceResults[1]).hasPrefix("denied at policy"))
+        #expect(Self.text(aliceResults[1]).contains("alice-never-waits"))
+        let bobResults = Self.results(bob)
+        try #require(bobResults.count == 1)
+        #expect(Self.text(bobResults[0]) == "done")
+
+        // Alice's slow call never reached the upstream; bob's did.
+        #expect(try setup.upstreamCalls().map(\.tool).sorted() == ["echo", "slow"])
+
+        // A token without a user cannot open an MCP session, and is told why.
+        #expect(nobodyStatus == 403)
+        #expect(nobodyBody.contains("names no user"))
+    }
+
+    /// POSTs an initialize request to `url` with `token`; the status and body.
+    func post(_ url: String, token: String) async throws -> (status: Int, body: String) {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.httpMethod = "POST"
+        request.timeoutInterval = 10
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("application/json, text/event-stream", forHTTPHeaderField: "Accept")
+        request.httpBody = Data(
+            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#
+                .utf8
+        )
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct GatewayTestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
