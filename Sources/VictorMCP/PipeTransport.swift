@@ -27,14 +27,27 @@ public actor PipeTransport: Transport {
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private var connected = false
 
+    private let maxMessageBytes: Int
+
+    /// The longest message read by default: 16 MiB, the document reader's bound.
+    public static let defaultMaxMessageBytes = 16 << 20
+
     /// Creates a transport that reads messages from `input` and writes them to `output`.
     /// - Parameters:
     ///   - input: the descriptor messages arrive on; standard input (0) by default.
     ///   - output: the descriptor messages are written to; standard output (1) by default.
+    ///   - maxMessageBytes: the longest line accepted; a longer one ends the stream with an
+    ///     error instead of growing without bound.
     ///   - logger: where the transport logs.
-    public init(input: Int32 = 0, output: Int32 = 1, logger: Logger) {
+    public init(
+        input: Int32 = 0,
+        output: Int32 = 1,
+        maxMessageBytes: Int = PipeTransport.defaultMaxMessageBytes,
+        logger: Logger
+    ) {
         self.input = input
         self.output = output
+        self.maxMessageBytes = maxMessageBytes
         self.logger = logger
         (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
     }
@@ -49,8 +62,9 @@ public actor PipeTransport: Transport {
         }
         connected = true
         let continuation = self.continuation
+        let limit = maxMessageBytes
         let thread = Thread {
-            Self.readLines(descriptor, into: continuation)
+            Self.readLines(descriptor, limit: limit, into: continuation)
             close(descriptor)
         }
         thread.name = "victor-mcp-pipe-reader"
@@ -91,9 +105,10 @@ public actor PipeTransport: Transport {
         stream
     }
 
-    /// Reads `descriptor` until its end, yielding every non-empty line.
+    /// Reads `descriptor` until its end, yielding every non-empty line of at most `limit` bytes.
     private static func readLines(
         _ descriptor: Int32,
+        limit: Int,
         into continuation: AsyncThrowingStream<Data, any Error>.Continuation
     ) {
         var pending: [UInt8] = []
@@ -112,10 +127,17 @@ public actor PipeTransport: Transport {
                 pending.append(contentsOf: buffer[start..<index])
                 start = index + 1
                 if pending.last == 0x0D { pending.removeLast() }
+                if pending.count > limit { break }
                 if !pending.isEmpty { continuation.yield(Data(pending)) }
                 pending.removeAll(keepingCapacity: true)
             }
-            pending.append(contentsOf: buffer[start..<count])
+            if pending.count <= limit { pending.append(contentsOf: buffer[start..<count]) }
+            if pending.count > limit {
+                continuation.finish(
+                    throwing: MCPError.parseError("a message is longer than \(limit) bytes; the stream is closed")
+                )
+                return
+            }
         }
         continuation.finish()
     }
