@@ -68,6 +68,44 @@ public struct DocumentError: Error, Sendable, CustomStringConvertible {
 
     /// One line per issue.
     public var description: String { issues.map(\.description).joined(separator: "\n") }
+
+    /// An error holding `issues` in document order: by position (issues without one first),
+    /// keeping the order they were found in at one position. Both readers build theirs so.
+    static func inDocumentOrder(_ issues: [DocumentIssue]) -> DocumentError {
+        let ordered = issues.enumerated().sorted { a, b in
+            let left = a.element.position ?? DocumentPosition(line: 0, column: 0)
+            let right = b.element.position ?? DocumentPosition(line: 0, column: 0)
+            return left != right ? left < right : a.offset < b.offset
+        }
+        return DocumentError(ordered.map(\.element))
+    }
+}
+
+/// A list or mapping being read, as much as an issue's key path needs of it.
+protocol KeyPathFrame {
+    var isMapping: Bool { get }
+    /// Items read so far, for a list.
+    var itemCount: Int { get }
+    /// The key read and waiting for its value, for a mapping.
+    var pendingKeyText: String? { get }
+}
+
+extension KeyPathFrame {
+    /// The key path of the node being read inside `frames`, such as `requests[3].resource`
+    /// (and `key` under it); computed only for an issue.
+    static func keyPath(_ frames: [Self], key: String?) -> String {
+        var path = ""
+        func append(_ name: String) { path += path.isEmpty ? name : "." + name }
+        for frame in frames {
+            if !frame.isMapping {
+                path += "[\(frame.itemCount)]"
+            } else if let pending = frame.pendingKeyText {
+                append(pending)
+            }
+        }
+        if let key { append(key) }
+        return path
+    }
 }
 
 /// Hard bounds a document must stay within, checked while it is read, before any consumer

@@ -66,7 +66,7 @@ private struct Composer {
 
     /// A list or mapping being read. Mutated in place on the stack (never copied out and back),
     /// so adding an item is amortized O(1).
-    struct Frame {
+    struct Frame: KeyPathFrame {
         let isMapping: Bool
         let position: DocumentPosition
         let anchor: String?
@@ -74,6 +74,8 @@ private struct Composer {
         var entries: [(key: String, keyPosition: DocumentPosition, value: DocumentNode)] = []
         /// For a mapping: the key read, waiting for its value; `nil` at a key position.
         var pendingKey: (text: String, position: DocumentPosition)?
+        var itemCount: Int { items.count }
+        var pendingKeyText: String? { pendingKey?.text }
         var seen: [String: DocumentPosition] = [:]
 
         init(isMapping: Bool, position: DocumentPosition, anchor: String?) {
@@ -147,14 +149,7 @@ private struct Composer {
             }
         }
         if case .failure = result { stack.removeAll() }
-        if !issues.isEmpty {
-            let ordered = issues.enumerated().sorted { a, b in
-                let left = a.element.position ?? DocumentPosition(line: 0, column: 0)
-                let right = b.element.position ?? DocumentPosition(line: 0, column: 0)
-                return left != right ? left < right : a.offset < b.offset
-            }
-            throw DocumentError(ordered.map(\.element))
-        }
+        if !issues.isEmpty { throw DocumentError.inDocumentOrder(issues) }
         return root
     }
 
@@ -172,19 +167,7 @@ private struct Composer {
 
     /// The key path of the node being read now, such as `roles.admin.permissions[0]`; computed
     /// only for an issue.
-    func currentPath(key: String? = nil) -> String {
-        var path = ""
-        func append(_ name: String) { path += path.isEmpty ? name : "." + name }
-        for frame in stack {
-            if !frame.isMapping {
-                path += "[\(frame.items.count)]"
-            } else if let pending = frame.pendingKey {
-                append(pending.text)
-            }
-        }
-        if let key { append(key) }
-        return path
-    }
+    func currentPath(key: String? = nil) -> String { Frame.keyPath(stack, key: key) }
 
     func text(_ pointer: UnsafeMutablePointer<UInt8>?) -> String? {
         guard let pointer else { return nil }

@@ -25,14 +25,7 @@ extension DocumentReader {
         var composer = JSONComposer(bytes: bytes, file: file, limits: limits)
         // Every `Fatal` records its issue first, so a failed reading always throws below.
         let root = try? composer.compose()
-        if !composer.issues.isEmpty {
-            let ordered = composer.issues.enumerated().sorted { a, b in
-                let left = a.element.position ?? DocumentPosition(line: 0, column: 0)
-                let right = b.element.position ?? DocumentPosition(line: 0, column: 0)
-                return left != right ? left < right : a.offset < b.offset
-            }
-            throw DocumentError(ordered.map(\.element))
-        }
+        if !composer.issues.isEmpty { throw DocumentError.inDocumentOrder(composer.issues) }
         return root
     }
 }
@@ -52,12 +45,14 @@ private struct JSONComposer {
     var issues: [DocumentIssue] = []
     var expanded = 0
 
-    struct Frame {
+    struct Frame: KeyPathFrame {
         let isMapping: Bool
         let position: DocumentPosition
         var items: [DocumentNode] = []
         var entries: [(key: String, keyPosition: DocumentPosition, value: DocumentNode)] = []
         var pendingKey: (text: String, position: DocumentPosition)?
+        var itemCount: Int { items.count }
+        var pendingKeyText: String? { pendingKey?.text }
         /// Keys seen, by their position; built once a mapping outgrows a scan of its entries.
         var seen: [String: DocumentPosition] = [:]
 
@@ -448,17 +443,5 @@ private struct JSONComposer {
     }
 
     /// The key path of the node being read now, such as `requests[3].resource`.
-    func currentPath(key: String? = nil) -> String {
-        var path = ""
-        func append(_ name: String) { path += path.isEmpty ? name : "." + name }
-        for frame in stack {
-            if !frame.isMapping {
-                path += "[\(frame.items.count)]"
-            } else if let pending = frame.pendingKey {
-                append(pending.text)
-            }
-        }
-        if let key { append(key) }
-        return path
-    }
+    func currentPath(key: String? = nil) -> String { Frame.keyPath(stack, key: key) }
 }
