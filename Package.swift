@@ -147,6 +147,7 @@ let package = Package(
             name: "VictorServer",
             dependencies: [
                 "VictorRuntime",
+                "VictorPostgres",
                 "VictorMCP",
                 .product(name: "MCP", package: "swift-sdk"),
                 "VictorTelemetry",
@@ -352,6 +353,7 @@ let package = Package(
             name: "VictorServerTests",
             dependencies: [
                 "VictorServer",
+                "VictorPostgres",
                 "VictorRuntime",
                 "VictorAuthorization",
                 "VictorPersonas",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import VictorPostgres
 import VictorServer
 
 /// `victor serve`: decisions, personas and tool-call gating as an HTTP service.
@@ -13,7 +14,12 @@ struct ServeCommand: AsyncParsableCommand {
             free port). SIGTERM or SIGINT: stop accepting, let in-flight requests finish within the \
             shutdown deadline, flush the audit file, exit 0. SIGHUP: reload the authorization file; an \
             invalid one keeps the running configuration. Exit status 2 on a bad configuration or a \
-            non-loopback address without a tokens file.
+            non-loopback address without a tokens file. With --store (or store: in victor.yaml), \
+            personas and the authorization configuration live in that PostgreSQL database, shared \
+            with every instance using it: the schema is migrated on start, a database without a \
+            configuration is seeded from the authorization file (none: everything denied), and \
+            SIGHUP reads nothing from disk. The password comes from the URL or PGPASSWORD and is \
+            never logged.
             """
     )
 
@@ -25,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The port to listen on; 0 picks a free one (overrides server.port).")
     var port: Int?
+
+    @Option(
+        help:
+            "A shared PostgreSQL store, a postgres:// URL (overrides store; PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE fill gaps)."
+    )
+    var store: String?
 
     func run() async throws {
         let console = CommandOutput.current
@@ -39,6 +51,13 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 configuration.listener.port = port
             }
+            if let store {
+                do {
+                    configuration.store = try PostgresStoreURL(store)
+                } catch {
+                    throw CommandFailure(.usage, ["error: --store: \(error.message)"])
+                }
+            }
             let logger = Logger(label: "victor.serve") { label in JSONLogHandler.standardError(label: label) }
             let server = try await VictorServer.make(
                 configuration,
@@ -50,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as ServerError {
             // Document problems are `FILE:LINE:COLUMN: key.path: message` lines already.
             let lines = error.message.split(separator: "\n").map { singleLine(String($0)) }
+            if error.code == .unavailable { throw CommandFailure(.storeFailure, lines.map { "error: " + $0 }) }
             let located = error.code == .invalidConfiguration
             throw CommandFailure(.invalidInput, located ? lines : lines.map { "error: " + $0 })
         }

@@ -2,7 +2,7 @@ import VictorAuthorization
 public import VictorEvents
 import VictorExecution
 import VictorLoading
-import VictorPersonas
+public import VictorPersonas
 public import VictorTelemetry
 
 extension AgentRuntime {
@@ -11,6 +11,14 @@ extension AgentRuntime {
     /// the handler `handlers` gives each name (a tool without one is decided, and fails if run
     /// here), the executor's bound and timeout, and the audit file (plus the event bus, when one
     /// is given).
+    /// - Parameters:
+    ///   - configuration: what `victor.yaml` says.
+    ///   - handlers: the handler of each tool, by name.
+    ///   - approver: answers calls an approve policy holds.
+    ///   - eventBus: where events go, when given.
+    ///   - personaStore: where personas are kept; `nil` (the default) for the directory store
+    ///     ``RuntimeConfiguration/personaStorePath`` names.
+    ///   - telemetry: the logger and the naming of the instruments.
     /// - Throws: ``RuntimeError/Code/invalidConfiguration`` when the authorization configuration
     ///   is invalid (with every problem), ``RuntimeError/Code/io`` when the audit file cannot be opened.
     public static func make(
@@ -18,6 +26,7 @@ extension AgentRuntime {
         handlers: [String: any ToolHandler] = [:],
         approver: any Approver = DenyingApprover(),
         eventBus: EventBus? = nil,
+        personaStore: (any PersonaStore)? = nil,
         telemetry: Telemetry = .standard
     ) async throws(RuntimeError) -> AgentRuntime {
         let authorization: AuthorizationConfiguration
@@ -73,7 +82,8 @@ extension AgentRuntime {
         return AgentRuntime(
             tools: tools,
             personas: PersonaManager(
-                store: DirectoryPersonaStore(directory: configuration.personaStorePath, logger: telemetry.logger),
+                store: personaStore
+                    ?? DirectoryPersonaStore(directory: configuration.personaStorePath, logger: telemetry.logger),
                 eventBus: eventBus,
                 telemetry: telemetry
             ),

@@ -7,6 +7,7 @@ import VictorExecution
 ///
 /// ```yaml
 /// authorization: authz.yaml             # relative to this file; absent: deny everything
+/// store: postgres://victor@db/victor    # a shared PostgreSQL store (`victor serve`); absent: files
 /// personas:
 ///   store: .victor/personas             # a directory store (the default)
 /// tools:
@@ -54,6 +55,9 @@ public struct RuntimeConfiguration: Sendable {
     /// The `server` section as written, for the service to read (`victor serve`); `nil` when
     /// the file has none. The runtime itself does not read it.
     package var serverSection: DocumentNode? = nil
+    /// The `store` setting as written, for the service to read (`victor serve`); `nil` when the
+    /// file has none. The runtime itself does not read it.
+    package var storeSetting: DocumentNode? = nil
     /// The `mcp` section as written, for the MCP gateway to read (`victor mcp`); `nil` when the
     /// file has none. The runtime itself does not read it.
     package var mcpSection: DocumentNode? = nil
@@ -75,7 +79,9 @@ public struct RuntimeConfiguration: Sendable {
         auditOptions = JSONLinesAuditSink.Options()
     }
 
-    static let topKeys: Set<String> = ["authorization", "personas", "tools", "limits", "audit", "server", "mcp"]
+    static let topKeys: Set<String> = [
+        "authorization", "store", "personas", "tools", "limits", "audit", "server", "mcp",
+    ]
     static let toolKeys: Set<String> = ["name", "description", "input_schema", "policy_arguments"]
     static let limitKeys: Set<String> = [
         "max_concurrent_calls", "call_timeout_ms", "approval_timeout_ms", "max_loaded_tools",
@@ -136,6 +142,7 @@ public struct RuntimeConfiguration: Sendable {
             }
             if let node = top["tools"] { configuration.tools = tools(node, &fields) }
             configuration.serverSection = top["server"]
+            configuration.storeSetting = top["store"]
             configuration.mcpSection = top["mcp"]
             if let node = top["limits"], let limits = fields.mapping(node, "limits", allowed: limitKeys) {
                 if let value = limits["max_concurrent_calls"],

@@ -1,10 +1,12 @@
 import Foundation
 import VictorDocuments
+import VictorPostgres
 import VictorRuntime
 
 extension ServerConfiguration {
     static let serverKeys: Set<String> = [
         "host", "port", "tokens", "tls", "shutdown_deadline_ms", "access_log", "limits", "sessions",
+        "staleness_bound_ms",
     ]
     static let tlsKeys: Set<String> = ["certificate", "key"]
     static let limitKeys: Set<String> = ["max_body_bytes", "max_depth", "max_batch"]
@@ -44,9 +46,15 @@ extension ServerConfiguration {
         baseDirectory: String
     ) throws(ServerError) -> ServerConfiguration {
         var configuration = ServerConfiguration(runtime: runtime)
-        guard let node = runtime.serverSection else { return configuration }
         var fields = DocumentFields(file: file)
-        if let server = fields.mapping(node, "server", allowed: serverKeys) {
+        if let node = runtime.storeSetting, let text = fields.string(node, "store") {
+            do {
+                configuration.store = try PostgresStoreURL(text)
+            } catch {
+                fields.fail(node, "store", error.message)
+            }
+        }
+        if let node = runtime.serverSection, let server = fields.mapping(node, "server", allowed: serverKeys) {
             if let value = server["host"], let host = fields.string(value, "server.host") {
                 configuration.listener.host = host
             }
@@ -75,6 +83,11 @@ extension ServerConfiguration {
                 let milliseconds = fields.integer(value, "server.shutdown_deadline_ms", in: 1...3_600_000)
             {
                 configuration.shutdownDeadline = .milliseconds(milliseconds)
+            }
+            if let value = server["staleness_bound_ms"],
+                let milliseconds = fields.integer(value, "server.staleness_bound_ms", in: 0...3_600_000)
+            {
+                configuration.stalenessBound = .milliseconds(milliseconds)
             }
             if let value = server["access_log"], let flag = fields.bool(value, "server.access_log") {
                 configuration.accessLog = flag

@@ -1,3 +1,4 @@
+public import VictorPostgres
 public import VictorRuntime
 
 /// How `victor serve` listens, bounds requests, keeps sessions and shuts down: the `server`
@@ -10,10 +11,15 @@ public import VictorRuntime
 ///   tokens: tokens.yaml           # relative to victor.yaml; absent: no authentication
 ///   tls: {certificate: cert.pem, key: key.pem}   # PEM files; absent: plain HTTP
 ///   shutdown_deadline_ms: 10000
+///   staleness_bound_ms: 5000      # with a store: how long decisions outlive a lost database
 ///   access_log: true
 ///   limits: {max_body_bytes: 1048576, max_depth: 32, max_batch: 10000}
 ///   sessions: {max_sessions: 10000, idle_timeout_ms: 1800000, max_pending_outcomes: 1024}
+/// store: postgres://victor@db.internal/victor   # top level; absent: the files above
 /// ```
+///
+/// With a `store` (or `victor serve --store URL`), personas and the authorization configuration
+/// live in that PostgreSQL database, shared by every instance pointed at it; see ``store``.
 public struct ServerConfiguration: Sendable {
     /// Where the server listens.
     public struct Listener: Sendable, Hashable {
@@ -109,6 +115,19 @@ public struct ServerConfiguration: Sendable {
     public var accessLog: Bool
     /// The runtime the server serves: authorization, personas, tools, audit.
     public var runtime: RuntimeConfiguration
+    /// The shared PostgreSQL store: the top-level `store` setting of `victor.yaml`; `nil` (the
+    /// default) keeps personas in the directory store and the authorization configuration in its
+    /// file.
+    ///
+    /// With a store the server migrates the schema on start, keeps personas in the database,
+    /// and runs the newest authorization configuration committed there. When the database has
+    /// none yet, the configured authorization file (if any) is committed as generation 1;
+    /// without a file the server denies everything until a configuration is `PUT`.
+    public var store: PostgresStoreURL?
+    /// How long decisions continue from the configuration in force after the server loses its
+    /// connection to ``store``; afterwards every decision is denied until it is current again.
+    /// Default 5 seconds (`server.staleness_bound_ms`).
+    public var stalenessBound: Duration
 
     /// The configuration with no file: loopback on port 8080, no tokens, the runtime's defaults
     /// (built-in personas, a directory store under `.victor`, every authorization denied).
@@ -121,5 +140,7 @@ public struct ServerConfiguration: Sendable {
         tokensPath = nil
         accessLog = true
         self.runtime = runtime
+        store = nil
+        stalenessBound = .seconds(5)
     }
 }

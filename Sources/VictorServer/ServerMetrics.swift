@@ -13,6 +13,7 @@ import Synchronization
 /// | `victor_server_reloads_total` | counter | `result` (`succeeded`, `failed`) |
 /// | `victor_server_configuration_writes_total` | counter | `result` |
 /// | `victor_server_sessions` | gauge | — |
+/// | `victor_server_configuration_generation` | gauge | — (the store's generation with a shared store) |
 /// | `victor_server_persona_adaptation_hits` and `_misses` | gauge | — |
 final class ServerMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
@@ -24,6 +25,7 @@ final class ServerMetrics: Sendable {
     let reloadsSucceeded: Counter
     let reloadsFailed: Counter
     let sessions: Gauge
+    let generation: Gauge
     let adaptationHits: Gauge
     let adaptationMisses: Gauge
     private let requestCounters = Mutex<[String: Counter]>([:])
@@ -64,6 +66,14 @@ final class ServerMetrics: Sendable {
         reloadsFailed = registry.makeCounter(descriptor: Self.reloads, labels: [("result", "failed")])
         sessions = registry.makeGauge(
             descriptor: Self.name("server", "sessions", "", "Open sessions in the session table")
+        )
+        generation = registry.makeGauge(
+            descriptor: Self.name(
+                "server",
+                "configuration_generation",
+                "",
+                "The authorization configuration's generation in force"
+            )
         )
         adaptationHits = registry.makeGauge(
             descriptor: Self.name("server", "persona_adaptation", "hits", "Persona adaptations served from the cache")

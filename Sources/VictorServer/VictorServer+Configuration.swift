@@ -5,6 +5,7 @@ import Logging
 import Prometheus
 import Synchronization
 import VictorAuthorization
+import VictorPostgres
 import VictorRuntime
 
 /// `GET` and `PUT /v1/authz/configuration`, and reloading from disk.
@@ -14,9 +15,14 @@ extension VictorServer {
 
     func getConfiguration() throws -> Response {
         // The configuration and its generation come from one snapshot only under the writer lock.
-        let (text, generation) = configurationWriter.withLock { _ in
-            (runtime.authorizer.configuration.json(), runtime.authorizer.generation)
-        }
+        let (text, generation) =
+            shared.map { shared in
+                let (text, generation) = shared.installer.snapshot()
+                return (text, UInt64(generation))
+            }
+            ?? configurationWriter.withLock { _ in
+                (runtime.authorizer.configuration.json(), runtime.authorizer.generation)
+            }
         var headers = HTTPFields()
         headers[.eTag] = Self.entityTag(generation)
         return JSONResponses.raw(Array(text.utf8), headers: headers)
@@ -36,6 +42,9 @@ extension VictorServer {
             replacement = try AuthorizationConfiguration.parse(bytes: bytes, file: RequestBodyReader.source)
         } catch {
             throw Self.invalidDocument(error)
+        }
+        if let shared {
+            return try await putSharedConfiguration(replacement, condition: condition, shared: shared)
         }
         let path = configuration.runtime.authorizationPath
         let generation = try configurationWriter.withLock { _ throws(ServerError) -> UInt64 in
@@ -59,6 +68,47 @@ extension VictorServer {
         var headers = HTTPFields()
         headers[.eTag] = Self.entityTag(generation)
         return try JSONResponses.response(["generation": Int(clamping: generation)], headers: headers)
+    }
+
+    /// Commits to the shared store: the database decides which of concurrent writers on one
+    /// generation wins; the loser gets 412.
+    func putSharedConfiguration(
+        _ replacement: AuthorizationConfiguration,
+        condition: String,
+        shared: SharedStore
+    ) async throws -> Response {
+        var expected = shared.installer.generation.load(ordering: .relaxed)
+        if condition != "*" {
+            let tagged = condition.split(separator: ",").lazy.compactMap { item -> Int? in
+                var item = item.trimmingCharacters(in: .whitespaces)
+                if item.hasPrefix("W/") { item.removeFirst(2) }
+                guard item.count >= 2, item.hasPrefix("\""), item.hasSuffix("\"") else { return nil }
+                return Int(item.dropFirst().dropLast())
+            }.first
+            guard let tagged else {
+                throw ServerError(.preconditionFailed, "If-Match \(condition) names no generation; read it again")
+            }
+            expected = tagged
+        }
+        let generation: Int
+        do throws(PostgresStoreError) {
+            generation = try await shared.configurations.commit(replacement, expectedGeneration: expected)
+        } catch {
+            switch error.code {
+            case .conflict:
+                throw ServerError(.preconditionFailed, "\(error.message); read it again")
+            case .invalidDocument:
+                if let cause = error.cause as? AuthorizationError { throw Self.invalidDocument(cause) }
+                throw ServerError(.invalidDocument, error.message)
+            default:
+                throw ServerError(.unavailable, error.description)
+            }
+        }
+        shared.installer.install(replacement, generation: generation)
+        logger.info("authorization configuration committed", metadata: ["generation": "\(generation)"])
+        var headers = HTTPFields()
+        headers[.eTag] = Self.entityTag(UInt64(generation))
+        return try JSONResponses.response(["generation": generation], headers: headers)
     }
 
     /// Whether an `If-Match` value lists `tag` (weak tags compare as strong ones).
@@ -93,8 +143,15 @@ extension VictorServer {
     /// is logged and counted (`victor_server_reloads_total{result="failed"}`).
     /// - Returns: the generation in force afterwards.
     /// - Throws: ``ServerError/Code/invalidConfiguration`` when the file is invalid or unreadable.
+    ///
+    /// With a shared store (``ServerConfiguration/store``) the database holds the configuration,
+    /// so nothing is read from disk.
     @discardableResult
     public func reloadAuthorization() throws(ServerError) -> UInt64 {
+        if let shared {
+            logger.info("reload: the authorization configuration comes from the store; nothing to read")
+            return UInt64(shared.installer.generation.load(ordering: .relaxed))
+        }
         guard let path = configuration.runtime.authorizationPath else {
             logger.info("reload: no authorization file is configured; every request stays denied")
             metrics.reloadsSucceeded.increment()

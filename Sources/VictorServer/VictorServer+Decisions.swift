@@ -28,6 +28,7 @@ extension VictorServer {
     }
 
     func check(_ request: Request) async throws -> Response {
+        try failClosed()
         let body = try await checkRequest(request)
         let start = ContinuousClock.now
         let decision = runtime.authorizer.check(
@@ -42,6 +43,7 @@ extension VictorServer {
     }
 
     func explain(_ request: Request) async throws -> Response {
+        try failClosed()
         let body = try await checkRequest(request)
         let start = ContinuousClock.now
         let explanation = runtime.authorizer.explain(
@@ -56,6 +58,7 @@ extension VictorServer {
     }
 
     func checkBatch(_ request: Request) async throws -> Response {
+        try failClosed()
         let fields = try RequestFields(try await bodies.json(request), allowed: Self.batchKeys)
         let user = try fields.name("user")
         let context = try fields.context()

@@ -5,6 +5,7 @@ import Prometheus
 import Synchronization
 import VictorAuthorization
 import VictorPersonas
+import VictorPostgres
 import VictorRuntime
 
 /// Health and metrics.
@@ -18,6 +19,17 @@ extension VictorServer {
         guard !draining.load(ordering: .relaxed) else {
             throw ServerError(.unavailable, "the server is shutting down")
         }
+        if let shared {
+            let generation = String(shared.installer.generation.load(ordering: .relaxed))
+            let freshness = shared.listener.freshness
+            guard freshness.isReady else {
+                throw ServerError(
+                    .unavailable,
+                    "not current with the store (\(freshness.phase.rawValue)); running generation \(generation)"
+                )
+            }
+            return try JSONResponses.response(["status": "ready", "generation": generation])
+        }
         return try JSONResponses.response(
             ["status": "ready", "generation": String(runtime.authorizer.generation)]
         )
@@ -27,6 +39,9 @@ extension VictorServer {
     func metricsText() -> Response {
         runtime.authorizer.flushMetrics()
         metrics.sessions.set(Int64(sessions.count))
+        metrics.generation.set(
+            Int64(shared.map { $0.installer.generation.load(ordering: .relaxed) } ?? Int(runtime.authorizer.generation))
+        )
         let statistics = runtime.personas.statistics
         metrics.adaptationHits.set(Int64(statistics.adaptationHits))
         metrics.adaptationMisses.set(Int64(statistics.adaptationMisses))

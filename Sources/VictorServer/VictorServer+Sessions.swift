@@ -75,6 +75,7 @@ extension VictorServer {
     }
 
     func sessionTools(_ context: ServerRequestContext) throws -> Response {
+        try failClosed()
         let session = try session(context)
         let tools = runtime.tools(for: session).map { definition -> JSONValue in
             [
@@ -101,6 +102,7 @@ extension VictorServer {
     }
 
     func authorizeCall(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        try failClosed()
         let session = try session(context)
         let fields = try RequestFields(try await bodies.json(request), allowed: Self.authorizeKeys)
         let tool = try fields.name("tool")

@@ -10,6 +10,8 @@ import UnixSignals
 import VictorAuthorization
 import VictorEvents
 import VictorMCP
+import VictorPersonas
+import VictorPostgres
 public import VictorRuntime
 public import VictorTelemetry
 
@@ -68,6 +70,8 @@ public final class VictorServer: Service, Sendable {
     let bound = Mutex<ServerAddress?>(nil)
     /// MCP over Streamable HTTP, when `victor.yaml` has an `mcp` section.
     let mcpEndpoint: MCPEndpoint?
+    /// The shared PostgreSQL store, when ``ServerConfiguration/store`` names one.
+    let shared: SharedStore?
 
     init(
         configuration: ServerConfiguration,
@@ -79,7 +83,8 @@ public final class VictorServer: Service, Sendable {
         accessLog: (@Sendable (String) -> Void)?,
         sessionClock: @escaping @Sendable () -> Duration,
         onListening: @escaping @Sendable (ServerAddress) async -> Void,
-        mcp: MCPConfiguration? = nil
+        mcp: MCPConfiguration? = nil,
+        shared: SharedStore? = nil
     ) {
         self.configuration = configuration
         self.runtime = runtime
@@ -92,6 +97,7 @@ public final class VictorServer: Service, Sendable {
         self.accessLog = accessLog
         self.onListening = onListening
         mcpEndpoint = mcp.map { MCPEndpoint(configuration: $0, runtime: runtime, logger: logger) }
+        self.shared = shared
     }
 
     /// Builds a server: reads the tokens file, refuses a non-loopback address without one, and
@@ -105,7 +111,8 @@ public final class VictorServer: Service, Sendable {
     ///   - onListening: called once the server is bound, with the actual port.
     /// - Throws: ``ServerError/Code/insecureBinding``, ``ServerError/Code/invalidConfiguration``
     ///   (the tokens file, the TLS certificate or key, the authorization configuration),
-    ///   ``ServerError/Code/io`` (the audit file).
+    ///   ``ServerError/Code/io`` (the audit file), ``ServerError/Code/unavailable`` (the
+    ///   PostgreSQL store cannot be migrated or read).
     public static func make(
         _ configuration: ServerConfiguration,
         logger: Logger = Telemetry.silent,
@@ -127,11 +134,43 @@ public final class VictorServer: Service, Sendable {
         let mcp = try mcpConfiguration(configuration)
         let registry = PrometheusCollectorRegistry()
         let telemetry = Telemetry(logger: logger, metricsFactory: PrometheusMetricsFactory(registry: registry))
+        let database = configuration.store.map { PostgresStore(url: $0, logger: logger) }
         let runtime: AgentRuntime
         do {
-            runtime = try await AgentRuntime.make(configuration.runtime, telemetry: telemetry)
+            runtime = try await AgentRuntime.make(
+                configuration.runtime,
+                personaStore: database.map { PostgresPersonaStore(database: $0) },
+                telemetry: telemetry
+            )
         } catch {
+            await database?.shutdown()
             throw ServerError(error.code == .io ? .io : .invalidConfiguration, error.message)
+        }
+        var shared: SharedStore?
+        if let database {
+            let store = SharedStore(
+                database: database,
+                stalenessBound: configuration.stalenessBound,
+                runtime: runtime,
+                logger: logger
+            )
+            let seed: AuthorizationConfiguration? =
+                configuration.runtime.authorizationPath == nil ? nil : runtime.authorizer.configuration
+            do {
+                try await store.start(seed: seed)
+            } catch {
+                try? await runtime.shutdown()
+                await database.shutdown()
+                throw ServerError(.unavailable, "cannot start on the store \(database.url): \(error.description)")
+            }
+            logger.info(
+                "using the PostgreSQL store",
+                metadata: [
+                    "store": "\(database.url)",
+                    "generation": "\(store.installer.generation.load(ordering: .relaxed))",
+                ]
+            )
+            shared = store
         }
         return VictorServer(
             configuration: configuration,
@@ -143,7 +182,8 @@ public final class VictorServer: Service, Sendable {
             accessLog: configuration.accessLog ? accessLog : nil,
             sessionClock: sessionClock ?? SessionTable.monotonicNow,
             onListening: onListening,
-            mcp: mcp
+            mcp: mcp,
+            shared: shared
         )
     }
 
@@ -185,6 +225,7 @@ public final class VictorServer: Service, Sendable {
             },
             logger: logger
         )
+        let listening = shared.map { shared in Task { await shared.listener.run() } }
         var failure: (any Error)?
         do {
             try await withGracefulShutdownHandler {
@@ -196,6 +237,9 @@ public final class VictorServer: Service, Sendable {
             failure = error
         }
         await mcpEndpoint?.shutdown()
+        listening?.cancel()
+        await listening?.value
+        await shared?.database.shutdown()
         do {
             try await runtime.shutdown()
         } catch {

@@ -1,0 +1,125 @@
+import Logging
+import Synchronization
+import VictorAuthorization
+import VictorPersonas
+import VictorPostgres
+import VictorRuntime
+
+/// The PostgreSQL store several instances share: the pool, the configuration store, the
+/// listener following other instances' changes, and the database generation this instance runs.
+final class SharedStore: Sendable {
+    let database: PostgresStore
+    let configurations: PostgresConfigurationStore
+    let installer: ConfigurationInstaller
+    let listener: PostgresChangeListener
+
+    /// Makes the listener over `database`; ``start(seed:)`` migrates, seeds and reads.
+    init(
+        database: PostgresStore,
+        stalenessBound: Duration,
+        runtime: AgentRuntime,
+        logger: Logger
+    ) {
+        self.database = database
+        configurations = PostgresConfigurationStore(database: database)
+        let installer = ConfigurationInstaller(runtime: runtime, logger: logger)
+        self.installer = installer
+        listener = PostgresChangeListener(
+            database: database,
+            stalenessBound: stalenessBound,
+            handlers: PostgresChangeListener.Handlers(
+                configuration: { stored in installer.install(stored.configuration, generation: stored.generation) },
+                personas: { ids in
+                    if let ids {
+                        for id in ids { runtime.personas.invalidate(id) }
+                    } else {
+                        runtime.personas.invalidate()
+                    }
+                }
+            )
+        )
+    }
+
+    /// Migrates the schema, then installs the newest committed configuration; when none is
+    /// committed, commits `seed` (the configured file's configuration) as generation 1, or keeps
+    /// denying everything when there is no file.
+    func start(seed: AuthorizationConfiguration?) async throws(PostgresStoreError) {
+        _ = try await PostgresSchema.migrate(database)
+        if try await configurations.latest() == nil, let seed {
+            do {
+                try await configurations.commit(seed, expectedGeneration: 0)
+            } catch let error where error.code == .conflict {
+                // Another instance seeded first; its configuration is read below.
+            }
+        }
+        if let latest = try await configurations.latest() {
+            installer.install(latest.configuration, generation: latest.generation)
+        } else {
+            installer.install(AuthorizationConfiguration(), generation: 0)
+        }
+    }
+}
+
+/// Installs configurations into the authorizer in generation order, whether committed here or
+/// by another instance; an older generation arriving late is ignored.
+final class ConfigurationInstaller: Sendable {
+    let runtime: AgentRuntime
+    let logger: Logger
+    /// The database generation in force; read without locking by readiness and metrics.
+    let generation = Atomic<Int>(0)
+    private let lock = Mutex(())
+    private let lastDenialLog = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(runtime: AgentRuntime, logger: Logger) {
+        self.runtime = runtime
+        self.logger = logger
+    }
+
+    /// Logs that a decision was refused as stale (at most once a second).
+    func logDenial() {
+        let now = ContinuousClock.now
+        let due = lastDenialLog.withLock { last in
+            guard last.map({ now - $0 >= .seconds(1) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if due { logger.warning("decisions denied: the authorization configuration may be stale") }
+    }
+
+    /// The configuration in force as JSON and its database generation, read together.
+    func snapshot() -> (String, Int) {
+        lock.withLock { _ in (runtime.authorizer.configuration.json(), generation.load(ordering: .relaxed)) }
+    }
+
+    /// Installs `configuration` as `generation` unless a newer one is in force.
+    func install(_ configuration: AuthorizationConfiguration, generation: Int) {
+        lock.withLock { _ in
+            let current = self.generation.load(ordering: .relaxed)
+            guard generation > current || (generation == 0 && current == 0) else { return }
+            do {
+                try runtime.authorizer.replaceConfiguration(configuration)
+                self.generation.store(generation, ordering: .relaxed)
+                logger.info("authorization configuration installed", metadata: ["generation": "\(generation)"])
+            } catch {
+                logger.error(
+                    "a committed authorization configuration could not be installed",
+                    metadata: ["generation": "\(generation)", "error": "\(error)"]
+                )
+            }
+        }
+    }
+}
+
+extension VictorServer {
+    /// Refuses to decide once the configuration may be stale: with a shared store, after the
+    /// listener has lost the database for longer than the staleness bound (or before it first
+    /// read it). A lock round-trip when current; the clock is read only when it is not.
+    /// - Throws: ``ServerError/Code/unavailable`` with the reason.
+    func failClosed() throws(ServerError) {
+        guard let shared else { return }
+        let freshness = shared.listener.freshness
+        guard !freshness.isReady, let reason = freshness.denial(at: .now) else { return }
+        shared.installer.logDenial()
+        throw ServerError(.unavailable, "denied: \(reason)")
+    }
+}
