@@ -82,7 +82,29 @@ public enum PostgresSchema {
                 """,
                 "CREATE INDEX victor_audit_session ON victor_audit (session, time)",
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            summary: "sessions any instance can serve",
+            statements: [
+                // The facts a session fixed when it opened; its budget is its row in
+                // victor_session_budgets, opened in the same transaction.
+                """
+                CREATE TABLE victor_sessions (
+                    id text COLLATE "C" PRIMARY KEY,
+                    user_name text NOT NULL,
+                    persona text COLLATE "C" NOT NULL,
+                    persona_version integer NOT NULL CHECK (persona_version >= 1),
+                    context text NOT NULL,
+                    started_at timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TRIGGER victor_sessions_immutable BEFORE UPDATE ON victor_sessions
+                FOR EACH ROW EXECUTE FUNCTION victor_refuse_update()
+                """,
+            ]
+        ),
     ]
 
     /// The newest schema version this build knows.

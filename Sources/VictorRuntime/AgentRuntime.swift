@@ -123,6 +123,43 @@ public final class AgentRuntime: Sendable {
         context: [String: AttributeValue] = [:],
         id: String? = nil
     ) async throws(RuntimeError) -> AgentSession {
+        try await makeSession(user: user, persona: persona, version: nil, context: context, id: id, startedAt: nil)
+    }
+
+    /// Opens again a session another process opened, from the facts it fixed: the persona's
+    /// version the session adapted (not the newest), the same context, id and start time. Its
+    /// budget starts at `used` calls; with a shared budget the ledger stays the judge.
+    /// - Parameters:
+    ///   - facts: the facts the session was opened with.
+    ///   - context: the context it was opened with.
+    ///   - used: calls the session has spent so far.
+    /// - Throws: as ``openSession(user:persona:context:id:)``, and
+    ///   ``RuntimeError/Code/persona`` when that version of the persona is gone.
+    public func restoreSession(
+        _ facts: SessionFacts,
+        context: [String: AttributeValue],
+        used: Int = 0
+    ) async throws(RuntimeError) -> AgentSession {
+        let session = try await makeSession(
+            user: facts.user,
+            persona: facts.personaID,
+            version: facts.personaVersion,
+            context: context,
+            id: facts.id,
+            startedAt: facts.startedAt
+        )
+        session.budget.observe(used: used)
+        return session
+    }
+
+    private func makeSession(
+        user: String,
+        persona: String,
+        version: Int?,
+        context: [String: AttributeValue],
+        id: String?,
+        startedAt: Date?
+    ) async throws(RuntimeError) -> AgentSession {
         let user = ExactText.normalized(user)
         guard !user.isEmpty else { throw RuntimeError(.invalidArgument, "a session needs a user") }
         if let (_, scalar) = ExactText.firstForbidden(in: user, allowLineBreaks: false) {
@@ -146,7 +183,15 @@ public final class AgentRuntime: Sendable {
         }
         let adapted: AdaptedPersona
         do {
-            adapted = try await personas.adapt(ExactText.normalized(persona), to: PersonaContext(adaptation))
+            let context = PersonaContext(adaptation)
+            if let version {
+                adapted = personas.adapt(
+                    try await personas.load(ExactText.normalized(persona), version: version),
+                    to: context
+                )
+            } else {
+                adapted = try await personas.adapt(ExactText.normalized(persona), to: context)
+            }
         } catch {
             throw RuntimeError(.persona, error.message, cause: error)
         }
@@ -160,7 +205,7 @@ public final class AgentRuntime: Sendable {
                 user: user,
                 personaID: adapted.base.id,
                 personaVersion: adapted.base.version,
-                startedAt: Date()
+                startedAt: startedAt ?? Date()
             ),
             persona: adapted,
             policyContext: facts,
@@ -192,6 +237,68 @@ public final class AgentRuntime: Sendable {
     public func authorize(_ call: ToolCall, in session: AgentSession) -> GateDecision {
         let start = MonotonicClock.nanoseconds()
         let (decision, call, arguments) = decide(call, in: session)
+        instruments.count(decision)
+        audit.record(
+            record(
+                .decision,
+                call,
+                arguments,
+                decision,
+                session,
+                approver: nil,
+                outcome: nil,
+                error: nil,
+                start: start
+            )
+        )
+        return decision
+    }
+
+    /// Decides one call as ``authorize(_:in:)`` does, but spends from `budget`, a budget shared
+    /// with other processes, instead of this process's count. Only a call every other step allows
+    /// reaches the shared budget, and only when the session has a limit; when the budget cannot be
+    /// reached the call is denied at the budget step, with the reason.
+    /// - Parameters:
+    ///   - call: the call.
+    ///   - session: the session it belongs to.
+    ///   - budget: where the session's calls are counted.
+    public func authorize(_ call: ToolCall, in session: AgentSession, budget: any SharedBudget) async -> GateDecision {
+        let start = MonotonicClock.nanoseconds()
+        var trace: [String]? = nil
+        var (decision, call, arguments) = decide(call, in: session, reserve: false, trace: &trace)
+        if decision.verdict == .allowed, let limit = session.maxToolCalls {
+            do {
+                switch try await budget.spend(session: session.id) {
+                case .allowed(let used):
+                    session.budget.observe(used: used)
+                    decision.remainingCalls = max(0, limit - used)
+                case .spent:
+                    session.budget.observe(used: limit)
+                    decision = .denied(
+                        .budget,
+                        budgetSpent(session),
+                        authorization: decision.authorization,
+                        remaining: 0
+                    )
+                case .unknownSession:
+                    decision = .denied(
+                        .budget,
+                        "the shared budget has no session \(ExactText.quotedForDisplay(session.id))",
+                        authorization: decision.authorization,
+                        remaining: 0
+                    )
+                }
+            } catch {
+                decision = .denied(
+                    .budget,
+                    "the shared budget could not be spent, so the call is denied: \(error)",
+                    authorization: decision.authorization,
+                    remaining: session.budget.remaining
+                )
+            }
+        } else if decision.verdict == .allowed {
+            _ = session.budget.reserve()
+        }
         instruments.count(decision)
         audit.record(
             record(

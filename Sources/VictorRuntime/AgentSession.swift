@@ -16,6 +16,22 @@ public struct SessionFacts: Sendable, Hashable {
     public let personaVersion: Int
     /// When the session opened.
     public let startedAt: Date
+
+    /// Creates facts, for a session opened again from where another process recorded them
+    /// (``AgentRuntime/restoreSession(_:context:used:)``).
+    /// - Parameters:
+    ///   - id: the session's id.
+    ///   - user: the user the agent acts for.
+    ///   - personaID: the persona's id.
+    ///   - personaVersion: the persona version the session adapted.
+    ///   - startedAt: when the session opened.
+    public init(id: String, user: String, personaID: String, personaVersion: Int, startedAt: Date) {
+        self.id = id
+        self.user = user
+        self.personaID = personaID
+        self.personaVersion = personaVersion
+        self.startedAt = startedAt
+    }
 }
 
 /// An agent's session: a user, a persona adapted once to the session's context, the facts
@@ -63,10 +79,6 @@ public final class AgentSession: Sendable {
     public var remainingCalls: Int? { budget.remaining }
 }
 
-/// A count of allowed calls against an optional limit, safe under any concurrency.
-///
-/// A budget held by one process is an atomic; the database issue's shared budgets implement the
-/// same two operations against a row.
 /// Tool names in NFC, scanned while few: a persona names a handful of tools, and comparing a
 /// few short names costs less than hashing one.
 struct ToolNames: Sendable {
@@ -91,6 +103,11 @@ struct ToolNames: Sendable {
     }
 }
 
+/// A count of allowed calls against an optional limit, safe under any concurrency.
+///
+/// This process's count is an atomic. With a ``SharedBudget`` the database's row is the judge
+/// and this count follows it (``observe(used:)``), so listing tools and the budget step read a
+/// count that is never ahead of the truth.
 final class ToolCallBudget: Sendable {
     let limit: Int?
     private let spent: Atomic<Int>
@@ -108,6 +125,16 @@ final class ToolCallBudget: Sendable {
     var hasRoom: Bool {
         guard let limit else { return true }
         return spent.load(ordering: .relaxed) < limit
+    }
+
+    /// Raises the count to `used` when another process has spent more than this one knows.
+    func observe(used: Int) {
+        var current = spent.load(ordering: .relaxed)
+        while current < used {
+            let (exchanged, original) = spent.compareExchange(expected: current, desired: used, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
     }
 
     /// Spends one call if the budget has room.

@@ -12,6 +12,9 @@ final class SharedStore: Sendable {
     let configurations: PostgresConfigurationStore
     let installer: ConfigurationInstaller
     let listener: PostgresChangeListener
+    let sessions: PostgresSessions
+    /// Session budgets in the database, spent by every instance.
+    let budget: SharedSessionBudget
 
     /// Makes the listener over `database`; ``start(seed:)`` migrates, seeds and reads.
     init(
@@ -22,6 +25,8 @@ final class SharedStore: Sendable {
     ) {
         self.database = database
         configurations = PostgresConfigurationStore(database: database)
+        sessions = PostgresSessions(database: database)
+        budget = SharedSessionBudget(budgets: PostgresSessionBudgets(database: database))
         let installer = ConfigurationInstaller(runtime: runtime, logger: logger)
         self.installer = installer
         listener = PostgresChangeListener(
@@ -56,6 +61,75 @@ final class SharedStore: Sendable {
             installer.install(latest.configuration, generation: latest.generation)
         } else {
             installer.install(AuthorizationConfiguration(), generation: 0)
+        }
+    }
+}
+
+extension SharedStore {
+    /// Records a session just opened here, so that every instance can serve it.
+    /// - Throws: ``ServerError/Code/unavailable`` when the database cannot record it: the
+    ///   session is not opened then.
+    func record(_ session: AgentSession, context: JSONValue) async throws(ServerError) {
+        let record = PostgresSessions.Record(
+            id: session.id,
+            user: session.facts.user,
+            persona: session.facts.personaID,
+            personaVersion: session.facts.personaVersion,
+            context: context.canonicalJSON,
+            startedAt: session.facts.startedAt,
+            maxCalls: session.maxToolCalls
+        )
+        do {
+            try await sessions.open(record)
+        } catch {
+            throw ServerError(.unavailable, "the session could not be recorded in the shared store: \(error.message)")
+        }
+    }
+
+    /// The session `id` as another instance opened it, with the calls it has spent; `nil` when
+    /// no instance did.
+    /// - Throws: ``ServerError/Code/unavailable`` when the database cannot be read, and when the
+    ///   stored session can no longer be opened here (its persona version is gone).
+    func restore(_ id: String, runtime: AgentRuntime) async throws(ServerError) -> AgentSession? {
+        let found: (record: PostgresSessions.Record, used: Int)?
+        do {
+            found = try await sessions.session(id)
+        } catch {
+            throw ServerError(.unavailable, "the shared store could not be read: \(error.message)")
+        }
+        guard let (record, used) = found else { return nil }
+        do {
+            let context = try RequestFields(
+                .object(["context": try JSONValue.parse(record.context, source: "session \(id)")]),
+                allowed: ["context"]
+            )
+            .context()
+            return try await runtime.restoreSession(
+                SessionFacts(
+                    id: record.id,
+                    user: record.user,
+                    personaID: record.persona,
+                    personaVersion: record.personaVersion,
+                    startedAt: record.startedAt
+                ),
+                context: context,
+                used: used
+            )
+        } catch {
+            throw ServerError(.unavailable, "session \(id) cannot be opened on this instance: \(error)")
+        }
+    }
+}
+
+/// The database's session budgets as the runtime asks for them.
+struct SharedSessionBudget: SharedBudget {
+    let budgets: PostgresSessionBudgets
+
+    func spend(session: String) async throws -> SharedBudgetSpend {
+        switch try await budgets.spend(session: session) {
+        case .allowed(let used, _): .allowed(used: used)
+        case .spent: .spent
+        case .unknownSession: .unknownSession
         }
     }
 }

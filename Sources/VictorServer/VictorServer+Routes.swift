@@ -57,7 +57,7 @@ extension VictorServer {
         },
         ServerRoute(.post, "/v1/sessions", .decide) { server, request, _ in try await server.openSession(request) },
         ServerRoute(.get, "/v1/sessions/{id}/tools", .decide) { server, _, context in
-            try server.sessionTools(context)
+            try await server.sessionTools(context)
         },
         ServerRoute(.post, "/v1/sessions/{id}/authorize", .decide) { server, request, context in
             try await server.authorizeCall(request, context)

@@ -59,6 +59,10 @@ extension VictorServer {
         } catch {
             throw Self.serverError(error)
         }
+        if let shared {
+            // Recorded before it is answered, so any instance can serve it from the first call.
+            try await shared.record(session, context: .object(try fields.object("context")))
+        }
         try sessions.insert(session)
         metrics.sessions.set(Int64(sessions.count))
         var headers = HTTPFields()
@@ -66,17 +70,20 @@ extension VictorServer {
         return try JSONResponses.response(SessionRecord(session), status: .created, headers: headers)
     }
 
-    func session(_ context: ServerRequestContext) throws(ServerError) -> AgentSession {
+    /// The session the path names: held here, or with a shared store, opened by any instance.
+    func session(_ context: ServerRequestContext) async throws(ServerError) -> AgentSession {
         let id = try pathID(context)
-        guard let session = sessions.session(id) else {
-            throw ServerError(.notFound, "no open session \(id); it may have expired")
+        if let session = sessions.session(id) { return session }
+        if let shared, let session = try await shared.restore(id, runtime: runtime) {
+            try sessions.insert(session)
+            return session
         }
-        return session
+        throw ServerError(.notFound, "no open session \(id); it may have expired")
     }
 
-    func sessionTools(_ context: ServerRequestContext) throws -> Response {
+    func sessionTools(_ context: ServerRequestContext) async throws -> Response {
         try failClosed()
-        let session = try session(context)
+        let session = try await session(context)
         let tools = runtime.tools(for: session).map { definition -> JSONValue in
             [
                 "name": .string(definition.name),
@@ -103,7 +110,7 @@ extension VictorServer {
 
     func authorizeCall(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         try failClosed()
-        let session = try session(context)
+        let session = try await session(context)
         let fields = try RequestFields(try await bodies.json(request), allowed: Self.authorizeKeys)
         let tool = try fields.name("tool")
         let callID = try fields.optionalName("call_id") ?? UUID().uuidString.lowercased()
@@ -117,7 +124,12 @@ extension VictorServer {
         let call = ToolCall(id: callID, tool: tool, arguments: fields.value("arguments"))
         let start = ContinuousClock.now
         let steps = explain ? runtime.explain(call, in: session).steps : nil
-        let decision = runtime.authorize(call, in: session)
+        let decision =
+            if let shared {
+                await runtime.authorize(call, in: session, budget: shared.budget)
+            } else {
+                runtime.authorize(call, in: session)
+            }
         let allowed = decision.allowed ? 1 : 0
         metrics.decisions("tool_call", allowed: allowed, denied: 1 - allowed, duration: start.duration(to: .now))
         if decision.allowed { sessions.remember(call, decision, in: session.id) }
@@ -127,7 +139,7 @@ extension VictorServer {
     }
 
     func recordOutcome(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
-        let session = try session(context)
+        let session = try await session(context)
         let fields = try RequestFields(try await bodies.json(request), allowed: Self.outcomeKeys)
         let callID = try fields.name("call_id")
         let name = try fields.string("outcome")

@@ -81,23 +81,6 @@ func victor(rawArguments: [[UInt8]]) async -> VictorRun {
     return VictorRun(status: status, standardOutput: recorded.standardOutput, standardError: recorded.standardError)
 }
 
-/// The `victor` executable built beside this test bundle.
-func victorExecutable() -> URL? {
-    var candidates: [URL] = []
-    if let path = Bundle.main.executablePath {
-        var directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        // On macOS the runner sits inside the .xctest bundle: Contents/MacOS.
-        for _ in 0..<4 {
-            candidates.append(directory.appendingPathComponent("victor"))
-            directory = directory.deletingLastPathComponent()
-        }
-    }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    candidates.append(root.appendingPathComponent(".build/debug/victor"))
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}
-
 /// Runs the built `victor` executable with `arguments`, feeding `input` on standard input: for
 /// what only a process shows (its real streams, standard input, the progress of a run).
 func runVictor(_ arguments: [String], input: String? = nil) throws -> VictorRun {

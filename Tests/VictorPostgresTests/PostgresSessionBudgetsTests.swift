@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VictorPostgres
 
@@ -36,6 +37,48 @@ struct PostgresSessionBudgetsTests {
             #expect(try await budgets.spend(session: "unlimited") == .allowed(used: 1, limit: nil))
             try await budgets.open(session: "none", limit: 0)
             #expect(try await budgets.spend(session: "none") == .spent(limit: 0))
+        }
+    }
+}
+
+@Suite(.enabled(if: postgresAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
+struct PostgresSessionsTests {
+    static let record = PostgresSessions.Record(
+        id: "s-7",
+        user: "alice",
+        persona: "debugger",
+        personaVersion: 3,
+        context: #"{"env":"dev"}"#,
+        startedAt: Date(timeIntervalSince1970: 1_800_000_000.25),
+        maxCalls: 2
+    )
+
+    @Test func aSessionOpenedThroughOnePoolIsReadThroughAnotherWithItsBudget() async throws {
+        try await withTestDatabases { databases in
+            let first = try await databases.make()
+            let second = try await databases.reopen(first)
+            try await PostgresSessions(database: first).open(Self.record)
+            let budgets = PostgresSessionBudgets(database: second)
+            #expect(try await budgets.spend(session: "s-7") == .allowed(used: 1, limit: 2))
+            let found = try #require(try await PostgresSessions(database: second).session("s-7"))
+            #expect(found.record == Self.record)
+            #expect(found.used == 1)
+            #expect(try await PostgresSessions(database: second).session("s-8") == nil)
+        }
+    }
+
+    @Test func anIdOpenedTwiceIsAConflictAndKeepsTheFirstSession() async throws {
+        try await withTestDatabases { databases in
+            let sessions = PostgresSessions(database: try await databases.make())
+            try await sessions.open(Self.record)
+            var second = Self.record
+            second.user = "mallory"
+            second.maxCalls = nil
+            let error = await #expect(throws: PostgresStoreError.self) { try await sessions.open(second) }
+            #expect(error?.code == .conflict)
+            let found = try #require(try await sessions.session("s-7"))
+            #expect(found.record.user == "alice")
+            #expect(found.record.maxCalls == 2)
         }
     }
 }

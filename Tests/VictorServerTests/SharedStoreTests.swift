@@ -36,14 +36,11 @@ import VictorTestSupport
     }
 }
 
-/// Two servers in this test process, each with its own pool and listener, on one database of
-/// the throwaway cluster: what two `victor serve --store` processes do, without building the binary.
+/// A server in this test process on a database of the throwaway cluster: its readiness and its
+/// logs. ``ServeProcessesTests`` runs several `victor serve` processes on one database.
 @Suite(.enabled(if: PostgresTestCluster.isAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
 struct SharedStoreTests {
     let directories = TemporaryDirectories()
-
-    static let replacement =
-        #"{"users": {"carol": {"roles": ["reader"]}}, "roles": {"reader": {"permissions": [{"resource": "code", "action": "read"}]}}}"#
 
     /// The sample configuration on a fresh database of the shared cluster.
     func configuration() throws -> ServerConfiguration {
@@ -62,98 +59,6 @@ struct SharedStoreTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         return nil
-    }
-
-    func personaDocument(_ client: Client, id: String, name: String) async throws -> String {
-        let reply = try await client.get("/v1/personas/code_reviewer")
-        guard case .object(var members) = reply.json else { return "" }
-        members["id"] = .string(id)
-        members["name"] = .string(name)
-        return JSONValue.object(members).canonicalJSON
-    }
-
-    @Test(.timeLimit(.minutes(1))) func twoInstancesShareOneDatabase() async throws {
-        let configuration = try configuration()
-        try await withServer(configuration) { _, first in
-            try await withServer(configuration) { _, second in
-                for client in [first, second] {
-                    let ready = try await eventually { try await client.get("/health/ready").status == 200 }
-                    #expect(ready != nil, "an instance never became ready")
-                }
-                // The first instance seeded generation 1 from the authorization file.
-                let ready = try await second.get("/health/ready")
-                #expect(ready["generation"] == .string("1"))
-                #expect(try await second.get("/v1/authz/configuration").headers[.eTag] == "\"1\"")
-
-                // A persona written through one instance is served by the other.
-                let body = try await personaDocument(first, id: "shared", name: "Shared Reviewer")
-                #expect(try await first.put("/v1/personas/shared", body).status == 201)
-                let created = try await eventually { try await second.get("/v1/personas/shared").status == 200 }
-                let createdDelay = try #require(created, "the second instance never served the new persona")
-                print("persona created on one instance, served by the other after \(createdDelay)")
-
-                // An update invalidates the other instance's cached copy.
-                let updated = try await first.put("/v1/personas/shared", body, headers: ["If-Match": "\"1\""])
-                #expect(updated.status == 200)
-                let changed = try await eventually {
-                    try await second.get("/v1/personas/shared").headers[.eTag] == "\"2\""
-                }
-                let changedDelay = try #require(changed, "the second instance kept serving version 1")
-                print("persona updated on one instance, seen by the other after \(changedDelay)")
-
-                // A configuration written through one instance decides identically on the other.
-                let check = #"{"user": "carol", "resource": "code", "action": "read"}"#
-                #expect(try await second.post("/v1/authz/check", check)["allowed"] == .bool(false))
-                let written = try await first.put(
-                    "/v1/authz/configuration",
-                    Self.replacement,
-                    headers: ["If-Match": "\"1\""]
-                )
-                #expect(written.status == 200)
-                #expect(written.headers[.eTag] == "\"2\"")
-                let installed = try await eventually {
-                    try await second.get("/v1/authz/configuration").headers[.eTag] == "\"2\""
-                }
-                let installedDelay = try #require(installed, "the second instance kept generation 1")
-                print("configuration committed on one instance, installed on the other after \(installedDelay)")
-                for client in [first, second] {
-                    #expect(try await client.post("/v1/authz/check", check)["allowed"] == .bool(true))
-                    let alice = #"{"user": "alice", "resource": "code", "action": "read"}"#
-                    #expect(try await client.post("/v1/authz/check", alice)["allowed"] == .bool(false))
-                    #expect(try await client.get("/health/ready")["generation"] == .string("2"))
-                    #expect(
-                        try await client.get("/metrics").text.contains("victor_server_configuration_generation 2")
-                    )
-                }
-                // The database enforces If-Match: a stale tag is refused on either instance.
-                let stale = try await second.put(
-                    "/v1/authz/configuration",
-                    Self.replacement,
-                    headers: ["If-Match": "\"1\""]
-                )
-                #expect(stale.status == 412)
-                let invalid = try await second.put(
-                    "/v1/authz/configuration",
-                    #"{"users": {"dave": {"roles": ["nobody"]}}}"#,
-                    headers: ["If-Match": "\"2\""]
-                )
-                #expect(invalid.status == 422)
-
-                // Eight writers at one version across both instances: the database takes one.
-                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                    for writer in 0..<8 {
-                        let client = writer.isMultiple(of: 2) ? first : second
-                        let text = try await personaDocument(client, id: "shared", name: "Writer \(writer)")
-                        group.addTask {
-                            try await client.put("/v1/personas/shared", text, headers: ["If-Match": "\"2\""]).status
-                        }
-                    }
-                    return try await group.reduce(into: [Int]()) { $0.append($1) }
-                }
-                #expect(statuses.filter { $0 == 200 }.count == 1, "statuses: \(statuses)")
-                #expect(statuses.filter { $0 == 409 || $0 == 412 }.count == 7, "statuses: \(statuses)")
-            }
-        }
     }
 
     @Test(.timeLimit(.minutes(1))) func aLostDatabaseFailsClosedPastTheStalenessBound() async throws {
