@@ -217,6 +217,7 @@ let package = Package(
                 "VictorExecution",
                 "VictorPersonas",
                 "VictorAuthorization",
+                "VictorScratchPostgres",
                 "CVictorHeap",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -255,11 +256,14 @@ let package = Package(
         ),
         // Shared by the test targets, never shipped: an event recorder, self-cleaning temporary
         // directories, a fault-injecting file system, and the contract every persona store keeps.
+        // A throwaway PostgreSQL cluster for tests and benchmarks.
+        .target(name: "VictorScratchPostgres", dependencies: ["VictorLocks"], swiftSettings: swiftSettings),
         .target(
             name: "VictorTestSupport",
             dependencies: [
                 "VictorEvents",
                 "VictorLocks",
+                "VictorScratchPostgres",
                 "VictorFiles",
                 "VictorPersonas",
                 .product(name: "Logging", package: "swift-log"),
@@ -358,6 +362,7 @@ let package = Package(
                 "VictorAuthorization",
                 "VictorPersonas",
                 "VictorDocuments",
+                "VictorScratchPostgres",
                 "VictorTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -392,6 +397,7 @@ let package = Package(
                 "VictorPersonas",
                 "VictorAuthorization",
                 "VictorRuntime",
+                "VictorScratchPostgres",
                 "VictorTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -406,6 +412,7 @@ let package = Package(
                 "VictorPersonas",
                 "VictorBenchmarks",
                 "VictorDocuments",
+                "VictorScratchPostgres",
                 "VictorTestSupport",
             ],
             swiftSettings: swiftSettings

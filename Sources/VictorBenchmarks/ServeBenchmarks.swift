@@ -178,7 +178,7 @@ enum ServedVictor {
 
     static var tokens: String {
         let digest = SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-        return "tokens:\n  - {name: bench, sha256: \(digest), scopes: [decide]}\n"
+        return "tokens:\n  - {name: bench, sha256: \(digest), scopes: [decide, admin]}\n"
     }
 
     static let configuration = """
@@ -194,7 +194,11 @@ enum ServedVictor {
 
     /// Starts the server, runs `body` with its port and token, and stops the server: SIGTERM,
     /// then SIGKILL if it has not exited within five seconds, whether `body` succeeded or not.
+    /// - Parameters:
+    ///   - arguments: more arguments for `victor serve`, such as `--store URL`.
+    ///   - body: the work, given the port and the token.
     static func withServer<Value: Sendable>(
+        arguments: [String] = [],
         _ body: (_ port: Int, _ token: String) async throws -> Value
     ) async throws -> (Value, Memory) {
         guard let executable = BenchmarkProcessIsolation.currentExecutable(named: "victor") else {
@@ -219,7 +223,7 @@ enum ServedVictor {
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(5))]
         let outcome = try await Subprocess.run(
             .path(FilePath(executable)),
-            arguments: ["serve", "--config", directory + "/victor.yaml", "--port", "0"],
+            arguments: Arguments(["serve", "--config", directory + "/victor.yaml", "--port", "0"] + arguments),
             workingDirectory: FilePath(directory),
             platformOptions: options,
             input: .none,

@@ -1,8 +1,9 @@
 import Testing
+import VictorScratchPostgres
 import VictorTestSupport
 
 struct DatabaseCommandTests {
-    @Test(.enabled(if: PostgresTestCluster.isAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
+    @Test(.enabled(if: PostgresTests.isAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
     func migrateAppliesTheSchemaOnceAndThenFindsNothingToDo() async throws {
         let cluster = try PostgresTestCluster.shared()
         let url = cluster.url(database: try cluster.makeDatabase())

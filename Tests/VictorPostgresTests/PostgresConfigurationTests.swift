@@ -3,6 +3,7 @@ import Testing
 import VictorAuthorization
 import VictorLocks
 import VictorPostgres
+import VictorScratchPostgres
 import VictorTestSupport
 
 @Suite(.enabled(if: postgresAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))

@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import VictorPostgres
+import VictorScratchPostgres
 import VictorTestSupport
 
 /// Fresh databases on the process's throwaway cluster, each with the schema applied, and every
@@ -57,4 +58,4 @@ func withTestDatabases<Result: Sendable>(_ body: (TestDatabases) async throws ->
 }
 
 /// Why the PostgreSQL suites are off, for `.enabled(if:)`.
-let postgresAvailable = PostgresTestCluster.isAvailable
+let postgresAvailable = PostgresTests.isAvailable

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import VictorAuthorization
 import VictorRuntime
+import VictorScratchPostgres
 import VictorTestSupport
 
 /// Several `victor serve` processes on one PostgreSQL database, as a deployment runs them:
@@ -11,7 +12,7 @@ import VictorTestSupport
 /// database, one session budget is spent through all of them, and a killed instance or a
 /// restarted database loses nothing committed and decides nothing wrong.
 @Suite(
-    .enabled(if: PostgresTestCluster.isAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"),
+    .enabled(if: PostgresTests.isAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"),
     .enabled(if: victorExecutable() != nil, "the victor executable is not built"),
     .serialized
 )

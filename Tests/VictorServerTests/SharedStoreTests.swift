@@ -6,6 +6,7 @@ import Testing
 import VictorPostgres
 import VictorRuntime
 import VictorServer
+import VictorScratchPostgres
 import VictorTestSupport
 
 @Suite struct StoreSettingTests {
@@ -38,7 +39,7 @@ import VictorTestSupport
 
 /// A server in this test process on a database of the throwaway cluster: its readiness and its
 /// logs. ``ServeProcessesTests`` runs several `victor serve` processes on one database.
-@Suite(.enabled(if: PostgresTestCluster.isAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
+@Suite(.enabled(if: PostgresTests.isAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
 struct SharedStoreTests {
     let directories = TemporaryDirectories()
 

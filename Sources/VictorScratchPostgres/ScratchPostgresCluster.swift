@@ -1,23 +1,20 @@
 import Foundation
 import VictorLocks
 
-/// A throwaway PostgreSQL cluster for tests: made with `initdb` in a temporary directory, started
-/// with `pg_ctl`, listening on a Unix socket in that directory only (no TCP port), and removed
-/// when the test process ends.
+/// A throwaway PostgreSQL cluster, for tests and benchmarks: made with `initdb` in a temporary
+/// directory, started with `pg_ctl`, listening on a Unix socket in that directory only (no TCP
+/// port), without fsync, and removed when the process ends (a watchdog removes it even after a
+/// crash). Never for data anyone wants to keep.
 ///
-/// One cluster serves the whole test process (``shared()``); each test takes a fresh database from
-/// it (``makeDatabase()``), so tests never see each other's rows.
+/// One cluster serves the whole process (``shared()``); each user takes a fresh database from it
+/// (``makeDatabase()``), so they never see each other's rows. ``makePrivate()`` makes one for a
+/// caller that stops and starts the server.
 ///
-/// When the server binaries are missing, ``unavailableReason`` says why, and suites gate on it:
+/// When the server binaries are missing, ``unavailableReason`` says why.
 ///
-/// ```swift
-/// @Suite(.enabled(if: PostgresTestCluster.isAvailable, "PostgreSQL binaries not found"))
-/// struct StoreTests { … }
-/// ```
-///
-/// `initdb` refuses to run as root, so a root test process runs the server binaries as the
+/// `initdb` refuses to run as root, so a root process runs the server binaries as the
 /// `postgres` user (Debian's package creates it) with `runuser`.
-public final class PostgresTestCluster: Sendable {
+public final class ScratchPostgresCluster: Sendable {
     /// The directory holding the cluster's data, its log and its socket.
     public let directory: String
     /// The directory of the server's Unix socket: the host a client connects to.
@@ -30,25 +27,18 @@ public final class PostgresTestCluster: Sendable {
     private let runAs: String?
     private let databaseCounter = Locked(0)
 
-    /// Why tests that need PostgreSQL cannot run here, or `nil` when they can.
-    ///
-    /// Computed once; the first time it finds a reason it prints a line starting with `SKIPPED`,
-    /// so a run without PostgreSQL says so loudly instead of passing silently.
-    public static let unavailableReason: String? = {
-        let reason = findSetup().reason
-        if let reason { print("SKIPPED: tests that need PostgreSQL: \(reason)") }
-        return reason
-    }()
+    /// Why a cluster cannot be made here, or `nil` when it can.
+    public static let unavailableReason: String? = findSetup().reason
 
-    /// Whether tests that need PostgreSQL can run here.
+    /// Whether a cluster can be made here.
     public static var isAvailable: Bool { unavailableReason == nil }
 
-    private static let sharedCluster: Result<PostgresTestCluster, ClusterError> = {
+    private static let sharedCluster: Result<ScratchPostgresCluster, ClusterError> = {
         let setup = findSetup()
         guard let binaries = setup.binaries else { return .failure(ClusterError(setup.reason ?? "unavailable")) }
         do throws(ClusterError) {
-            let cluster = try PostgresTestCluster(binaries: binaries, runAs: setup.runAs)
-            atexit { PostgresTestCluster.stopShared() }
+            let cluster = try ScratchPostgresCluster(binaries: binaries, runAs: setup.runAs)
+            atexit { ScratchPostgresCluster.stopShared() }
             return .success(cluster)
         } catch {
             return .failure(error)
@@ -57,17 +47,17 @@ public final class PostgresTestCluster: Sendable {
 
     /// The process's cluster, started on first use.
     /// - Throws: when the binaries are missing or the cluster cannot start.
-    public static func shared() throws -> PostgresTestCluster {
+    public static func shared() throws -> ScratchPostgresCluster {
         try sharedCluster.get()
     }
 
-    /// A cluster of its own, for a test that stops and starts the server; ``remove()`` it at the
+    /// A cluster of its own, for a caller that stops and starts the server; ``remove()`` it at the
     /// end (a watchdog removes it if the process dies first).
     /// - Throws: when the binaries are missing or the cluster cannot start.
-    public static func makePrivate() throws -> PostgresTestCluster {
+    public static func makePrivate() throws -> ScratchPostgresCluster {
         let setup = findSetup()
         guard let binaries = setup.binaries else { throw ClusterError(setup.reason ?? "unavailable") }
-        return try PostgresTestCluster(binaries: binaries, runAs: setup.runAs)
+        return try ScratchPostgresCluster(binaries: binaries, runAs: setup.runAs)
     }
 
     private static func stopShared() {
@@ -109,7 +99,7 @@ public final class PostgresTestCluster: Sendable {
 
     /// Starts the server (again, after ``stop()``).
     public func start() throws(ClusterError) {
-        // fsync off: a throwaway cluster need not survive a power cut, and tests run faster.
+        // fsync off: a throwaway cluster need not survive a power cut, and runs faster.
         let options =
             "-c listen_addresses='' -c unix_socket_directories=\(directory) -c fsync=off -c max_connections=200"
         try run(
@@ -129,7 +119,7 @@ public final class PostgresTestCluster: Sendable {
             $0 += 1
             return $0
         }
-        let name = "test_\(ProcessInfo.processInfo.processIdentifier)_\(number)"
+        let name = "scratch_\(ProcessInfo.processInfo.processIdentifier)_\(number)"
         try run("\(binaries)/createdb", ["-h", directory, "-U", username, name], asServer: false)
         return name
     }
@@ -145,7 +135,7 @@ public final class PostgresTestCluster: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Stops the server and removes the directory when the test process is gone, however it
+    /// Stops the server and removes the directory when the process that made it is gone, however it
     /// ended: a crash or a kill skips `atexit`.
     private func startWatchdog() {
         let parent = ProcessInfo.processInfo.processIdentifier
