@@ -61,11 +61,17 @@ enum StoreBenchmarks {
                             body: try await personaDocument(writer, id: "propagation", name: "Propagation 0")
                         )
                         guard created.status == 201 else {
-                            throw BenchmarkError("creating the persona answered HTTP \(created.status): \(created.body)")
+                            throw BenchmarkError(
+                                "creating the persona answered HTTP \(created.status): \(created.body)"
+                            )
                         }
                         var delays: [Double] = []
                         for round in 0...rounds {
-                            let body = try await personaDocument(writer, id: "propagation", name: "Propagation \(round)")
+                            let body = try await personaDocument(
+                                writer,
+                                id: "propagation",
+                                name: "Propagation \(round)"
+                            )
                             let version = round + 1
                             if round > 0 {
                                 let updated = try await writer.send(
@@ -84,7 +90,9 @@ enum StoreBenchmarks {
                                 let served = try await reader.send(.GET, "/v1/personas/propagation")
                                 if served.headers.first(name: "ETag") == "\"\(version)\"" { break }
                                 guard Measure.now() - acknowledged < 5_000_000_000 else {
-                                    throw BenchmarkError("version \(version) was not served by the other instance in 5 s")
+                                    throw BenchmarkError(
+                                        "version \(version) was not served by the other instance in 5 s"
+                                    )
                                 }
                             }
                             // Round 0 measures creation, which a cold cache serves at once.

@@ -5,8 +5,8 @@ import ServiceLifecycle
 import Testing
 import VictorPostgres
 import VictorRuntime
-import VictorServer
 import VictorScratchPostgres
+import VictorServer
 import VictorTestSupport
 
 @Suite struct StoreSettingTests {
