@@ -364,6 +364,7 @@ let package = Package(
                 "VictorDocuments",
                 "VictorScratchPostgres",
                 "VictorTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import VictorAuthorization
 import VictorPersonas
+import VictorPostgres
 import VictorRuntime
 
 /// Why a `victor` command failed; each kind has one exit status (``exitCode``), the same for
@@ -72,6 +73,9 @@ struct CommandFailure: Error {
             let located = error.code == .invalidConfiguration || error.code == .invalidJSON
             let lines = error.message.split(separator: "\n").map { singleLine(String($0)) }
             self.init(Self.kind(of: error), located ? lines : lines.map { "error: " + $0 })
+        case let error as PostgresStoreError:
+            // The description names the store without its password.
+            self.init(.storeFailure, ["error: " + singleLine(error.description)])
         case let error as CommandFileError:
             self.init(.invalidInput, ["error: " + singleLine(error.description)])
         case let error as BenchError:

@@ -30,8 +30,8 @@ struct PersonaAdaptCommand: AsyncParsableCommand {
     func run() async throws {
         let console = CommandOutput.current
         let context = try personaContext(self.context)
-        try await withPersonaErrors {
-            let adapted = try await store.manager().adapt(id, to: context)
+        try await store.withManager { manager in
+            let adapted = try await manager.adapt(id, to: context)
             let constraints = adapted.constraints
             switch format {
             case .json:
@@ -81,8 +81,8 @@ struct PersonaPromptCommand: AsyncParsableCommand {
     func run() async throws {
         let console = CommandOutput.current
         let context = try personaContext(self.context)
-        try await withPersonaErrors {
-            console.line(try await store.manager().systemPrompt(id, context: context))
+        try await store.withManager { manager in
+            console.line(try await manager.systemPrompt(id, context: context))
         }
     }
 }

@@ -27,8 +27,8 @@ struct PersonaMergeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try await withPersonaErrors {
-            let merged = try await store.manager().merge(ids: ids, name: name, id: mergedID)
+        try await store.withManager { manager in
+            let merged = try await manager.merge(ids: ids, name: name, id: mergedID)
             let sources = ids.map { displayText(ExactText.normalized($0)) }.joined(separator: ", ")
             console.line("merged \(sources) into \(merged.id) (version \(merged.version))")
         }
@@ -52,8 +52,7 @@ struct PersonaSuggestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try await withPersonaErrors {
-            let manager = store.manager()
+        try await store.withManager { manager in
             let listing = try await manager.listing()
             let suggestions = PersonaManager.rank(
                 listing.personas,

@@ -56,7 +56,8 @@ struct PersonaImportCommand: AsyncParsableCommand {
             }
         }
         let console = CommandOutput.current
-        for outcome in try await store.manager().importPersonas(personas) {
+        let outcomes = try await store.withManager { try await $0.importPersonas(personas) }
+        for outcome in outcomes {
             console.line("\(outcome.action.rawValue) \(outcome.persona.id) (version \(outcome.persona.version))")
         }
     }
@@ -73,8 +74,8 @@ struct PersonaListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try await withPersonaErrors {
-            let listing = try await store.manager().listing()
+        try await store.withManager { manager in
+            let listing = try await manager.listing()
             switch format {
             case .json:
                 console.write(try prettyJSON(listing.personas.map(PersonaSummary.init)))
@@ -112,8 +113,7 @@ struct PersonaShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try await withPersonaErrors {
-            let manager = store.manager()
+        try await store.withManager { manager in
             let persona: Persona
             if let version {
                 persona = try await manager.load(id, version: version)
@@ -136,8 +136,8 @@ struct PersonaHistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = CommandOutput.current
-        try await withPersonaErrors {
-            for persona in try await store.manager().history(id) {
+        try await store.withManager { manager in
+            for persona in try await manager.history(id) {
                 let date = ISO8601DateFormatter().string(from: persona.updatedAt)
                 console.line("v\(persona.version)\t\(date)\t\(displayText(persona.name))")
             }
@@ -173,8 +173,7 @@ struct PersonaExportCommand: AsyncParsableCommand {
     func run() async throws {
         let console = CommandOutput.current
         if let output { try checkOutput(output) }
-        try await withPersonaErrors {
-            let manager = store.manager()
+        try await store.withManager { manager in
             var problems: [PersonaError] = []
             let personas: [Persona]
             if all {

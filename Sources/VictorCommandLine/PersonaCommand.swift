@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VictorDocuments
 import VictorPersonas
+import VictorPostgres
 
 /// `victor persona …`: import, inspect, export, adapt, merge and suggest personas.
 struct PersonaCommand: AsyncParsableCommand {
@@ -22,22 +23,52 @@ struct PersonaCommand: AsyncParsableCommand {
 
 /// The `--store DIR` option every persona subcommand takes.
 struct PersonaStoreOptions: ParsableArguments {
-    @Option(name: .customLong("store"), help: "The persona store directory.")
+    @Option(
+        name: .customLong("store"),
+        help: "The persona store: a directory, or a shared PostgreSQL store as a postgres:// URL."
+    )
     var directory: String = "./.victor/personas"
+
+    /// The PostgreSQL store `--store` names, or `nil` for a directory.
+    var url: PostgresStoreURL? {
+        get throws {
+            guard directory.hasPrefix("postgres://") || directory.hasPrefix("postgresql://") else { return nil }
+            do {
+                return try PostgresStoreURL(directory)
+            } catch {
+                throw ValidationError("--store: \(error.message)")
+            }
+        }
+    }
 
     func validate() throws {
         guard !directory.isEmpty else {
             throw ValidationError("--store is empty; name the persona store's directory")
         }
+        if try url != nil { return }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw ValidationError("--store \(displayText(directory)) is not a directory")
         }
     }
 
-    /// A manager over the directory store, with the built-in personas available.
-    func manager() -> PersonaManager {
-        PersonaManager(store: DirectoryPersonaStore(directory: directory))
+    /// Runs `body` with a manager over the store, the built-in personas available; persona
+    /// errors reach ``VictorCommand/report(_:to:)`` as ``withPersonaErrors(_:)`` says. A
+    /// PostgreSQL store's schema is migrated first and its connections closed afterwards.
+    func withManager<Value>(_ body: (PersonaManager) async throws -> Value) async throws -> Value {
+        guard let url = try url else {
+            return try await body(PersonaManager(store: DirectoryPersonaStore(directory: directory)))
+        }
+        let database = PostgresStore(url: url)
+        do {
+            try await PostgresSchema.migrate(database)
+            let value = try await body(PersonaManager(store: PostgresPersonaStore(database: database)))
+            await database.shutdown()
+            return value
+        } catch {
+            await database.shutdown()
+            throw error
+        }
     }
 }
 

@@ -18,6 +18,7 @@ extension AgentRuntime {
     ///   - eventBus: where events go, when given.
     ///   - personaStore: where personas are kept; `nil` (the default) for the directory store
     ///     ``RuntimeConfiguration/personaStorePath`` names.
+    ///   - auditSinks: where audit records go besides the file and the event bus.
     ///   - telemetry: the logger and the naming of the instruments.
     /// - Throws: ``RuntimeError/Code/invalidConfiguration`` when the authorization configuration
     ///   is invalid (with every problem), ``RuntimeError/Code/io`` when the audit file cannot be opened.
@@ -27,6 +28,7 @@ extension AgentRuntime {
         approver: any Approver = DenyingApprover(),
         eventBus: EventBus? = nil,
         personaStore: (any PersonaStore)? = nil,
+        auditSinks: [any AuditSink] = [],
         telemetry: Telemetry = .standard
     ) async throws(RuntimeError) -> AgentRuntime {
         let authorization: AuthorizationConfiguration
@@ -79,6 +81,7 @@ extension AgentRuntime {
             )
         }
         if let eventBus { sinks.append(EventBusAuditSink(bus: eventBus)) }
+        sinks += auditSinks
         return AgentRuntime(
             tools: tools,
             personas: PersonaManager(

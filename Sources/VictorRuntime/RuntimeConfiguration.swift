@@ -22,6 +22,7 @@ import VictorExecution
 ///   max_loaded_tools: 64
 /// audit:
 ///   file: .victor/audit.jsonl           # absent: no audit file
+///   store: false                        # true: also the shared store's victor_audit table
 ///   record_arguments: false
 ///   max_file_bytes: 67108864
 ///   keep_files: 5
@@ -48,6 +49,9 @@ public struct RuntimeConfiguration: Sendable {
     public var maxLoadedTools: Int
     /// Where audit records are written; `nil` for no file.
     public var auditPath: String?
+    /// Whether audit records also go to the shared store's table (`audit.store`); only a service
+    /// with a store (`victor serve --store`) can honour it, and refuses to start otherwise.
+    public var auditToStore: Bool = false
     /// Whether audit records carry the arguments.
     public var recordArguments: Bool
     /// How the audit file is batched, synced and rotated.
@@ -87,7 +91,7 @@ public struct RuntimeConfiguration: Sendable {
         "max_concurrent_calls", "call_timeout_ms", "approval_timeout_ms", "max_loaded_tools",
     ]
     static let auditKeys: Set<String> = [
-        "file", "record_arguments", "max_file_bytes", "keep_files", "batch_records", "flush_interval_ms",
+        "file", "store", "record_arguments", "max_file_bytes", "keep_files", "batch_records", "flush_interval_ms",
     ]
 
     /// Reads a configuration file; relative paths in it are relative to its directory.
@@ -168,6 +172,9 @@ public struct RuntimeConfiguration: Sendable {
             }
             if let node = top["audit"], let audit = fields.mapping(node, "audit", allowed: auditKeys) {
                 if let value = audit["file"] { configuration.auditPath = path(value, "audit.file") }
+                if let value = audit["store"], let flag = fields.bool(value, "audit.store") {
+                    configuration.auditToStore = flag
+                }
                 if let value = audit["record_arguments"], let flag = fields.bool(value, "audit.record_arguments") {
                     configuration.recordArguments = flag
                 }

@@ -134,12 +134,24 @@ public final class VictorServer: Service, Sendable {
         let mcp = try mcpConfiguration(configuration)
         let registry = PrometheusCollectorRegistry()
         let telemetry = Telemetry(logger: logger, metricsFactory: PrometheusMetricsFactory(registry: registry))
+        if configuration.runtime.auditToStore, configuration.store == nil {
+            throw ServerError(
+                .invalidConfiguration,
+                "audit.store: true needs a shared store: set store: postgres://… or pass --store"
+            )
+        }
         let database = configuration.store.map { PostgresStore(url: $0, logger: logger) }
         let runtime: AgentRuntime
         do {
+            // The table exists once migrated; the sink's writer retries until then.
+            let auditSinks: [any AuditSink] =
+                if let database, configuration.runtime.auditToStore { [PostgresAuditSink(database: database)] } else {
+                    []
+                }
             runtime = try await AgentRuntime.make(
                 configuration.runtime,
                 personaStore: database.map { PostgresPersonaStore(database: $0) },
+                auditSinks: auditSinks,
                 telemetry: telemetry
             )
         } catch {
@@ -239,13 +251,14 @@ public final class VictorServer: Service, Sendable {
         await mcpEndpoint?.shutdown()
         listening?.cancel()
         await listening?.value
-        await shared?.database.shutdown()
         do {
             try await runtime.shutdown()
         } catch {
             logger.error("the audit sinks could not be closed", metadata: ["error": "\(error)"])
             if failure == nil { failure = error }
         }
+        // After the runtime: the audit sinks write their last batch to the store on close.
+        await shared?.database.shutdown()
         if let failure { throw failure }
     }
 

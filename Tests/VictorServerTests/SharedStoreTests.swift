@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Logging
+import PostgresNIO
 import ServiceLifecycle
 import Testing
 import VictorPostgres
@@ -96,6 +97,48 @@ struct SharedStoreTests {
             #expect(current != nil, "not ready again after the database came back")
             #expect(try await client.post("/v1/authz/check", check)["allowed"] == .bool(true))
         }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func auditRecordsGoToTheStoreTableWhenAsked() async throws {
+        var configuration = try configuration()
+        configuration.runtime.auditToStore = true
+        let session = try await withServer(configuration) { _, client -> String in
+            let opened = try await client.post(
+                "/v1/sessions",
+                #"{"user": "alice", "persona": "code_reviewer", "context": {"env": "dev"}}"#
+            )
+            guard case .string(let session)? = opened["session"] else {
+                Issue.record("no session in \(opened.text)")
+                return ""
+            }
+            for path in ["a.swift", "secret.txt"] {
+                let reply = try await client.post(
+                    "/v1/sessions/\(session)/authorize",
+                    #"{"tool": "read_file", "arguments": {"path": "\#(path)"}}"#
+                )
+                #expect(reply.status == 200)
+            }
+            return session
+        }
+        // The server has shut down, which writes the last batch.
+        let database = PostgresStore(url: try #require(configuration.store))
+        let rows = try await database.client.query(
+            "SELECT verdict FROM victor_audit WHERE session = \(session) ORDER BY id",
+            logger: Logger(label: "test")
+        ).collect()
+        await database.shutdown()
+        #expect(try rows.map { try $0.decode(String.self) } == ["allowed", "denied"])
+    }
+
+    @Test func auditToTheStoreWithoutAStoreIsRefused() async throws {
+        var configuration = try configuration()
+        configuration.store = nil
+        configuration.runtime.auditToStore = true
+        let error = await #expect(throws: ServerError.self) {
+            _ = try await VictorServer.make(configuration, accessLog: nil)
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.contains("audit.store") == true)
     }
 
     @Test(.timeLimit(.minutes(1))) func theStorePasswordIsNeverLogged() async throws {
