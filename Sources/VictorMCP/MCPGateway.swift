@@ -168,7 +168,7 @@ public final class MCPGateway: Sendable {
     }
 
     /// Sends `notifications/tools/list_changed` to the client, when one is connected.
-    func announceToolListChanged() {
+    package func announceToolListChanged() {
         guard let server = server.withLock({ $0 }) else { return }
         Task { try? await server.notify(ToolListChangedNotification.message()) }
     }

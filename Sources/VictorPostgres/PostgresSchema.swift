@@ -103,6 +103,8 @@ public enum PostgresSchema {
                 CREATE TRIGGER victor_sessions_immutable BEFORE UPDATE ON victor_sessions
                 FOR EACH ROW EXECUTE FUNCTION victor_refuse_update()
                 """,
+                // When any instance last served the session: an idle session expires everywhere.
+                "ALTER TABLE victor_session_budgets ADD COLUMN last_seen timestamptz NOT NULL DEFAULT now()",
             ]
         ),
     ]

@@ -52,7 +52,7 @@ public struct PostgresSessionBudgets: Sendable {
         do {
             let rows = try await database.rows(
                 """
-                UPDATE victor_session_budgets SET used = used + 1
+                UPDATE victor_session_budgets SET used = used + 1, last_seen = now()
                 WHERE session = \(session) AND (max_calls IS NULL OR used < max_calls)
                 RETURNING used, max_calls
                 """

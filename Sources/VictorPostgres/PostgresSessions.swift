@@ -91,16 +91,28 @@ public struct PostgresSessions: Sendable {
         }
     }
 
-    /// The session `id` and the calls it has spent, or `nil` when no instance opened it.
-    /// - Parameter id: the session's id.
+    /// The session `id` and the calls it has spent, or `nil` when no instance opened it or it
+    /// has been idle (no instance marked it ``touch(_:)``, and no call was counted) for longer
+    /// than `idleTimeout`, by the database's clock.
+    /// - Parameters:
+    ///   - id: the session's id.
+    ///   - idleTimeout: how long a session may go unused; `nil` for no limit.
     /// - Throws: ``PostgresStoreError/Code/query`` when the database fails.
-    public func session(_ id: String) async throws(PostgresStoreError) -> (record: Record, used: Int)? {
+    public func session(
+        _ id: String,
+        idleTimeout: Duration? = nil
+    ) async throws(PostgresStoreError) -> (record: Record, used: Int)? {
+        // Whole milliseconds, never rounded up past the bound.
+        let milliseconds = idleTimeout.map {
+            Int($0.components.seconds) * 1_000 + Int($0.components.attoseconds / 1_000_000_000_000_000)
+        }
         do {
             let rows = try await database.rows(
                 """
                 SELECT s.user_name, s.persona, s.persona_version, s.context, s.started_at, b.max_calls, b.used
                 FROM victor_sessions s JOIN victor_session_budgets b ON b.session = s.id
                 WHERE s.id = \(id)
+                  AND (\(milliseconds)::bigint IS NULL OR b.last_seen > now() - \(milliseconds)::bigint * interval '1 millisecond')
                 """
             )
             guard let row = rows.first else { return nil }
@@ -121,6 +133,20 @@ public struct PostgresSessions: Sendable {
             )
         } catch {
             throw PostgresStoreError(.query, "cannot read session '\(id)'", cause: Cause(error))
+        }
+    }
+
+    /// Marks session `id` as used now, so that it does not expire while any instance serves it.
+    /// - Parameter id: the session's id.
+    /// - Throws: ``PostgresStoreError/Code/query`` when the database fails.
+    public func touch(_ id: String) async throws(PostgresStoreError) {
+        do {
+            try await database.client.query(
+                "UPDATE victor_session_budgets SET last_seen = now() WHERE session = \(id)",
+                logger: database.logger
+            )
+        } catch {
+            throw PostgresStoreError(.query, "cannot mark session '\(id)' as used", cause: Cause(error))
         }
     }
 }

@@ -15,7 +15,9 @@ import VictorRuntime
 /// Each MCP session is one ``MCPGateway`` in the server's runtime, for the user its bearer token
 /// names (`user:` in the tokens file; without a tokens file, `mcp.session.user`), with upstream
 /// processes of its own. A session answers only requests whose token names the same user. At
-/// most `mcp.http.max_sessions` are held; one unused for `mcp.http.idle_timeout_ms` is closed.
+/// most `mcp.http.max_sessions` are held; one unused for `mcp.http.idle_timeout_ms` is closed
+/// (checked when a session opens, and on a timer). A replaced authorization configuration sends
+/// `notifications/tools/list_changed` to every session.
 final class MCPEndpoint: Sendable {
     struct Entry: Sendable {
         let transport: StatefulHTTPServerTransport
@@ -133,6 +135,26 @@ final class MCPEndpoint: Sendable {
         for entry in idle {
             logger.info("MCP session closed: idle", metadata: ["user": "\(entry.user)"])
             await close(entry)
+        }
+    }
+
+    /// Tells every session's client that its tool list may have changed: the authorization
+    /// configuration was replaced (a `PUT`, SIGHUP, or another instance's commit).
+    func configurationChanged() {
+        let gateways = sessions.withLock { $0.values.map(\.gateway) }
+        for gateway in gateways { gateway.announceToolListChanged() }
+    }
+
+    /// Closes idle sessions every `interval` until cancelled: a session nobody uses is closed
+    /// even when no new session arrives to trigger the check.
+    func closeIdleSessions(every interval: Duration) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            await closeIdle()
         }
     }
 

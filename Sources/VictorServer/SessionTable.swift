@@ -20,6 +20,8 @@ final class SessionTable: Sendable {
     struct Entry {
         var session: AgentSession
         var lastUsed: Duration
+        /// When a shared store was last told the session is in use.
+        var storeTouched: Duration
         var pending: [String: PendingCall] = [:]
         var pendingOrder: [String] = []
     }
@@ -49,20 +51,29 @@ final class SessionTable: Sendable {
     /// Adds a session.
     /// - Throws: ``ServerError/Code/unavailable`` when the table is full of sessions in use.
     func insert(_ session: AgentSession) throws(ServerError) {
+        _ = try adopt(session)
+    }
+
+    /// Adds a session read from a shared store, unless a concurrent request added it first.
+    /// - Returns: the session the table holds now, which later requests also get.
+    /// - Throws: ``ServerError/Code/unavailable`` when the table is full of sessions in use.
+    func adopt(_ session: AgentSession) throws(ServerError) -> AgentSession {
         let time = now()
         let idle = limits.idleTimeout
         let maximum = limits.maxSessions
-        let inserted = state.withLock { state -> Bool in
+        let held = state.withLock { state -> AgentSession? in
+            if let entry = state.entries[session.id] { return entry.session }
             if state.entries.count >= maximum {
                 state.entries = state.entries.filter { time - $0.value.lastUsed < idle }
             }
-            guard state.entries.count < maximum else { return false }
-            state.entries[session.id] = Entry(session: session, lastUsed: time)
-            return true
+            guard state.entries.count < maximum else { return nil }
+            state.entries[session.id] = Entry(session: session, lastUsed: time, storeTouched: time)
+            return session
         }
-        guard inserted else {
+        guard let held else {
             throw ServerError(.unavailable, "the session table is full (\(maximum) sessions in use); try again later")
         }
+        return held
     }
 
     /// The session `id`, marked as used; `nil` when unknown or idle too long (it is dropped).
@@ -79,6 +90,18 @@ final class SessionTable: Sendable {
             let session = entry.session
             state.entries[id] = entry
             return session
+        }
+    }
+
+    /// Whether a shared store should be told that session `id` is in use: at most once per
+    /// `interval`, so that a busy session costs the database one write per interval.
+    func storeTouchDue(_ id: String, every interval: Duration) -> Bool {
+        let time = now()
+        return state.withLock { state -> Bool in
+            guard var entry = state.entries[id], time - entry.storeTouched >= interval else { return false }
+            entry.storeTouched = time
+            state.entries[id] = entry
+            return true
         }
     }
 

@@ -17,17 +17,19 @@ final class SharedStore: Sendable {
     let budget: SharedSessionBudget
 
     /// Makes the listener over `database`; ``start(seed:)`` migrates, seeds and reads.
+    /// `onInstalled` runs after each configuration is installed, from here or another instance.
     init(
         database: PostgresStore,
         stalenessBound: Duration,
         runtime: AgentRuntime,
-        logger: Logger
+        logger: Logger,
+        onInstalled: @escaping @Sendable () -> Void = {}
     ) {
         self.database = database
         configurations = PostgresConfigurationStore(database: database)
         sessions = PostgresSessions(database: database)
         budget = SharedSessionBudget(budgets: PostgresSessionBudgets(database: database))
-        let installer = ConfigurationInstaller(runtime: runtime, logger: logger)
+        let installer = ConfigurationInstaller(runtime: runtime, logger: logger, onInstalled: onInstalled)
         self.installer = installer
         listener = PostgresChangeListener(
             database: database,
@@ -87,13 +89,14 @@ extension SharedStore {
     }
 
     /// The session `id` as another instance opened it, with the calls it has spent; `nil` when
-    /// no instance did.
+    /// no instance did, or when none has used it within `idleTimeout`.
     /// - Throws: ``ServerError/Code/unavailable`` when the database cannot be read, and when the
     ///   stored session can no longer be opened here (its persona version is gone).
-    func restore(_ id: String, runtime: AgentRuntime) async throws(ServerError) -> AgentSession? {
+    func restore(_ id: String, idleTimeout: Duration, runtime: AgentRuntime) async throws(ServerError) -> AgentSession?
+    {
         let found: (record: PostgresSessions.Record, used: Int)?
         do {
-            found = try await sessions.session(id)
+            found = try await sessions.session(id, idleTimeout: idleTimeout)
         } catch {
             throw ServerError(.unavailable, "the shared store could not be read: \(error.message)")
         }
@@ -144,9 +147,12 @@ final class ConfigurationInstaller: Sendable {
     private let lock = Mutex(())
     private let lastDenialLog = Mutex<ContinuousClock.Instant?>(nil)
 
-    init(runtime: AgentRuntime, logger: Logger) {
+    let onInstalled: @Sendable () -> Void
+
+    init(runtime: AgentRuntime, logger: Logger, onInstalled: @escaping @Sendable () -> Void) {
         self.runtime = runtime
         self.logger = logger
+        self.onInstalled = onInstalled
     }
 
     /// Logs that a decision was refused as stale (at most once a second).
@@ -174,6 +180,7 @@ final class ConfigurationInstaller: Sendable {
                 try runtime.authorizer.replaceConfiguration(configuration)
                 self.generation.store(generation, ordering: .relaxed)
                 logger.info("authorization configuration installed", metadata: ["generation": "\(generation)"])
+                onInstalled()
             } catch {
                 logger.error(
                     "a committed authorization configuration could not be installed",

@@ -65,6 +65,7 @@ extension VictorServer {
             return runtime.authorizer.generation
         }
         logger.info("authorization configuration replaced", metadata: ["generation": "\(generation)"])
+        mcpEndpoint?.configurationChanged()
         var headers = HTTPFields()
         headers[.eTag] = Self.entityTag(generation)
         return try JSONResponses.response(["generation": Int(clamping: generation)], headers: headers)
@@ -164,6 +165,7 @@ extension VictorServer {
             }
             metrics.reloadsSucceeded.increment()
             logger.info("authorization configuration reloaded", metadata: ["generation": "\(generation)"])
+            mcpEndpoint?.configurationChanged()
             return generation
         } catch {
             metrics.reloadsFailed.increment()

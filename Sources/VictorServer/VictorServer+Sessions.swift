@@ -1,9 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Prometheus
 import VictorAuthorization
 import VictorPersonas
+import VictorPostgres
 import VictorRuntime
 
 /// `POST /v1/sessions`, and a session's tools, call decisions and outcomes.
@@ -70,13 +72,27 @@ extension VictorServer {
         return try JSONResponses.response(SessionRecord(session), status: .created, headers: headers)
     }
 
-    /// The session the path names: held here, or with a shared store, opened by any instance.
+    /// The session the path names: held here, or with a shared store, opened by any instance
+    /// and used by one within the idle timeout.
     func session(_ context: ServerRequestContext) async throws(ServerError) -> AgentSession {
         let id = try pathID(context)
-        if let session = sessions.session(id) { return session }
-        if let shared, let session = try await shared.restore(id, runtime: runtime) {
-            try sessions.insert(session)
+        let idle = configuration.sessions.idleTimeout
+        if let session = sessions.session(id) {
+            if let shared, sessions.storeTouchDue(id, every: idle / 4) {
+                // Off the request's path: a lost mark only lets the session expire a little early.
+                let logger = self.logger
+                Task {
+                    do {
+                        try await shared.sessions.touch(id)
+                    } catch {
+                        logger.warning("a session's use could not be recorded", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
             return session
+        }
+        if let shared, let session = try await shared.restore(id, idleTimeout: idle, runtime: runtime) {
+            return try sessions.adopt(session)
         }
         throw ServerError(.notFound, "no open session \(id); it may have expired")
     }

@@ -83,7 +83,7 @@ public final class VictorServer: Service, Sendable {
         accessLog: (@Sendable (String) -> Void)?,
         sessionClock: @escaping @Sendable () -> Duration,
         onListening: @escaping @Sendable (ServerAddress) async -> Void,
-        mcp: MCPConfiguration? = nil,
+        mcpEndpoint: MCPEndpoint? = nil,
         shared: SharedStore? = nil
     ) {
         self.configuration = configuration
@@ -96,7 +96,7 @@ public final class VictorServer: Service, Sendable {
         self.logger = logger
         self.accessLog = accessLog
         self.onListening = onListening
-        mcpEndpoint = mcp.map { MCPEndpoint(configuration: $0, runtime: runtime, logger: logger) }
+        self.mcpEndpoint = mcpEndpoint
         self.shared = shared
     }
 
@@ -158,13 +158,15 @@ public final class VictorServer: Service, Sendable {
             await database?.shutdown()
             throw ServerError(error.code == .io ? .io : .invalidConfiguration, error.message)
         }
+        let mcpEndpoint = mcp.map { MCPEndpoint(configuration: $0, runtime: runtime, logger: logger) }
         var shared: SharedStore?
         if let database {
             let store = SharedStore(
                 database: database,
                 stalenessBound: configuration.stalenessBound,
                 runtime: runtime,
-                logger: logger
+                logger: logger,
+                onInstalled: { mcpEndpoint?.configurationChanged() }
             )
             let seed: AuthorizationConfiguration? =
                 configuration.runtime.authorizationPath == nil ? nil : runtime.authorizer.configuration
@@ -194,7 +196,7 @@ public final class VictorServer: Service, Sendable {
             accessLog: configuration.accessLog ? accessLog : nil,
             sessionClock: sessionClock ?? SessionTable.monotonicNow,
             onListening: onListening,
-            mcp: mcp,
+            mcpEndpoint: mcpEndpoint,
             shared: shared
         )
     }
@@ -238,6 +240,9 @@ public final class VictorServer: Service, Sendable {
             logger: logger
         )
         let listening = shared.map { shared in Task { await shared.listener.run() } }
+        let sweeping = mcpEndpoint.map { endpoint in
+            Task { await endpoint.closeIdleSessions(every: min(endpoint.configuration.httpIdleTimeout, .seconds(30))) }
+        }
         var failure: (any Error)?
         do {
             try await withGracefulShutdownHandler {
@@ -248,6 +253,8 @@ public final class VictorServer: Service, Sendable {
         } catch {
             failure = error
         }
+        sweeping?.cancel()
+        await sweeping?.value
         await mcpEndpoint?.shutdown()
         listening?.cancel()
         await listening?.value

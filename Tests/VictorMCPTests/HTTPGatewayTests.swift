@@ -148,20 +148,97 @@ extension GatewayTests {
         #expect(nobodyBody.contains("names no user"))
     }
 
+    @Test func overHTTPAReloadedAuthorizationTellsTheSessionAndChangesItsList() async throws {
+        let setup = try await httpSetUp()
+        let stricter =
+            Self.authorization + """
+
+                  - name: bob-never-echoes
+                    effect: deny
+                    resource: tools/fx.echo
+                    action: execute
+                    subjects: [bob]
+                """
+        let json = try await withServe(setup) { url in
+            let output = try await client(
+                [
+                    "url": url, "headers": ["Authorization": "Bearer \(Self.bobToken)"], "list": false,
+                    "steps": [
+                        ["list": true],
+                        ["call": ["tool": "fx.echo", "arguments": ["text": "before"]]],
+                        ["write": setup.root + "/authz.yaml", "text": stricter],
+                        // SIGHUP to victor serve, the parent of the upstream that logged the echo.
+                        ["hangup": setup.upstreamLog],
+                        ["waitForListChanged": 10],
+                        ["list": true],
+                    ],
+                ],
+                setup: setup,
+                user: "",
+                persona: ""
+            )
+            return try JSONSerialization.data(withJSONObject: output)
+        }
+        let output = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let steps = Self.steps(output)
+        try #require(steps.count == 6)
+        #expect(Self.names(steps[0]).contains("fx.echo"))
+        #expect(Self.text(steps[1]) == "before")
+        #expect(steps[4]["listChanged"] as? Bool == true)
+        #expect(!Self.names(steps[5]).contains("fx.echo"))
+        #expect(Self.names(steps[5]).contains("fx.add"))
+    }
+
+    @Test func anIdleHTTPSessionIsClosedWithoutANewSessionArriving() async throws {
+        let setup = try await setUp(
+            session: "session: {persona: worker}\n  http: {idle_timeout_ms: 1000}",
+            more: """
+                server:
+                  host: 127.0.0.1
+                  port: 0
+                  access_log: false
+                  tokens: tokens.yaml
+                """
+        )
+        try Self.tokens.write(toFile: setup.root + "/tokens.yaml", atomically: true, encoding: .utf8)
+        let (fresh, idle) = try await withServe(setup) { url in
+            let opened = try await self.post(url, token: Self.aliceToken)
+            let id = try #require(opened.session, "no Mcp-Session-Id in the answer to initialize")
+            let initialized = #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#
+            let fresh = try await self.post(url, token: Self.aliceToken, session: id, body: initialized)
+            // Twice the idle timeout; the timer checks every second.
+            try await Task.sleep(for: .milliseconds(2_500))
+            let idle = try await self.post(url, token: Self.aliceToken, session: id, body: initialized)
+            return (fresh.status, idle.status)
+        }
+        #expect(fresh == 202)
+        #expect(idle == 404)
+    }
+
     /// POSTs an initialize request to `url` with `token`; the status and body.
-    func post(_ url: String, token: String) async throws -> (status: Int, body: String) {
+    /// POSTs `body` (an initialize request by default) to `url` with `token`, in `session` when
+    /// given; the status, the body and the session id the answer names.
+    func post(
+        _ url: String,
+        token: String,
+        session: String? = nil,
+        body: String =
+            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#
+    ) async throws -> (status: Int, body: String, session: String?) {
         var request = URLRequest(url: try #require(URL(string: url)))
         request.httpMethod = "POST"
         request.timeoutInterval = 10
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json, text/event-stream", forHTTPHeaderField: "Accept")
-        request.httpBody = Data(
-            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#
-                .utf8
-        )
+        if let session { request.setValue(session, forHTTPHeaderField: "Mcp-Session-Id") }
+        request.httpBody = Data(body.utf8)
         let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        let http = response as? HTTPURLResponse
+        return (
+            http?.statusCode ?? 0, String(decoding: data, as: UTF8.self),
+            http?.value(forHTTPHeaderField: "Mcp-Session-Id")
+        )
     }
 }
 

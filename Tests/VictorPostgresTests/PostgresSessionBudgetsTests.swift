@@ -82,3 +82,25 @@ struct PostgresSessionsTests {
         }
     }
 }
+
+@Suite(.enabled(if: postgresAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
+struct PostgresSessionExpiryTests {
+    @Test func aSessionNobodyUsesExpiresAndUseKeepsItAlive() async throws {
+        try await withTestDatabases { databases in
+            let database = try await databases.make()
+            let sessions = PostgresSessions(database: database)
+            try await sessions.open(PostgresSessionsTests.record)
+            let idle = Duration.milliseconds(300)
+            #expect(try await sessions.session("s-7", idleTimeout: idle) != nil)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await sessions.session("s-7", idleTimeout: idle) == nil, "an idle session was still served")
+            #expect(try await sessions.session("s-7") != nil, "without a timeout the record stays readable")
+            // Any instance marking it used, or counting a call, makes it current again.
+            try await sessions.touch("s-7")
+            #expect(try await sessions.session("s-7", idleTimeout: idle) != nil)
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try await PostgresSessionBudgets(database: database).spend(session: "s-7")
+            #expect(try await sessions.session("s-7", idleTimeout: idle) != nil)
+        }
+    }
+}

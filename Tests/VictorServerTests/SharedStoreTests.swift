@@ -73,7 +73,10 @@ struct SharedStoreTests {
         configuration.stalenessBound = .milliseconds(300)
         let check = #"{"user": "alice", "resource": "code", "action": "read"}"#
         try await withServer(configuration) { _, client in
-            #expect(try await eventually { try await client.get("/health/ready").status == 200 } != nil)
+            let ready = try await eventually(within: .seconds(15)) {
+                try await client.get("/health/ready").status == 200
+            }
+            try #require(ready != nil, "never ready")
             #expect(try await client.post("/v1/authz/check", check)["allowed"] == .bool(true))
 
             try cluster.stop()
