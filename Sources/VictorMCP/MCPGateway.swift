@@ -214,23 +214,71 @@ public final class MCPGateway: Sendable {
         arguments: [String: Value]?,
         requestID: String? = nil
     ) async throws -> CallTool.Result {
+        try await gate(
+            name,
+            arguments: .object((arguments ?? [:]).mapValues { JSONValue($0) }),
+            requestID: requestID,
+            forward: { pool, upstream, tool, arguments in
+                try await pool.call(upstream, tool, arguments: arguments.mcpValue.objectValue ?? [:])
+            },
+            failure: { result in result.isError == true ? Self.text(of: result) : nil },
+            errorResult: Self.errorResult
+        )
+    }
+
+    /// Decides a call as ``callTool(_:arguments:requestID:)`` does, with the arguments and the
+    /// result as JSON: what the stdio transport's fast path serves without the SDK's types.
+    /// - Returns: the `result` object of the JSON-RPC response.
+    /// - Throws: `CancellationError` when the caller was cancelled (MCP answers nothing then).
+    func callToolRaw(_ name: String, arguments: JSONValue, requestID: String?) async throws -> JSONValue {
+        try await gate(
+            name,
+            arguments: arguments,
+            requestID: requestID,
+            forward: { pool, upstream, tool, arguments in
+                try await pool.callRaw(upstream, tool, arguments: arguments)
+            },
+            failure: { result in
+                guard result["isError"] == .bool(true) else { return nil }
+                guard case .array(let items)? = result["content"] else { return "" }
+                return items.compactMap { item -> String? in
+                    if case .string(let text)? = item["text"] { return text }
+                    return nil
+                }
+                .joined(separator: "\n")
+            },
+            errorResult: { text in
+                ["content": [["type": "text", "text": .string(text)]], "isError": true]
+            }
+        )
+    }
+
+    /// The gate and the forwarding, whatever form the result takes.
+    /// - Parameters:
+    ///   - forward: sends the allowed call (upstream, tool, NFC arguments) and returns its result.
+    ///   - failure: the error text of a result the upstream marked as an error, else `nil`.
+    ///   - errorResult: a result with `isError: true` and the text.
+    private func gate<Result: Sendable>(
+        _ name: String,
+        arguments: JSONValue,
+        requestID: String?,
+        forward: @escaping @Sendable (UpstreamPool, String, String, JSONValue) async throws -> Result,
+        failure: (Result) -> String?,
+        errorResult: (String) -> Result
+    ) async throws -> Result {
         let target = ToolNamespace.split(ExactText.normalized(name))
         if let target, pool.names.contains(target.upstream), catalog.withLock({ $0[target.upstream] == nil }) {
             // The upstream's tools are registered when it first lists them.
             _ = try? await pool.connection(target.upstream)
         }
         let callID = "\(target?.upstream ?? "-"):\(requestID ?? UUID().uuidString.lowercased())"
-        let call = ToolCall(
-            id: callID,
-            tool: name,
-            arguments: .object((arguments ?? [:]).mapValues { JSONValue($0) })
-        )
+        let call = ToolCall(id: callID, tool: name, arguments: arguments)
         let decision = runtime.authorize(call, in: session)
         switch decision.verdict {
         case .denied:
-            return Self.errorResult("denied at \(decision.step.rawValue): \(decision.reason)")
+            return errorResult("denied at \(decision.step.rawValue): \(decision.reason)")
         case .approvalRequired:
-            return Self.errorResult(
+            return errorResult(
                 "denied at approval: approval is required and this gateway has no approver (\(decision.reason))"
             )
         case .allowed:
@@ -240,24 +288,24 @@ public final class MCPGateway: Sendable {
         guard let target, let offer else {
             let message = "no upstream offers \(ExactText.quotedForDisplay(call.tool))"
             runtime.recordOutcome(.failed, of: call, decision: decision, in: session, error: message)
-            return Self.errorResult(message)
+            return errorResult(message)
         }
-        let forwarded = call.arguments.normalized().mcpValue.objectValue ?? [:]
+        let forwarded = call.arguments.normalized()
         let pool = self.pool
         let start = ContinuousClock.now
         let report = await runtime.executor.run([
-            ExecutionTask { try await pool.call(offer.upstream, offer.tool.name, arguments: forwarded) }
+            ExecutionTask { try await forward(pool, offer.upstream, offer.tool.name, forwarded) }
         ])
         let duration = ContinuousClock.now - start
         switch report.results[0] {
         case .success(let result):
-            let failed = result.isError == true
+            let failed = failure(result)
             runtime.recordOutcome(
-                failed ? .failed : .succeeded,
+                failed == nil ? .succeeded : .failed,
                 of: call,
                 decision: decision,
                 in: session,
-                error: failed ? Self.text(of: result) : nil,
+                error: failed,
                 duration: duration
             )
             return result
@@ -285,7 +333,7 @@ public final class MCPGateway: Sendable {
                 duration: duration
             )
             if outcome == .cancelled || Task.isCancelled { throw CancellationError() }
-            return Self.errorResult(message)
+            return errorResult(message)
         }
     }
 
@@ -445,7 +493,21 @@ public final class MCPGateway: Sendable {
             try await prompt(parameters.name)
         }
         self.server.withLock { $0 = server }
-        try await server.start(transport: RequestTaggingTransport(transport, logger: logger))
+        // On stdio, calls take the fast path beside the SDK; other transports (Streamable HTTP
+        // correlates answers with its requests) keep the SDK's handler, tagged with the id.
+        let served: any Transport =
+            if transport is PipeTransport {
+                FastCallTransport(transport, logger: logger) { [self] requestID, name, arguments in
+                    do {
+                        return try await callToolRaw(name, arguments: arguments, requestID: requestID)
+                    } catch {
+                        return nil
+                    }
+                }
+            } else {
+                RequestTaggingTransport(transport, logger: logger)
+            }
+        try await server.start(transport: served)
         await server.waitUntilCompleted()
         self.server.withLock { $0 = nil }
         await server.stop()

@@ -50,7 +50,7 @@ actor RequestTaggingTransport: Transport {
         stream
     }
 
-    private static let marker = Data("tools/call".utf8)
+    private static let marker = Data("call".utf8)  // JSON may write the slash as `\/`
 
     /// The message with its id in `params._meta`, when it is a `tools/call` request.
     static func tagged(_ data: Data) -> Data {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MCP
 import VictorLocks
+import VictorRuntime
 
 #if canImport(System)
 import System
@@ -32,15 +33,25 @@ final class UpstreamConnection: Sendable {
 
     let name: String
     let client: Client
+    /// The client's transport, which also carries forwarded calls as raw JSON.
+    let transport: UpstreamTransport
     /// The tools the upstream listed when it started.
     let tools: [Tool]
     let logger: Logger
     private let process: ProcessHandle
     private let phase = Locked(Phase())
 
-    private init(name: String, client: Client, tools: [Tool], process: ProcessHandle, logger: Logger) {
+    private init(
+        name: String,
+        client: Client,
+        transport: UpstreamTransport,
+        tools: [Tool],
+        process: ProcessHandle,
+        logger: Logger
+    ) {
         self.name = name
         self.client = client
+        self.transport = transport
         self.tools = tools
         self.process = process
         self.logger = logger
@@ -76,7 +87,10 @@ final class UpstreamConnection: Sendable {
         }
         // A process that exits before answering must fail the handshake, not hang it.
         exit.onFire { Task { await client.disconnect() } }
-        let transport = PipeTransport(input: process.fromChild, output: process.toChild, logger: logger)
+        let transport = UpstreamTransport(
+            PipeTransport(input: process.fromChild, output: process.toChild, logger: logger),
+            logger: logger
+        )
         var tools: [Tool] = []
         do {
             try await client.connect(transport: transport)
@@ -100,6 +114,7 @@ final class UpstreamConnection: Sendable {
         let connection = UpstreamConnection(
             name: configuration.name,
             client: client,
+            transport: transport,
             tools: tools,
             process: process,
             logger: logger
@@ -160,6 +175,36 @@ final class UpstreamConnection: Sendable {
             }
         } onCancel: {
             Task { try? await client.cancelRequest(context.requestID, reason: "cancelled by the gateway") }
+        }
+    }
+
+    /// Forwards one call as raw JSON (``UpstreamTransport/request(_:params:)``): the arguments
+    /// as given, the upstream's result object as it answered. Cancelling the calling task sends
+    /// `notifications/cancelled` upstream.
+    /// - Throws: as ``call(_:arguments:)``.
+    func callRaw(_ tool: String, arguments: JSONValue) async throws -> JSONValue {
+        let entered = phase.withLock { phase -> Bool in
+            guard !phase.exited, !phase.closing else { return false }
+            phase.inFlight += 1
+            return true
+        }
+        guard entered else {
+            throw MCPGatewayError(.upstreamFailed, "upstream \(name) is not running")
+        }
+        defer { leave() }
+        do {
+            return try await transport.request("tools/call", params: ["name": .string(tool), "arguments": arguments])
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            var exited = phase.withLock { $0.exited }
+            if !exited { exited = await process.waitForExit(.milliseconds(200)) }
+            if exited {
+                throw MCPGatewayError(.upstreamFailed, "upstream \(name) exited before answering", cause: error)
+            }
+            let message = (error as? MCPGatewayError)?.message ?? "\(error)"
+            throw MCPGatewayError(.upstreamFailed, "upstream \(name): \(message)", cause: error)
         }
     }
 

@@ -3,6 +3,7 @@ import MCP
 import VictorEvents
 import VictorLoading
 import VictorLocks
+import VictorRuntime
 import VictorTelemetry
 
 /// The upstreams as components of a `ComponentLoader`: each is started on first use, once
@@ -96,6 +97,20 @@ final class UpstreamPool: Sendable {
         defer { limit.release() }
         let connection = try await connection(upstream)
         let result = try await connection.call(tool, arguments: arguments)
+        records.withLock { $0[upstream, default: Record()].crashes = 0 }
+        return result
+    }
+
+    /// Forwards a call as raw JSON (``UpstreamConnection/callRaw(_:arguments:)``) within the
+    /// upstream's concurrency bound.
+    func callRaw(_ upstream: String, _ tool: String, arguments: JSONValue) async throws -> JSONValue {
+        guard let limit = limits[upstream] else {
+            throw MCPGatewayError(.upstreamUnavailable, "no upstream named \(upstream) is configured")
+        }
+        try await limit.acquire()
+        defer { limit.release() }
+        let connection = try await connection(upstream)
+        let result = try await connection.callRaw(tool, arguments: arguments)
         records.withLock { $0[upstream, default: Record()].crashes = 0 }
         return result
     }

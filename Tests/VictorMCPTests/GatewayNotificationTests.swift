@@ -49,6 +49,8 @@ extension GatewayTests {
         try #require(slow.count == 2)
         #expect(slow[1]["cancelled"] as? Bool == true)
         #expect(slow[0]["request"] as? String == slow[1]["request"] as? String)
+        // On stdio the call took the fast path: the gateway's own request, not the SDK client's.
+        #expect((slow[0]["request"] as? String)?.hasPrefix("victor-raw-") == true)
 
         let outcomes = try setup.auditRecords().filter { $0["event"] as? String == "outcome" }
         #expect(outcomes.compactMap { $0["outcome"] as? String } == ["cancelled", "succeeded"])

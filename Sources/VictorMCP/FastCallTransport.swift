@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import MCP
+import VictorRuntime
+
+/// Wraps the stdio transport the gateway serves on and answers `tools/call` requests itself,
+/// beside the MCP SDK's server: a call's arguments are read once with the project's strict JSON
+/// reader, decided by the gate, forwarded as raw JSON (``UpstreamTransport``), and the
+/// upstream's result is written back as it came. Everything else — the handshake, listing,
+/// prompts, malformed messages — goes to the SDK's server unchanged.
+///
+/// The SDK decodes each message as several candidate types and compiles a regular expression
+/// for every string value it reads; on the path every call takes, that cost more than the
+/// gateway's own work. Calls are served this way only after the client's
+/// `notifications/initialized`; a client's `notifications/cancelled` for a call in flight here
+/// cancels it (and the upstream's request), and no answer is sent for it.
+actor FastCallTransport: Transport {
+    /// Answers a call: the request id (as text, for the audit), tool name and arguments; `nil`
+    /// when it was cancelled.
+    typealias Handler = @Sendable (_ requestID: String, _ name: String, _ arguments: JSONValue) async -> JSONValue?
+
+    nonisolated let logger: Logger
+    private let inner: any Transport
+    private let handler: Handler
+    private let stream: AsyncThrowingStream<Data, any Error>
+    private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
+    private var pump: Task<Void, Never>?
+    private var initialized = false
+    private var inFlight: [JSONValue: Task<Void, Never>] = [:]
+
+    init(_ inner: any Transport, logger: Logger, handler: @escaping Handler) {
+        self.inner = inner
+        self.logger = logger
+        self.handler = handler
+        (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
+    }
+
+    func connect() async throws {
+        try await inner.connect()
+        let source = await inner.receive()
+        let continuation = self.continuation
+        pump = Task { [weak self] in
+            do {
+                for try await data in source {
+                    guard let self else { return }
+                    await self.route(data)
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+    }
+
+    func disconnect() async {
+        pump?.cancel()
+        for task in inFlight.values { task.cancel() }
+        inFlight = [:]
+        await inner.disconnect()
+        continuation.finish()
+    }
+
+    func send(_ data: Data) async throws {
+        try await inner.send(data)
+    }
+
+    func receive() -> AsyncThrowingStream<Data, any Error> {
+        stream
+    }
+
+    // Cheap filters before a message is parsed: without the slash, which JSON may write as `\/`.
+    private static let callMarker = Data("call".utf8)
+    private static let cancelMarker = Data("cancelled".utf8)
+    private static let initializedMarker = Data("initialized".utf8)
+
+    private func route(_ data: Data) {
+        if initialized, data.range(of: Self.callMarker) != nil, let call = Self.call(in: data) {
+            serve(call)
+            return
+        }
+        if data.range(of: Self.cancelMarker) != nil,
+            case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
+            let id = members["params"]?["requestId"], let task = inFlight.removeValue(forKey: id)
+        {
+            task.cancel()
+        }
+        if !initialized, data.range(of: Self.initializedMarker) != nil,
+            case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
+            members["method"] == .string("notifications/initialized")
+        {
+            initialized = true
+        }
+        continuation.yield(data)
+    }
+
+    /// A well-formed `tools/call` request; anything else is left to the SDK, which answers
+    /// malformed requests with the protocol's errors.
+    private static func call(in data: Data) -> (id: JSONValue, name: String, arguments: JSONValue)? {
+        guard case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
+            members["jsonrpc"] == .string("2.0"), members["method"] == .string("tools/call"),
+            let id = members["id"], case .object(let params)? = members["params"],
+            case .string(let name)? = params["name"]
+        else { return nil }
+        switch id {
+        case .string, .integer: break
+        default: return nil
+        }
+        let arguments = params["arguments"] ?? .object([:])
+        guard case .object = arguments else { return nil }
+        return (id, name, arguments)
+    }
+
+    private func serve(_ call: (id: JSONValue, name: String, arguments: JSONValue)) {
+        let requestID: String =
+            switch call.id {
+            case .string(let text): text
+            case .integer(let number): String(number)
+            default: call.id.canonicalJSON
+            }
+        let handler = self.handler
+        let inner = self.inner
+        let logger = self.logger
+        inFlight[call.id] = Task {
+            let result = await handler(requestID, call.name, call.arguments)
+            self.finished(call.id)
+            guard let result, !Task.isCancelled else { return }
+            let response = JSONValue.object(["jsonrpc": "2.0", "id": call.id, "result": result]).canonicalJSON
+            do {
+                try await inner.send(Data(response.utf8))
+            } catch {
+                logger.warning("the answer to a tool call could not be written: \(error)")
+            }
+        }
+    }
+
+    private func finished(_ id: JSONValue) {
+        inFlight[id] = nil
+    }
+}

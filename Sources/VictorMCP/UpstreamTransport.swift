@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import MCP
+import VictorRuntime
+
+/// The transport to one upstream: the MCP SDK's client speaks through it, and the gateway's
+/// ``request(_:params:)`` sends `tools/call` requests beside the client, as raw JSON lines.
+///
+/// A forwarded call never goes through the SDK's `Codable` types: its arguments and the
+/// upstream's result stay the JSON text they are (read once with the project's strict reader),
+/// which keeps the gateway's own cost per call small. Responses to those requests are taken
+/// out of the stream (their ids start with ``idPrefix``); every other message goes on to the
+/// SDK's client unchanged.
+actor UpstreamTransport: Transport {
+    /// Raw requests' ids start with this; the SDK's client numbers its own otherwise.
+    static let idPrefix = "victor-raw-"
+
+    nonisolated let logger: Logger
+    private let inner: any Transport
+    private let stream: AsyncThrowingStream<Data, any Error>
+    private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
+    private var pump: Task<Void, Never>?
+    private var pending: [String: CheckedContinuation<JSONValue, any Error>] = [:]
+    private var nextID = 0
+    private var ended: (any Error)?
+
+    init(_ inner: any Transport, logger: Logger) {
+        self.inner = inner
+        self.logger = logger
+        (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
+    }
+
+    func connect() async throws {
+        try await inner.connect()
+        let source = await inner.receive()
+        pump = Task { [weak self] in
+            do {
+                for try await data in source {
+                    guard let self else { return }
+                    await self.route(data)
+                }
+                await self?.end(MCPGatewayError(.upstreamFailed, "the upstream closed its output"))
+            } catch {
+                await self?.end(error)
+            }
+        }
+    }
+
+    func disconnect() async {
+        pump?.cancel()
+        await inner.disconnect()
+        end(MCPGatewayError(.upstreamFailed, "the connection to the upstream was closed"))
+    }
+
+    func send(_ data: Data) async throws {
+        try await inner.send(data)
+    }
+
+    func receive() -> AsyncThrowingStream<Data, any Error> {
+        stream
+    }
+
+    private static let marker = Data(idPrefix.utf8)
+
+    /// Hands a response to a raw request to its waiter; passes everything else to the client.
+    private func route(_ data: Data) {
+        if data.range(of: Self.marker) != nil, case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
+            case .string(let id)? = members["id"], let waiter = pending.removeValue(forKey: id)
+        {
+            if let result = members["result"] {
+                waiter.resume(returning: result)
+            } else {
+                let message: String =
+                    if case .string(let text)? = members["error"]?["message"] { text } else {
+                        "an error without a message"
+                    }
+                waiter.resume(throwing: MCPGatewayError(.upstreamFailed, message))
+            }
+            return
+        }
+        continuation.yield(data)
+    }
+
+    /// Fails every waiting request and ends the client's stream.
+    private func end(_ error: any Error) {
+        if ended == nil { ended = error }
+        let waiting = pending
+        pending = [:]
+        for waiter in waiting.values { waiter.resume(throwing: error) }
+        continuation.finish(throwing: error)
+    }
+
+    /// Sends a JSON-RPC request and waits for its result; cancelling the calling task sends
+    /// `notifications/cancelled` for it upstream and throws `CancellationError`.
+    /// - Throws: ``MCPGatewayError/Code/upstreamFailed`` with the upstream's error message, or
+    ///   the transport's error when the upstream goes away first.
+    func request(_ method: String, params: JSONValue) async throws -> JSONValue {
+        if let ended { throw ended }
+        nextID += 1
+        let id = Self.idPrefix + String(nextID)
+        let line = JSONValue.object([
+            "jsonrpc": "2.0", "id": .string(id), "method": .string(method), "params": params,
+        ]).canonicalJSON
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<JSONValue, any Error>) in
+                if Task.isCancelled {
+                    waiter.resume(throwing: CancellationError())
+                    return
+                }
+                pending[id] = waiter
+                Task { await self.write(line, for: id) }
+            }
+        } onCancel: {
+            Task { await self.cancel(id) }
+        }
+    }
+
+    private func write(_ line: String, for id: String) async {
+        do {
+            try await inner.send(Data(line.utf8))
+        } catch {
+            pending.removeValue(forKey: id)?.resume(throwing: error)
+        }
+    }
+
+    private func cancel(_ id: String) async {
+        guard let waiter = pending.removeValue(forKey: id) else { return }
+        waiter.resume(throwing: CancellationError())
+        let notice = JSONValue.object([
+            "jsonrpc": "2.0", "method": "notifications/cancelled",
+            "params": ["requestId": .string(id), "reason": "cancelled by the gateway"],
+        ]).canonicalJSON
+        try? await inner.send(Data(notice.utf8))
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import MCP
+import Synchronization
+import Testing
+import VictorRuntime
+
+@testable import VictorMCP
+
+/// A transport fed by the test, recording what is sent on it.
+actor ScriptedTransport: Transport {
+    nonisolated let logger = Logger(label: "test")
+    nonisolated let incoming: AsyncThrowingStream<Data, any Error>
+    nonisolated let feed: AsyncThrowingStream<Data, any Error>.Continuation
+    private nonisolated let sentLines = Mutex<[String]>([])
+
+    init() {
+        (incoming, feed) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
+    }
+
+    nonisolated var sent: [String] { sentLines.withLock { $0 } }
+
+    func connect() async throws {}
+    func disconnect() async { feed.finish() }
+    func send(_ data: Data) async throws { sentLines.withLock { $0.append(String(decoding: data, as: UTF8.self)) } }
+    func receive() -> AsyncThrowingStream<Data, any Error> { incoming }
+
+    nonisolated func line(_ text: String) { feed.yield(Data(text.utf8)) }
+}
+
+/// The calls a handler received.
+final class CallLog: Sendable {
+    private let calls = Mutex<[(String, String, JSONValue)]>([])
+    func add(_ call: (String, String, JSONValue)) { calls.withLock { $0.append(call) } }
+    var all: [(String, String, JSONValue)] { calls.withLock { $0 } }
+}
+
+@Suite struct FastCallTransportTests {
+    /// Polls until `probe` holds, for at most two seconds.
+    func eventually(_ probe: () -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if probe() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return probe()
+    }
+
+    @Test func callsAfterTheHandshakeAreAnsweredBesideTheSDKEvenWithEscapedSlashes() async throws {
+        let inner = ScriptedTransport()
+        let log = CallLog()
+        let transport = FastCallTransport(inner, logger: inner.logger) { requestID, name, arguments in
+            log.add((requestID, name, arguments))
+            return ["content": [["type": "text", "text": "ok"]]]
+        }
+        try await transport.connect()
+        var toSDK = await transport.receive().makeAsyncIterator()
+
+        // Before the client's initialized notification, a call goes to the SDK.
+        let early = #"{"jsonrpc":"2.0","id":1,"method":"tools\/call","params":{"name":"fx.echo"}}"#
+        inner.line(early)
+        #expect(try await toSDK.next().map { String(decoding: $0, as: UTF8.self) } == early)
+
+        let initialized = #"{"jsonrpc":"2.0","method":"notifications\/initialized"}"#
+        inner.line(initialized)
+        #expect(try await toSDK.next().map { String(decoding: $0, as: UTF8.self) } == initialized)
+
+        inner.line(
+            #"{"jsonrpc":"2.0","id":7,"method":"tools\/call","params":{"name":"fx.echo","arguments":{"text":"a"}}}"#
+        )
+        #expect(try await eventually { inner.sent.count == 1 })
+        let answer = try JSONValue.parse(try #require(inner.sent.first))
+        #expect(answer["id"] == .integer(7))
+        #expect(answer["result"]?["content"] == [["type": "text", "text": "ok"]])
+        let calls = log.all
+        try #require(calls.count == 1)
+        #expect(calls[0].0 == "7")
+        #expect(calls[0].1 == "fx.echo")
+        #expect(calls[0].2 == ["text": "a"])
+
+        // Not a call the fast path can read: the SDK answers it with the protocol's error.
+        let malformed = #"{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":3}}"#
+        inner.line(malformed)
+        #expect(try await toSDK.next().map { String(decoding: $0, as: UTF8.self) } == malformed)
+        await transport.disconnect()
+    }
+
+    @Test func aCancelledCallIsCancelledAndNotAnswered() async throws {
+        let inner = ScriptedTransport()
+        let started = CallLog()
+        let cancelled = Mutex(false)
+        let transport = FastCallTransport(inner, logger: inner.logger) { requestID, name, arguments in
+            started.add((requestID, name, arguments))
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                cancelled.withLock { $0 = true }
+                return nil
+            }
+            return ["content": []]
+        }
+        try await transport.connect()
+        inner.line(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        inner.line(#"{"jsonrpc":"2.0","id":"c-1","method":"tools/call","params":{"name":"fx.slow"}}"#)
+        #expect(try await eventually { started.all.count == 1 })
+        inner.line(#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c-1"}}"#)
+        #expect(try await eventually { cancelled.withLock { $0 } })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(inner.sent.isEmpty, "a cancelled call was answered: \(inner.sent)")
+        await transport.disconnect()
+    }
+}
