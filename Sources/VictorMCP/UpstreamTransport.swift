@@ -21,6 +21,9 @@ actor UpstreamTransport: Transport {
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private var pump: Task<Void, Never>?
     private var pending: [String: CheckedContinuation<JSONValue, any Error>] = [:]
+    /// Answers that arrived while their request was still being written.
+    private var early: [String: Result<JSONValue, any Error>] = [:]
+    private var sending: Set<String> = []
     private var nextID = 0
     private var ended: (any Error)?
 
@@ -65,16 +68,22 @@ actor UpstreamTransport: Transport {
     /// Hands a response to a raw request to its waiter; passes everything else to the client.
     private func route(_ data: Data) {
         if data.range(of: Self.marker) != nil, case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
-            case .string(let id)? = members["id"], let waiter = pending.removeValue(forKey: id)
+            case .string(let id)? = members["id"], pending[id] != nil || sending.contains(id)
         {
+            let answer: Result<JSONValue, any Error>
             if let result = members["result"] {
-                waiter.resume(returning: result)
+                answer = .success(result)
             } else {
                 let message: String =
                     if case .string(let text)? = members["error"]?["message"] { text } else {
                         "an error without a message"
                     }
-                waiter.resume(throwing: MCPGatewayError(.upstreamFailed, message))
+                answer = .failure(MCPGatewayError(.upstreamFailed, message))
+            }
+            if let waiter = pending.removeValue(forKey: id) {
+                waiter.resume(with: answer)
+            } else {
+                early[id] = answer
             }
             return
         }
@@ -101,31 +110,43 @@ actor UpstreamTransport: Transport {
         let line = JSONValue.object([
             "jsonrpc": "2.0", "id": .string(id), "method": .string(method), "params": params,
         ]).canonicalJSON
+        // Written first, then waited for; an answer arriving while the write is suspended is
+        // kept in `early` for it.
+        sending.insert(id)
+        do {
+            try await inner.send(Data(line.utf8))
+        } catch {
+            sending.remove(id)
+            early[id] = nil
+            throw error
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<JSONValue, any Error>) in
-                if Task.isCancelled {
+                // Still in `sending` until now, so an answer is never passed on to the client.
+                sending.remove(id)
+                if let answer = early.removeValue(forKey: id) {
+                    waiter.resume(with: answer)
+                } else if let ended {
+                    waiter.resume(throwing: ended)
+                } else if Task.isCancelled {
                     waiter.resume(throwing: CancellationError())
-                    return
+                    Task { await self.sendCancellation(id) }
+                } else {
+                    pending[id] = waiter
                 }
-                pending[id] = waiter
-                Task { await self.write(line, for: id) }
             }
         } onCancel: {
             Task { await self.cancel(id) }
         }
     }
 
-    private func write(_ line: String, for id: String) async {
-        do {
-            try await inner.send(Data(line.utf8))
-        } catch {
-            pending.removeValue(forKey: id)?.resume(throwing: error)
-        }
-    }
-
     private func cancel(_ id: String) async {
         guard let waiter = pending.removeValue(forKey: id) else { return }
         waiter.resume(throwing: CancellationError())
+        await sendCancellation(id)
+    }
+
+    private func sendCancellation(_ id: String) async {
         let notice = JSONValue.object([
             "jsonrpc": "2.0", "method": "notifications/cancelled",
             "params": ["requestId": .string(id), "reason": "cancelled by the gateway"],
