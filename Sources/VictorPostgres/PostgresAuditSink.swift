@@ -133,12 +133,11 @@ public final class PostgresAuditSink: AuditSink {
         let tools = batch.map(\.tool)
         let verdicts = batch.map(\.verdict.rawValue)
         let lines = batch.map(\.jsonLine)
-        try await database.client.query(
+        try await database.execute(
             """
             INSERT INTO victor_audit (time, session, tool, verdict, record)
             SELECT t, s, o, v, r::jsonb FROM unnest(\(times)::timestamptz[], \(sessions)::text[], \(tools)::text[], \(verdicts)::text[], \(lines)::text[]) AS b(t, s, o, v, r)
-            """,
-            logger: database.logger
+            """
         )
     }
 

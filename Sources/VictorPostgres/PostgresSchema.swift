@@ -172,14 +172,9 @@ public enum PostgresSchema {
     /// - Throws: ``PostgresStoreError/Code/query`` when they cannot be read.
     public static func appliedVersions(_ database: PostgresStore) async throws(PostgresStoreError) -> [Int] {
         do {
-            var versions: [Int] = []
-            for try await version in try await database.client.query(
-                "SELECT version FROM victor_schema_migrations ORDER BY version",
-                logger: database.logger
-            ).decode(Int.self) {
-                versions.append(version)
+            return try await database.rows("SELECT version FROM victor_schema_migrations ORDER BY version").map {
+                try $0.decode(Int.self)
             }
-            return versions
         } catch {
             throw PostgresStoreError(.query, "cannot read the schema version of \(database.url)", cause: error)
         }

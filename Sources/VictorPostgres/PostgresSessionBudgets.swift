@@ -34,9 +34,8 @@ public struct PostgresSessionBudgets: Sendable {
     /// - Throws: ``PostgresStoreError/Code/query`` when the database fails.
     public func open(session: String, limit: Int?) async throws(PostgresStoreError) {
         do {
-            try await database.client.query(
-                "INSERT INTO victor_session_budgets (session, max_calls) VALUES (\(session), \(limit)) ON CONFLICT (session) DO NOTHING",
-                logger: database.logger
+            try await database.execute(
+                "INSERT INTO victor_session_budgets (session, max_calls) VALUES (\(session), \(limit)) ON CONFLICT (session) DO NOTHING"
             )
         } catch {
             throw PostgresStoreError(.query, "cannot open the budget of session '\(session)'", cause: Cause(error))

@@ -141,9 +141,8 @@ public struct PostgresSessions: Sendable {
     /// - Throws: ``PostgresStoreError/Code/query`` when the database fails.
     public func touch(_ id: String) async throws(PostgresStoreError) {
         do {
-            try await database.client.query(
-                "UPDATE victor_session_budgets SET last_seen = now() WHERE session = \(id)",
-                logger: database.logger
+            try await database.execute(
+                "UPDATE victor_session_budgets SET last_seen = now() WHERE session = \(id)"
             )
         } catch {
             throw PostgresStoreError(.query, "cannot mark session '\(id)' as used", cause: Cause(error))

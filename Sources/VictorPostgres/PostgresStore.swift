@@ -32,9 +32,46 @@ public final class PostgresStore: Sendable {
         await running.value
     }
 
+    /// The longest an operation may take, waiting for a connection included: the connect timeout
+    /// plus the statement timeout. The pool waits for a connection as long as it is asked to, so
+    /// without this bound a request would wait as long as the database is away.
+    public var operationLimit: Duration { url.connectTimeout + url.statementTimeout }
+
+    /// Runs `body`, cancelled past ``operationLimit``.
+    /// - Throws: ``PostgresStoreError/Code/unavailable`` when the limit passes first, or what
+    ///   `body` threw.
+    func bounded<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        let limit = operationLimit
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case let value?? = try await group.next() else {
+                throw PostgresStoreError(.unavailable, "\(url) did not answer within \(limit)")
+            }
+            return value
+        }
+    }
+
+    /// Runs one statement whose rows are not wanted, within ``operationLimit``.
+    func execute(_ query: PostgresQuery) async throws {
+        try await bounded { [client, logger] in
+            _ = try await client.query(query, logger: logger).collect()
+        }
+    }
+
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws,
-    /// and the error it threw is rethrown unchanged.
+    /// and the error it threw is rethrown unchanged; within ``operationLimit``.
     func transaction<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await bounded { [self] in try await unboundedTransaction(body) }
+    }
+
+    private func unboundedTransaction<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await client.withConnection { connection in
@@ -52,9 +89,9 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Runs one statement and collects its rows.
+    /// Runs one statement and collects its rows, within ``operationLimit``.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
+        try await bounded { [client, logger] in try await client.query(query, logger: logger).collect() }
     }
 }
 

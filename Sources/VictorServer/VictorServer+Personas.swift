@@ -10,11 +10,16 @@ import VictorRuntime
 extension VictorServer {
     var personas: PersonaManager { runtime.personas }
 
-    /// Runs a persona operation, its errors as the server's.
+    /// Runs a persona operation, its errors as the server's. With a shared store, a store that
+    /// cannot be read or written is the database being away: 503, so that a client or a load
+    /// balancer tries again or elsewhere, rather than 500.
     func persona<T>(_ body: () async throws(PersonaError) -> T) async throws(ServerError) -> T {
         do {
             return try await body()
         } catch {
+            if shared != nil, error.code == .io {
+                throw ServerError(.unavailable, "the shared store is unavailable: \(error.message)")
+            }
             throw Self.serverError(error)
         }
     }

@@ -2,6 +2,7 @@ import Logging
 import PostgresNIO
 import Testing
 import VictorPostgres
+import VictorScratchPostgres
 
 @Suite(.enabled(if: postgresAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
 struct PostgresSchemaTests {
@@ -30,5 +31,32 @@ struct PostgresSchemaTests {
             #expect(error?.code == .migration)
             #expect(error?.message.contains("9999") == true)
         }
+    }
+}
+
+@Suite(.enabled(if: postgresAvailable, "PostgreSQL binaries are missing: see the SKIPPED line"))
+struct PostgresOutageTests {
+    /// With the server gone, the pool would wait for a connection for ever; every operation
+    /// gives up after the connect and statement timeouts instead.
+    @Test(.timeLimit(.minutes(1))) func operationsFailWithinTheLimitWhenTheDatabaseIsAway() async throws {
+        let cluster = try ScratchPostgresCluster.makePrivate()
+        defer { cluster.remove() }
+        let url = cluster.url(database: try cluster.makeDatabase()) + "&connect_timeout=2&statement_timeout=3000"
+        let database = PostgresStore(url: try PostgresStoreURL(url))
+        try await PostgresSchema.migrate(database)
+        #expect(database.operationLimit == .seconds(5))
+        try cluster.stop()
+        let start = ContinuousClock.now
+        let error = await #expect(throws: PostgresStoreError.self) {
+            _ = try await PostgresConfigurationStore(database: database).latest()
+        }
+        #expect(error?.message.contains("cannot read the configuration") == true)
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .seconds(30), "waited \(elapsed)")
+        let spend = await #expect(throws: PostgresStoreError.self) {
+            _ = try await PostgresSessionBudgets(database: database).spend(session: "s")
+        }
+        #expect(spend?.code == .query)
+        await database.shutdown()
     }
 }

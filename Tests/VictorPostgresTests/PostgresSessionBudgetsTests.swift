@@ -90,15 +90,16 @@ struct PostgresSessionExpiryTests {
             let database = try await databases.make()
             let sessions = PostgresSessions(database: database)
             try await sessions.open(PostgresSessionsTests.record)
-            let idle = Duration.milliseconds(300)
+            // Long enough that a busy machine reads it in time, short enough to wait out.
+            let idle = Duration.seconds(2)
             #expect(try await sessions.session("s-7", idleTimeout: idle) != nil)
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(2_500))
             #expect(try await sessions.session("s-7", idleTimeout: idle) == nil, "an idle session was still served")
             #expect(try await sessions.session("s-7") != nil, "without a timeout the record stays readable")
             // Any instance marking it used, or counting a call, makes it current again.
             try await sessions.touch("s-7")
             #expect(try await sessions.session("s-7", idleTimeout: idle) != nil)
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(2_500))
             _ = try await PostgresSessionBudgets(database: database).spend(session: "s-7")
             #expect(try await sessions.session("s-7", idleTimeout: idle) != nil)
         }

@@ -69,7 +69,9 @@ struct SharedStoreTests {
         defer { cluster.remove() }
         let root = try makeSetup(directories)
         var configuration = try ServerConfiguration.load(contentsOf: root + "/victor.yaml")
-        configuration.store = try PostgresStoreURL(cluster.url(database: try cluster.makeDatabase()))
+        // Short limits: a request needing the stopped database is refused within five seconds.
+        let url = cluster.url(database: try cluster.makeDatabase()) + "&connect_timeout=2&statement_timeout=3000"
+        configuration.store = try PostgresStoreURL(url)
         configuration.stalenessBound = .milliseconds(300)
         let check = #"{"user": "alice", "resource": "code", "action": "read"}"#
         try await withServer(configuration) { _, client in
@@ -79,7 +81,14 @@ struct SharedStoreTests {
             try #require(ready != nil, "never ready")
             #expect(try await client.post("/v1/authz/check", check)["allowed"] == .bool(true))
 
+            let reviewer = try await client.get("/v1/personas/code_reviewer")
+            #expect(reviewer.status == 200)
+            let document = reviewer.text.replacingOccurrences(of: "\"code_reviewer\"", with: "\"written_later\"")
+
             try cluster.stop()
+            // A persona write needs the database: refused as unavailable, not as a server fault.
+            let write = try await client.put("/v1/personas/written_later", document)
+            #expect(write.status == 503, "\(write.text)")
             let unready = try await eventually(within: .seconds(6)) {
                 try await client.get("/health/ready").status == 503
             }
