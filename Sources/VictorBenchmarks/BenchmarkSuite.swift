@@ -13,7 +13,7 @@ public enum BenchmarkSuite {
     public static var all: [Benchmark] {
         let unordered =
             LoadingBenchmarks.all + ExecutionBenchmarks.all + PersonaBenchmarks.all + SecurityBenchmarks.all
-            + RuntimeBenchmarks.all + ServeBenchmarks.all + MCPBenchmarks.all
+            + RuntimeBenchmarks.all + ServeBenchmarks.all + MCPBenchmarks.all + MachineFloor.all
         let seedRank = Dictionary(uniqueKeysWithValues: seedIDs.enumerated().map { ($1, $0) })
         return unordered.enumerated().sorted { lhs, rhs in
             if lhs.element.category != rhs.element.category { return lhs.element.category < rhs.element.category }
