@@ -3,8 +3,9 @@ public import Synchronization
 /// The loader's lock-free read side: for each component slot, the loaded instance published for
 /// readers, read without the loader's lock and without ever waiting for a writer.
 ///
-/// Layout: a directory of chunks of ``chunkSize`` entries, one cache line each (so two tasks
-/// reading two components never write to the same line). Chunks are allocated when a component
+/// Layout: a directory of chunks of ``chunkSize`` entries (64, 4 KiB: a loader that loads one
+/// component pays one chunk), one cache line each (so two tasks reading two components never
+/// write to the same line). Chunks are allocated when a component
 /// of theirs is first loaded and live as long as the table; a directory that grows is replaced,
 /// and the old one is kept until the table is freed (each is half the size of the next, so they
 /// cost at most the size of the current one). Readers therefore never meet freed table memory.
@@ -41,7 +42,7 @@ final class ReadTable: @unchecked Sendable {
     @usableFromInline static let enter: UInt = (1 << activeBits) | 1
     @usableFromInline static let activeMask: UInt = (1 << activeBits) - 1
 
-    @usableFromInline static let chunkShift = 8
+    @usableFromInline static let chunkShift = 6
     @usableFromInline static let chunkSize = 1 << chunkShift
     @usableFromInline static let entryStride = 64
 
