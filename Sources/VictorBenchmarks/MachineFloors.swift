@@ -133,9 +133,11 @@ public struct CalibratedTarget: Sendable {
         "≤ \(formatNumber(ratio))× \(floor.rawValue)" + (cap.map { " and ≤ \(formatNumber($0)) ns" } ?? "")
     }
 
-    /// Measures the floor around `workload` (half the floor's samples before, half after, pooled)
-    /// and returns the workload's figure judged against it.
-    /// - Parameter workload: measures the figure; returns nanoseconds and the workload's details.
+    /// Measures the floor just before and just after `workload` and returns the workload's
+    /// figure judged against the mean of the two.
+    /// - Parameters:
+    ///   - context: the run's options, passed to the floor's measurement.
+    ///   - workload: measures the figure; returns nanoseconds and the workload's details.
     public func measure(
         _ context: BenchmarkContext,
         _ workload: () async throws -> (nanoseconds: Double, details: String)
