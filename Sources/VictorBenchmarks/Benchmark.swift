@@ -91,6 +91,10 @@ public struct Benchmark: Sendable, Identifiable {
     public var target: Double?
     /// Whether lower or higher figures are better.
     public var direction: BenchmarkDirection
+    /// When set, the figure is judged against a floor of this machine measured in the same
+    /// process around the workload, and ``target`` is only the absolute bound (if any) that
+    /// holds as well; see ``CalibratedTarget``.
+    public var calibration: CalibratedTarget?
     /// The workload; it returns the figure.
     public var run: @Sendable (BenchmarkContext) async throws -> BenchmarkMeasurement
 
@@ -103,6 +107,7 @@ public struct Benchmark: Sendable, Identifiable {
         unit: BenchmarkUnit,
         target: Double?,
         direction: BenchmarkDirection,
+        calibration: CalibratedTarget? = nil,
         run: @escaping @Sendable (BenchmarkContext) async throws -> BenchmarkMeasurement
     ) {
         self.id = id
@@ -112,6 +117,7 @@ public struct Benchmark: Sendable, Identifiable {
         self.unit = unit
         self.target = target
         self.direction = direction
+        self.calibration = calibration
         self.run = run
     }
 }

@@ -15,6 +15,9 @@ public enum BenchmarkCategory: String, Sendable, Codable, CaseIterable, Comparab
     case runtime = "Tool-Call Runtime"
     /// `victor serve` under load over HTTP on loopback.
     case service = "Service"
+    /// The machine's own floors (``MachineFloor``) that calibrated targets are ratios of; last,
+    /// so the seed's sections keep their numbers.
+    case machineFloors = "Machine Floors"
 
     /// The seed report's section title, such as `Lazy Loading Performance`.
     public var sectionTitle: String {
@@ -26,6 +29,7 @@ public enum BenchmarkCategory: String, Sendable, Codable, CaseIterable, Comparab
         case .security: "Security Authorization Overhead"
         case .runtime: "Tool-Call Runtime"
         case .service: "Service under Load"
+        case .machineFloors: "Machine Floors"
         }
     }
 

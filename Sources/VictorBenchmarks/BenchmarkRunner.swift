@@ -41,10 +41,19 @@ public struct BenchmarkRunner: Sendable {
     }
 
     /// Runs `benchmark`'s workload in this process and judges the figure; a workload that
-    /// throws yields a failed result whose details carry the error.
+    /// throws yields a failed result whose details carry the error. A calibrated benchmark
+    /// (``Benchmark/calibration``) has its floor measured just before and just after the workload,
+    /// and its figure judged against the mean of the two.
     public static func inProcess(_ benchmark: Benchmark, _ context: BenchmarkContext) async -> BenchmarkResult {
         do {
-            return judge(benchmark, try await benchmark.run(context))
+            guard let calibration = benchmark.calibration else {
+                return judge(benchmark, try await benchmark.run(context))
+            }
+            let measurement = try await calibration.measure(context) {
+                let measurement = try await benchmark.run(context)
+                return (measurement.value, measurement.details)
+            }
+            return judge(benchmark, measurement)
         } catch {
             return failure(benchmark, error)
         }

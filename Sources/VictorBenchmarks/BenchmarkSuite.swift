@@ -14,6 +14,7 @@ public enum BenchmarkSuite {
         let unordered =
             LoadingBenchmarks.all + ExecutionBenchmarks.all + PersonaBenchmarks.all + SecurityBenchmarks.all
             + RuntimeBenchmarks.all + ServeBenchmarks.all + StoreBenchmarks.all + MCPBenchmarks.all
+            + MachineFloor.all
         let seedRank = Dictionary(uniqueKeysWithValues: seedIDs.enumerated().map { ($1, $0) })
         return unordered.enumerated().sorted { lhs, rhs in
             if lhs.element.category != rhs.element.category { return lhs.element.category < rhs.element.category }

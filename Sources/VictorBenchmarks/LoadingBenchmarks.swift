@@ -6,7 +6,8 @@ enum LoadingBenchmarks {
     static var all: [Benchmark] {
         [
             initialization, firstAccess, cachedAccess, lazySavings, lruCache,
-            typedGet, stringGet, registration, millionRegistrations, heapPerComponent, singleFlight,
+            typedGet, stringGet, ContentionBenchmarks.loaderGet, registration, millionRegistrations, heapPerComponent,
+            singleFlight,
         ]
     }
 
@@ -173,8 +174,9 @@ enum LoadingBenchmarks {
         name: "Typed Cached Access",
         metric: "Median get(ComponentKey)",
         unit: .nanoseconds,
-        target: 30,
-        direction: .lower
+        target: 12,
+        direction: .lower,
+        calibration: .init(.lockRoundTrip, ratio: 1, cap: 12)
     ) { context in
         let (loader, key) = try await loadedComponent()
         let ns = try await typedGetNanoseconds(loader, key, context)
@@ -190,8 +192,9 @@ enum LoadingBenchmarks {
         name: "String-Key Cached Access",
         metric: "Median get(String)",
         unit: .nanoseconds,
-        target: 120,
-        direction: .lower
+        target: nil,
+        direction: .lower,
+        calibration: .init(.dictionaryLookup, ratio: 2)
     ) { context in
         let (loader, key) = try await loadedComponent()
         let name = key.name

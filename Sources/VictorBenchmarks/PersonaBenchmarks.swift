@@ -6,7 +6,8 @@ import VictorPersonas
 enum PersonaBenchmarks {
     static var all: [Benchmark] {
         [
-            load, adaptCached, merge, loadNanoseconds, adaptCachedNanoseconds, adaptUncachedNanoseconds,
+            load, adaptCached, merge, loadNanoseconds, adaptCachedNanoseconds, ContentionBenchmarks.personaLoad,
+            adaptUncachedNanoseconds,
             mergeNanoseconds, storeReadNanoseconds,
         ]
     }
@@ -69,8 +70,9 @@ enum PersonaBenchmarks {
         name: "Cached Persona Load",
         metric: "Median load(id)",
         unit: .nanoseconds,
-        target: 150,
-        direction: .lower
+        target: 30,
+        direction: .lower,
+        calibration: .init(.dictionaryLookup, ratio: 2, cap: 30)
     ) { context in
         BenchmarkMeasurement(
             value: try await cachedLoadNanoseconds(context),
@@ -84,8 +86,9 @@ enum PersonaBenchmarks {
         name: "Cached Adaptation",
         metric: "Median adapt(id, to:)",
         unit: .nanoseconds,
-        target: 300,
-        direction: .lower
+        target: 60,
+        direction: .lower,
+        calibration: .init(.dictionaryLookup, ratio: 4, cap: 60)
     ) { context in
         BenchmarkMeasurement(
             value: try await cachedAdaptNanoseconds(context),

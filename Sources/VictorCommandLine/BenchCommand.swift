@@ -114,9 +114,11 @@ struct BenchCommand: AsyncParsableCommand {
         let benchmarks = selected
         if list {
             for benchmark in benchmarks {
-                let target = benchmark.target.map {
-                    "\(benchmark.direction == .lower ? "≤" : "≥") \($0) \(benchmark.unit.rawValue)"
-                }
+                let target =
+                    benchmark.calibration?.description
+                    ?? benchmark.target.map {
+                        "\(benchmark.direction == .lower ? "≤" : "≥") \($0) \(benchmark.unit.rawValue)"
+                    }
                 console.line(
                     [benchmark.id, benchmark.category.rawValue, benchmark.name, target ?? "no target"]
                         .joined(separator: "\t")

@@ -75,7 +75,7 @@ extension ComponentLoader {
             LoaderStatistics(
                 registered: state.registrationOrder.count,
                 loaded: state.loadedCount,
-                hits: state.hits,
+                hits: state.hits + state.reads.totalHits,
                 misses: state.misses,
                 loads: state.loads,
                 failures: state.failures,
@@ -99,7 +99,7 @@ extension ComponentLoader {
                 name: name,
                 isLoaded: slot.instance != nil,
                 isPinned: slot.isPinned,
-                accessCount: Int(slot.accessCount),
+                accessCount: state.accesses(Int(index)),
                 loadCount: record.loads,
                 lastLoadNanoseconds: record.lastLoadNanoseconds,
                 totalLoadNanoseconds: record.totalLoadNanoseconds,

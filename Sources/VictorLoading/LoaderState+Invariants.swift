@@ -24,6 +24,10 @@ extension LoaderState {
                 if slot.factory == nil { broken.append("'\(slot.name)' has no factory but is \(slot.phase)") }
                 if pending[index] != nil { broken.append("'\(slot.name)' has a pending load but is \(slot.phase)") }
             }
+            let shouldPublish = slot.instance != nil && isReadable(i)
+            if reads.isPublished(index) != shouldPublish {
+                broken.append("'\(slot.name)' is \(shouldPublish ? "not " : "")published for lock-free reads")
+            }
             if slot.isPinned { pinnedFound += 1 }
             if slot.instance != nil {
                 if slot.isPinned { pinnedLoadedFound += 1 } else { unpinnedLoadedFound += 1 }

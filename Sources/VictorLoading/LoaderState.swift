@@ -80,8 +80,19 @@ struct LoadFollowUp: Sendable {
 }
 
 /// The loader's whole state as a value: registration graph, instances, recency list, counters.
-/// Every method is synchronous and side-effect free beyond `self`; the loader calls them under
-/// its lock and performs factory calls, event publication and continuation resumption outside.
+/// Every method is synchronous and side-effect free beyond `self` and its ``reads`` table; the
+/// loader calls them under its lock and performs factory calls, event publication and
+/// continuation resumption outside.
+///
+/// Every loaded instance that an access may take without further work (any strategy but
+/// adaptive, or adaptive once the component's dependents were preloaded) is also published in
+/// ``reads``, where cached gets read it without the lock. Those reads don't move the component
+/// in the recency list; they mark it, and the list catches up when it next needs the order: an
+/// eviction gives a marked least recently used component a second chance (it becomes the most
+/// recent and its mark is cleared) before evicting the next, and ``loadedIndices`` lists marked
+/// components ahead of unmarked ones. So recency is exact for accesses that take the lock and
+/// approximate (in the order of the list, not of the reads) among lock-free reads since the
+/// last catch-up; the cache bound is always exact.
 struct LoaderState {
     var slots: [Slot] = []
     var indexByName: [String: Int32] = [:]
@@ -98,7 +109,9 @@ struct LoaderState {
     var pinnedLoaded = 0
     var pinnedCount = 0
 
-    var strategy: LoadingStrategy
+    var strategy: LoadingStrategy {
+        didSet { if strategy != oldValue { republishAll() } }
+    }
     var maxCacheSize: Int
     var adaptiveThreshold: Int
 
@@ -111,7 +124,11 @@ struct LoaderState {
     var heapBytes = 0
     var loadTimes = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
 
-    init(configuration: LoaderConfiguration) {
+    /// The lock-free read side, shared with the loader.
+    let reads: ReadTable
+
+    init(configuration: LoaderConfiguration, reads: ReadTable = ReadTable()) {
+        self.reads = reads
         strategy = configuration.strategy
         maxCacheSize = configuration.maxCacheSize
         adaptiveThreshold = configuration.adaptiveThreshold
@@ -235,9 +252,7 @@ struct LoaderState {
     mutating func quietHit(_ index: Int32) -> AnyInstance? {
         let i = Int(index)
         guard let instance = slots[i].instance else { return nil }
-        if strategy == .adaptive && !slots[i].dependentsPreloaded
-            && Int(slots[i].accessCount) + 1 >= adaptiveThreshold
-        {
+        if strategy == .adaptive && !slots[i].dependentsPreloaded && accesses(i) + 1 >= adaptiveThreshold {
             return nil
         }
         hits &+= 1
@@ -251,11 +266,41 @@ struct LoaderState {
 
     @inline(__always)
     private mutating func adaptiveTrigger(_ i: Int) -> Bool {
-        guard strategy == .adaptive, !slots[i].dependentsPreloaded,
-            Int(slots[i].accessCount) >= adaptiveThreshold
-        else { return false }
+        guard strategy == .adaptive, !slots[i].dependentsPreloaded, accesses(i) >= adaptiveThreshold else {
+            return false
+        }
         slots[i].dependentsPreloaded = true
+        republish(Int32(i))
         return true
+    }
+
+    /// Accesses of slot `i`: those under the lock and the lock-free hits.
+    func accesses(_ i: Int) -> Int {
+        Int(slots[i].accessCount) + Int(truncatingIfNeeded: reads.hits(Int32(i)))
+    }
+
+    // MARK: Publication
+
+    /// Whether an access to loaded slot `i` needs nothing beyond the instance, so lock-free
+    /// readers may take it: always, except under the adaptive strategy before the component's
+    /// dependents were preloaded.
+    func isReadable(_ i: Int) -> Bool {
+        strategy != .adaptive || slots[i].dependentsPreloaded
+    }
+
+    /// Publishes or withdraws slot `index`'s instance in ``reads`` to match the rule above.
+    mutating func republish(_ index: Int32) {
+        let i = Int(index)
+        if let instance = slots[i].instance, isReadable(i) {
+            if !reads.isPublished(index) { reads.publish(index, instance) }
+        } else {
+            reads.withdraw(index)
+        }
+    }
+
+    /// ``republish(_:)`` for every loaded slot (after a change of strategy). O(loaded).
+    private mutating func republishAll() {
+        for index in loadedIndices { republish(index) }
     }
 
     enum LoadStep {
@@ -350,6 +395,10 @@ struct LoaderState {
     /// Stores a freshly built instance, records the load, and evicts beyond the cache limit.
     mutating func finishLoad(_ index: Int32, instance: AnyInstance, nanoseconds: UInt64, heapBytes: Int) -> Completion {
         let i = Int(index)
+        // Room first (second chances included), so the newcomer is linked after any component a
+        // second chance moves up: it is the most recent.
+        var evicted = evictOverflow(incoming: 1)
+        reads.prepare(index)
         slots[i].phase = .loaded(instance)
         if slots[i].isPinned {
             pinnedLoaded += 1
@@ -363,7 +412,8 @@ struct LoaderState {
         _ = loadTimes.record(nanoseconds)
         let waiters = pending.removeValue(forKey: index)?.waiters ?? []
         let trigger = adaptiveTrigger(i)
-        let evicted = evictOverflow()
+        republish(index)
+        evicted += evictOverflow()
         assertInvariants("finishing the load of '\(slots[i].name)'")
         return Completion(
             waiters: waiters,
@@ -385,14 +435,25 @@ struct LoaderState {
         return (load?.waiters ?? [], load?.abandoned ?? false)
     }
 
-    /// Evicts least recently used unpinned components until the limit holds.
-    mutating func evictOverflow() -> [String] {
+    /// Evicts least recently used unpinned components until the limit holds with room for
+    /// `incoming` more. A least recently used component read without the lock since it was
+    /// linked gets a second chance first: it becomes the most recent (at most one second chance
+    /// per listed component per call, so readers can't keep an eviction going forever).
+    mutating func evictOverflow(incoming: Int = 0) -> [String] {
         var evicted: [String] = []
-        while loadedCount > maxCacheSize && oldest >= 0 {
+        var secondChances = unpinnedLoaded
+        while loadedCount + incoming > maxCacheSize && oldest >= 0 {
             let victim = oldest
+            if secondChances > 0 && reads.touchedSinceLinked(victim) {
+                secondChances -= 1
+                unlink(victim)
+                linkNewest(victim)
+                continue
+            }
             unlink(victim)
             unpinnedLoaded -= 1
             slots[Int(victim)].phase = .idle
+            reads.withdraw(victim)
             evictions += 1
             evicted.append(slots[Int(victim)].name)
         }
@@ -410,6 +471,7 @@ struct LoaderState {
             unpinnedLoaded -= 1
         }
         slots[i].phase = .idle
+        reads.withdraw(index)
         unloads += 1
         assertInvariants("unloading '\(slots[i].name)'")
         return true
@@ -460,18 +522,21 @@ struct LoaderState {
         slots[Int(index)].newer = -1
         if newest >= 0 { slots[Int(newest)].newer = index } else { oldest = index }
         newest = index
+        reads.markLinked(index)
     }
 
     /// Loaded component indices: pinned ones in registration order, then the rest from most to
-    /// least recently used.
+    /// least recently used (those read without the lock since the list last linked them first,
+    /// in list order: see the type's notes on recency).
     var loadedIndices: [Int32] {
         var result = registrationOrder.filter { slots[Int($0)].isPinned && slots[Int($0)].instance != nil }
+        var untouched: [Int32] = []
         var cursor = newest
         while cursor >= 0 {
-            result.append(cursor)
+            if reads.touchedSinceLinked(cursor) { result.append(cursor) } else { untouched.append(cursor) }
             cursor = slots[Int(cursor)].older
         }
-        return result
+        return result + untouched
     }
 }
 

@@ -59,7 +59,7 @@ import FoundationXML
         #expect(
             BenchmarkCategory.allCases.map(\.slug) == [
                 "lazy-loading", "parallel-execution", "memory-efficiency", "persona-manager", "security",
-                "tool-call-runtime", "service",
+                "tool-call-runtime", "service", "machine-floors",
             ]
         )
         #expect(SVGChartRenderer.slug("Persona Manager & Co.") == "persona-manager-co")
