@@ -113,32 +113,29 @@ enum StoreBenchmarks {
             + "(LISTEN/NOTIFY, a throwaway cluster without fsync on this machine)"
     }
 
-    static let propagationP50 = Benchmark(
-        id: "store.propagation_p50_ms",
-        category: .service,
-        name: "Change Propagation p50",
-        metric: "Median delay until another instance serves a committed persona change",
-        unit: .milliseconds,
-        target: nil,
-        direction: .lower
-    ) { context in
-        if let skipped { return BenchmarkMeasurement(value: 0, details: skipped) }
-        let delays = try await propagation(context)
-        return BenchmarkMeasurement(value: Measure.percentile(delays, 50), details: describe(delays), target: 100)
-    }
+    static let propagationP50 = propagationBenchmark(percentile: 50, id: "store.propagation_p50_ms", name: "p50")
+    static let propagationP99 = propagationBenchmark(percentile: 99, id: "store.propagation_p99_ms", name: "p99")
 
-    static let propagationP99 = Benchmark(
-        id: "store.propagation_p99_ms",
-        category: .service,
-        name: "Change Propagation p99",
-        metric: "p99 delay until another instance serves a committed persona change",
-        unit: .milliseconds,
-        target: nil,
-        direction: .lower
-    ) { context in
-        if let skipped { return BenchmarkMeasurement(value: 0, details: skipped) }
-        let delays = try await propagation(context)
-        return BenchmarkMeasurement(value: Measure.percentile(delays, 99), details: describe(delays), target: 100)
+    /// The propagation delay's `percentile`-th percentile, against the 100 ms the instances
+    /// promise.
+    static func propagationBenchmark(percentile: Double, id: String, name: String) -> Benchmark {
+        Benchmark(
+            id: id,
+            category: .service,
+            name: "Change Propagation \(name)",
+            metric: "\(name == "p50" ? "Median" : name) delay until another instance serves a committed persona change",
+            unit: .milliseconds,
+            target: nil,
+            direction: .lower
+        ) { context in
+            if let skipped { return BenchmarkMeasurement(value: 0, details: skipped) }
+            let delays = try await propagation(context)
+            return BenchmarkMeasurement(
+                value: Measure.percentile(delays, percentile),
+                details: describe(delays),
+                target: 100
+            )
+        }
     }
 
     static let personaWrites = Benchmark(

@@ -135,14 +135,7 @@ final class UpstreamConnection: Sendable {
     /// - Throws: ``MCPGatewayError/Code/upstreamFailed`` when the process exits or the upstream
     ///   answers with a protocol error; `CancellationError` when cancelled.
     func call(_ tool: String, arguments: [String: Value]) async throws -> CallTool.Result {
-        let entered = phase.withLock { phase -> Bool in
-            guard !phase.exited, !phase.closing else { return false }
-            phase.inFlight += 1
-            return true
-        }
-        guard entered else {
-            throw MCPGatewayError(.upstreamFailed, "upstream \(name) is not running")
-        }
+        try enter()
         defer { leave() }
         let context: RequestContext<CallTool.Result>
         do {
@@ -151,27 +144,11 @@ final class UpstreamConnection: Sendable {
             throw MCPGatewayError(.upstreamFailed, "upstream \(name): \(error)", cause: error)
         }
         let client = self.client
-        let name = self.name
-        let process = self.process
         return try await withTaskCancellationHandler {
             do {
                 return try await context.value
-            } catch let error as CancellationError {
-                throw error
             } catch {
-                if Task.isCancelled { throw CancellationError() }
-                // The transport can notice a closed pipe before the exit handler runs: a process
-                // on its way out is reported as having exited, whichever came first.
-                var exited = phase.withLock { $0.exited }
-                if !exited { exited = await process.waitForExit(.milliseconds(200)) }
-                if exited {
-                    throw MCPGatewayError(
-                        .upstreamFailed,
-                        "upstream \(name) exited before answering",
-                        cause: error
-                    )
-                }
-                throw MCPGatewayError(.upstreamFailed, "upstream \(name): \(error)", cause: error)
+                throw await failure(error)
             }
         } onCancel: {
             Task { try? await client.cancelRequest(context.requestID, reason: "cancelled by the gateway") }
@@ -183,6 +160,17 @@ final class UpstreamConnection: Sendable {
     /// `notifications/cancelled` upstream.
     /// - Throws: as ``call(_:arguments:)``.
     func callRaw(_ tool: String, arguments: JSONValue) async throws -> JSONValue {
+        try enter()
+        defer { leave() }
+        do {
+            return try await transport.request("tools/call", params: ["name": .string(tool), "arguments": arguments])
+        } catch {
+            throw await failure(error)
+        }
+    }
+
+    /// Counts a call in flight, unless the process has exited or the connection is closing.
+    private func enter() throws(MCPGatewayError) {
         let entered = phase.withLock { phase -> Bool in
             guard !phase.exited, !phase.closing else { return false }
             phase.inFlight += 1
@@ -191,21 +179,20 @@ final class UpstreamConnection: Sendable {
         guard entered else {
             throw MCPGatewayError(.upstreamFailed, "upstream \(name) is not running")
         }
-        defer { leave() }
-        do {
-            return try await transport.request("tools/call", params: ["name": .string(tool), "arguments": arguments])
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            if Task.isCancelled { throw CancellationError() }
-            var exited = phase.withLock { $0.exited }
-            if !exited { exited = await process.waitForExit(.milliseconds(200)) }
-            if exited {
-                throw MCPGatewayError(.upstreamFailed, "upstream \(name) exited before answering", cause: error)
-            }
-            let message = (error as? MCPGatewayError)?.message ?? "\(error)"
-            throw MCPGatewayError(.upstreamFailed, "upstream \(name): \(message)", cause: error)
+    }
+
+    /// What a forwarded call's failure is reported as: a cancellation stays one; otherwise the
+    /// transport can notice a closed pipe before the exit handler runs, so a process on its way
+    /// out is reported as having exited, whichever came first.
+    private func failure(_ error: any Error) async -> any Error {
+        if error is CancellationError || Task.isCancelled { return CancellationError() }
+        var exited = phase.withLock { $0.exited }
+        if !exited { exited = await process.waitForExit(.milliseconds(200)) }
+        if exited {
+            return MCPGatewayError(.upstreamFailed, "upstream \(name) exited before answering", cause: error)
         }
+        let message = (error as? MCPGatewayError)?.message ?? "\(error)"
+        return MCPGatewayError(.upstreamFailed, "upstream \(name): \(message)", cause: error)
     }
 
     private func leave() {

@@ -1,5 +1,6 @@
 public import Foundation
 import PostgresNIO
+import VictorTelemetry
 
 /// Sessions every instance on the database can serve: a session opened on one instance is found
 /// by the others, with the facts it fixed and the one budget they all spend from
@@ -102,10 +103,7 @@ public struct PostgresSessions: Sendable {
         _ id: String,
         idleTimeout: Duration? = nil
     ) async throws(PostgresStoreError) -> (record: Record, used: Int)? {
-        // Whole milliseconds, never rounded up past the bound.
-        let milliseconds = idleTimeout.map {
-            Int($0.components.seconds) * 1_000 + Int($0.components.attoseconds / 1_000_000_000_000_000)
-        }
+        let milliseconds = idleTimeout.map { $0.totalNanoseconds / 1_000_000 }
         do {
             let rows = try await database.rows(
                 """

@@ -237,20 +237,7 @@ public final class AgentRuntime: Sendable {
     public func authorize(_ call: ToolCall, in session: AgentSession) -> GateDecision {
         let start = MonotonicClock.nanoseconds()
         let (decision, call, arguments) = decide(call, in: session)
-        instruments.count(decision)
-        audit.record(
-            record(
-                .decision,
-                call,
-                arguments,
-                decision,
-                session,
-                approver: nil,
-                outcome: nil,
-                error: nil,
-                start: start
-            )
-        )
+        recordDecision(decision, call, arguments, session, start: start)
         return decision
     }
 
@@ -299,21 +286,22 @@ public final class AgentRuntime: Sendable {
         } else if decision.verdict == .allowed {
             _ = session.budget.reserve()
         }
+        recordDecision(decision, call, arguments, session, start: start)
+        return decision
+    }
+
+    /// Counts a decision and puts its audit record in the trail.
+    private func recordDecision(
+        _ decision: GateDecision,
+        _ call: ToolCall,
+        _ arguments: JSONValue,
+        _ session: AgentSession,
+        start: UInt64
+    ) {
         instruments.count(decision)
         audit.record(
-            record(
-                .decision,
-                call,
-                arguments,
-                decision,
-                session,
-                approver: nil,
-                outcome: nil,
-                error: nil,
-                start: start
-            )
+            record(.decision, call, arguments, decision, session, approver: nil, outcome: nil, error: nil, start: start)
         )
-        return decision
     }
 
     /// Decides one call the way ``authorize(_:in:)`` does, without spending budget or recording
