@@ -74,9 +74,17 @@ actor FastCallTransport: Transport {
     private static let initializedMarker = Data("initialized".utf8)
 
     private func route(_ data: Data) {
-        if initialized, data.range(of: Self.callMarker) != nil, let call = Self.call(in: data) {
-            serve(call)
-            return
+        if initialized, data.range(of: Self.callMarker) != nil {
+            switch Self.reading(data) {
+            case .call(let id, let name, let arguments):
+                serve((id, name, arguments))
+                return
+            case .refused(let id, let message):
+                refuse(id, message)
+                return
+            case .other:
+                break
+            }
         }
         if data.range(of: Self.cancelMarker) != nil,
             case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
@@ -93,21 +101,73 @@ actor FastCallTransport: Transport {
         continuation.yield(data)
     }
 
-    /// A well-formed `tools/call` request; anything else is left to the SDK, which answers
-    /// malformed requests with the protocol's errors.
-    private static func call(in data: Data) -> (id: JSONValue, name: String, arguments: JSONValue)? {
-        guard case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
-            members["jsonrpc"] == .string("2.0"), members["method"] == .string("tools/call"),
+    /// What a message that may be a `tools/call` request is to the fast path.
+    enum Reading: Equatable {
+        /// A well-formed call.
+        case call(id: JSONValue, name: String, arguments: JSONValue)
+        /// A `tools/call` request that is not strict JSON (a duplicate key, an unpaired
+        /// surrogate…): answered with a parse error, so that no call is decided on a reading
+        /// another parser would make differently.
+        case refused(id: JSONValue, message: String)
+        /// Anything else, left to the SDK, which answers malformed requests with the
+        /// protocol's errors.
+        case other
+    }
+
+    static func reading(_ data: Data) -> Reading {
+        let members: [String: JSONValue]
+        do {
+            guard case .object(let object) = try JSONValue.parse(bytes: Array(data), source: "the request") else {
+                return .other
+            }
+            members = object
+        } catch {
+            guard let id = lenientID(data, method: "tools/call") else { return .other }
+            return .refused(id: id, message: error.message)
+        }
+        guard members["jsonrpc"] == .string("2.0"), members["method"] == .string("tools/call"),
             let id = members["id"], case .object(let params)? = members["params"],
             case .string(let name)? = params["name"]
-        else { return nil }
+        else { return .other }
         switch id {
         case .string, .integer: break
-        default: return nil
+        default: return .other
         }
         let arguments = params["arguments"] ?? .object([:])
-        guard case .object = arguments else { return nil }
-        return (id, name, arguments)
+        guard case .object = arguments else { return .other }
+        return .call(id: id, name: name, arguments: arguments)
+    }
+
+    /// The id of a JSON-RPC message (with `method` when given) as a lenient parser reads it, for
+    /// answering a message the strict reader refuses; `nil` when it has none or another method.
+    static func lenientID(_ data: Data, method: String? = nil) -> JSONValue? {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            method == nil || object["method"] as? String == method
+        else { return nil }
+        switch object["id"] {
+        case let text as String: return .string(text)
+        case let number as NSNumber:
+            guard let integer = Int(exactly: number.doubleValue) else { return nil }
+            return .integer(integer)
+        default: return nil
+        }
+    }
+
+    /// Answers a refused request with JSON-RPC's parse error.
+    private func refuse(_ id: JSONValue, _ message: String) {
+        let response = JSONValue.object([
+            "jsonrpc": "2.0", "id": id,
+            "error": ["code": -32700, "message": .string("the request is not strict JSON: \(message)")],
+        ]).canonicalJSON
+        let inner = self.inner
+        let logger = self.logger
+        Task {
+            do {
+                try await inner.send(Data(response.utf8))
+            } catch {
+                logger.warning("the answer to a refused tool call could not be written: \(error)")
+            }
+        }
     }
 
     private func serve(_ call: (id: JSONValue, name: String, arguments: JSONValue)) {

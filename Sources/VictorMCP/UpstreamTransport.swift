@@ -67,8 +67,28 @@ actor UpstreamTransport: Transport {
 
     /// Hands a response to a raw request to its waiter; passes everything else to the client.
     private func route(_ data: Data) {
-        if data.range(of: Self.marker) != nil, case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
-            case .string(let id)? = members["id"], pending[id] != nil || sending.contains(id)
+        guard data.range(of: Self.marker) != nil else {
+            continuation.yield(data)
+            return
+        }
+        let parsed: JSONValue
+        do {
+            parsed = try JSONValue.parse(bytes: Array(data), source: "the upstream's answer")
+        } catch {
+            // An answer the strict reader refuses fails its request now, rather than reaching the
+            // client as an answer to nothing while the call waits for its timeout.
+            if case .string(let id)? = FastCallTransport.lenientID(data), pending[id] != nil || sending.contains(id) {
+                answer(
+                    id,
+                    .failure(MCPGatewayError(.upstreamFailed, "its answer is not strict JSON: \(error.message)"))
+                )
+                return
+            }
+            continuation.yield(data)
+            return
+        }
+        if case .object(let members) = parsed, case .string(let id)? = members["id"],
+            pending[id] != nil || sending.contains(id)
         {
             let answer: Result<JSONValue, any Error>
             if let result = members["result"] {
@@ -80,14 +100,19 @@ actor UpstreamTransport: Transport {
                     }
                 answer = .failure(MCPGatewayError(.upstreamFailed, message))
             }
-            if let waiter = pending.removeValue(forKey: id) {
-                waiter.resume(with: answer)
-            } else {
-                early[id] = answer
-            }
+            self.answer(id, answer)
             return
         }
         continuation.yield(data)
+    }
+
+    /// Resumes the request `id`, or keeps the answer until it waits.
+    private func answer(_ id: String, _ answer: Result<JSONValue, any Error>) {
+        if let waiter = pending.removeValue(forKey: id) {
+            waiter.resume(with: answer)
+        } else {
+            early[id] = answer
+        }
     }
 
     /// Fails every waiting request and ends the client's stream.

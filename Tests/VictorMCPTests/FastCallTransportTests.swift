@@ -84,6 +84,50 @@ final class CallLog: Sendable {
         await transport.disconnect()
     }
 
+    @Test func aCallThatIsNotStrictJSONIsRefusedWithAParseErrorAndNeverDecided() async throws {
+        let inner = ScriptedTransport()
+        let log = CallLog()
+        let transport = FastCallTransport(inner, logger: inner.logger) { requestID, name, arguments in
+            log.add((requestID, name, arguments))
+            return ["content": []]
+        }
+        try await transport.connect()
+        inner.line(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        // Two readings of "path": a lenient parser keeps one of them, the gate might see the other.
+        inner.line(
+            #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"fx.read","arguments":{"path":"a","path":"/secret"}}}"#
+        )
+        #expect(try await eventually { inner.sent.count == 1 })
+        let answer = try JSONValue.parse(try #require(inner.sent.first))
+        #expect(answer["id"] == .integer(9))
+        #expect(answer["error"]?["code"] == .integer(-32700))
+        guard case .string(let message)? = answer["error"]?["message"] else {
+            Issue.record("no message in \(answer)")
+            return
+        }
+        #expect(message.contains("not strict JSON"))
+        #expect(message.contains("path"))
+        #expect(log.all.isEmpty, "a refused call reached the gate")
+        await transport.disconnect()
+    }
+
+    @Test func messagesAreReadAsTheFastPathNeeds() {
+        func reading(_ text: String) -> FastCallTransport.Reading { FastCallTransport.reading(Data(text.utf8)) }
+        #expect(
+            reading(#"{"jsonrpc":"2.0","id":"x","method":"tools/call","params":{"name":"a.b"}}"#)
+                == .call(id: "x", name: "a.b", arguments: [:])
+        )
+        // Not calls, or calls the SDK should answer: a list, a boolean id, non-object arguments.
+        #expect(reading(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#) == .other)
+        #expect(reading(#"{"jsonrpc":"2.0","id":true,"method":"tools/call","params":{"name":"a.b"}}"#) == .other)
+        #expect(
+            reading(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a.b","arguments":[1]}}"#)
+                == .other
+        )
+        #expect(reading(#"{"jsonrpc":"2.0","id":1,"method":"tools/list","x":1,"x":2}"#) == .other)
+        #expect(reading("not json, mentions call") == .other)
+    }
+
     @Test func aCancelledCallIsCancelledAndNotAnswered() async throws {
         let inner = ScriptedTransport()
         let started = CallLog()
