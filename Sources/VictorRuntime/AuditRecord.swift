@@ -142,7 +142,11 @@ extension AuditRecord {
         func field(_ name: StaticString, _ text: String?) {
             guard let text else { return }
             key(name)
-            DocumentWriter.appendQuoted(Self.readable(text), to: &bytes)
+            Self.appendQuotedReadable(text, to: &bytes)
+        }
+        func number<N: BinaryInteger>(_ value: N) {
+            var digits = String(value)
+            digits.withUTF8 { bytes.append(contentsOf: $0) }
         }
         key("{\"event\":")
         DocumentWriter.appendQuoted(event.rawValue, to: &bytes)
@@ -153,7 +157,7 @@ extension AuditRecord {
         field(",\"user\":", user)
         field(",\"persona\":", persona)
         key(",\"persona_version\":")
-        bytes.append(contentsOf: String(personaVersion).utf8)
+        number(personaVersion)
         field(",\"call_id\":", callID)
         field(",\"tool\":", tool)
         field(",\"arguments_sha256\":", argumentsDigest)
@@ -169,7 +173,7 @@ extension AuditRecord {
         field(",\"outcome\":", outcome?.rawValue)
         field(",\"error\":", error)
         key(",\"duration_ns\":")
-        bytes.append(contentsOf: String(durationNanoseconds).utf8)
+        number(durationNanoseconds)
         bytes.append(UInt8(ascii: "}"))
     }
 
@@ -235,6 +239,23 @@ extension AuditRecord {
             error: try optionalText("error"),
             durationNanoseconds: Int64(try integer("duration_ns"))
         )
+    }
+
+    /// Appends `text` made readable (`readable(_:)`) and quoted. Printable ASCII without a quote or
+    /// backslash, nearly every field, is copied in one pass over its bytes.
+    static func appendQuotedReadable(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        let copied = text.withUTF8 { source -> Bool in
+            for byte in source
+            where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: source)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !copied { DocumentWriter.appendQuoted(readable(text), to: &bytes) }
     }
 
     /// `text` with every character the strict reader refuses written as `\u{XXXX}`.

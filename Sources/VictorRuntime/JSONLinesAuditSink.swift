@@ -177,18 +177,25 @@ public final class JSONLinesAuditSink: AuditSink {
 
     private func run(_ file: inout AuditFile) {
         let nanoseconds = Int(options.flushInterval.totalNanoseconds)
+        // Kept across batches with their capacity (the drained batch array becomes the next
+        // `pending`): a fresh buffer of a batch's size is a fresh mapping, paid for in page
+        // faults on every batch.
+        var bytes: [UInt8] = []
+        var batch: [AuditRecord] = []
         while true {
             _ = wake.wait(timeout: .now() + .nanoseconds(nanoseconds))
-            let (batch, target, closing) = state.withLock { state in
-                let batch = state.pending
-                state.pending = []
-                state.pending.reserveCapacity(options.batchRecords)
+            let (target, closing) = state.withLock { state in
+                swap(&batch, &state.pending)
+                if state.pending.capacity < options.batchRecords {
+                    state.pending.reserveCapacity(options.batchRecords)
+                }
                 state.woken = false
-                return (batch, state.taken, state.closing)
+                return (state.taken, state.closing)
             }
             var failure: RuntimeError?
             if !batch.isEmpty {
-                var bytes: [UInt8] = []
+                // A batch of unusually large records (recorded arguments) does not pin its buffer.
+                bytes.removeAll(keepingCapacity: bytes.capacity <= 1 << 22)
                 bytes.reserveCapacity(batch.count * 400)
                 for record in batch {
                     record.appendJSONLine(to: &bytes)
@@ -200,6 +207,7 @@ public final class JSONLinesAuditSink: AuditSink {
                     failure = error
                     keep(batch, after: error)
                 }
+                batch.removeAll(keepingCapacity: true)
             }
             if closing, failure == nil { file.closeFile() }
             let ready = state.withLock { state -> [(CheckedContinuation<RuntimeError?, Never>, RuntimeError?)] in

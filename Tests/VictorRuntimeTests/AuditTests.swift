@@ -71,6 +71,31 @@ import VictorTestSupport
         #expect(read.session == "s\nforged", "a line break is escaped, not replaced")
     }
 
+    /// Every printable ASCII character, in each position of a field, reads back as written:
+    /// the writer copies such fields byte for byte unless they hold a quote or a backslash.
+    @Test(arguments: Array(0x20..<0x7F))
+    func everyPrintableCharacterRoundTrips(_ code: Int) throws {
+        let character = String(UnicodeScalar(UInt8(code)))
+        let text = character + "a" + character + "é" + character
+        let record = AuditRecord(
+            event: .decision,
+            time: Date(timeIntervalSince1970: 1_800_000_000),
+            session: character,
+            user: text,
+            persona: "p" + character,
+            personaVersion: -3,
+            callID: character + "c",
+            tool: "t",
+            argumentsDigest: "d",
+            verdict: .allowed,
+            step: .policy,
+            reason: text,
+            policy: character,
+            durationNanoseconds: .max
+        )
+        #expect(try AuditRecord(jsonLine: record.jsonLine) == record)
+    }
+
     /// Records keep the millisecond precision they are written with, so a record read back from
     /// its line equals it; times before 1970 belong to the second below.
     @Test(arguments: [
