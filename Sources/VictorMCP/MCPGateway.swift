@@ -52,19 +52,30 @@ public final class MCPGateway: Sendable {
     let logger: Logger
     /// Whether ``shutdown()`` closes the runtime too: not when the runtime is shared.
     let ownsRuntime: Bool
+    /// Whether ``shutdown()`` stops the upstreams too: not when the pool is shared.
+    let ownsPool: Bool
+    /// The pool's id for this gateway's tool-list observer.
+    private let observer = Locked<UInt64?>(nil)
     /// Per upstream that has listed its tools, its offers by gateway name.
     private let catalog = Locked<[String: [String: Offer]]>([:])
     private let server = Locked<Server?>(nil)
 
-    init(runtime: AgentRuntime, session: AgentSession, pool: UpstreamPool, logger: Logger, ownsRuntime: Bool = true) {
+    init(
+        runtime: AgentRuntime,
+        session: AgentSession,
+        pool: UpstreamPool,
+        logger: Logger,
+        ownsRuntime: Bool = true,
+        ownsPool: Bool = true
+    ) {
         self.runtime = runtime
         self.session = session
         self.pool = pool
         self.logger = logger
         self.ownsRuntime = ownsRuntime
-        pool.onToolsChanged { [unowned(unsafe) self] connection, listChanged in
-            self.refresh(connection, listChanged: listChanged)
-        }
+        self.ownsPool = ownsPool
+        let id = pool.observeTools { [weak self] upstream, tools in self?.update(upstream, tools: tools) }
+        observer.withLock { $0 = id }
     }
 
     /// Builds the runtime from the configuration and opens the session.
@@ -116,11 +127,12 @@ public final class MCPGateway: Sendable {
         return gateway
     }
 
-    /// Opens a session in a runtime the caller keeps (such as `victor serve`'s), with upstreams
-    /// of its own: ``shutdown()`` stops those, never the runtime.
+    /// Opens a session in a runtime the caller keeps (such as `victor serve`'s), over upstreams
+    /// the caller shares among its sessions: ``shutdown()`` stops neither.
     /// - Parameters:
-    ///   - configuration: the upstreams and the session's defaults; its runtime part is not read.
+    ///   - configuration: the session's defaults; its runtime part is not read.
     ///   - runtime: the runtime whose gate decides every call.
+    ///   - upstreams: the upstream servers, shared with the caller's other sessions.
     ///   - user: the session's user.
     ///   - persona: the session's persona; the configuration's `mcp.session.persona` when `nil`.
     ///   - context: session facts, over the configuration's `mcp.session.context`.
@@ -130,6 +142,7 @@ public final class MCPGateway: Sendable {
     public static func make(
         _ configuration: MCPConfiguration,
         runtime: AgentRuntime,
+        upstreams: UpstreamPool,
         user: String,
         persona: String? = nil,
         context: [String: AttributeValue] = [:],
@@ -148,8 +161,14 @@ public final class MCPGateway: Sendable {
         } catch {
             throw MCPGatewayError(.invalidConfiguration, error.message, cause: error)
         }
-        let pool = try UpstreamPool(configuration, logger: logger)
-        return MCPGateway(runtime: runtime, session: session, pool: pool, logger: logger, ownsRuntime: false)
+        return MCPGateway(
+            runtime: runtime,
+            session: session,
+            pool: upstreams,
+            logger: logger,
+            ownsRuntime: false,
+            ownsPool: false
+        )
     }
 
     /// Reads the authorization file named by the configuration again and installs it, all or
@@ -350,21 +369,6 @@ public final class MCPGateway: Sendable {
     }
 
     /// Reads an upstream's tools into the catalog and registers the new ones in the runtime.
-    private func refresh(_ connection: UpstreamConnection, listChanged: Bool) {
-        guard listChanged else {
-            update(connection.name, tools: connection.tools)
-            return
-        }
-        Task {
-            do {
-                let tools = try await connection.client.listTools().tools
-                update(connection.name, tools: tools)
-            } catch {
-                logger.warning("upstream \(connection.name) announced new tools but cannot list them: \(error)")
-            }
-        }
-    }
-
     func update(_ upstream: String, tools: [Tool]) {
         let policyArguments = pool.configuration.upstreams.first { $0.name == upstream }?.policyArguments ?? [:]
         var offers: [String: Offer] = [:]
@@ -535,10 +539,16 @@ public final class MCPGateway: Sendable {
         try await serve(transport: PipeTransport(logger: logger))
     }
 
-    /// Shuts every upstream down and flushes the audit trail (when the runtime is the
-    /// gateway's own).
+    /// Stops following the upstreams' tool lists, shuts the upstreams down and flushes the
+    /// audit trail (each when it is the gateway's own, not shared).
     public func shutdown() async {
-        await pool.shutdown()
+        if let id = observer.withLock({ state -> UInt64? in
+            defer { state = nil }
+            return state
+        }) {
+            pool.stopObserving(id)
+        }
+        if ownsPool { await pool.shutdown() }
         guard ownsRuntime else { return }
         do {
             try await runtime.shutdown()

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 import MCP
 import VictorEvents
 import VictorLoading
@@ -6,12 +6,16 @@ import VictorLocks
 import VictorRuntime
 import VictorTelemetry
 
-/// The upstreams as components of a `ComponentLoader`: each is started on first use, once
-/// however many calls race for it, and at most `maxRunningUpstreams` run at a time (the least
-/// recently used one is shut down cleanly when another must start). An upstream whose process
-/// exits is dropped from the loader, and started again by the next call that needs it, after a
-/// backoff that doubles with each crash in a row.
-final class UpstreamPool: Sendable {
+/// The upstream MCP servers of a gateway configuration, shared by every session that uses them:
+/// each upstream is started on first use, once however many calls race for it, and at most
+/// `mcp.max_running_upstreams` run at a time (the least recently used one is shut down cleanly
+/// when another must start). An upstream whose process exits is started again by the next call
+/// that needs it, after a backoff that doubles with each crash in a row. Calls toward one
+/// upstream are bounded by its `max_concurrent_calls`, across all sessions.
+///
+/// `victor mcp` has one session and one pool; `victor serve` shares one pool among all its
+/// MCP sessions over HTTP, so the bounds hold for the server as a whole.
+public final class UpstreamPool: Sendable {
     struct Record: Sendable {
         var live: UpstreamConnection?
         var crashes = 0
@@ -26,11 +30,22 @@ final class UpstreamPool: Sendable {
     private let keys = Locked<[String: ComponentKey<UpstreamConnection>]>([:])
     private let limits: [String: AsyncLimit]
     private let records = Locked<[String: Record]>([:])
-    /// Called with the connection whose tool list may have changed: on start and on the
-    /// upstream's `notifications/tools/list_changed`.
-    private let toolsChanged = Locked<(@Sendable (UpstreamConnection, Bool) -> Void)?>(nil)
+    /// The tools each upstream listed last, and who is told when a list arrives.
+    private let toolLists = Locked<ToolLists>(ToolLists())
 
-    init(_ configuration: MCPConfiguration, logger: Logger) throws(MCPGatewayError) {
+    struct ToolLists {
+        var latest: [String: [Tool]] = [:]
+        var observers: [UInt64: @Sendable (String, [Tool]) -> Void] = [:]
+        var nextObserver: UInt64 = 0
+    }
+
+    /// Creates the pool; no upstream starts until it is first needed.
+    /// - Parameters:
+    ///   - configuration: the gateway configuration whose upstreams the pool runs.
+    ///   - logger: where upstream starts, exits and failures are logged.
+    /// - Throws: ``MCPGatewayError/Code/invalidConfiguration`` when an upstream's name cannot be
+    ///   a component name.
+    public init(_ configuration: MCPConfiguration, logger: Logger) throws(MCPGatewayError) {
         self.configuration = configuration
         self.logger = logger
         let bus = EventBus()
@@ -67,11 +82,22 @@ final class UpstreamPool: Sendable {
     /// The configured upstreams' names, in the configuration's order.
     var names: [String] { configuration.upstreams.map(\.name) }
 
-    /// Sets what is called with a connection whose tools may have changed: once when it
-    /// starts (`false`: its tools are those it listed), and on each of its
-    /// `notifications/tools/list_changed` (`true`: they must be listed again).
-    func onToolsChanged(_ handler: @escaping @Sendable (UpstreamConnection, Bool) -> Void) {
-        toolsChanged.withLock { $0 = handler }
+    /// Calls `handler` with an upstream's name and tools whenever the upstream lists them: when
+    /// it starts, and after each of its `notifications/tools/list_changed`; first, at once, with
+    /// every list already known. Returns the id that ``stopObserving(_:)`` takes.
+    func observeTools(_ handler: @escaping @Sendable (String, [Tool]) -> Void) -> UInt64 {
+        let (id, known) = toolLists.withLock { lists in
+            lists.nextObserver += 1
+            lists.observers[lists.nextObserver] = handler
+            return (lists.nextObserver, lists.latest)
+        }
+        for (upstream, tools) in known { handler(upstream, tools) }
+        return id
+    }
+
+    /// Stops calling the handler ``observeTools(_:)`` returned `id` for.
+    func stopObserving(_ id: UInt64) {
+        _ = toolLists.withLock { $0.observers.removeValue(forKey: id) }
     }
 
     /// The running connection to `name`, starting it if needed.
@@ -172,8 +198,29 @@ final class UpstreamPool: Sendable {
         return min(wait, maximum)
     }
 
+    /// Records the tools `connection` listed (listing them again first when it announced a
+    /// change), and tells every observer.
     private func announce(_ connection: UpstreamConnection, listChanged: Bool) {
-        toolsChanged.withLock { $0 }?(connection, listChanged)
+        guard listChanged else {
+            publish(connection.name, connection.tools)
+            return
+        }
+        // Listed once for all sessions, not once per session.
+        Task {
+            do {
+                publish(connection.name, try await connection.client.listTools().tools)
+            } catch {
+                logger.warning("upstream \(connection.name) announced new tools but cannot list them: \(error)")
+            }
+        }
+    }
+
+    private func publish(_ upstream: String, _ tools: [Tool]) {
+        let observers = toolLists.withLock { lists in
+            lists.latest[upstream] = tools
+            return Array(lists.observers.values)
+        }
+        for observer in observers { observer(upstream, tools) }
     }
 
     /// The process of `connection` exited: count a crash (unless the gateway ended it), and
@@ -212,8 +259,8 @@ final class UpstreamPool: Sendable {
         }
     }
 
-    /// Shuts every running upstream down.
-    func shutdown() async {
+    /// Shuts every running upstream down; a later call starts its upstream again.
+    public func shutdown() async {
         let live = records.withLock { records -> [UpstreamConnection] in
             var live: [UpstreamConnection] = []
             for name in records.keys {

@@ -13,8 +13,9 @@ import VictorRuntime
 /// opens a session), `GET` opens the session's stream of server messages, `DELETE` ends it.
 ///
 /// Each MCP session is one ``MCPGateway`` in the server's runtime, for the user its bearer token
-/// names (`user:` in the tokens file; without a tokens file, `mcp.session.user`), with upstream
-/// processes of its own. A session answers only requests whose token names the same user. At
+/// names (`user:` in the tokens file; without a tokens file, `mcp.session.user`). All sessions
+/// share one ``UpstreamPool``: an upstream runs once for the server, and its bounds (running
+/// upstreams, concurrent calls) hold across sessions. A session answers only requests whose token names the same user. At
 /// most `mcp.http.max_sessions` are held; one unused for `mcp.http.idle_timeout_ms` is closed
 /// (checked when a session opens, and on a timer). A replaced authorization configuration sends
 /// `notifications/tools/list_changed` to every session.
@@ -29,12 +30,14 @@ final class MCPEndpoint: Sendable {
     let configuration: MCPConfiguration
     let runtime: AgentRuntime
     let logger: Logger
+    let upstreams: UpstreamPool
     private let sessions = Locked<[String: Entry]>([:])
 
-    init(configuration: MCPConfiguration, runtime: AgentRuntime, logger: Logger) {
+    init(configuration: MCPConfiguration, runtime: AgentRuntime, logger: Logger) throws(MCPGatewayError) {
         self.configuration = configuration
         self.runtime = runtime
         self.logger = logger
+        upstreams = try UpstreamPool(configuration, logger: logger)
     }
 
     static let sessionField = HTTPField.Name(HTTPHeaderName.sessionID)!
@@ -103,7 +106,13 @@ final class MCPEndpoint: Sendable {
         }
         let gateway: MCPGateway
         do {
-            gateway = try await MCPGateway.make(configuration, runtime: runtime, user: user, logger: logger)
+            gateway = try await MCPGateway.make(
+                configuration,
+                runtime: runtime,
+                upstreams: upstreams,
+                user: user,
+                logger: logger
+            )
         } catch {
             throw ServerError(.invalidRequest, "the MCP session cannot be opened: \(error.message)")
         }
@@ -120,7 +129,7 @@ final class MCPEndpoint: Sendable {
         return Entry(transport: transport, gateway: gateway, user: user, lastUsed: .now)
     }
 
-    /// Ends a session: its transport (which ends the gateway's serving, and so its upstreams).
+    /// Ends a session: its transport (which ends the gateway's serving; the upstreams stay).
     private func close(_ entry: Entry) async {
         await entry.transport.disconnect()
     }
@@ -158,7 +167,7 @@ final class MCPEndpoint: Sendable {
         }
     }
 
-    /// Closes every session.
+    /// Closes every session, then stops the upstreams.
     func shutdown() async {
         let all = sessions.withLock { sessions -> [Entry] in
             defer { sessions = [:] }
@@ -168,6 +177,7 @@ final class MCPEndpoint: Sendable {
             await close(entry)
             await entry.gateway.shutdown()
         }
+        await upstreams.shutdown()
     }
 
     /// The transport's answer as a Hummingbird response; an event stream is passed on as it comes.

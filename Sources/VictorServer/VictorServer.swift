@@ -158,7 +158,16 @@ public final class VictorServer: Service, Sendable {
             await database?.shutdown()
             throw ServerError(error.code == .io ? .io : .invalidConfiguration, error.message)
         }
-        let mcpEndpoint = mcp.map { MCPEndpoint(configuration: $0, runtime: runtime, logger: logger) }
+        let mcpEndpoint: MCPEndpoint?
+        do throws(MCPGatewayError) {
+            mcpEndpoint = try mcp.map { configuration throws(MCPGatewayError) in
+                try MCPEndpoint(configuration: configuration, runtime: runtime, logger: logger)
+            }
+        } catch {
+            try? await runtime.shutdown()
+            await database?.shutdown()
+            throw ServerError(.invalidConfiguration, error.message)
+        }
         var shared: SharedStore?
         if let database {
             let store = SharedStore(

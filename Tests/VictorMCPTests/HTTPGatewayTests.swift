@@ -75,8 +75,9 @@ extension GatewayTests {
         return outcome.closureResult
     }
 
-    func httpSetUp() async throws -> Setup {
+    func httpSetUp(maxConcurrentCalls: Int = 8) async throws -> Setup {
         let setup = try await setUp(
+            maxConcurrentCalls: maxConcurrentCalls,
             session: "session: {persona: worker}",
             more: """
                 server:
@@ -140,12 +141,47 @@ extension GatewayTests {
         try #require(bobResults.count == 1)
         #expect(Self.text(bobResults[0]) == "done")
 
-        // Alice's slow call never reached the upstream; bob's did.
-        #expect(try setup.upstreamCalls().map(\.tool).sorted() == ["echo", "slow"])
+        // Alice's slow call never reached the upstream; bob's did, in the same upstream process:
+        // the sessions share the server's upstreams.
+        let calls = try setup.upstreamCalls()
+        #expect(calls.map(\.tool).sorted() == ["echo", "slow"])
+        #expect(Set(calls.map(\.pid)).count == 1, "one upstream process for both sessions: \(calls.map(\.pid))")
 
         // A token without a user cannot open an MCP session, and is told why.
         #expect(nobodyStatus == 403)
         #expect(nobodyBody.contains("names no user"))
+    }
+
+    /// Two sessions calling at once share the upstream and its bound: one process, never more
+    /// than `max_concurrent_calls` in flight in it.
+    @Test func overHTTPSessionsShareTheUpstreamAndItsBound() async throws {
+        let setup = try await httpSetUp(maxConcurrentCalls: 2)
+        // Four slow calls at once, in a session of bob's own.
+        func session(_ url: String) async throws -> [String: Any] {
+            let calls = (0..<4).map { _ -> [String: Any] in ["tool": "fx.slow", "arguments": ["seconds": 0.3]] }
+            let spec: [String: Any] = [
+                "url": url, "headers": ["Authorization": "Bearer \(Self.bobToken)"], "list": false,
+                "steps": [["concurrent": calls]],
+            ]
+            return try await client(spec, setup: setup, user: "", persona: "")
+        }
+        let json = try await withServe(setup) { url in
+            async let first = try JSONSerialization.data(withJSONObject: session(url))
+            async let second = try JSONSerialization.data(withJSONObject: session(url))
+            return [try await first, try await second]
+        }
+        for data in json {
+            let output = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let steps = Self.steps(output)
+            try #require(steps.count == 1)
+            let results = steps[0]["results"] as? [[String: Any]] ?? []
+            #expect(results.count == 4 && results.allSatisfy { Self.text($0) == "done" }, "\(results)")
+        }
+        let lines = try Self.logLines(setup)
+        let inFlight = lines.compactMap { $0["inflight"] as? Int }
+        #expect(inFlight.count == 8)
+        #expect(inFlight.max() == 2, "calls in flight upstream as each started: \(inFlight)")
+        #expect(Set(lines.compactMap { $0["pid"] as? Int }).count == 1)
     }
 
     @Test func overHTTPAReloadedAuthorizationTellsTheSessionAndChangesItsList() async throws {
