@@ -38,9 +38,22 @@ extension GatewayTests {
 
     /// Runs `victor serve` for `setup` on an ephemeral loopback port, runs `body` with its
     /// `/mcp` URL, and stops the server (SIGTERM, then SIGKILL after five seconds) however
-    /// `body` ends.
+    /// `body` ends. The server's standard error goes to `serve.stderr` in the setup's directory,
+    /// and its last lines are attached to an error `body` throws.
     func withServe<Value: Sendable>(_ setup: Setup, _ body: (String) async throws -> Value) async throws -> Value {
         let victor = try #require(Self.victor(), "the victor executable is built with the tests")
+        let errorLog = setup.root + "/serve.stderr"
+        let errorFile = try FileDescriptor.open(
+            FilePath(errorLog),
+            .writeOnly,
+            options: [.create, .truncate],
+            permissions: [.ownerReadWrite]
+        )
+        func withServerErrors(_ error: any Error) -> any Error {
+            let text = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
+            let tail = text.split(separator: "\n").suffix(20).joined(separator: "\n")
+            return GatewayTestFailure("\(error)\nvictor serve's standard error, last lines:\n\(tail)")
+        }
         var options = PlatformOptions()
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(5))]
         let outcome = try await Subprocess.run(
@@ -50,7 +63,7 @@ extension GatewayTests {
             platformOptions: options,
             input: .none,
             output: .sequence,
-            error: .discarded
+            error: .fileDescriptor(errorFile, closeAfterSpawningProcess: true)
         ) { execution in
             var port: Int?
             for try await line in execution.standardOutput.strings() {
@@ -61,7 +74,7 @@ extension GatewayTests {
             }
             guard let port else {
                 await execution.teardown(using: options.teardownSequence)
-                throw GatewayTestFailure("victor serve did not start listening")
+                throw withServerErrors(GatewayTestFailure("victor serve did not start listening"))
             }
             do {
                 let value = try await body("http://127.0.0.1:\(port)/mcp")
@@ -69,7 +82,7 @@ extension GatewayTests {
                 return value
             } catch {
                 await execution.teardown(using: options.teardownSequence)
-                throw error
+                throw withServerErrors(error)
             }
         }
         return outcome.closureResult
