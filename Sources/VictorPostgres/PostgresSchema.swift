@@ -107,6 +107,24 @@ public enum PostgresSchema {
                 "ALTER TABLE victor_session_budgets ADD COLUMN last_seen timestamptz NOT NULL DEFAULT now()",
             ]
         ),
+        Migration(
+            version: 3,
+            summary: "a key the instances share for outcome receipts",
+            statements: [
+                """
+                CREATE TABLE victor_secrets (
+                    name text COLLATE "C" PRIMARY KEY,
+                    hex text NOT NULL CHECK (hex ~ '^[0-9a-f]{64}$')
+                )
+                """,
+                // 64 hex digits from two version-4 UUIDs: 244 bits from the server's strong
+                // random source (gen_random_uuid needs no extension from PostgreSQL 13 on).
+                """
+                INSERT INTO victor_secrets (name, hex)
+                VALUES ('outcome_receipts', replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''))
+                """,
+            ]
+        ),
     ]
 
     /// The newest schema version this build knows.

@@ -146,4 +146,29 @@ public struct PostgresSessions: Sendable {
             throw PostgresStoreError(.query, "cannot mark session '\(id)' as used", cause: Cause(error))
         }
     }
+
+    /// The key every instance seals and opens outcome receipts with: 32 bytes made when the
+    /// schema was created (migration 3), the same for every instance on the database.
+    /// - Throws: ``PostgresStoreError/Code/query`` when the database fails or holds no key.
+    public func receiptKey() async throws(PostgresStoreError) -> [UInt8] {
+        let hex: String?
+        do {
+            hex = try await database.rows("SELECT hex FROM victor_secrets WHERE name = 'outcome_receipts'")
+                .first?.decode(String.self)
+        } catch {
+            throw PostgresStoreError(.query, "cannot read the outcome receipt key", cause: Cause(error))
+        }
+        guard let hex, hex.utf8.count == 64 else {
+            throw PostgresStoreError(.query, "the database holds no outcome receipt key (victor_secrets)")
+        }
+        var bytes: [UInt8] = []
+        var digits = hex.utf8.makeIterator()
+        while let high = digits.next(), let low = digits.next() {
+            guard let byte = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else {
+                throw PostgresStoreError(.query, "the outcome receipt key in victor_secrets is not hex")
+            }
+            bytes.append(byte)
+        }
+        return bytes
+    }
 }

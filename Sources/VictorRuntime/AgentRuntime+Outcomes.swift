@@ -1,3 +1,4 @@
+import VictorDocuments
 import VictorTelemetry
 
 extension AgentRuntime {
@@ -31,6 +32,59 @@ extension AgentRuntime {
             error: error,
             start: MonotonicClock.nanoseconds()
         )
+        record.durationNanoseconds = max(0, duration.totalNanoseconds)
+        audit.record(record)
+    }
+}
+
+extension AgentRuntime {
+    /// Records how a call ended from its receipt, in a session this runtime holds (such as one
+    /// restored from a shared store): one ``AuditRecord`` with event
+    /// ``AuditRecord/Event/outcome``, as ``recordOutcome(_:of:decision:in:error:duration:)``
+    /// writes it, but with the arguments' digest only, never the arguments.
+    /// - Parameters:
+    ///   - outcome: how the call ended.
+    ///   - receipt: the receipt of the allowed call, opened.
+    ///   - session: the session the receipt names.
+    ///   - error: what went wrong, for a failed call.
+    ///   - duration: how long the call ran, as the caller measured it.
+    /// - Throws: ``RuntimeError/Code/invalidReceipt`` when the receipt names another session.
+    public func recordOutcome(
+        _ outcome: AuditRecord.Outcome,
+        receipt: OutcomeReceipt,
+        in session: AgentSession,
+        error: String? = nil,
+        duration: Duration = .zero
+    ) throws(RuntimeError) {
+        guard receipt.session == session.id else {
+            throw RuntimeError(
+                .invalidReceipt,
+                "the receipt is for session \(ExactText.quotedForDisplay(receipt.session)), "
+                    + "not \(ExactText.quotedForDisplay(session.id))"
+            )
+        }
+        let decision = GateDecision(
+            verdict: .allowed,
+            step: receipt.step,
+            reason: receipt.reason,
+            authorization: nil,
+            violations: [],
+            remainingCalls: nil
+        )
+        var record = record(
+            .outcome,
+            ToolCall(id: receipt.callID, tool: receipt.tool),
+            [:],
+            decision,
+            session,
+            approver: nil,
+            outcome: outcome,
+            error: error,
+            start: MonotonicClock.nanoseconds()
+        )
+        record.argumentsDigest = receipt.argumentsDigest
+        record.arguments = nil
+        record.policy = receipt.policy
         record.durationNanoseconds = max(0, duration.totalNanoseconds)
         audit.record(record)
     }

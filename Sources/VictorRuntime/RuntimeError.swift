@@ -5,7 +5,7 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         enum Base: String, Sendable, Hashable {
             case invalidName, duplicateTool, unknownTool, invalidSchema, invalidJSON, invalidArgument
-            case persona, invalidConfiguration, io, closed
+            case persona, invalidConfiguration, io, closed, invalidReceipt
         }
         let base: Base
 
@@ -29,6 +29,8 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         public static let io = Code(base: .io)
         /// The audit sink is closed.
         public static let closed = Code(base: .closed)
+        /// An outcome receipt is malformed, or was not sealed with the key it is opened with.
+        public static let invalidReceipt = Code(base: .invalidReceipt)
 
         /// The code's name, such as `unknownTool`.
         public var description: String { base.rawValue }

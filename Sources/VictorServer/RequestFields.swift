@@ -75,6 +75,12 @@ struct RequestFields {
         return ExactText.normalized(text)
     }
 
+    /// An optional string (absent or `null`: `nil`).
+    func optionalString(_ key: String) throws(ServerError) -> String? {
+        guard let value = members[key], value != .null else { return nil }
+        return try string(key)
+    }
+
     /// An optional integer within `range`.
     func integer(_ key: String, in range: ClosedRange<Int>) throws(ServerError) -> Int? {
         guard let value = members[key], value != .null else { return nil }

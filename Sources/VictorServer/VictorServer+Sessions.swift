@@ -12,7 +12,7 @@ import VictorRuntime
 extension VictorServer {
     static let sessionKeys: Set<String> = ["user", "persona", "context"]
     static let authorizeKeys: Set<String> = ["tool", "arguments", "call_id", "explain"]
-    static let outcomeKeys: Set<String> = ["call_id", "outcome", "error", "duration_ms"]
+    static let outcomeKeys: Set<String> = ["call_id", "outcome", "error", "duration_ms", "receipt"]
 
     /// A session as the service returns it.
     struct SessionRecord: Encodable {
@@ -110,17 +110,23 @@ extension VictorServer {
         return JSONResponses.raw(Array(JSONValue.object(["tools": .array(tools)]).canonicalJSON.utf8))
     }
 
-    /// A gate decision with the call's id: what `authorize` returns.
+    /// A gate decision with the call's id, and for an allowed call its sealed receipt: what
+    /// `authorize` returns.
     struct CallDecisionRecord: Encodable {
         var callID: String
         var record: GateDecisionRecord
+        var receipt: String?
 
-        enum CodingKeys: String, CodingKey { case callID = "call_id" }
+        enum CodingKeys: String, CodingKey {
+            case callID = "call_id"
+            case receipt
+        }
 
         func encode(to encoder: any Encoder) throws {
             try record.encode(to: encoder)
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(callID, forKey: .callID)
+            try container.encodeIfPresent(receipt, forKey: .receipt)
         }
     }
 
@@ -149,8 +155,9 @@ extension VictorServer {
         let allowed = decision.allowed ? 1 : 0
         metrics.decisions("tool_call", allowed: allowed, denied: 1 - allowed, duration: start.duration(to: .now))
         if decision.allowed { sessions.remember(call, decision, in: session.id) }
+        let receipt = OutcomeReceipt(call: call, decision: decision, session: session)?.sealed(with: receiptKey)
         return try JSONResponses.response(
-            CallDecisionRecord(callID: callID, record: GateDecisionRecord(decision, steps: steps))
+            CallDecisionRecord(callID: callID, record: GateDecisionRecord(decision, steps: steps), receipt: receipt)
         )
     }
 
@@ -166,26 +173,56 @@ extension VictorServer {
                 location: .init(path: "outcome")
             )
         }
-        let error: String? =
-            if fields.members["error"] == nil || fields.members["error"] == .null { nil } else {
-                try fields.string("error")
-            }
+        let error = try fields.optionalString("error")
         let milliseconds = try fields.integer("duration_ms", in: 0...86_400_000) ?? 0
-        guard let pending = sessions.takePending(callID, in: session.id) else {
+        // The receipt is checked even when this instance remembers the call: a request that
+        // carries a bad one is refused the same way everywhere.
+        var receipt: OutcomeReceipt?
+        if let sealed = try fields.optionalString("receipt") {
+            do throws(RuntimeError) {
+                receipt = try OutcomeReceipt(sealed: sealed, key: receiptKey)
+            } catch {
+                throw ServerError(.invalidRequest, error.message, location: .init(path: "receipt"))
+            }
+            guard receipt?.session == session.id, receipt?.callID == callID else {
+                throw ServerError(
+                    .invalidRequest,
+                    "the receipt is for another call: it names call \(receipt?.callID ?? "") in session "
+                        + "\(receipt?.session ?? "")",
+                    location: .init(path: "receipt")
+                )
+            }
+        }
+        if let pending = sessions.takePending(callID, in: session.id) {
+            runtime.recordOutcome(
+                outcome,
+                of: pending.call,
+                decision: pending.decision,
+                in: session,
+                error: error,
+                duration: .milliseconds(milliseconds)
+            )
+        } else if let receipt {
+            // Decided by another instance, or forgotten here (max_pending_outcomes).
+            do throws(RuntimeError) {
+                try runtime.recordOutcome(
+                    outcome,
+                    receipt: receipt,
+                    in: session,
+                    error: error,
+                    duration: .milliseconds(milliseconds)
+                )
+            } catch {
+                throw ServerError(.invalidRequest, error.message, location: .init(path: "receipt"))
+            }
+        } else {
             throw ServerError(
                 .notFound,
-                "no allowed call \(callID) awaits an outcome in session \(session.id)",
+                "no allowed call \(callID) awaits an outcome in session \(session.id); an outcome reported to "
+                    + "another instance than the one that decided needs the call's receipt",
                 location: .init(path: "call_id")
             )
         }
-        runtime.recordOutcome(
-            outcome,
-            of: pending.call,
-            decision: pending.decision,
-            in: session,
-            error: error,
-            duration: .milliseconds(milliseconds)
-        )
         return try JSONResponses.response(["recorded": callID], status: .accepted)
     }
 

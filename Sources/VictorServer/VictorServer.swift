@@ -72,6 +72,9 @@ public final class VictorServer: Service, Sendable {
     let mcpEndpoint: MCPEndpoint?
     /// The shared PostgreSQL store, when ``ServerConfiguration/store`` names one.
     let shared: SharedStore?
+    /// The key outcome receipts are sealed with: the store's, shared by every instance on it, or
+    /// this process's own without a store.
+    let receiptKey: ReceiptKey
 
     init(
         configuration: ServerConfiguration,
@@ -84,7 +87,8 @@ public final class VictorServer: Service, Sendable {
         sessionClock: @escaping @Sendable () -> Duration,
         onListening: @escaping @Sendable (ServerAddress) async -> Void,
         mcpEndpoint: MCPEndpoint? = nil,
-        shared: SharedStore? = nil
+        shared: SharedStore? = nil,
+        receiptKey: ReceiptKey = .random()
     ) {
         self.configuration = configuration
         self.runtime = runtime
@@ -98,6 +102,7 @@ public final class VictorServer: Service, Sendable {
         self.onListening = onListening
         self.mcpEndpoint = mcpEndpoint
         self.shared = shared
+        self.receiptKey = receiptKey
     }
 
     /// Builds a server: reads the tokens file, refuses a non-loopback address without one, and
@@ -169,6 +174,7 @@ public final class VictorServer: Service, Sendable {
             throw ServerError(.invalidConfiguration, error.message)
         }
         var shared: SharedStore?
+        var receiptKey = ReceiptKey.random()
         if let database {
             let store = SharedStore(
                 database: database,
@@ -181,6 +187,7 @@ public final class VictorServer: Service, Sendable {
                 configuration.runtime.authorizationPath == nil ? nil : runtime.authorizer.configuration
             do {
                 try await store.start(seed: seed)
+                receiptKey = ReceiptKey(bytes: try await store.sessions.receiptKey())
             } catch {
                 try? await runtime.shutdown()
                 await database.shutdown()
@@ -206,7 +213,8 @@ public final class VictorServer: Service, Sendable {
             sessionClock: sessionClock ?? SessionTable.monotonicNow,
             onListening: onListening,
             mcpEndpoint: mcpEndpoint,
-            shared: shared
+            shared: shared,
+            receiptKey: receiptKey
         )
     }
 

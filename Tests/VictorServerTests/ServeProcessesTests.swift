@@ -166,6 +166,30 @@ struct ServeProcessesTests {
         )
         #expect(spent["step"] == .string("budget"))
         #expect(spent["remaining_calls"] == .integer(0))
+
+        // A call's outcome is accepted by another instance than the one that decided, with the
+        // receipt the decision carried: the instances share its key through the database.
+        let reopened = try await first.post("/v1/sessions", #"{"user": "alice", "persona": "debugger"}"#)
+        guard case .string(let another)? = reopened["session"] else {
+            Issue.record("no session in \(reopened.text)")
+            return
+        }
+        let decided = try await first.post(
+            "/v1/sessions/\(another)/authorize",
+            #"{"tool": "read_file", "arguments": {"path": "a"}, "call_id": "r-1"}"#
+        )
+        guard case .string(let receipt)? = decided["receipt"] else {
+            Issue.record("no receipt in \(decided.text)")
+            return
+        }
+        let outcomes = "/v1/sessions/\(another)/outcomes"
+        let without = try await clients[1].post(outcomes, #"{"call_id": "r-1", "outcome": "succeeded"}"#)
+        #expect(without.status == 404, "\(without.text)")
+        let withReceipt = try await clients[1].post(
+            outcomes,
+            #"{"call_id": "r-1", "outcome": "succeeded", "receipt": "\#(receipt)"}"#
+        )
+        #expect(withReceipt.status == 202, "\(withReceipt.text)")
         await stop(instances)
     }
 

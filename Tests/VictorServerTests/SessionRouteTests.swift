@@ -103,6 +103,72 @@ import VictorTestSupport
         #expect(records.contains { $0.event == .decision && $0.callID == "call-7" })
     }
 
+    /// An allowed call's receipt records its outcome where the decision is not remembered (here
+    /// `max_pending_outcomes: 0`; with a shared store, another instance); a receipt altered, or
+    /// for another call or session, is refused.
+    @Test func aReceiptRecordsTheOutcomeOfACallNotRemembered() async throws {
+        let extra = "\n  sessions: {max_pending_outcomes: 0}"
+        let root = try await withSampleServer(directories, extraServer: extra) { _, client, root in
+            let id = try await open(client)
+            let other = try await open(client)
+            let allowed = try await client.post(
+                "/v1/sessions/\(id)/authorize",
+                #"{"tool": "read_file", "arguments": {"path": "a"}, "call_id": "call-8"}"#
+            )
+            guard case .string(let receipt)? = allowed["receipt"] else {
+                Issue.record("no receipt in \(allowed.text)")
+                return root
+            }
+            let denied = try await client.post(
+                "/v1/sessions/\(id)/authorize",
+                #"{"tool": "read_file", "arguments": {"path": "/secret/key"}}"#
+            )
+            #expect(denied["verdict"] == .string("denied") && denied.json["receipt"] == nil)
+
+            let path = "/v1/sessions/\(id)/outcomes"
+            let without = try await client.post(path, #"{"call_id": "call-8", "outcome": "succeeded"}"#)
+            #expect(without.status == 404 && without.text.contains("receipt"))
+            // One character of the payload changed: the seal no longer verifies.
+            var altered = Array(receipt.utf8)
+            altered[3] = altered[3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+            for (body, why) in [
+                (
+                    #"{"call_id": "call-8", "outcome": "succeeded", "receipt": "\#(String(decoding: altered, as: UTF8.self))"}"#,
+                    "altered"
+                ),
+                (#"{"call_id": "call-9", "outcome": "succeeded", "receipt": "\#(receipt)"}"#, "another call"),
+                (#"{"call_id": "call-8", "outcome": "succeeded", "receipt": "not.base64!"}"#, "malformed"),
+                (#"{"call_id": "call-8", "outcome": "succeeded", "receipt": 7}"#, "not a string"),
+            ] {
+                let refused = try await client.post(path, body)
+                #expect(refused.status == 400, "\(why): \(refused.text)")
+            }
+            let elsewhere = try await client.post(
+                "/v1/sessions/\(other)/outcomes",
+                #"{"call_id": "call-8", "outcome": "succeeded", "receipt": "\#(receipt)"}"#
+            )
+            #expect(elsewhere.status == 400, "another session: \(elsewhere.text)")
+
+            let recorded = try await client.post(
+                path,
+                #"{"call_id": "call-8", "outcome": "failed", "error": "disk full", "duration_ms": 5, "receipt": "\#(receipt)"}"#
+            )
+            #expect(recorded.status == 202, "\(recorded.text)")
+            return root
+        }
+        let (records, problems) = try AuditLog.read(contentsOf: root + "/audit.jsonl")
+        #expect(problems.isEmpty)
+        let decision = try #require(records.first { $0.event == .decision && $0.callID == "call-8" })
+        let outcomes = records.filter { $0.event == .outcome }
+        try #require(outcomes.count == 1)
+        let outcome = outcomes[0]
+        #expect(outcome.session == decision.session && outcome.tool == decision.tool)
+        #expect(outcome.argumentsDigest == decision.argumentsDigest)
+        #expect(outcome.step == decision.step && outcome.reason == decision.reason && outcome.policy == decision.policy)
+        #expect(outcome.outcome == .failed && outcome.error == "disk full")
+        #expect(outcome.durationNanoseconds == 5_000_000)
+    }
+
     @Test func unknownSessionsPersonasAndUsersAreRefused() async throws {
         try await withSampleServer(directories) { _, client, _ in
             #expect(try await client.get("/v1/sessions/nope/tools").status == 404)
