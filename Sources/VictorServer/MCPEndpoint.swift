@@ -224,7 +224,14 @@ extension VictorServer {
             )
         }
         var body: [UInt8]?
-        if request.method == .post { body = try await bodies.bytes(request) }
+        if request.method == .post {
+            let bytes = try await bodies.bytes(request)
+            // Read by the strict reader first, as every other body: a message it refuses (a
+            // duplicate key, a number past 64 bits, nesting past the limit) never reaches the
+            // SDK's more lenient decoder, so the gate and the upstream cannot read two values.
+            _ = try RequestBodyReader.json(bytes, maxDepth: configuration.limits.maxDepth)
+            body = bytes
+        }
         return try await mcpEndpoint.handle(request, body: body, user: entry?.user)
     }
 }

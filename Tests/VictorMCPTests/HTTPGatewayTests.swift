@@ -264,6 +264,27 @@ extension GatewayTests {
         #expect(idle == 404)
     }
 
+    /// A message the strict reader refuses is answered 400 before the SDK reads it: here a
+    /// tools/call naming its argument twice, which a lenient reader could take either way.
+    @Test func overHTTPAMessageThatIsNotStrictJSONIsRefused() async throws {
+        let setup = try await httpSetUp()
+        let (duplicate, deep) = try await withServe(setup) { url in
+            let opened = try await self.post(url, token: Self.bobToken)
+            let id = try #require(opened.session, "no Mcp-Session-Id in the answer to initialize")
+            let call =
+                #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"fx.echo","#
+                + #""arguments":{"text":"a","text":"b"}}}"#
+            let duplicate = try await self.post(url, token: Self.bobToken, session: id, body: call)
+            let nested = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+            let deep = try await self.post(url, token: Self.bobToken, session: id, body: nested)
+            return (duplicate, deep)
+        }
+        #expect(duplicate.status == 400)
+        #expect(duplicate.body.contains("invalid_json") && duplicate.body.contains("text"), "\(duplicate.body)")
+        #expect(deep.status == 400 && deep.body.contains("too_deep"), "\(deep.body)")
+        #expect(try setup.upstreamCalls().isEmpty)
+    }
+
     /// POSTs an initialize request to `url` with `token`; the status and body.
     /// POSTs `body` (an initialize request by default) to `url` with `token`, in `session` when
     /// given; the status, the body and the session id the answer names.
