@@ -14,10 +14,16 @@ import Darwin
 ///
 /// A thread of its own blocks in `read(2)` and hands each line on as it arrives. The MCP SDK's
 /// `StdioTransport` polls a non-blocking descriptor and sleeps 10 ms whenever it is empty, which
-/// puts up to 10 ms on every message the gateway waits for. Writes block until the pipe took the
-/// whole message. The descriptors stay their owner's to close: the thread reads a duplicate of the
-/// input descriptor, closed when the input ends, so closing the original never leaves it reading
-/// a reused descriptor number.
+/// puts up to 10 ms on every message the gateway waits for.
+///
+/// A write never blocks a thread of Swift's cooperative pool: a message of at most one page
+/// (`PIPE_BUF`, which a pipe takes whole once `poll(2)` reports it writable) is written at once;
+/// any other, or any while an earlier one is still waiting, goes to a serial dispatch queue of
+/// the transport's own, in order, and `send` suspends until it is written. A reader that stops
+/// reading therefore holds up only its own transport, never the gateway's other work. The
+/// descriptors stay their owner's to close: the thread reads a duplicate of the input descriptor,
+/// closed when the input ends, so closing the original never leaves it reading a reused
+/// descriptor number.
 public actor PipeTransport: Transport {
     /// Where the transport logs.
     public nonisolated let logger: Logger
@@ -26,6 +32,10 @@ public actor PipeTransport: Transport {
     private let stream: AsyncThrowingStream<Data, any Error>
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private var connected = false
+    /// Messages handed to ``writer`` and not yet written: while any is, later ones queue behind.
+    private var queuedWrites = 0
+    /// Where writes that may block wait, one at a time, in order.
+    private let writer = DispatchQueue(label: "victor-mcp-pipe-writer")
 
     private let maxMessageBytes: Int
 
@@ -76,15 +86,41 @@ public actor PipeTransport: Transport {
         continuation.finish()
     }
 
-    /// Writes `data` and a line feed.
+    /// Writes `data` and a line feed; suspends, without holding a thread, while the pipe is full.
     /// - Throws: `MCPError.connectionClosed` when the other end is gone.
     public func send(_ data: Data) async throws {
         var message = data
         message.append(0x0A)
-        let failure = message.withUnsafeBytes { bytes -> Int32? in
+        let failure: Int32?
+        if queuedWrites == 0, message.count <= Int(PIPE_BUF), Self.isWritable(output) {
+            failure = Self.writeAll(message, to: output)
+        } else {
+            queuedWrites += 1
+            defer { queuedWrites -= 1 }
+            let (output, line) = (self.output, message)
+            failure = await withCheckedContinuation { continuation in
+                writer.async { continuation.resume(returning: Self.writeAll(line, to: output)) }
+            }
+        }
+        if let failure {
+            throw failure == EPIPE
+                ? MCPError.connectionClosed
+                : MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO))
+        }
+    }
+
+    /// Whether `descriptor` takes a write of `PIPE_BUF` bytes now without blocking.
+    private static func isWritable(_ descriptor: Int32) -> Bool {
+        var request = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+        return poll(&request, 1, 0) == 1 && request.revents & Int16(POLLOUT) != 0
+    }
+
+    /// Writes all of `message`; the `errno` of a failed write, or `nil`.
+    private static func writeAll(_ message: Data, to descriptor: Int32) -> Int32? {
+        message.withUnsafeBytes { bytes -> Int32? in
             var offset = 0
             while offset < bytes.count {
-                let written = write(output, bytes.baseAddress! + offset, bytes.count - offset)
+                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     return errno
@@ -92,11 +128,6 @@ public actor PipeTransport: Transport {
                 offset += written
             }
             return nil
-        }
-        if let failure {
-            throw failure == EPIPE
-                ? MCPError.connectionClosed
-                : MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO))
         }
     }
 

@@ -52,6 +52,83 @@ import Glibc
         #expect("\(failure.map { "\($0)" } ?? "none")".contains("longer than 100 bytes"))
     }
 
+    /// Transports whose readers stop reading: more of them than the cooperative pool has threads,
+    /// each sent four times a pipe's capacity. The pool keeps running other work while they
+    /// wait; once the readers drain the pipes, every message arrives whole and in order.
+    @Test(.timeLimit(.minutes(1))) func aFullPipeHoldsUpItsSenderNotThePoolsThreads() async throws {
+        let count = ProcessInfo.processInfo.activeProcessorCount + 2
+        var pipes: [[Int32]] = []
+        for _ in 0..<count {
+            var ends: [Int32] = [0, 0]
+            #expect(pipe(&ends) == 0)
+            pipes.append(ends)
+        }
+        defer { for ends in pipes { close(ends[0]) } }
+        let transports = pipes.map { PipeTransport(input: $0[0], output: $0[1], logger: Logger(label: "test")) }
+        let messages = 32
+        let size = 8 * 1_024
+        let sending = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for transport in transports {
+                    group.addTask {
+                        for index in 0..<messages {
+                            // A small message between large ones: it must wait behind them.
+                            let length = index % 4 == 3 ? 16 : size
+                            let byte = UInt8(ascii: "a") + UInt8(index % 26)
+                            try await transport.send(Data(repeating: byte, count: length))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let answered = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await Task.detached { true }.value }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(answered, "the pool ran nothing while the pipes were full")
+
+        // Drain every pipe on threads of their own, then check what arrived.
+        let expected = (0..<messages).map { index -> [UInt8] in
+            let length = index % 4 == 3 ? 16 : size
+            return [UInt8](repeating: UInt8(ascii: "a") + UInt8(index % 26), count: length) + [0x0A]
+        }.flatMap { $0 }
+        let received = await withTaskGroup(of: [UInt8].self) { group in
+            for ends in pipes {
+                let descriptor = ends[0]
+                let total = expected.count
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        Thread {
+                            var bytes: [UInt8] = []
+                            var buffer = [UInt8](repeating: 0, count: 65_536)
+                            while bytes.count < total {
+                                let read = buffer.withUnsafeMutableBytes {
+                                    Glibc.read(descriptor, $0.baseAddress, $0.count)
+                                }
+                                guard read > 0 else { break }
+                                bytes += buffer[0..<read]
+                            }
+                            continuation.resume(returning: bytes)
+                        }.start()
+                    }
+                }
+            }
+            return await group.reduce(into: [[UInt8]]()) { $0.append($1) }
+        }
+        try await sending.value
+        for ends in pipes { close(ends[1]) }
+        #expect(received.count == count)
+        #expect(received.allSatisfy { $0 == expected })
+    }
+
     @Test func sentMessagesAreLines() async throws {
         var output: [Int32] = [0, 0]
         #expect(pipe(&output) == 0)
