@@ -78,7 +78,12 @@ public struct OutcomeReceipt: Sendable, Hashable {
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: key.symmetric) else {
             throw refuse("was not issued here: its seal does not verify")
         }
-        let value = try JSONValue.parse(bytes: payload, source: "receipt")
+        let value: JSONValue
+        do throws(RuntimeError) {
+            value = try JSONValue.parse(bytes: payload, source: "receipt")
+        } catch {
+            throw refuse("holds no JSON object: \(error.message)")
+        }
         func field(_ key: String) throws(RuntimeError) -> String {
             guard case .string(let text)? = value[key] else { throw refuse("has no \(key)") }
             return text

@@ -15,10 +15,11 @@ import VictorRuntime
 /// Each MCP session is one ``MCPGateway`` in the server's runtime, for the user its bearer token
 /// names (`user:` in the tokens file; without a tokens file, `mcp.session.user`). All sessions
 /// share one ``UpstreamPool``: an upstream runs once for the server, and its bounds (running
-/// upstreams, concurrent calls) hold across sessions. A session answers only requests whose token names the same user. At
-/// most `mcp.http.max_sessions` are held; one unused for `mcp.http.idle_timeout_ms` is closed
-/// (checked when a session opens, and on a timer). A replaced authorization configuration sends
-/// `notifications/tools/list_changed` to every session.
+/// upstreams, concurrent calls) hold across sessions. A session answers only requests whose
+/// token names the same user. At most `mcp.http.max_sessions` are held; one unused for
+/// `mcp.http.idle_timeout_ms` is closed (checked when a session opens, and on a timer). A
+/// replaced authorization configuration sends `notifications/tools/list_changed` to every
+/// session.
 final class MCPEndpoint: Sendable {
     struct Entry: Sendable {
         let transport: StatefulHTTPServerTransport
