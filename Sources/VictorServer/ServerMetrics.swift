@@ -11,6 +11,7 @@ import Synchronization
 /// | `victor_server_decisions_total` | counter | `endpoint`, `allowed` |
 /// | `victor_server_decision_duration_seconds` | histogram | `endpoint` |
 /// | `victor_server_reloads_total` | counter | `result` (`succeeded`, `failed`) |
+/// | `victor_server_token_reloads_total` | counter | `result` (`succeeded`, `failed`) |
 /// | `victor_server_configuration_writes_total` | counter | `result` |
 /// | `victor_server_sessions` | gauge | — |
 /// | `victor_server_configuration_generation` | gauge | — (the store's generation with a shared store) |
@@ -24,6 +25,8 @@ final class ServerMetrics: Sendable {
     ]
     let reloadsSucceeded: Counter
     let reloadsFailed: Counter
+    let tokenReloadsSucceeded: Counter
+    let tokenReloadsFailed: Counter
     let sessions: Gauge
     let generation: Gauge
     let adaptationHits: Gauge
@@ -57,6 +60,9 @@ final class ServerMetrics: Sendable {
     static var reloads: MetricNameDescriptor {
         name("server", "reloads", "total", "Authorization reloads from disk, by result")
     }
+    static var tokenReloads: MetricNameDescriptor {
+        name("server", "token_reloads", "total", "Tokens-file reloads, by result")
+    }
 
     static let decisionEndpoints = ["check", "check_batch", "explain", "tool_call"]
 
@@ -64,6 +70,8 @@ final class ServerMetrics: Sendable {
         self.registry = registry
         reloadsSucceeded = registry.makeCounter(descriptor: Self.reloads, labels: [("result", "succeeded")])
         reloadsFailed = registry.makeCounter(descriptor: Self.reloads, labels: [("result", "failed")])
+        tokenReloadsSucceeded = registry.makeCounter(descriptor: Self.tokenReloads, labels: [("result", "succeeded")])
+        tokenReloadsFailed = registry.makeCounter(descriptor: Self.tokenReloads, labels: [("result", "failed")])
         sessions = registry.makeGauge(
             descriptor: Self.name("server", "sessions", "", "Open sessions in the session table")
         )

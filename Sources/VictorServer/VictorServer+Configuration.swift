@@ -139,6 +139,33 @@ extension VictorServer {
         )
     }
 
+    /// Reads the tokens file named by `victor.yaml` again and puts its tokens in force, all or
+    /// nothing: what SIGHUP does besides reloading the authorization file, so that a token is
+    /// added or revoked without a restart. Requests already authenticated finish; every later
+    /// one is checked against the new tokens. An invalid or unreadable file leaves the tokens in
+    /// force; the failure is logged and counted (`victor_server_token_reloads_total{result="failed"}`).
+    /// - Returns: how many tokens are in force afterwards; `nil` for a server without a tokens
+    ///   file, which keeps serving without tokens (on loopback only).
+    /// - Throws: ``ServerError/Code/invalidConfiguration`` with every problem and its location.
+    @discardableResult
+    public func reloadTokens() throws(ServerError) -> Int? {
+        guard let path = configuration.tokensPath else { return nil }
+        do {
+            let loaded = try AccessTokens.load(contentsOf: path)
+            tokens.withLock { $0 = loaded }
+            metrics.tokenReloadsSucceeded.increment()
+            logger.info("tokens reloaded", metadata: ["file": "\(path)", "tokens": "\(loaded.entries.count)"])
+            return loaded.entries.count
+        } catch {
+            metrics.tokenReloadsFailed.increment()
+            logger.error(
+                "tokens reload failed; the tokens in force stay",
+                metadata: ["file": "\(path)", "error": "\(error.message)"]
+            )
+            throw error
+        }
+    }
+
     /// Reads the authorization file named by `victor.yaml` again and installs it, all or nothing:
     /// what SIGHUP does. An invalid file leaves the running configuration in force; the failure
     /// is logged and counted (`victor_server_reloads_total{result="failed"}`).

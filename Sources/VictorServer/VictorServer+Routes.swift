@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import Synchronization
 import VictorDocuments
 
 /// What a route needs from the caller's bearer token.
@@ -103,7 +104,7 @@ extension VictorServer {
     /// - Returns: the token's entry; `nil` for an open route or without a tokens file.
     @discardableResult
     func authenticate(_ request: Request, _ access: RouteAccess) throws(ServerError) -> AccessTokens.Entry? {
-        guard access != .open, let tokens else { return nil }
+        guard access != .open, let tokens = tokens.withLock({ $0 }) else { return nil }
         guard let header = request.headers[.authorization] else {
             throw ServerError(.unauthorized, "this route needs a bearer token (Authorization: Bearer TOKEN)")
         }

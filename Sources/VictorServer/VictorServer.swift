@@ -56,7 +56,9 @@ public final class VictorServer: Service, Sendable {
     public let configuration: ServerConfiguration
     /// The runtime the server serves.
     public let runtime: AgentRuntime
-    let tokens: AccessTokens?
+    /// The bearer tokens in force: `nil` without a tokens file; replaced whole by
+    /// ``reloadTokens()``.
+    let tokens: Mutex<AccessTokens?>
     let tls: TLSConfiguration?
     let sessions: SessionTable
     let metrics: ServerMetrics
@@ -92,7 +94,7 @@ public final class VictorServer: Service, Sendable {
     ) {
         self.configuration = configuration
         self.runtime = runtime
-        self.tokens = tokens
+        self.tokens = Mutex(tokens)
         self.tls = tls
         sessions = SessionTable(limits: configuration.sessions, now: sessionClock)
         metrics = ServerMetrics(registry: registry)
@@ -304,13 +306,15 @@ public final class VictorServer: Service, Sendable {
     }
 }
 
-/// Reloads the server's authorization configuration on every SIGHUP until shutdown.
+/// Reloads the server's authorization configuration and tokens file on every SIGHUP until
+/// shutdown.
 struct HangupService: Service {
     let server: VictorServer
 
     func run() async throws {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
             _ = try? server.reloadAuthorization()
+            _ = try? server.reloadTokens()
         }
     }
 }

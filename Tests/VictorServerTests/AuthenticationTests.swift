@@ -45,6 +45,46 @@ import VictorTestSupport
         }
     }
 
+    /// A reload puts the file's tokens in force, all or nothing: a revoked token gets 401 from
+    /// the next request on, a new one is accepted, and an invalid file keeps the tokens in force.
+    @Test func aReloadedTokensFileRevokesAndAddsTokens() async throws {
+        try await withSampleServer(directories, tokens: true) { server, client, root in
+            let decider = client.with(token: Samples.decideToken)
+            #expect(try await decider.post("/v1/authz/check", Self.check).status == 200)
+            let newcomer = "new-token-0123456789"
+            let rotated = """
+                tokens:
+                  - {name: newcomer, sha256: \(AccessTokens.digest(of: newcomer)), scopes: [decide]}
+                """
+            try rotated.write(toFile: root + "/tokens.yaml", atomically: true, encoding: .utf8)
+            let count = try server.reloadTokens()
+            #expect(count == 1)
+            #expect(try await decider.post("/v1/authz/check", Self.check).status == 401)
+            #expect(try await client.with(token: newcomer).post("/v1/authz/check", Self.check).status == 200)
+
+            try "tokens:\n  - {name: broken, scopes: [decide]}\n".write(
+                toFile: root + "/tokens.yaml",
+                atomically: true,
+                encoding: .utf8
+            )
+            #expect(throws: ServerError.self) { try server.reloadTokens() }
+            #expect(try await client.with(token: newcomer).post("/v1/authz/check", Self.check).status == 200)
+            #expect(try await decider.post("/v1/authz/check", Self.check).status == 401)
+
+            let metrics = try await client.get("/metrics").text
+            #expect(metrics.contains(#"victor_server_token_reloads_total{result="succeeded"} 1"#))
+            #expect(metrics.contains(#"victor_server_token_reloads_total{result="failed"} 1"#))
+        }
+    }
+
+    @Test func withoutATokensFileAReloadHasNothingToRead() async throws {
+        try await withSampleServer(directories) { server, client, _ in
+            let count = try server.reloadTokens()
+            #expect(count == nil)
+            #expect(try await client.post("/v1/authz/check", Self.check).status == 200)
+        }
+    }
+
     @Test func tokensFileKeepsOnlyDigestsAndComparesThem() throws {
         let tokens = try AccessTokens.parse(Samples.tokens)
         #expect(tokens.entries.count == 3)
