@@ -36,6 +36,14 @@ import Darwin
 /// the oldest is removed) and a new file is started. The file is created with mode 0600 and is
 /// never opened through a symbolic link.
 ///
+/// Several processes may share one file (gateways started with the same `victor.yaml`): each
+/// batch is one `O_APPEND` write, so lines never interleave, and the size that triggers a
+/// rotation is the file's own, all writers included. A rotation holds an exclusive `flock` on
+/// `PATH.lock`; a writer that finds the file already rotated by another only reopens it, so the
+/// files shift once per rotation and every record stays in one of them. Before each batch a
+/// writer checks that PATH is still the file it holds, and reopens PATH when it is not (rotated
+/// by another process, or moved by a tool such as logrotate).
+///
 /// The writer thread lives until ``close()`` succeeds: close every sink you open (an
 /// ``AgentRuntime`` closes its sinks in ``AgentRuntime/shutdown()``).
 public final class JSONLinesAuditSink: AuditSink {
@@ -274,6 +282,18 @@ struct AuditFile {
     }
 
     mutating func append(_ bytes: [UInt8], options: JSONLinesAuditSink.Options) throws(RuntimeError) {
+        // PATH is no longer the file this writer holds (another process rotated it, a tool such
+        // as logrotate moved it, someone removed it): lines written to the old one could end up
+        // in a file already removed, so the writer moves to PATH first. The size is the file's
+        // own, other writers' lines included: this process's count alone would rotate late
+        // when several processes append to one file.
+        if let held = heldSize() {
+            size = held
+        } else {
+            _ = systemClose(descriptor)
+            descriptor = -1
+            (descriptor, size) = try Self.openFile(path)
+        }
         if size > 0, size + bytes.count > options.maxFileBytes { try rotate(keep: options.keepFiles) }
         let error = writeAll(bytes, to: descriptor)
         if error != 0 {
@@ -287,6 +307,26 @@ struct AuditFile {
 
     private mutating func rotate(keep: Int) throws(RuntimeError) {
         _ = fsync(descriptor)
+        // One rotation at a time among the processes sharing the file.
+        let lock = open(path + ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard lock >= 0 else {
+            throw RuntimeError(.io, "cannot open the audit lock file \(path).lock: \(String(cString: strerror(errno)))")
+        }
+        defer { _ = systemClose(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw RuntimeError(.io, "cannot lock \(path).lock: \(String(cString: strerror(errno)))")
+            }
+        }
+        defer { _ = flock(lock, LOCK_UN) }
+        // Another writer rotated since this one looked: PATH is a new file, so this writer moves
+        // to it instead of shifting the files a second time.
+        if heldSize() == nil {
+            _ = systemClose(descriptor)
+            descriptor = -1
+            (descriptor, size) = try Self.openFile(path)
+            return
+        }
         _ = systemClose(descriptor)
         descriptor = -1
         _ = unlink("\(path).\(keep)")
@@ -300,6 +340,16 @@ struct AuditFile {
         }
         (descriptor, size) = try Self.openFile(path)
         syncDirectory()
+    }
+
+    /// The size of the file this writer holds open, when PATH still names it; `nil` when not.
+    private func heldSize() -> Int? {
+        var named = stat()
+        var held = stat()
+        guard stat(path, &named) == 0, fstat(descriptor, &held) == 0,
+            named.st_ino == held.st_ino, named.st_dev == held.st_dev
+        else { return nil }
+        return Int(held.st_size)
     }
 
     private func syncDirectory() {

@@ -201,6 +201,69 @@ import VictorTestSupport
         #expect((second + first + current).map(\.callID) == expected)
     }
 
+    /// Two writers on one file, as two processes started with one `victor.yaml` are (two sinks
+    /// hold two open file descriptions, as two processes do): every record lands whole in
+    /// exactly one file, and the files shift once per rotation, not once per writer.
+    @Test func twoWritersOnOneFileLoseNothingAndRotateOnce() async throws {
+        let path = directories.make() + "/audit.jsonl"
+        let lineBytes = record(0).jsonLine.utf8.count + 1
+        let options = JSONLinesAuditSink.Options(batchRecords: 5, maxFileBytes: lineBytes * 40, keepFiles: 1_000)
+        let writers = [
+            try JSONLinesAuditSink(path: path, options: options), try JSONLinesAuditSink(path: path, options: options),
+        ]
+        let perWriter = 400
+        await withTaskGroup(of: Void.self) { group in
+            for (number, sink) in writers.enumerated() {
+                group.addTask {
+                    for index in 0..<perWriter {
+                        sink.record(self.record(number * 10_000 + index))
+                        if index % 7 == 0 { try? await sink.flush() }
+                    }
+                }
+            }
+        }
+        for sink in writers { try await sink.close() }
+        var seen: [String] = []
+        var files = 0
+        let suffixes: [String] = [""] + (1...1_000).map { ".\($0)" }
+        for suffix in suffixes where FileManager.default.fileExists(atPath: path + suffix) {
+            let (records, problems) = try AuditLog.read(contentsOf: path + suffix)
+            #expect(problems.isEmpty, "\(suffix): \(problems)")
+            seen += records.map(\.callID)
+            files += 1
+            // A rotated file was filled to its limit by both writers, give or take a batch each:
+            // never twice the limit (each writer counting only its own lines) nor a sliver (the
+            // second of two writers rotating the file the first had just started).
+            if !suffix.isEmpty {
+                #expect(records.count >= 30 && records.count <= 50, "\(suffix) holds \(records.count) lines")
+            }
+        }
+        var expected: [String] = []
+        for number in 0..<2 {
+            for index in 0..<perWriter { expected.append("call-" + String(1_000 + number * 10_000 + index)) }
+        }
+        let missing = Set(expected).subtracting(seen).sorted()
+        #expect(missing.isEmpty, "\(missing.count) records missing, first \(missing.prefix(5))")
+        #expect(seen.count == expected.count, "\(seen.count) records read, \(expected.count) written")
+        // 800 lines of 40 per file: 20 files, give or take the batches that overran the limit;
+        // a rotation by each writer on its own would have made about twice as many.
+        #expect(files >= 19 && files <= 26, "\(files) files")
+    }
+
+    /// A file moved away under a running sink (by logrotate, say) is followed by a new one at the
+    /// path: no record goes to the moved file after the move.
+    @Test func aFileMovedAwayIsFollowedByANewOne() async throws {
+        let path = directories.make() + "/audit.jsonl"
+        let sink = try JSONLinesAuditSink(path: path, options: .init(batchRecords: 1))
+        sink.record(record(0))
+        try await sink.flush()
+        #expect(rename(path, path + ".moved") == 0)
+        sink.record(record(1))
+        try await sink.close()
+        #expect(try AuditLog.read(contentsOf: path + ".moved").records.map(\.callID) == ["call-1000"])
+        #expect(try AuditLog.read(contentsOf: path).records.map(\.callID) == ["call-1001"])
+    }
+
     @Test func theFileIsPrivateAndNeverALink() async throws {
         let directory = directories.make()
         let path = directory + "/audit.jsonl"
