@@ -44,6 +44,9 @@ public final class MCPGateway: Sendable {
         let definition: ToolDefinition
     }
 
+    /// The origin the gateway registers upstream tools under (``ToolRegistry/replace(_:origin:)``).
+    static let toolOrigin = "the MCP gateway"
+
     /// The runtime whose gate decides every call.
     public let runtime: AgentRuntime
     /// The session every call is made in.
@@ -384,23 +387,13 @@ public final class MCPGateway: Sendable {
                 logger.warning("tool not offered: \(error.message)")
                 continue
             }
-            if let registered = runtime.tools.definition(named: definition.name) {
-                guard registered == definition else {
-                    logger.warning(
-                        "tool not offered: \(definition.name) changed since it was registered; restart the gateway to offer it"
-                    )
-                    continue
-                }
-            } else {
-                do throws(RuntimeError) {
-                    try runtime.tools.register(definition)
-                } catch {
-                    // Registered meanwhile by a concurrent refresh: offer it only if it is the same.
-                    guard runtime.tools.definition(named: definition.name) == definition else {
-                        logger.warning("tool not offered: \(error.message)")
-                        continue
-                    }
-                }
+            do throws(RuntimeError) {
+                // Replaced when an upstream changes a tool's schema; never a tool registered
+                // otherwise (a tool of victor.yaml with the same name keeps its definition).
+                try runtime.tools.replace(definition, origin: Self.toolOrigin)
+            } catch {
+                logger.warning("tool not offered: \(error.message)")
+                continue
             }
             offers[definition.name] = Offer(upstream: upstream, tool: tool, definition: definition)
         }

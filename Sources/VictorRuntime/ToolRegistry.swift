@@ -16,10 +16,13 @@ public final class ToolRegistry: Sendable {
         let key: ComponentKey<HandlerBox>?
         /// `execute` on the tool's resource, hashed once for every decision about it.
         let access: PreparedAccess
+        /// Who may replace the definition (``ToolRegistry/replace(_:origin:)``); `nil`: nobody.
+        let origin: String?
 
-        init(definition: ToolDefinition, key: ComponentKey<HandlerBox>?) {
+        init(definition: ToolDefinition, key: ComponentKey<HandlerBox>?, origin: String? = nil) {
             self.definition = definition
             self.key = key
+            self.origin = origin
             access = PreparedAccess(resource: definition.resource, action: "execute")
         }
     }
@@ -56,6 +59,31 @@ public final class ToolRegistry: Sendable {
     /// Registers a tool without a handler: its calls are decided, and fail if run here.
     public func register(_ definition: ToolDefinition) throws(RuntimeError) {
         try add(definition) { () throws(RuntimeError) -> ComponentKey<HandlerBox>? in nil }
+    }
+
+    /// Registers a tool without a handler on behalf of `origin` (such as an MCP gateway offering
+    /// an upstream's tools), or replaces the definition of one `origin` registered before: a
+    /// schema an upstream changed takes effect from the next decision. A tool registered any
+    /// other way, or by another origin, keeps its definition.
+    /// - Returns: whether the registry changed (a new tool, or a different definition).
+    /// - Throws: ``RuntimeError/Code/duplicateTool`` when the name belongs to a tool registered
+    ///   otherwise.
+    @discardableResult
+    public func replace(_ definition: ToolDefinition, origin: String) throws(RuntimeError) -> Bool {
+        try entries.withLock { entries throws(RuntimeError) -> Bool in
+            if let existing = entries[definition.name] {
+                guard existing.origin == origin, existing.key == nil else {
+                    throw RuntimeError(
+                        .duplicateTool,
+                        "a tool named \(ExactText.quotedForDisplay(definition.name)) is registered otherwise; "
+                            + "\(origin) cannot replace it"
+                    )
+                }
+                if existing.definition == definition { return false }
+            }
+            entries[definition.name] = Entry(definition: definition, key: nil, origin: origin)
+            return true
+        }
     }
 
     private func add(

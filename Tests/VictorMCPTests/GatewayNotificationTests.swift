@@ -105,6 +105,40 @@ extension GatewayTests {
         #expect(Self.text(steps[4]) == "grown")
     }
 
+    /// An upstream that changes a tool's input schema: the gate decides the next call by the
+    /// new schema, without a restart.
+    @Test func anUpstreamsChangedSchemaDecidesTheNextCall() async throws {
+        let setup = try await setUp()
+        let output = try await client(
+            [
+                "list": false,
+                "steps": [
+                    ["call": ["tool": "fx.grow", "arguments": [:]]],
+                    ["waitForListChanged": 10],
+                    ["call": ["tool": "fx.grown", "arguments": [:]]],
+                    ["call": ["tool": "fx.reshape", "arguments": [:]]],
+                    ["waitForListChanged": 10],
+                    ["list": true],
+                    ["call": ["tool": "fx.grown", "arguments": [:]]],
+                    ["call": ["tool": "fx.grown", "arguments": ["word": "again"]]],
+                ],
+            ],
+            setup: setup,
+            user: "bob",
+            persona: "coach"
+        )
+        let steps = Self.steps(output)
+        try #require(steps.count == 8)
+        #expect(Self.text(steps[2]) == "grown")
+        #expect(steps[4]["listChanged"] as? Bool == true)
+        #expect(Self.names(steps[5]).contains("fx.grown"))
+        #expect(Self.isError(steps[6]) && Self.text(steps[6]).hasPrefix("denied at schema"), "\(steps[6])")
+        #expect(Self.text(steps[7]) == "grown again")
+        // The call the new schema refused never reached the upstream.
+        let grown = try Self.logLines(setup).filter { $0["tool"] as? String == "grown" }
+        #expect(grown.count == 2)
+    }
+
     @Test func aReloadedAuthorizationChangesTheListAndTellsTheClient() async throws {
         let setup = try await setUp()
         let stricter =

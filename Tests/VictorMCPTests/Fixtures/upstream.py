@@ -96,5 +96,21 @@ async def grow(ctx: Context) -> str:
     return "grew"
 
 
+@server.tool()
+async def reshape(ctx: Context) -> str:
+    """Replaces `grown` with one that needs a `word`, and announces that the tool list changed."""
+    log("reshape", {})
+
+    def grown(word: str) -> str:
+        """Exists once `grow` was called; needs a word once `reshape` was."""
+        log("grown", {"word": word})
+        return "grown " + word
+
+    server.remove_tool("grown")
+    server.add_tool(grown)
+    await ctx.session.send_tool_list_changed()
+    return "reshaped"
+
+
 if __name__ == "__main__":
     server.run("stdio")

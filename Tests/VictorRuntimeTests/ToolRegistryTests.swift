@@ -1,0 +1,51 @@
+import Testing
+import VictorRuntime
+
+@Suite struct ToolRegistryTests {
+    func definition(_ name: String, maximum: Int) throws -> ToolDefinition {
+        try ToolDefinition(
+            name: name,
+            inputSchema: try ToolSchema([
+                "type": "object", "properties": ["n": ["type": "integer", "maximum": .integer(maximum)]],
+            ])
+        )
+    }
+
+    /// An origin replaces what it registered, and nothing else: a tool of the configuration,
+    /// another origin's, or one with a handler keeps its definition.
+    @Test func anOriginReplacesOnlyItsOwnTools() throws {
+        let registry = ToolRegistry()
+        #expect(try registry.replace(definition("up.count", maximum: 5), origin: "gateway"))
+        #expect(try !registry.replace(definition("up.count", maximum: 5), origin: "gateway"))
+        #expect(try registry.replace(definition("up.count", maximum: 9), origin: "gateway"))
+        #expect(registry.definition(named: "up.count") == (try definition("up.count", maximum: 9)))
+
+        try registry.register(definition("configured", maximum: 1))
+        #expect(throws: RuntimeError.self) {
+            try registry.replace(definition("configured", maximum: 2), origin: "gateway")
+        }
+        #expect(registry.definition(named: "configured") == (try definition("configured", maximum: 1)))
+
+        #expect(throws: RuntimeError.self) { try registry.replace(definition("up.count", maximum: 1), origin: "other") }
+        #expect(registry.definition(named: "up.count") == (try definition("up.count", maximum: 9)))
+
+        try registry.register(definition("handled", maximum: 1), handler: ClosureToolHandler { _, _ in [:] })
+        #expect(throws: RuntimeError.self) {
+            try registry.replace(definition("handled", maximum: 3), origin: "gateway")
+        }
+
+        // A name an origin holds cannot be taken by a plain registration either.
+        #expect(throws: RuntimeError.self) { try registry.register(definition("up.count", maximum: 9)) }
+    }
+
+    /// A replaced schema decides the next call.
+    @Test func theNextDecisionReadsTheReplacedSchema() async throws {
+        let fixture = try GateFixture()
+        try fixture.runtime.tools.replace(definition("up.count", maximum: 5), origin: "gateway")
+        let session = try await fixture.runtime.openSession(user: "alice", persona: "worker")
+        let call = ToolCall(tool: "up.count", arguments: ["n": 7])
+        #expect(fixture.runtime.explain(call, in: session).decision.step == .schema)
+        try fixture.runtime.tools.replace(definition("up.count", maximum: 10), origin: "gateway")
+        #expect(fixture.runtime.explain(call, in: session).decision.step != .schema)
+    }
+}
