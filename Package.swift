@@ -180,6 +180,7 @@ let package = Package(
                 "VictorPersonas",
                 "VictorAuthorization",
                 "VictorDocuments",
+                "VictorFiles",
                 "VictorLocks",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),

@@ -64,14 +64,23 @@ extension FileSystem {
 /// writes: the one write loop of the project.
 /// - Returns: 0, or the `errno` of the write that failed.
 public func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32 {
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-        if written < 0 {
+    var written = 0
+    return writeAll(bytes, to: descriptor, written: &written)
+}
+
+/// ``writeAll(_:to:)``, telling in `written` how many bytes went out before a failure (all of
+/// them on success): a caller that must not leave half a record behind undoes those.
+public func writeAll(_ bytes: [UInt8], to descriptor: Int32, written: inout Int) -> Int32 {
+    written = 0
+    while written < bytes.count {
+        let count = bytes.withUnsafeBytes { [written] in
+            systemWrite(descriptor, $0.baseAddress! + written, $0.count - written)
+        }
+        if count < 0 {
             if errno == EINTR { continue }
             return errno
         }
-        offset += written
+        written += count
     }
     return 0
 }

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import MCP
+import VictorFiles
 
 #if canImport(Glibc)
 import Glibc
@@ -93,13 +94,13 @@ public actor PipeTransport: Transport {
         message.append(0x0A)
         let failure: Int32?
         if queuedWrites == 0, message.count <= Int(PIPE_BUF), Self.isWritable(output) {
-            failure = Self.writeAll(message, to: output)
+            failure = Self.write(message, to: output)
         } else {
             queuedWrites += 1
             defer { queuedWrites -= 1 }
             let (output, line) = (self.output, message)
             failure = await withCheckedContinuation { continuation in
-                writer.async { continuation.resume(returning: Self.writeAll(line, to: output)) }
+                writer.async { continuation.resume(returning: Self.write(line, to: output)) }
             }
         }
         if let failure {
@@ -116,19 +117,9 @@ public actor PipeTransport: Transport {
     }
 
     /// Writes all of `message`; the `errno` of a failed write, or `nil`.
-    private static func writeAll(_ message: Data, to descriptor: Int32) -> Int32? {
-        message.withUnsafeBytes { bytes -> Int32? in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return nil
-        }
+    private static func write(_ message: Data, to descriptor: Int32) -> Int32? {
+        let error = writeAll(Array(message), to: descriptor)
+        return error == 0 ? nil : error
     }
 
     /// The messages received, one per line, without the line feed.

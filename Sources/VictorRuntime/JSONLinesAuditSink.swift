@@ -26,9 +26,9 @@ import Darwin
 ///   in the last ``Options/flushInterval``, or the last batch. A record is one `write` of whole
 ///   lines, so a killed process leaves whole lines; after a power cut the last line may be cut
 ///   short, which ``AuditLog/read(contentsOf:)`` reports instead of failing.
-/// - **A failed write** (a full disk) keeps the records in memory, up to
-///   ``Options/maxPendingRecords``, and retries with the next batch; ``flush()`` throws until it
-///   succeeds. Beyond that bound the oldest waiting records are dropped, counted in
+/// - **A failed write** (a full disk) takes back what it wrote of the batch, keeps the records
+///   in memory, up to ``Options/maxPendingRecords``, and retries with the next batch, so a
+///   record is never cut short nor written twice; ``flush()`` throws until it succeeds. Beyond that bound the oldest waiting records are dropped, counted in
 ///   ``droppedRecords`` and logged.
 ///
 /// Rotation: before a batch would take the file past ``Options/maxFileBytes``, the file is
@@ -261,6 +261,10 @@ struct AuditFile {
     let path: String
     private var descriptor: Int32
     private var size: Int
+    /// A failed write left part of a line that could not be taken back (another process had
+    /// appended after it): the next batch starts with a line feed, so the fragment stays a line
+    /// of its own, which ``AuditLog/read(contentsOf:)`` reports instead of joining it to a record.
+    private var endsInFragment = false
 
     init(path: String) throws(RuntimeError) {
         self.path = path
@@ -295,11 +299,15 @@ struct AuditFile {
             (descriptor, size) = try Self.openFile(path)
         }
         if size > 0, size + bytes.count > options.maxFileBytes { try rotate(keep: options.keepFiles) }
-        let error = writeAll(bytes, to: descriptor)
+        let batch = endsInFragment ? [0x0A] + bytes : bytes
+        var written = 0
+        let error = writeAll(batch, to: descriptor, written: &written)
         if error != 0 {
+            if written > 0 { discard(written, after: size) }
             throw RuntimeError(.io, "cannot write the audit file \(path): \(String(cString: strerror(error)))")
         }
-        size += bytes.count
+        endsInFragment = false
+        size += batch.count
         if options.sync, fsync(descriptor) != 0 {
             throw RuntimeError(.io, "cannot sync the audit file \(path): \(String(cString: strerror(errno)))")
         }
@@ -340,6 +348,19 @@ struct AuditFile {
         }
         (descriptor, size) = try Self.openFile(path)
         syncDirectory()
+    }
+
+    /// Takes back the `written` bytes a failed write (a full disk) left after `start`, so the
+    /// retried batch is neither cut nor written twice. When another process has appended since,
+    /// the bytes stay (cutting would take its lines too) and the next batch begins on a new line.
+    private mutating func discard(_ written: Int, after start: Int) {
+        var status = stat()
+        if fstat(descriptor, &status) == 0, Int(status.st_size) == start + written,
+            ftruncate(descriptor, off_t(start)) == 0
+        {
+            return
+        }
+        endsInFragment = true
     }
 
     /// The size of the file this writer holds open, when PATH still names it; `nil` when not.

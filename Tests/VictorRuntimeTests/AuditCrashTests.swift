@@ -60,4 +60,35 @@ import VictorTestSupport
         )
         #expect((numbers.last ?? 0) >= stored, "every record reported stored is in the files")
     }
+
+    /// A full disk (the probe limits its file size with RLIMIT_FSIZE): the batch cut short is
+    /// taken back, the records wait in memory (the oldest dropped past `maxPendingRecords`), and
+    /// once the file can grow they are written whole, once, in order.
+    @Test func aFullDiskKeepsRecordsAndWritesThemWholeLater() async throws {
+        let executable = try #require(probe(), "the AuditProbe executable is built with the tests")
+        let path = directories.make() + "/audit.jsonl"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["full-disk", path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("flush failed:") && text.contains("cannot write the audit file"), "\(text)")
+        let dropped = try #require(
+            text.split(separator: "\n").first { $0.hasPrefix("dropped ") }.flatMap { Int($0.dropFirst(8)) },
+            "\(text)"
+        )
+        // 150 records met the full disk and at most 100 wait in memory.
+        #expect(dropped >= 50 && dropped < 150, "\(dropped) dropped")
+
+        let (records, problems) = try AuditLog.read(contentsOf: path)
+        #expect(problems.isEmpty, "no line cut short, none joined to another: \(problems)")
+        let numbers = records.compactMap { Int($0.callID.dropFirst(5)) }
+        // The 20 written before, then the newest that waited, once each, in order; the dropped
+        // ones are the oldest of those that met the full disk.
+        #expect(numbers == Array(0..<20) + Array((20 + dropped)..<170))
+    }
 }
