@@ -28,8 +28,9 @@ import Darwin
 ///   short, which ``AuditLog/read(contentsOf:)`` reports instead of failing.
 /// - **A failed write** (a full disk) takes back what it wrote of the batch, keeps the records
 ///   in memory, up to ``Options/maxPendingRecords``, and retries with the next batch, so a
-///   record is never cut short nor written twice; ``flush()`` throws until it succeeds. Beyond that bound the oldest waiting records are dropped, counted in
-///   ``droppedRecords`` and logged.
+///   record is never cut short nor written twice; ``flush()`` throws until it succeeds. Beyond
+///   that bound the oldest waiting records are dropped, counted in ``droppedRecords`` and
+///   logged.
 ///
 /// Rotation: before a batch would take the file past ``Options/maxFileBytes``, the file is
 /// renamed `PATH.1` (an older `PATH.1` becomes `PATH.2`, and so on up to ``Options/keepFiles``;
@@ -294,9 +295,7 @@ struct AuditFile {
         if let held = heldSize() {
             size = held
         } else {
-            _ = systemClose(descriptor)
-            descriptor = -1
-            (descriptor, size) = try Self.openFile(path)
+            try reopen()
         }
         if size > 0, size + bytes.count > options.maxFileBytes { try rotate(keep: options.keepFiles) }
         let batch = endsInFragment ? [0x0A] + bytes : bytes
@@ -330,9 +329,7 @@ struct AuditFile {
         // Another writer rotated since this one looked: PATH is a new file, so this writer moves
         // to it instead of shifting the files a second time.
         if heldSize() == nil {
-            _ = systemClose(descriptor)
-            descriptor = -1
-            (descriptor, size) = try Self.openFile(path)
+            try reopen()
             return
         }
         _ = systemClose(descriptor)
@@ -343,11 +340,20 @@ struct AuditFile {
         }
         guard rename(path, "\(path).1") == 0 else {
             let reason = String(cString: strerror(errno))
-            (descriptor, size) = try Self.openFile(path)
+            try reopen()
             throw RuntimeError(.io, "cannot rotate the audit file \(path): \(reason)")
         }
-        (descriptor, size) = try Self.openFile(path)
+        try reopen()
         syncDirectory()
+    }
+
+    /// Moves to the file PATH names now. A fragment a failed write left stays the last line of
+    /// the file left behind, where ``AuditLog/read(contentsOf:)`` reports it as incomplete.
+    private mutating func reopen() throws(RuntimeError) {
+        if descriptor >= 0 { _ = systemClose(descriptor) }
+        descriptor = -1
+        endsInFragment = false
+        (descriptor, size) = try Self.openFile(path)
     }
 
     /// Takes back the `written` bytes a failed write (a full disk) left after `start`, so the
