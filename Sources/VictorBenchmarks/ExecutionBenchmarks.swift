@@ -44,7 +44,8 @@ enum ExecutionBenchmarks {
         let tasks = sleepers(10, milliseconds: 50)
         let sequential = try ParallelExecutor(configuration: .init(maxWorkers: 4, strategy: .sequential))
         let parallel = try ParallelExecutor(configuration: .init(maxWorkers: 4, strategy: .parallel))
-        let samples = context.iterations(5, minimum: 2)
+        // Odd, so that the median is a sample, and at least 3, so that one disturbed sample never decides.
+        let samples = context.iterations(5, minimum: 3)
         var sequentialTimes: [Double] = []
         var parallelTimes: [Double] = []
         var sequentialTasks: [Double] = []
@@ -91,7 +92,8 @@ enum ExecutionBenchmarks {
     ) { context in
         let small = sleepers(2, milliseconds: 10)
         let large = sleepers(10, milliseconds: 20)
-        let samples = context.iterations(5, minimum: 2)
+        // Odd, so that the median is a sample, and at least 3, so that one disturbed sample never decides.
+        let samples = context.iterations(5, minimum: 3)
         var smallTimes: [Double] = []
         var largeTimes: [Double] = []
         var decisions: (small: StrategyDecision, large: StrategyDecision)?
