@@ -21,10 +21,25 @@ extension AgentRuntime {
         error: String? = nil,
         duration: Duration = .zero
     ) {
+        audit.record(
+            outcomeRecord(outcome, call, call.arguments.normalized(), decision, session, error, duration)
+        )
+    }
+
+    /// The outcome record of `call`, with the duration the caller measured.
+    private func outcomeRecord(
+        _ outcome: AuditRecord.Outcome,
+        _ call: ToolCall,
+        _ arguments: JSONValue,
+        _ decision: GateDecision,
+        _ session: AgentSession,
+        _ error: String?,
+        _ duration: Duration
+    ) -> AuditRecord {
         var record = record(
             .outcome,
             call,
-            call.arguments.normalized(),
+            arguments,
             decision,
             session,
             approver: nil,
@@ -33,7 +48,7 @@ extension AgentRuntime {
             start: MonotonicClock.nanoseconds()
         )
         record.durationNanoseconds = max(0, duration.totalNanoseconds)
-        audit.record(record)
+        return record
     }
 }
 
@@ -71,21 +86,18 @@ extension AgentRuntime {
             violations: [],
             remainingCalls: nil
         )
-        var record = record(
-            .outcome,
+        var record = outcomeRecord(
+            outcome,
             ToolCall(id: receipt.callID, tool: receipt.tool),
             [:],
             decision,
             session,
-            approver: nil,
-            outcome: outcome,
-            error: error,
-            start: MonotonicClock.nanoseconds()
+            error,
+            duration
         )
         record.argumentsDigest = receipt.argumentsDigest
         record.arguments = nil
         record.policy = receipt.policy
-        record.durationNanoseconds = max(0, duration.totalNanoseconds)
         audit.record(record)
     }
 }

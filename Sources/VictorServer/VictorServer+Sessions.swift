@@ -179,19 +179,20 @@ extension VictorServer {
         // carries a bad one is refused the same way everywhere.
         var receipt: OutcomeReceipt?
         if let sealed = try fields.optionalString("receipt") {
+            let opened: OutcomeReceipt
             do throws(RuntimeError) {
-                receipt = try OutcomeReceipt(sealed: sealed, key: receiptKey)
+                opened = try OutcomeReceipt(sealed: sealed, key: receiptKey)
             } catch {
                 throw ServerError(.invalidRequest, error.message, location: .init(path: "receipt"))
             }
-            guard receipt?.session == session.id, receipt?.callID == callID else {
+            guard opened.session == session.id, opened.callID == callID else {
                 throw ServerError(
                     .invalidRequest,
-                    "the receipt is for another call: it names call \(receipt?.callID ?? "") in session "
-                        + "\(receipt?.session ?? "")",
+                    "the receipt is for another call: it names call \(opened.callID) in session \(opened.session)",
                     location: .init(path: "receipt")
                 )
             }
+            receipt = opened
         }
         if let pending = sessions.takePending(callID, in: session.id) {
             runtime.recordOutcome(
