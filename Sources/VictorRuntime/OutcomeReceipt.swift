@@ -105,13 +105,16 @@ public struct OutcomeReceipt: Sendable, Hashable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    /// The bytes of unpadded base64url text; `nil` for any other character or a length no
-    /// encoding has.
+    /// The bytes of unpadded base64url text; `nil` for any other character, a length no
+    /// encoding has, or a spelling other than the one ``base64URL(_:)`` writes. The last
+    /// character of a part carries unused low bits, and a decoder that ignored them would open
+    /// a receipt with a changed character: one receipt has one text.
     static func bytes(base64URL text: Substring) -> [UInt8]? {
         guard text.utf8.allSatisfy({ $0.isBase64URL }), text.utf8.count % 4 != 1 else { return nil }
         var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         standard += String(repeating: "=", count: (4 - standard.utf8.count % 4) % 4)
-        return Data(base64Encoded: standard).map(Array.init)
+        guard let bytes = Data(base64Encoded: standard).map(Array.init), base64URL(bytes) == text else { return nil }
+        return bytes
     }
 }
 

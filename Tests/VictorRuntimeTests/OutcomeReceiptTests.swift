@@ -47,6 +47,20 @@ import VictorTestSupport
         }
     }
 
+    /// The last character of the MAC (32 bytes, 43 characters) carries 2 unused bits: flipping
+    /// one leaves the bytes a lenient decoder reads unchanged, and the receipt is still refused.
+    @Test func aReceiptHasOneSpelling() async throws {
+        let (_, session, call, decision) = try await allowedCall()
+        let key = ReceiptKey(bytes: Array(repeating: 7, count: 32))
+        let sealed = try #require(OutcomeReceipt(call: call, decision: decision, session: session)).sealed(with: key)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let lastCharacter = try #require(sealed.last)
+        let last = try #require(alphabet.firstIndex(of: lastCharacter))
+        let respelled = String(sealed.dropLast()) + String(alphabet[last ^ 1])
+        #expect(throws: RuntimeError.self) { try OutcomeReceipt(sealed: respelled, key: key) }
+        #expect(try OutcomeReceipt(sealed: sealed, key: key).callID == call.id)
+    }
+
     @Test func onlyAnAllowedCallHasAReceipt() async throws {
         let fixture = try GateFixture()
         let session = try await fixture.runtime.openSession(user: "alice", persona: "worker")
