@@ -293,6 +293,10 @@ struct ServeProcessesTests {
             }
             #expect(unready != nil, "an instance stayed ready with the database stopped")
         }
+        // Unready comes at once; decisions are refused only past the 300 ms staleness bound, so
+        // the database stays away until the checker has seen that.
+        let refused = try await eventually(within: .seconds(10)) { refusals.withLock { $0 } > 0 }
+        #expect(refused != nil, "no decision was refused while the database was away")
         try cluster.start()
         for client in clients {
             let ready = try await eventually(within: .seconds(15)) {
