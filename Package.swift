@@ -277,6 +277,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VictorDocumentsTests", dependencies: ["VictorDocuments"], swiftSettings: swiftSettings),
+        .testTarget(name: "VictorLocksTests", dependencies: ["VictorLocks"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VictorEventsTests",
             dependencies: ["VictorEvents", "VictorLocks", "VictorTestSupport"],
@@ -309,6 +310,7 @@ let package = Package(
                 "VictorEvents",
                 "VictorFiles",
                 "VictorDocuments",
+                "VictorLocks",
                 "VictorTestSupport",
                 "VictorTelemetry",
                 .product(name: "Logging", package: "swift-log"),

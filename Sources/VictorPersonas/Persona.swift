@@ -130,33 +130,111 @@ public struct PromptTemplates: Sendable, Hashable {
 ///
 /// A persona is a value; ``PersonaStore`` keeps its versions and ``PersonaManager`` adapts,
 /// merges and renders it. ``validate()`` checks the rules every stored persona satisfies.
+///
+/// Its fields live in one shared, copy-on-write buffer: copying a persona (out of a cache, into
+/// a result) costs one reference count, not one per string and set; the first change to a
+/// shared copy copies the buffer.
 public struct Persona: Sendable, Hashable, Identifiable {
+    /// The fields, as a plain value: compared and hashed as the persona is.
+    struct Fields: Hashable {
+        var id: String
+        var name: String
+        var description: String
+        var personality: Personality
+        var communicationStyle: CommunicationStyle
+        var expertise: [String]
+        var backstory: String?
+        var constraints: PersonaConstraints
+        var promptTemplates: PromptTemplates?
+        var temperature: Double?
+        var version: Int
+        var createdAt: Date
+        var updatedAt: Date
+    }
+
+    /// The shared buffer. Changed only through a reference known to be unique
+    /// (``mutableStorage``), so a buffer that two personas share is never written, which is what
+    /// makes it sendable.
+    final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
+
+    /// The storage, copied first when another persona shares it.
+    private var mutableStorage: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+            return storage
+        }
+    }
+
     /// Unique identifier: letters, digits, `_`, `-` and `.`, not starting with `.`, at most 128 characters.
-    public var id: String
+    public var id: String {
+        get { storage.fields.id }
+        set { mutableStorage.fields.id = newValue }
+    }
     /// Display name; not empty.
-    public var name: String
+    public var name: String {
+        get { storage.fields.name }
+        set { mutableStorage.fields.name = newValue }
+    }
     /// One-line description.
-    public var description: String
+    public var description: String {
+        get { storage.fields.description }
+        set { mutableStorage.fields.description = newValue }
+    }
     /// Core personality.
-    public var personality: Personality
+    public var personality: Personality {
+        get { storage.fields.personality }
+        set { mutableStorage.fields.personality = newValue }
+    }
     /// Communication style.
-    public var communicationStyle: CommunicationStyle
+    public var communicationStyle: CommunicationStyle {
+        get { storage.fields.communicationStyle }
+        set { mutableStorage.fields.communicationStyle = newValue }
+    }
     /// Areas of expertise, in order of importance.
-    public var expertise: [String]
+    public var expertise: [String] {
+        get { storage.fields.expertise }
+        set { mutableStorage.fields.expertise = newValue }
+    }
     /// Background story, if any.
-    public var backstory: String?
+    public var backstory: String? {
+        get { storage.fields.backstory }
+        set { mutableStorage.fields.backstory = newValue }
+    }
     /// Behavioural limits.
-    public var constraints: PersonaConstraints
+    public var constraints: PersonaConstraints {
+        get { storage.fields.constraints }
+        set { mutableStorage.fields.constraints = newValue }
+    }
     /// Prompt templates, if any.
-    public var promptTemplates: PromptTemplates?
+    public var promptTemplates: PromptTemplates? {
+        get { storage.fields.promptTemplates }
+        set { mutableStorage.fields.promptTemplates = newValue }
+    }
     /// Sampling temperature the host may use, between 0 and 2, if set.
-    public var temperature: Double?
+    public var temperature: Double? {
+        get { storage.fields.temperature }
+        set { mutableStorage.fields.temperature = newValue }
+    }
     /// Version, starting at 1; every stored change increases it.
-    public var version: Int
+    public var version: Int {
+        get { storage.fields.version }
+        set { mutableStorage.fields.version = newValue }
+    }
     /// When the persona was first created (millisecond precision).
-    public var createdAt: Date
+    public var createdAt: Date {
+        get { storage.fields.createdAt }
+        set { mutableStorage.fields.createdAt = newValue }
+    }
     /// When this version was written (millisecond precision).
-    public var updatedAt: Date
+    public var updatedAt: Date {
+        get { storage.fields.updatedAt }
+        set { mutableStorage.fields.updatedAt = newValue }
+    }
 
     /// Creates a persona. Timestamps default to now and are kept to millisecond precision so that
     /// an exported persona imports back equal.
@@ -175,19 +253,33 @@ public struct Persona: Sendable, Hashable, Identifiable {
         createdAt: Date = Date(),
         updatedAt: Date? = nil
     ) {
-        self.id = id
-        self.name = name
-        self.description = description
-        self.personality = personality
-        self.communicationStyle = communicationStyle
-        self.expertise = expertise
-        self.backstory = backstory
-        self.constraints = constraints
-        self.promptTemplates = promptTemplates
-        self.temperature = temperature
-        self.version = version
-        self.createdAt = PersonaTimestamp.normalized(createdAt)
-        self.updatedAt = PersonaTimestamp.normalized(updatedAt ?? createdAt)
+        storage = Storage(
+            Fields(
+                id: id,
+                name: name,
+                description: description,
+                personality: personality,
+                communicationStyle: communicationStyle,
+                expertise: expertise,
+                backstory: backstory,
+                constraints: constraints,
+                promptTemplates: promptTemplates,
+                temperature: temperature,
+                version: version,
+                createdAt: PersonaTimestamp.normalized(createdAt),
+                updatedAt: PersonaTimestamp.normalized(updatedAt ?? createdAt)
+            )
+        )
+    }
+
+    /// Whether the two personas have the same fields; at once when they share their storage.
+    public static func == (lhs: Persona, rhs: Persona) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    /// Hashes every field.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.fields)
     }
 
     /// Whether `other` has the same content, ignoring version and timestamps.

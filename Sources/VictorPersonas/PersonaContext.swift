@@ -7,7 +7,8 @@
 public struct PersonaContext: Sendable, Hashable, ExpressibleByDictionaryLiteral, CustomStringConvertible {
     /// The canonical pairs.
     public let values: [String: String]
-    private let precomputedHash: Int
+    /// The hash of ``values``, computed once; also what the manager's lock-free adaptation table keys on.
+    let precomputedHash: Int
 
     /// Creates a context from key-value pairs (canonicalized).
     public init(_ values: [String: String]) {

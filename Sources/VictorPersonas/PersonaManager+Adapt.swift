@@ -6,17 +6,27 @@ extension PersonaManager {
     /// The cached adaptation of the persona `id` to `context`, or `nil` when there is none (the
     /// persona or this context not seen yet): never touches the store and never suspends, for hot
     /// paths that can fall back to ``adapt(_:to:)-(String,_)``.
-    /// - Complexity: O(1): a lock round-trip and hash lookups.
+    /// - Complexity: O(1): hash lookups without a lock; under the lock for an adaptation cached
+    ///   so recently that it is not published yet.
     public func cachedAdaptation(_ id: String, to context: PersonaContext) -> AdaptedPersona? {
-        if let hit = cachedAdaptation(exactID: id, context) { return hit }
-        if !ExactText.isASCII(id) {
+        var id = id
+        let (hash, ascii) = id.withUTF8 { FastHash.hashReportingASCII($0) }
+        if let hit = cachedAdaptation(exactID: id, hash: hash, context) { return hit }
+        if !ascii {
             let normalized = ExactText.normalized(id)
-            if !ExactText.equals(normalized, id) { return cachedAdaptation(exactID: normalized, context) }
+            if !ExactText.equals(normalized, id) {
+                return cachedAdaptation(exactID: normalized, hash: FastHash.hash(normalized), context)
+            }
         }
         return nil
     }
 
-    private func cachedAdaptation(exactID id: String, _ context: PersonaContext) -> AdaptedPersona? {
+    private func cachedAdaptation(exactID id: String, hash: UInt64, _ context: PersonaContext) -> AdaptedPersona? {
+        if let hit = reads.read({ $0.adaptation(id, hash: hash, context) }) {
+            lockFreeAdaptationHits.add(1)
+            metrics.adaptationHits.increment()
+            return hit
+        }
         let hit = state.withLock { state -> AdaptedPersona? in
             guard let version = state.personas[id]?.version,
                 let adapted = state.adaptations[AdaptationKey(id: id, version: version, context: context)]
@@ -32,10 +42,15 @@ extension PersonaManager {
     /// context.
     ///
     /// A cached adaptation is returned without suspending, as ``cachedAdaptation(_:to:)`` returns
-    /// it; otherwise the persona is loaded (see ``load(_:)``) and adapted.
+    /// it, on the caller's executor; otherwise the persona is loaded (see ``load(_:)``) and adapted.
     /// - Throws: ``PersonaError/Code/notFound`` when there is no such persona.
     /// - Complexity: O(1) when cached.
-    public func adapt(_ id: String, to context: PersonaContext) async throws(PersonaError) -> AdaptedPersona {
+    nonisolated(nonsending) public func adapt(
+        _ id: String,
+        to context: PersonaContext
+    ) async throws(PersonaError)
+        -> AdaptedPersona
+    {
         if let hit = cachedAdaptation(id, to: context) { return hit }
         return adaptAndCache(try await load(id), context)
     }
@@ -65,6 +80,7 @@ extension PersonaManager {
             guard limit > 0, state.personas[persona.id] == persona else { return }
             if state.adaptations.count >= limit { state.adaptations.removeAll(keepingCapacity: true) }
             state.adaptations[AdaptationKey(id: persona.id, version: persona.version, context: context)] = adapted
+            publishAdaptations(&state)
         }
         metrics.adaptationMisses.increment()
         publish(

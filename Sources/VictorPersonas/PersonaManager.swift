@@ -8,8 +8,9 @@ public import VictorTelemetry
 /// Loads, creates, adapts, merges, suggests and renders personas over a ``PersonaStore``.
 ///
 /// Guarantees:
-/// - A cached load and a cached adaptation are a lock round-trip and hash lookups, and never
-///   suspend (``cachedPersona(_:)`` and ``cachedAdaptation(_:to:)`` offer them synchronously); the adaptation
+/// - A cached load and a cached adaptation take no lock, never wait for a writer and never
+///   suspend (``cachedPersona(_:)`` and ``cachedAdaptation(_:to:)`` offer them synchronously): they
+///   read an immutable snapshot of the cache that every change replaces whole. The adaptation
 ///   cache is keyed on persona id, version and canonical context, so a persona changed through the
 ///   manager is never served stale. Call ``invalidate(_:)`` after changing the store behind its back.
 /// - Every write carries the version it was based on: a stale update is a
@@ -34,13 +35,20 @@ public final class PersonaManager: Sendable {
         var personas: [String: Persona] = [:]
         var adaptations: [AdaptationKey: AdaptedPersona] = [:]
         var statistics = PersonaManagerStatistics(adaptationHits: 0, adaptationMisses: 0, merges: 0, storeLoads: 0)
+        /// How many of ``adaptations`` the published ``PersonaReads`` holds.
+        var publishedAdaptations = 0
     }
 
     /// The store personas are kept in.
     public let store: any PersonaStore
     /// The configuration.
     public let configuration: PersonaManagerConfiguration
+    /// The authoritative cache; every change to it is published to ``reads`` under the lock.
     let state = Locked(State())
+    /// The cache as lock-free reads see it.
+    let reads = Published(PersonaReads.empty)
+    /// Adaptation hits served by lock-free reads, counted per thread.
+    let lockFreeAdaptationHits = ReaderStripes()
     let bus: EventBus?
     let clock: @Sendable () -> Date
     let metrics: PersonaMetrics
@@ -80,19 +88,23 @@ public final class PersonaManager: Sendable {
 
     /// The persona as the manager has it cached, or `nil` when it is not cached: never touches the
     /// store and never suspends, for hot paths that can fall back to ``load(_:)``.
-    /// - Complexity: O(1): a lock round-trip and a hash lookup (two when `id` is not in NFC).
+    /// - Complexity: O(1): a hash lookup without a lock (two when `id` is not ASCII).
     public func cachedPersona(_ id: String) -> Persona? {
-        if let cached = state.withLock({ $0.personas[id] }) { return cached }
-        let id = ExactText.normalized(id)
-        return state.withLock { $0.personas[id] }
+        var id = id
+        let (hash, ascii) = id.withUTF8 { FastHash.hashReportingASCII($0) }
+        if let cached = reads.read({ $0.persona(id, hash: hash) }) { return cached }
+        if ascii { return nil }
+        let normalized = ExactText.normalized(id)
+        return reads.read { $0.persona(normalized, hash: FastHash.hash(normalized)) }
     }
 
     /// The current version of the persona: from the cache, else the store, else the built-in library.
     ///
-    /// A cached persona is returned without suspending, as ``cachedPersona(_:)`` returns it.
+    /// A cached persona is returned without suspending, as ``cachedPersona(_:)`` returns it, and
+    /// on the caller's executor (`nonisolated(nonsending)`): a cached load makes no executor hop.
     /// - Throws: ``PersonaError/Code/notFound``, or the store's error.
     /// - Complexity: O(1) when cached.
-    public func load(_ id: String) async throws(PersonaError) -> Persona {
+    nonisolated(nonsending) public func load(_ id: String) async throws(PersonaError) -> Persona {
         if let cached = cachedPersona(id) { return cached }
         let id = ExactText.normalized(id)
         let start = MonotonicClock.nanoseconds()
@@ -103,6 +115,7 @@ public final class PersonaManager: Sendable {
         state.withLock {
             $0.personas[id] = persona
             $0.statistics.storeLoads += 1
+            publish(&$0, adaptations: false)
         }
         publish(PersonaLoaded(personaID: id, version: persona.version))
         return persona
@@ -174,12 +187,38 @@ public final class PersonaManager: Sendable {
                 state.personas.removeAll()
                 state.adaptations.removeAll()
             }
+            publish(&state, adaptations: true)
         }
+    }
+
+    /// Publishes the cache as `state` holds it to lock-free readers: the personas, and the
+    /// adaptations too when `adaptations` (otherwise the published ones stay). Runs under the
+    /// lock, so publications happen in the order of the changes. O(cached personas).
+    func publish(_ state: inout State, adaptations: Bool) {
+        let personas = PersonaReads.table(state.personas)
+        let table = adaptations ? PersonaReads.table(state.adaptations) : nil
+        if adaptations { state.publishedAdaptations = state.adaptations.count }
+        reads.replace { old in PersonaReads(personas: personas, adaptations: table ?? old.adaptations) }
+    }
+
+    /// Publishes the adaptations of `state` when the unpublished ones outnumber half the
+    /// published ones: each rebuild at least 1.5 times the size of the last, so O(1) amortized
+    /// per adaptation. Unpublished ones are found under the lock meanwhile.
+    func publishAdaptations(_ state: inout State) {
+        guard
+            state.adaptations.count > state.publishedAdaptations + state.publishedAdaptations / 2
+                || state.adaptations.count < state.publishedAdaptations
+        else { return }
+        let table = PersonaReads.table(state.adaptations)
+        state.publishedAdaptations = state.adaptations.count
+        reads.replace { old in PersonaReads(personas: old.personas, adaptations: table) }
     }
 
     /// The manager's counters.
     public var statistics: PersonaManagerStatistics {
-        state.withLock { $0.statistics }
+        var statistics = state.withLock { $0.statistics }
+        statistics.adaptationHits += lockFreeAdaptationHits.total
+        return statistics
     }
 
     // MARK: Writing
@@ -283,6 +322,7 @@ public final class PersonaManager: Sendable {
         state.withLock { state in
             state.personas[persona.id] = persona
             state.adaptations = state.adaptations.filter { $0.key.id != persona.id }
+            publish(&state, adaptations: true)
         }
     }
 }

@@ -1,23 +1,23 @@
 /// An immutable open-addressing table keyed by precomputed ``FastHash`` values. A probe reads
 /// one flat array of slots (the hash tag, the value and where the key is) and, on a tag match,
 /// compares the key kept in a dense side array; no hasher runs. With a trivially copyable value
-/// (every table of the module holds spans or user entries), reading a slot copies no references.
-struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
-    struct Slot: Sendable {
+/// (as most of the authorizer's tables do), reading a slot copies no references.
+public struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
+    public struct Slot: Sendable {
         /// The key's hash with the low bit set; 0 marks an empty slot.
-        let tag: UInt64
+        public let tag: UInt64
         /// The key's position in the key array.
-        let key: Int32
-        let value: Value?
+        public let key: Int32
+        public let value: Value?
     }
 
-    private let slots: [Slot]
-    private let keys: [Key]
-    private let mask: Int
+    public let slots: [Slot]
+    public let keys: [Key]
+    public let mask: Int
 
     /// Builds the table from distinct keys with their hashes.
     /// - Complexity: O(entries).
-    init(_ entries: [(hash: UInt64, key: Key, value: Value)]) {
+    public init(_ entries: [(hash: UInt64, key: Key, value: Value)]) {
         var capacity = 8
         while capacity < entries.count * 2 { capacity <<= 1 }
         var slots = [Slot](repeating: Slot(tag: 0, key: 0, value: nil), count: capacity)
@@ -33,11 +33,24 @@ struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
     }
 
     /// How many entries the table holds.
-    var count: Int { keys.count }
+    public var count: Int { keys.count }
 
     /// The value of the key with hash `hash` for which `matches` holds.
-    @inline(__always)
-    func find(_ hash: UInt64, _ matches: (borrowing Key) -> Bool) -> Value? {
+    @inlinable @inline(__always)
+    public func find(_ hash: UInt64, _ matches: (borrowing Key) -> Bool) -> Value? {
+        find(hash, matches) { copy $0 }
+    }
+}
+
+extension FrozenTable {
+    /// What `read` makes of the value of the key with hash `hash` for which `matches` holds,
+    /// reading the value in place: no copy of it, so no reference count changes for a field read.
+    @inlinable @inline(__always)
+    public func find<Result>(
+        _ hash: UInt64,
+        _ matches: (borrowing Key) -> Bool,
+        reading read: (borrowing Value) -> Result
+    ) -> Result? {
         let tag = hash | 1
         var index = Int(truncatingIfNeeded: hash) & mask
         return slots.withUnsafeBufferPointer { slots in
@@ -45,7 +58,9 @@ struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
                 while true {
                     let found = slots[index].tag
                     if found == 0 { return nil }
-                    if found == tag, matches(keys[Int(slots[index].key)]) { return slots[index].value }
+                    if found == tag, matches(keys[Int(slots[index].key)]), let value = slots[index].value {
+                        return read(value)
+                    }
                     index = (index + 1) & mask
                 }
             }

@@ -1,0 +1,163 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The string hash of hot read paths (an authorization check, a cached persona): FNV-1a over the
+/// UTF-8 bytes with a per-process random seed, then a 64-bit finalizer. Much cheaper than
+/// `Hasher` for short names, and computed once per name per read. The tables it feeds
+/// (``FrozenTable``) are built by their owners and never grow from a request's names, so
+/// crafted names cannot degrade them.
+public enum FastHash {
+    public static let seed = UInt64.random(in: .min ... .max) | 1
+    /// The FNV state before any byte.
+    public static let basis: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+
+    /// The FNV state after one more byte.
+    @inlinable @inline(__always)
+    public static func step(_ state: UInt64, _ byte: UInt8) -> UInt64 {
+        (state ^ UInt64(byte)) &* 0x100_0000_01B3
+    }
+
+    @inlinable @inline(__always)
+    public static func hash(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { hash($0) }
+    }
+
+    @inlinable @inline(__always)
+    public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var state = basis
+        for byte in bytes { state = step(state, byte) }
+        return finalize(state)
+    }
+
+    /// The hash of `bytes`, and whether every byte is ASCII: one pass for both.
+    @inlinable @inline(__always)
+    public static func hashReportingASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, ascii: Bool) {
+        var state = basis
+        var high: UInt8 = 0
+        for byte in bytes {
+            high |= byte
+            state = step(state, byte)
+        }
+        return (finalize(state), high < 0x80)
+    }
+
+    @inlinable @inline(__always)
+    public static func combine(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        finalize(a &* 0x9E37_79B9_7F4A_7C15 ^ (b &+ 0x632B_E59B_D9B4_E019))
+    }
+
+    @inlinable @inline(__always)
+    public static func finalize(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Comparisons of names by their UTF-8 bytes, which for valid UTF-8 is comparison by Unicode
+/// scalars: the module's only way to compare names, never `String ==` (canonical equivalence)
+/// or `hasPrefix` (grapheme clusters). Names are in NFC before they get here.
+public enum ExactBytes {
+    /// Whether `a` and `b` hold the same scalars.
+    @inlinable @inline(__always)
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        // Identical representations (the same short text stored inline, or the same storage)
+        // hold identical bytes: the common case of a name compared with its own table entry.
+        if sameRepresentation(a, b) { return true }
+        let count = a.utf8.count
+        guard count == b.utf8.count else { return false }
+        if count == 0 { return true }
+        let result = a.utf8.withContiguousStorageIfAvailable { a in
+            b.utf8.withContiguousStorageIfAvailable { b in same(a.baseAddress!, b.baseAddress!, count) }
+        }
+        if let result, let result { return result }
+        return a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// Whether the two strings' 16-byte representations are bit for bit the same, which implies
+    /// the same bytes (the converse does not hold: equal text may be stored twice).
+    @inlinable @inline(__always)
+    public static func sameRepresentation(_ a: String, _ b: String) -> Bool {
+        withUnsafeBytes(of: a) { a in
+            withUnsafeBytes(of: b) { b in
+                a.count == 16 && b.count == 16
+                    && a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        == b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            }
+        }
+    }
+
+    /// Whether `text` is the first `length` bytes of `bytes`.
+    @inlinable @inline(__always)
+    public static func equal(_ text: String, prefixOf bytes: UnsafeBufferPointer<UInt8>, length: Int) -> Bool {
+        guard text.utf8.count == length, length <= bytes.count else { return false }
+        if length == 0 { return true }
+        let result = text.utf8.withContiguousStorageIfAvailable { same($0.baseAddress!, bytes.baseAddress!, length) }
+        if let result { return result }
+        return text.utf8.elementsEqual(bytes[..<length])
+    }
+
+    /// Whether `count` bytes at `a` and `b` are the same: eight at a time, as names are short.
+    @inlinable @inline(__always)
+    public static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var offset = 0
+        while offset + 8 <= count {
+            let x = UnsafeRawPointer(a + offset).loadUnaligned(as: UInt64.self)
+            let y = UnsafeRawPointer(b + offset).loadUnaligned(as: UInt64.self)
+            if x != y { return false }
+            offset += 8
+        }
+        while offset < count {
+            if a[offset] != b[offset] { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    /// Whether `text` starts with `prefix`, scalar for scalar.
+    @inlinable @inline(__always)
+    public static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
+        let count = prefix.utf8.count
+        guard count <= text.utf8.count else { return false }
+        if count == 0 { return true }
+        let result = text.utf8.withContiguousStorageIfAvailable { text in
+            prefix.utf8.withContiguousStorageIfAvailable { prefix in
+                same(text.baseAddress!, prefix.baseAddress!, count)
+            }
+        }
+        if let result, let result { return result }
+        return text.utf8.starts(with: prefix.utf8)
+    }
+
+    /// Whether `text` holds `part` as a run of scalars (an empty part is held by every text).
+    /// UTF-8 is self-synchronizing: a byte match of valid text starts on a scalar boundary.
+    public static func contains(_ text: String, _ part: String) -> Bool {
+        let needle = part.utf8.count
+        let haystack = text.utf8.count
+        if needle == 0 { return true }
+        if needle > haystack { return false }
+        var text = text
+        var part = part
+        return text.withUTF8 { text in
+            part.withUTF8 { part in
+                let first = part[0]
+                var index = 0
+                while index <= haystack - needle {
+                    if text[index] == first, memcmp(text.baseAddress! + index, part.baseAddress!, needle) == 0 {
+                        return true
+                    }
+                    index += 1
+                }
+                return false
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Synchronization
+import Testing
+import VictorDocuments
+import VictorLocks
+
+@testable import VictorPersonas
+
+final class Newest: Sendable {
+    private let value = Atomic<Int>(1)
+    func load() -> Int { value.load(ordering: .acquiring) }
+    func store(_ version: Int) { value.store(version, ordering: .releasing) }
+}
+
+final class Stop: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isOn: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
+}
+
+/// Lock-free cached loads and adaptations racing a writer that updates and invalidates.
+@Suite struct PersonaReadConcurrencyTests {
+    /// A persona whose description names its version, so a reader can tell a whole one.
+    static func isWhole(_ persona: Persona) -> Bool {
+        persona.id == "racer" && persona.description == "version \(persona.version)"
+    }
+
+    @Test func readersRacingAWriterSeeWholePersonasOfCurrentVersionsAndTheBoundHolds() async throws {
+        let limit = 8
+        let manager = PersonaManager(configuration: .init(adaptationCacheLimit: limit))
+        var first = samplePersona("racer")
+        first.constraints.maxToolCalls = nil
+        first.description = "version 1"
+        try await manager.create(first)
+        _ = try await manager.load("racer")
+        let stop = Stop()
+        let newest = Newest()
+        let contexts = (0..<12).map { PersonaContext(taskType: "debugging", other: ["n": String($0)]) }
+        let outcomes = try await withThrowingTaskGroup(of: (reads: Int, bad: Int).self) { group in
+            for reader in 0..<4 {
+                group.addTask {
+                    var reads = 0
+                    var bad = 0
+                    var lastVersion = 0
+                    while !stop.isOn || reads < 2_000 {
+                        let floor = newest.load()
+                        let context = contexts[(reads + reader) % contexts.count]
+                        if let persona = manager.cachedPersona("racer") {
+                            // Whole, not older than what was stored before this read began, never
+                            // older than what this reader saw.
+                            if !Self.isWhole(persona) || persona.version < floor || persona.version < lastVersion {
+                                bad += 1
+                            }
+                            lastVersion = max(lastVersion, persona.version)
+                        }
+                        if let adapted = manager.cachedAdaptation("racer", to: context) {
+                            // A cached adaptation is of a version at least as new as the reader's floor.
+                            if !Self.isWhole(adapted.base) || adapted.base.version < floor || adapted.context != context
+                            {
+                                bad += 1
+                            }
+                        } else if reads % 3 == 0 {
+                            let adapted = try await manager.adapt("racer", to: context)
+                            if !Self.isWhole(adapted.base) || adapted.base.version < floor { bad += 1 }
+                        }
+                        reads += 1
+                        // Readers make room for the writer on a pool with fewer threads than tasks.
+                        if reads % 64 == 0 { await Task.yield() }
+                    }
+                    return (reads, bad)
+                }
+            }
+            group.addTask {
+                var violations = 0
+                for step in 0..<300 {
+                    if step % 25 == 24 {
+                        manager.invalidate("racer")
+                    } else {
+                        var next = try await manager.load("racer")
+                        next.description = "version \(next.version + 1)"
+                        let stored = try await manager.update(next)
+                        newest.store(stored.version)
+                    }
+                    let (cached, published) = (
+                        manager.state.withLock { $0.adaptations.count },
+                        manager.reads.read { $0.adaptations.count }
+                    )
+                    if cached > limit || published > limit { violations += 1 }
+                    await Task.yield()
+                }
+                stop.set()
+                return (0, violations)
+            }
+            return try await group.reduce(into: [(reads: Int, bad: Int)]()) { $0.append($1) }
+        }
+        #expect(outcomes.allSatisfy { $0.bad == 0 })
+        #expect(outcomes.map(\.reads).reduce(0, +) >= 8_000)
+        let statistics = manager.statistics
+        #expect(statistics.adaptationHits + statistics.adaptationMisses > 0)
+    }
+
+    @Test func aChangedPersonaIsNeverServedStaleOnceTheChangeReturns() async throws {
+        let manager = PersonaManager()
+        var persona = samplePersona("fresh")
+        persona.description = "version 1"
+        try await manager.create(persona)
+        let context = PersonaContext(taskType: "debugging")
+        for _ in 0..<50 {
+            var current = try await manager.load("fresh")
+            _ = try await manager.adapt("fresh", to: context)
+            #expect(manager.cachedAdaptation("fresh", to: context)?.base.version == current.version)
+            current.description = "version \(current.version + 1)"
+            let stored = try await manager.update(current)
+            #expect(manager.cachedPersona("fresh")?.version == stored.version)
+            // The adaptation of the old version is gone from what readers see.
+            #expect(manager.cachedAdaptation("fresh", to: context) == nil)
+        }
+        manager.invalidate()
+        #expect(manager.cachedPersona("fresh") == nil)
+    }
+}
