@@ -10,12 +10,12 @@ extension PersonaManager {
     ///   so recently that it is not published yet.
     public func cachedAdaptation(_ id: String, to context: PersonaContext) -> AdaptedPersona? {
         var id = id
-        let (hash, ascii) = id.withUTF8 { FastHash.hashReportingASCII($0) }
+        let (hash, ascii) = id.withUTF8 { FastHash.wordHashReportingASCII($0) }
         if let hit = cachedAdaptation(exactID: id, hash: hash, context) { return hit }
         if !ascii {
             let normalized = ExactText.normalized(id)
             if !ExactText.equals(normalized, id) {
-                return cachedAdaptation(exactID: normalized, hash: FastHash.hash(normalized), context)
+                return cachedAdaptation(exactID: normalized, hash: FastHash.wordHash(normalized), context)
             }
         }
         return nil

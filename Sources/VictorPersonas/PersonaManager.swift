@@ -91,11 +91,11 @@ public final class PersonaManager: Sendable {
     /// - Complexity: O(1): a hash lookup without a lock (two when `id` is not ASCII).
     public func cachedPersona(_ id: String) -> Persona? {
         var id = id
-        let (hash, ascii) = id.withUTF8 { FastHash.hashReportingASCII($0) }
+        let (hash, ascii) = id.withUTF8 { FastHash.wordHashReportingASCII($0) }
         if let cached = reads.read({ $0.persona(id, hash: hash) }) { return cached }
         if ascii { return nil }
         let normalized = ExactText.normalized(id)
-        return reads.read { $0.persona(normalized, hash: FastHash.hash(normalized)) }
+        return reads.read { $0.persona(normalized, hash: FastHash.wordHash(normalized)) }
     }
 
     /// The current version of the persona: from the cache, else the store, else the built-in library.

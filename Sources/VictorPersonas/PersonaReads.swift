@@ -22,7 +22,7 @@ final class PersonaReads: Sendable {
 
     /// The table of `personas`.
     static func table(_ personas: [String: Persona]) -> FrozenTable<String, Persona> {
-        FrozenTable(personas.map { (FastHash.hash($0.key), $0.key, $0.value) })
+        FrozenTable(personas.map { (FastHash.wordHash($0.key), $0.key, $0.value) })
     }
 
     /// The table of `adaptations`.
@@ -30,7 +30,7 @@ final class PersonaReads: Sendable {
         _ adaptations: [PersonaManager.AdaptationKey: AdaptedPersona]
     ) -> FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona> {
         FrozenTable(
-            adaptations.map { key, value in (hash(FastHash.hash(key.id), key.version, key.context), key, value) }
+            adaptations.map { key, value in (hash(FastHash.wordHash(key.id), key.version, key.context), key, value) }
         )
     }
 
