@@ -32,6 +32,22 @@ public struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
         self.mask = mask
     }
 
+    private init(slots: [Slot], keys: [Key], mask: Int) {
+        self.slots = slots
+        self.keys = keys
+        self.mask = mask
+    }
+
+    /// The same keys, laid out as here, with each value transformed.
+    /// - Complexity: O(capacity).
+    public func mapValues<T>(_ transform: (Value) -> T) -> FrozenTable<Key, T> {
+        FrozenTable<Key, T>(
+            slots: slots.map { .init(tag: $0.tag, key: $0.key, value: $0.value.map(transform)) },
+            keys: keys,
+            mask: mask
+        )
+    }
+
     /// How many entries the table holds.
     public var count: Int { keys.count }
 

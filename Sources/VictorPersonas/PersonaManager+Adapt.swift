@@ -45,14 +45,27 @@ extension PersonaManager {
     /// it, on the caller's executor; otherwise the persona is loaded (see ``load(_:)``) and adapted.
     /// - Throws: ``PersonaError/Code/notFound`` when there is no such persona.
     /// - Complexity: O(1) when cached.
+    @inlinable
     nonisolated(nonsending) public func adapt(
         _ id: String,
         to context: PersonaContext
     ) async throws(PersonaError)
         -> AdaptedPersona
     {
+        // Inlined into the caller, a cached adaptation allocates no asynchronous frame.
         if let hit = cachedAdaptation(id, to: context) { return hit }
-        return adaptAndCache(try await load(id), context)
+        return try await adaptUncached(id, context)
+    }
+
+    /// ``adapt(_:to:)-(String,_)`` past the cache: the persona loaded, adapted and cached.
+    @usableFromInline
+    nonisolated(nonsending) func adaptUncached(
+        _ id: String,
+        _ context: PersonaContext
+    ) async throws(PersonaError)
+        -> AdaptedPersona
+    {
+        adaptAndCache(try await load(id), context)
     }
 
     /// `persona` adapted to `context`. Served from the cache only when `persona` is exactly the

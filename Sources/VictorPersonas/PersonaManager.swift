@@ -104,8 +104,16 @@ public final class PersonaManager: Sendable {
     /// on the caller's executor (`nonisolated(nonsending)`): a cached load makes no executor hop.
     /// - Throws: ``PersonaError/Code/notFound``, or the store's error.
     /// - Complexity: O(1) when cached.
+    @inlinable
     nonisolated(nonsending) public func load(_ id: String) async throws(PersonaError) -> Persona {
+        // Inlined into the caller, a cached load allocates no asynchronous frame.
         if let cached = cachedPersona(id) { return cached }
+        return try await loadFromStore(id)
+    }
+
+    /// ``load(_:)`` past the cache: the store, else the built-in library; cached and published.
+    @usableFromInline
+    nonisolated(nonsending) func loadFromStore(_ id: String) async throws(PersonaError) -> Persona {
         let id = ExactText.normalized(id)
         let start = MonotonicClock.nanoseconds()
         guard let persona = try await store.persona(id: id) ?? builtIn(id) else {
@@ -211,7 +219,7 @@ public final class PersonaManager: Sendable {
         else { return }
         let table = PersonaReads.table(state.adaptations)
         state.publishedAdaptations = state.adaptations.count
-        reads.replace { old in PersonaReads(personas: old.personas, adaptations: table) }
+        reads.replace { $0.replacing(adaptations: table) }
     }
 
     /// The manager's counters.

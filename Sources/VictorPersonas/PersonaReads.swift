@@ -8,6 +8,9 @@ import VictorDocuments
 /// ``PersonaManager/publishAdaptations(_:)``); one not published yet is found under the lock.
 final class PersonaReads: Sendable {
     let personas: FrozenTable<String, Persona>
+    /// The cached personas' versions, which an adaptation lookup reads: a table of plain
+    /// integers, so reading one touches no reference count.
+    let versions: FrozenTable<String, Int>
     let adaptations: FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona>
 
     init(
@@ -15,6 +18,22 @@ final class PersonaReads: Sendable {
         adaptations: FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona>
     ) {
         self.personas = personas
+        versions = personas.mapValues(\.version)
+        self.adaptations = adaptations
+    }
+
+    /// These personas with other adaptations.
+    func replacing(adaptations: FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona>) -> PersonaReads {
+        PersonaReads(personas: personas, versions: versions, adaptations: adaptations)
+    }
+
+    private init(
+        personas: FrozenTable<String, Persona>,
+        versions: FrozenTable<String, Int>,
+        adaptations: FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona>
+    ) {
+        self.personas = personas
+        self.versions = versions
         self.adaptations = adaptations
     }
 
@@ -51,7 +70,7 @@ final class PersonaReads: Sendable {
     /// The cached adaptation of the cached version of the persona `id` to `context`.
     @inline(__always)
     func adaptation(_ id: String, hash: UInt64, _ context: PersonaContext) -> AdaptedPersona? {
-        guard let version = personas.find(hash, { ExactBytes.equal($0, id) }, reading: { $0.version }) else {
+        guard let version = versions.find(hash, { ExactBytes.equal($0, id) }) else {
             return nil
         }
         return adaptations.find(Self.hash(hash, version, context)) { key in
