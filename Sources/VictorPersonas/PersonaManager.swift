@@ -37,6 +37,24 @@ public final class PersonaManager: Sendable {
         var statistics = PersonaManagerStatistics(adaptationHits: 0, adaptationMisses: 0, merges: 0, storeLoads: 0)
         /// How many of ``adaptations`` the published ``PersonaReads`` holds.
         var publishedAdaptations = 0
+        /// For each cached persona, a number no other persona cached under any id, before or
+        /// after, has had: renewed whenever the persona cached under an id changes.
+        var ordinals: [String: Int] = [:]
+        var nextOrdinal = 0
+
+        /// Caches `persona` under `id`, with a new ordinal.
+        mutating func cache(_ persona: Persona, as id: String) {
+            personas[id] = persona
+            ordinals[id] = nextOrdinal
+            nextOrdinal += 1
+        }
+
+        /// Forgets the persona cached under `id` and its adaptations.
+        mutating func forget(_ id: String) {
+            personas[id] = nil
+            ordinals[id] = nil
+            adaptations = adaptations.filter { $0.key.id != id }
+        }
     }
 
     /// The store personas are kept in.
@@ -121,7 +139,7 @@ public final class PersonaManager: Sendable {
         }
         metrics.loadDuration.recordNanoseconds(MonotonicClock.nanoseconds(since: start))
         state.withLock {
-            $0.personas[id] = persona
+            $0.cache(persona, as: id)
             $0.statistics.storeLoads += 1
             publish(&$0, adaptations: false)
         }
@@ -189,10 +207,10 @@ public final class PersonaManager: Sendable {
         let id = id.map(ExactText.normalized)
         state.withLock { state in
             if let id {
-                state.personas[id] = nil
-                state.adaptations = state.adaptations.filter { $0.key.id != id }
+                state.forget(id)
             } else {
                 state.personas.removeAll()
+                state.ordinals.removeAll()
                 state.adaptations.removeAll()
             }
             publish(&state, adaptations: true)
@@ -203,10 +221,9 @@ public final class PersonaManager: Sendable {
     /// adaptations too when `adaptations` (otherwise the published ones stay). Runs under the
     /// lock, so publications happen in the order of the changes. O(cached personas).
     func publish(_ state: inout State, adaptations: Bool) {
-        let personas = PersonaReads.table(state.personas)
-        let table = adaptations ? PersonaReads.table(state.adaptations) : nil
         if adaptations { state.publishedAdaptations = state.adaptations.count }
-        reads.replace { old in PersonaReads(personas: personas, adaptations: table ?? old.adaptations) }
+        let state = state
+        reads.replace { PersonaReads.personas(of: state, adaptations: adaptations, old: $0) }
     }
 
     /// Publishes the adaptations of `state` when the unpublished ones outnumber half the
@@ -217,9 +234,9 @@ public final class PersonaManager: Sendable {
             state.adaptations.count > state.publishedAdaptations + state.publishedAdaptations / 2
                 || state.adaptations.count < state.publishedAdaptations
         else { return }
-        let table = PersonaReads.table(state.adaptations)
         state.publishedAdaptations = state.adaptations.count
-        reads.replace { $0.replacing(adaptations: table) }
+        let state = state
+        reads.replace { PersonaReads.adaptations(of: state, old: $0) }
     }
 
     /// The manager's counters.
@@ -328,8 +345,8 @@ public final class PersonaManager: Sendable {
 
     func didStore(_ persona: Persona) {
         state.withLock { state in
-            state.personas[persona.id] = persona
-            state.adaptations = state.adaptations.filter { $0.key.id != persona.id }
+            state.forget(persona.id)
+            state.cache(persona, as: persona.id)
             publish(&state, adaptations: true)
         }
     }

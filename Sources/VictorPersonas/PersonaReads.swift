@@ -7,58 +7,61 @@ import VictorDocuments
 /// Every cached persona is in the table. Adaptations join it in batches (see
 /// ``PersonaManager/publishAdaptations(_:)``); one not published yet is found under the lock.
 final class PersonaReads: Sendable {
+    /// An adaptation as the published table keys it: the cached persona's ordinal, which the
+    /// manager renews whenever the persona it caches under an id changes, stands for id and
+    /// version, so a lookup compares integers where the manager's own key compares an id.
+    struct Key: Sendable {
+        let ordinal: Int
+        let context: PersonaContext
+    }
+
     let personas: FrozenTable<String, Persona>
-    /// The cached personas' versions, which an adaptation lookup reads: a table of plain
-    /// integers, so reading one touches no reference count.
-    let versions: FrozenTable<String, Int>
-    let adaptations: FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona>
+    /// The cached personas' ordinals (``PersonaManager/State/ordinals``): plain integers, so an
+    /// adaptation lookup that reads one touches no reference count.
+    let ordinals: FrozenTable<String, Int>
+    let adaptations: FrozenTable<Key, AdaptedPersona>
 
     init(
         personas: FrozenTable<String, Persona>,
-        adaptations: FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona>
+        ordinals: FrozenTable<String, Int>,
+        adaptations: FrozenTable<Key, AdaptedPersona>
     ) {
         self.personas = personas
-        versions = personas.mapValues(\.version)
+        self.ordinals = ordinals
         self.adaptations = adaptations
     }
 
-    /// These personas with other adaptations.
-    func replacing(adaptations: FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona>) -> PersonaReads {
-        PersonaReads(personas: personas, versions: versions, adaptations: adaptations)
+    static let empty = PersonaReads(personas: FrozenTable([]), ordinals: FrozenTable([]), adaptations: FrozenTable([]))
+
+    /// The personas of `state`, with its adaptations when `adaptations`, else with `old`'s.
+    static func personas(of state: PersonaManager.State, adaptations: Bool, old: PersonaReads) -> PersonaReads {
+        PersonaReads(
+            personas: FrozenTable(state.personas.map { (FastHash.wordHash($0.key), $0.key, $0.value) }),
+            ordinals: FrozenTable(state.ordinals.map { (FastHash.wordHash($0.key), $0.key, $0.value) }),
+            adaptations: adaptations ? table(of: state) : old.adaptations
+        )
     }
 
-    private init(
-        personas: FrozenTable<String, Persona>,
-        versions: FrozenTable<String, Int>,
-        adaptations: FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona>
-    ) {
-        self.personas = personas
-        self.versions = versions
-        self.adaptations = adaptations
+    /// `old`'s personas with the adaptations of `state`.
+    static func adaptations(of state: PersonaManager.State, old: PersonaReads) -> PersonaReads {
+        PersonaReads(personas: old.personas, ordinals: old.ordinals, adaptations: table(of: state))
     }
 
-    static let empty = PersonaReads(personas: FrozenTable([]), adaptations: FrozenTable([]))
-
-    /// The table of `personas`.
-    static func table(_ personas: [String: Persona]) -> FrozenTable<String, Persona> {
-        FrozenTable(personas.map { (FastHash.wordHash($0.key), $0.key, $0.value) })
-    }
-
-    /// The table of `adaptations`.
-    static func table(
-        _ adaptations: [PersonaManager.AdaptationKey: AdaptedPersona]
-    ) -> FrozenTable<PersonaManager.AdaptationKey, AdaptedPersona> {
+    /// The adaptations of `state` of the personas it caches, in their cached versions.
+    private static func table(of state: PersonaManager.State) -> FrozenTable<Key, AdaptedPersona> {
         FrozenTable(
-            adaptations.map { key, value in (hash(FastHash.wordHash(key.id), key.version, key.context), key, value) }
+            state.adaptations.compactMap { key, value in
+                guard let ordinal = state.ordinals[key.id], state.personas[key.id]?.version == key.version else {
+                    return nil
+                }
+                return (hash(ordinal, key.context), Key(ordinal: ordinal, context: key.context), value)
+            }
         )
     }
 
     @inline(__always)
-    static func hash(_ idHash: UInt64, _ version: Int, _ context: PersonaContext) -> UInt64 {
-        FastHash.combine(
-            FastHash.combine(idHash, UInt64(bitPattern: Int64(version))),
-            UInt64(bitPattern: Int64(context.precomputedHash))
-        )
+    static func hash(_ ordinal: Int, _ context: PersonaContext) -> UInt64 {
+        FastHash.combine(UInt64(bitPattern: Int64(ordinal)), UInt64(bitPattern: Int64(context.precomputedHash)))
     }
 
     /// The cached persona whose id has exactly the bytes of `id`.
@@ -70,11 +73,7 @@ final class PersonaReads: Sendable {
     /// The cached adaptation of the cached version of the persona `id` to `context`.
     @inline(__always)
     func adaptation(_ id: String, hash: UInt64, _ context: PersonaContext) -> AdaptedPersona? {
-        guard let version = versions.find(hash, { ExactBytes.equal($0, id) }) else {
-            return nil
-        }
-        return adaptations.find(Self.hash(hash, version, context)) { key in
-            key.version == version && ExactBytes.equal(key.id, id) && key.context == context
-        }
+        guard let ordinal = ordinals.find(hash, { ExactBytes.equal($0, id) }) else { return nil }
+        return adaptations.find(Self.hash(ordinal, context)) { $0.ordinal == ordinal && $0.context == context }
     }
 }

@@ -117,4 +117,22 @@ final class Stop: Sendable {
         manager.invalidate()
         #expect(manager.cachedPersona("fresh") == nil)
     }
+
+    @Test func adaptationsAreServedForTheirOwnPersonaOnlyAndNotAfterItIsForgotten() async throws {
+        let manager = PersonaManager()
+        for id in ["first", "second"] { try await manager.create(samplePersona(id)) }
+        let context = PersonaContext(taskType: "debugging")
+        let first = try await manager.adapt("first", to: context)
+        #expect(manager.cachedAdaptation("second", to: context) == nil)
+        let second = try await manager.adapt("second", to: context)
+        #expect(manager.cachedAdaptation("first", to: context) === first)
+        #expect(manager.cachedAdaptation("second", to: context) === second)
+        manager.invalidate("first")
+        #expect(manager.cachedAdaptation("first", to: context) == nil)
+        #expect(manager.cachedAdaptation("second", to: context) === second)
+        // Loaded again, the persona is cached afresh: its old adaptation does not come back.
+        _ = try await manager.load("first")
+        #expect(manager.cachedAdaptation("first", to: context) == nil)
+        #expect(try await manager.adapt("first", to: context) !== first)
+    }
 }
