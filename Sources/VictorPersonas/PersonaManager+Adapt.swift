@@ -29,7 +29,7 @@ extension PersonaManager {
         }
         let hit = state.withLock { state -> AdaptedPersona? in
             guard let version = state.personas[id]?.version,
-                let adapted = state.adaptations[AdaptationKey(id: id, version: version, context: context)]
+                let adapted = state.adaptations[AdaptationKey(id: id, version: version, context: context)]?.adapted
             else { return nil }
             state.statistics.adaptationHits += 1
             return adapted
@@ -73,7 +73,7 @@ extension PersonaManager {
     public func adapt(_ persona: Persona, to context: PersonaContext) -> AdaptedPersona {
         let key = AdaptationKey(id: persona.id, version: persona.version, context: context)
         let hit = state.withLock { state -> AdaptedPersona? in
-            guard let adapted = state.adaptations[key], adapted.base == persona else { return nil }
+            guard let adapted = state.adaptations[key]?.adapted, adapted.base == persona else { return nil }
             state.statistics.adaptationHits += 1
             return adapted
         }
@@ -90,9 +90,13 @@ extension PersonaManager {
         state.withLock { state in
             state.statistics.adaptationMisses += 1
             // Only the manager's current version is cached, so a cache entry is never an unsaved edit.
-            guard limit > 0, state.personas[persona.id] == persona else { return }
+            guard limit > 0, state.personas[persona.id] == persona, let ordinal = state.ordinals[persona.id] else {
+                return
+            }
             if state.adaptations.count >= limit { state.adaptations.removeAll(keepingCapacity: true) }
-            state.adaptations[AdaptationKey(id: persona.id, version: persona.version, context: context)] = adapted
+            state.adaptations[AdaptationKey(id: persona.id, version: persona.version, context: context)] = (
+                ordinal, adapted
+            )
             publishAdaptations(&state)
         }
         metrics.adaptationMisses.increment()

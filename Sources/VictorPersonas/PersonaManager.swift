@@ -33,7 +33,8 @@ public final class PersonaManager: Sendable {
 
     struct State {
         var personas: [String: Persona] = [:]
-        var adaptations: [AdaptationKey: AdaptedPersona] = [:]
+        /// Cached adaptations of cached personas only, each with its persona's ordinal.
+        var adaptations: [AdaptationKey: (ordinal: Int, adapted: AdaptedPersona)] = [:]
         var statistics = PersonaManagerStatistics(adaptationHits: 0, adaptationMisses: 0, merges: 0, storeLoads: 0)
         /// How many of ``adaptations`` the published ``PersonaReads`` holds.
         var publishedAdaptations = 0
@@ -47,6 +48,22 @@ public final class PersonaManager: Sendable {
             personas[id] = persona
             ordinals[id] = nextOrdinal
             nextOrdinal += 1
+        }
+
+        /// What breaks the cache's invariants, for tests: every adaptation is of a cached
+        /// persona in its cached version, under its current ordinal; every cached persona has an
+        /// ordinal, below ``nextOrdinal`` and its own.
+        var invariantViolations: [String] {
+            var violations: [String] = []
+            if Set(personas.keys) != Set(ordinals.keys) { violations.append("personas and ordinals differ") }
+            if Set(ordinals.values).count != ordinals.count || ordinals.values.contains(where: { $0 >= nextOrdinal }) {
+                violations.append("ordinals are not distinct and below \(nextOrdinal)")
+            }
+            for (key, value) in adaptations
+            where personas[key.id]?.version != key.version || ordinals[key.id] != value.ordinal {
+                violations.append("adaptation of \(key.id) v\(key.version) is not of the cached persona")
+            }
+            return violations
         }
 
         /// Forgets the persona cached under `id` and its adaptations.

@@ -47,14 +47,13 @@ final class PersonaReads: Sendable {
         PersonaReads(personas: old.personas, ordinals: old.ordinals, adaptations: table(of: state))
     }
 
-    /// The adaptations of `state` of the personas it caches, in their cached versions.
+    /// The adaptations of `state`. They are of cached personas in their cached versions only
+    /// (an adaptation is cached only of the cached version, and goes when its persona does), so
+    /// each one's ordinal is its persona's current one.
     private static func table(of state: PersonaManager.State) -> FrozenTable<Key, AdaptedPersona> {
         FrozenTable(
-            state.adaptations.compactMap { key, value in
-                guard let ordinal = state.ordinals[key.id], state.personas[key.id]?.version == key.version else {
-                    return nil
-                }
-                return (hash(ordinal, key.context), Key(ordinal: ordinal, context: key.context), value)
+            state.adaptations.map { key, value in
+                (hash(value.ordinal, key.context), Key(ordinal: value.ordinal, context: key.context), value.adapted)
             }
         )
     }

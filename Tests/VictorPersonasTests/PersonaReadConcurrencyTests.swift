@@ -80,11 +80,12 @@ final class Stop: Sendable {
                         let stored = try await manager.update(next)
                         newest.store(stored.version)
                     }
-                    let (cached, published) = (
+                    let (cached, published, broken) = (
                         manager.state.withLock { $0.adaptations.count },
-                        manager.reads.read { $0.adaptations.count }
+                        manager.reads.read { $0.adaptations.count },
+                        manager.state.withLock { $0.invariantViolations }
                     )
-                    if cached > limit || published > limit { violations += 1 }
+                    if cached > limit || published > limit || !broken.isEmpty { violations += 1 }
                     await Task.yield()
                 }
                 stop.set()
