@@ -12,10 +12,10 @@ import Darwin
 /// waits for a writer; a writer publishes a whole new snapshot at once, so a reader sees either
 /// the old one or the new one, never a mix.
 ///
-/// Reclamation: a reader announces itself on one of ``ReaderStripes``' counters (chosen by
-/// thread, so two threads reading at once rarely write to the same cache line), loads the
-/// snapshot, runs its body and leaves. A writer swaps the snapshot in, then releases the old one
-/// only after it has seen every counter at zero; until then the old snapshot waits in a retired
+/// Reclamation: a reader announces itself on its thread's stripe of a ``StripedCounter`` (so
+/// two threads reading at once rarely write to the same cache line), loads the snapshot, runs
+/// its body and leaves. A writer swaps the snapshot in, then releases the old one only after it
+/// has seen every stripe at zero; until then the old snapshot waits in a retired
 /// list that every later write retries (and the cell's deinit empties). A reader that announced
 /// itself after the swap cannot load the old snapshot, and one that did so before is counted
 /// until it leaves, so no snapshot is freed while a reader holds its address uncounted.
@@ -28,7 +28,7 @@ import Darwin
 public final class Published<Snapshot: AnyObject & Sendable>: Sendable {
     /// The bits of an `Unmanaged<Snapshot>` holding one reference.
     @usableFromInline let current: Atomic<UInt>
-    @usableFromInline let readers = ReaderStripes()
+    @usableFromInline let readers = StripedCounter()
     /// Writer-only: snapshots swapped out while a reader may still hold them.
     private let retired = Locked<[UInt]>([])
 
@@ -106,10 +106,10 @@ public final class Published<Snapshot: AnyObject & Sendable>: Sendable {
     }
 }
 
-/// Counters striped by thread, each on its own cache line: a thread adds to its own stripe, so
-/// two threads counting at once seldom share a line, and a total is the sum of the stripes.
-/// Used for readers inside a ``Published`` and for hit counts on lock-free read paths.
-public final class ReaderStripes: @unchecked Sendable {
+/// A counter striped by thread, each stripe on its own cache line: a thread adds to its own
+/// stripe, so two threads counting at once seldom share a line, and the total is the sum of the
+/// stripes. Counts the readers inside a ``Published``, and hits and checks on lock-free paths.
+public final class StripedCounter: @unchecked Sendable {
     /// Stripes, a power of two.
     @usableFromInline static let count = 16
     @usableFromInline static let stride = 64
@@ -154,6 +154,13 @@ public final class ReaderStripes: @unchecked Sendable {
     @inlinable
     public func add(_ amount: Int) {
         stripe().pointee.wrappingAdd(amount, ordering: .relaxed)
+    }
+
+    /// Adds `amount` to the calling thread's stripe, with no ordering, and returns the stripe's
+    /// value before: for batching or sampling per stripe.
+    @inlinable
+    public func addReturningPrevious(_ amount: Int) -> Int {
+        stripe().pointee.wrappingAdd(amount, ordering: .relaxed).oldValue
     }
 
     /// The sum of the stripes.

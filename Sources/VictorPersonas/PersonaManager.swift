@@ -83,7 +83,7 @@ public final class PersonaManager: Sendable {
     /// The cache as lock-free reads see it.
     let reads = Published(PersonaReads.empty)
     /// Adaptation hits served by lock-free reads, counted per thread.
-    let lockFreeAdaptationHits = ReaderStripes()
+    let lockFreeAdaptationHits = StripedCounter()
     let bus: EventBus?
     let clock: @Sendable () -> Date
     let metrics: PersonaMetrics

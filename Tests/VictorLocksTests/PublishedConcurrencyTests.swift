@@ -115,7 +115,7 @@ final class StopFlag: Sendable {
     }
 
     @Test func stripedCountsSumExactlyAcrossThreads() async {
-        let stripes = ReaderStripes()
+        let stripes = StripedCounter()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask { for _ in 0..<10_000 { stripes.add(1) } }
