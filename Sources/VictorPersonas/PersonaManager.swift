@@ -43,8 +43,12 @@ public final class PersonaManager: Sendable {
         var ordinals: [String: Int] = [:]
         var nextOrdinal = 0
 
-        /// Caches `persona` under `id`, with a new ordinal.
+        /// Caches `persona` under `id`: nothing changes when it is cached as it is already (two
+        /// loads of one persona racing), else what was cached goes with its adaptations and
+        /// `persona` gets a new ordinal.
         mutating func cache(_ persona: Persona, as id: String) {
+            if personas[id] == persona { return }
+            forget(id)
             personas[id] = persona
             ordinals[id] = nextOrdinal
             nextOrdinal += 1
@@ -362,7 +366,6 @@ public final class PersonaManager: Sendable {
 
     func didStore(_ persona: Persona) {
         state.withLock { state in
-            state.forget(persona.id)
             state.cache(persona, as: persona.id)
             publish(&state, adaptations: true)
         }

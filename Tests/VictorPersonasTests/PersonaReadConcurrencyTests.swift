@@ -136,4 +136,25 @@ final class Stop: Sendable {
         #expect(manager.cachedAdaptation("first", to: context) == nil)
         #expect(try await manager.adapt("first", to: context) !== first)
     }
+
+    @Test func cachingThePersonaCachedAlreadyKeepsItsOrdinalAndAdaptationsAndAnotherVersionDropsThem() {
+        var state = PersonaManager.State()
+        let persona = samplePersona("kept")
+        state.cache(persona, as: "kept")
+        let ordinal = state.ordinals["kept"]
+        let key = PersonaManager.AdaptationKey(id: "kept", version: persona.version, context: .empty)
+        state.adaptations[key] = (ordinal!, PersonaManager.adapt(persona, to: .empty, rules: .victor))
+        // A second load of the same persona (two loads racing) changes nothing.
+        state.cache(persona, as: "kept")
+        #expect(state.ordinals["kept"] == ordinal)
+        #expect(state.adaptations.count == 1)
+        #expect(state.invariantViolations.isEmpty)
+        // Another version replaces it: a new ordinal, and the old version's adaptations go.
+        var next = persona
+        next.version += 1
+        state.cache(next, as: "kept")
+        #expect(state.ordinals["kept"] != ordinal)
+        #expect(state.adaptations.isEmpty)
+        #expect(state.invariantViolations.isEmpty)
+    }
 }
