@@ -41,7 +41,12 @@ extension Authorizer {
             configuration = configuration.normalized()
             let generation = state.generation + 1
             let snapshot = Snapshot(configuration, generation: generation)
-            current.store(snapshot)
+            let replaced = current.withLock { current in
+                let old = current
+                current = snapshot
+                return old
+            }
+            withExtendedLifetime(replaced) {}  // the old snapshot is released outside the lock
             state.configuration = configuration
             state.generation = generation
             return AuthorizationConfigurationChanged(

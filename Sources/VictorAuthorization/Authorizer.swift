@@ -77,9 +77,8 @@ public final class Authorizer: Sendable {
         var generation: UInt64
     }
 
-    /// The compiled snapshot in force, read without a lock (and, by a check, without a
-    /// reference count) and replaced whole by a change.
-    let current: Published<Snapshot>
+    /// The compiled snapshot in force; readers hold the lock only to copy the reference out.
+    let current: Locked<Snapshot>
     let writer: Locked<WriterState>
     private let cache: DecisionCache?
     private let counters = Counters()
@@ -108,7 +107,7 @@ public final class Authorizer: Sendable {
     ) throws(AuthorizationError) {
         try configuration.validate()
         let configuration = configuration.normalized()
-        current = Published(Snapshot(configuration, generation: 1))
+        current = Locked(Snapshot(configuration, generation: 1))
         writer = Locked(WriterState(configuration: configuration, generation: 1))
         cache = options.cacheEnabled ? DecisionCache(capacity: max(16, options.cacheCapacity)) : nil
         let interval = options.latencySampleInterval
@@ -131,9 +130,8 @@ public final class Authorizer: Sendable {
     /// The configuration generation: 1 at creation, incremented by every change.
     public var generation: UInt64 { snapshot.generation }
 
-    /// The snapshot in force, retained: for the paths that are not a single check.
     @inline(__always)
-    private var snapshot: Snapshot { current.snapshot }
+    private var snapshot: Snapshot { current.withLock { $0 } }
 
     // MARK: Checks
 
@@ -172,10 +170,9 @@ public final class Authorizer: Sendable {
     public func check(_ user: PreparedUser, _ access: PreparedAccess, normalizedContext: NormalizedContext) -> Decision
     {
         let start = beginCheck(count: 1)
-        let (decision, generation) = current.read { snapshot in
-            (decide(snapshot, user.key, access.key, normalizedContext.values), snapshot.generation)
-        }
-        endCheck(start, generation, user.key.text, access.key, decision)
+        let snapshot = self.snapshot
+        let decision = decide(snapshot, user.key, access.key, normalizedContext.values)
+        endCheck(start, snapshot, user.key.text, access.key, decision)
         return decision
     }
 
@@ -189,12 +186,11 @@ public final class Authorizer: Sendable {
         -> Decision
     {
         let start = beginCheck(count: 1)
+        let snapshot = self.snapshot
         let id = HashedKey(normalizing: user)
         let key = PairKey(normalizingResource: resource, action: action)
-        let (decision, generation) = current.read { snapshot in
-            (decide(snapshot, id, key, context), snapshot.generation)
-        }
-        endCheck(start, generation, id.text, key, decision)
+        let decision = decide(snapshot, id, key, context)
+        endCheck(start, snapshot, id.text, key, decision)
         return decision
     }
 
@@ -218,7 +214,7 @@ public final class Authorizer: Sendable {
         } else {
             decision = decide(snapshot, id, key, RequestContext.normalized(context))
         }
-        endCheck(start, snapshot.generation, user.id, key, decision)
+        endCheck(start, snapshot, user.id, key, decision)
         return decision
     }
 
@@ -242,7 +238,7 @@ public final class Authorizer: Sendable {
             for key in keys {
                 let decision: Decision
                 if let cache, let hit = cache.lookup(.init(user: id, pair: key), generation: snapshot.generation) {
-                    counters.cacheHits.add(1)
+                    counters.cacheHits.add(1, ordering: .relaxed)
                     decision = hit
                 } else {
                     let (computed, dependent) = snapshot.decide(compiled, key, context, nil)
@@ -259,7 +255,7 @@ public final class Authorizer: Sendable {
             decisions = Array(repeating: decision, count: requests.count)
             if !decision.allowed { denied = requests.count }
         }
-        if denied > 0 { counters.denied.add(denied) }
+        if denied > 0 { counters.denied.add(denied, ordering: .relaxed) }
         if let bus, decisionInterest?.hasSubscribers == true {
             for (key, decision) in zip(keys, decisions) {
                 bus.publish(
@@ -334,7 +330,7 @@ public final class Authorizer: Sendable {
         guard let cache else { return snapshot.decide(user, key, context, nil).0 }
         let cacheKey = DecisionCache.Key(user: user, pair: key)
         if let hit = cache.lookup(cacheKey, generation: snapshot.generation) {
-            counters.cacheHits.add(1)
+            counters.cacheHits.add(1, ordering: .relaxed)
             return hit
         }
         let (decision, dependent) = snapshot.decide(user, key, context, nil)
@@ -346,8 +342,7 @@ public final class Authorizer: Sendable {
     /// returns a start time when this check's latency is sampled, else 0.
     @inline(__always)
     private func beginCheck(count: Int) -> UInt64 {
-        // Per thread's stripe: the batching and the sampling hold per stripe, at the same rates.
-        let before = counters.checks.addReturningPrevious(count)
+        let before = counters.checks.wrappingAdd(count, ordering: .relaxed).oldValue
         if (before ^ (before &+ count)) >= Self.metricsBatch { flushMetrics() }
         guard sampleMask >= 0, (before & sampleMask) == 0 || count > sampleMask else { return 0 }
         return MonotonicClock.nanoseconds()
@@ -359,12 +354,12 @@ public final class Authorizer: Sendable {
     @inline(__always)
     private func endCheck(
         _ start: UInt64,
-        _ generation: UInt64,
+        _ snapshot: Snapshot,
         _ user: String,
         _ key: PairKey,
         _ decision: Decision
     ) {
-        if !decision.allowed { counters.denied.add(1) }
+        if !decision.allowed { counters.denied.add(1, ordering: .relaxed) }
         if let bus, decisionInterest?.hasSubscribers == true {
             bus.publish(
                 AuthorizationDecided(
@@ -372,7 +367,7 @@ public final class Authorizer: Sendable {
                     resource: key.resource.text,
                     action: key.action.text,
                     decision: decision,
-                    generation: generation
+                    generation: snapshot.generation
                 )
             )
         }
@@ -393,9 +388,9 @@ public final class Authorizer: Sendable {
             ($0.valueAtPercentile(50), $0.valueAtPercentile(99), Int($0.totalCount))
         }
         return AuthorizerStatistics(
-            checks: counters.checks.total,
-            denied: counters.denied.total,
-            cacheHits: counters.cacheHits.total,
+            checks: counters.checks.load(ordering: .relaxed),
+            denied: counters.denied.load(ordering: .relaxed),
+            cacheHits: counters.cacheHits.load(ordering: .relaxed),
             generation: generation,
             latencyP50Nanoseconds: p50,
             latencyP99Nanoseconds: p99,
@@ -409,7 +404,8 @@ public final class Authorizer: Sendable {
     /// never calls into the metrics backend; a scrape calls this first to report exact totals.
     public func flushMetrics() {
         let totals = (
-            counters.checks.total, counters.denied.total, counters.cacheHits.total
+            counters.checks.load(ordering: .relaxed), counters.denied.load(ordering: .relaxed),
+            counters.cacheHits.load(ordering: .relaxed)
         )
         let delta = metrics.reported.withLock { reported in
             let delta = (totals.0 &- reported.0, totals.1 &- reported.1, totals.2 &- reported.2)
@@ -427,12 +423,11 @@ public final class Authorizer: Sendable {
     }
 }
 
-/// Per-check counters, striped by thread: a check costs no lock for them, and checks on two
-/// threads don't write to one cache line.
+/// Per-check counters: atomics, so a check costs no lock for them.
 private final class Counters: Sendable {
-    let checks = StripedCounter()
-    let denied = StripedCounter()
-    let cacheHits = StripedCounter()
+    let checks = Atomic<Int>(0)
+    let denied = Atomic<Int>(0)
+    let cacheHits = Atomic<Int>(0)
 }
 
 /// The swift-metrics instruments an authorizer reports to.

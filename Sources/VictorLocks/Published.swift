@@ -108,7 +108,7 @@ public final class Published<Snapshot: AnyObject & Sendable>: Sendable {
 
 /// A counter striped by thread, each stripe on its own cache line: a thread adds to its own
 /// stripe, so two threads counting at once seldom share a line, and the total is the sum of the
-/// stripes. Counts the readers inside a ``Published``, and hits and checks on lock-free paths.
+/// stripes. Counts the readers inside a ``Published``, and hits on lock-free read paths.
 public final class StripedCounter: @unchecked Sendable {
     /// Stripes, a power of two.
     @usableFromInline static let count = 16
@@ -154,13 +154,6 @@ public final class StripedCounter: @unchecked Sendable {
     @inlinable
     public func add(_ amount: Int) {
         stripe().pointee.wrappingAdd(amount, ordering: .relaxed)
-    }
-
-    /// Adds `amount` to the calling thread's stripe, with no ordering, and returns the stripe's
-    /// value before: for batching or sampling per stripe.
-    @inlinable
-    public func addReturningPrevious(_ amount: Int) -> Int {
-        stripe().pointee.wrappingAdd(amount, ordering: .relaxed).oldValue
     }
 
     /// The sum of the stripes.
