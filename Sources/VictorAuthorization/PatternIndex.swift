@@ -1,5 +1,3 @@
-import VictorDocuments
-
 /// A resource or action pattern: an exact name, `*`, or a prefix ending in `*`. Matching compares
 /// Unicode scalars (UTF-8 bytes): `secret/*` matches `secret/\u{301}x`, whose first scalars are
 /// `secret/`, although `/\u{301}` is one grapheme cluster.

@@ -1,57 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// The string hash of hot read paths (an authorization check, a cached persona): FNV-1a over the
-/// UTF-8 bytes with a per-process random seed, then a 64-bit finalizer. Much cheaper than
+/// The string hash of hot read paths (a cached persona): the UTF-8 bytes a word at a time,
+/// from a per-process random seed, then a 64-bit finalizer. Much cheaper than
 /// `Hasher` for short names, and computed once per name per read. The tables it feeds
 /// (``FrozenTable``) are built by their owners and never grow from a request's names, so
 /// crafted names cannot degrade them.
 public enum FastHash {
     public static let seed = UInt64.random(in: .min ... .max) | 1
-    /// The FNV state before any byte.
+    /// The state before any word.
     public static let basis: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
 
-    /// The FNV state after one more byte.
-    @inlinable @inline(__always)
-    public static func step(_ state: UInt64, _ byte: UInt8) -> UInt64 {
-        (state ^ UInt64(byte)) &* 0x100_0000_01B3
-    }
-
-    @inlinable @inline(__always)
-    public static func hash(_ text: String) -> UInt64 {
-        var text = text
-        return text.withUTF8 { hash($0) }
-    }
-
-    @inlinable @inline(__always)
-    public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var state = basis
-        for byte in bytes { state = step(state, byte) }
-        return finalize(state)
-    }
-
-    /// The hash of `bytes`, and whether every byte is ASCII: one pass for both.
-    @inlinable @inline(__always)
-    public static func hashReportingASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, ascii: Bool) {
-        var state = basis
-        var high: UInt8 = 0
-        for byte in bytes {
-            high |= byte
-            state = step(state, byte)
-        }
-        return (finalize(state), high < 0x80)
-    }
-
     /// The hash of `bytes` taken a word (8 bytes) at a time, and whether every byte is ASCII:
-    /// about eight times fewer dependent multiplications than ``hashReportingASCII(_:)`` for a
-    /// key hashed whole. Its values differ from the byte-wise hash's, so a table is built and
-    /// probed with one or the other, never both; the byte-wise one stays for hashes extended
-    /// byte by byte (``step(_:_:)``, prefix matching).
+    /// eight times fewer dependent multiplications than the authorizer's byte-wise FNV-1a (which
+    /// it keeps for hashes extended byte by byte, as prefix matching needs).
     @inlinable @inline(__always)
     public static func wordHashReportingASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, ascii: Bool) {
         var state = basis ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
@@ -143,16 +102,6 @@ public enum ExactBytes {
         }
     }
 
-    /// Whether `text` is the first `length` bytes of `bytes`.
-    @inlinable @inline(__always)
-    public static func equal(_ text: String, prefixOf bytes: UnsafeBufferPointer<UInt8>, length: Int) -> Bool {
-        guard text.utf8.count == length, length <= bytes.count else { return false }
-        if length == 0 { return true }
-        let result = text.utf8.withContiguousStorageIfAvailable { same($0.baseAddress!, bytes.baseAddress!, length) }
-        if let result { return result }
-        return text.utf8.elementsEqual(bytes[..<length])
-    }
-
     /// Whether `count` bytes at `a` and `b` are the same: eight at a time, as names are short.
     @inlinable @inline(__always)
     public static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
@@ -170,42 +119,4 @@ public enum ExactBytes {
         return true
     }
 
-    /// Whether `text` starts with `prefix`, scalar for scalar.
-    @inlinable @inline(__always)
-    public static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
-        let count = prefix.utf8.count
-        guard count <= text.utf8.count else { return false }
-        if count == 0 { return true }
-        let result = text.utf8.withContiguousStorageIfAvailable { text in
-            prefix.utf8.withContiguousStorageIfAvailable { prefix in
-                same(text.baseAddress!, prefix.baseAddress!, count)
-            }
-        }
-        if let result, let result { return result }
-        return text.utf8.starts(with: prefix.utf8)
-    }
-
-    /// Whether `text` holds `part` as a run of scalars (an empty part is held by every text).
-    /// UTF-8 is self-synchronizing: a byte match of valid text starts on a scalar boundary.
-    public static func contains(_ text: String, _ part: String) -> Bool {
-        let needle = part.utf8.count
-        let haystack = text.utf8.count
-        if needle == 0 { return true }
-        if needle > haystack { return false }
-        var text = text
-        var part = part
-        return text.withUTF8 { text in
-            part.withUTF8 { part in
-                let first = part[0]
-                var index = 0
-                while index <= haystack - needle {
-                    if text[index] == first, memcmp(text.baseAddress! + index, part.baseAddress!, needle) == 0 {
-                        return true
-                    }
-                    index += 1
-                }
-                return false
-            }
-        }
-    }
 }

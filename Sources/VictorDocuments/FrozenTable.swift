@@ -1,7 +1,7 @@
 /// An immutable open-addressing table keyed by precomputed ``FastHash`` values. A probe reads
 /// one flat array of slots (the hash tag, the value and where the key is) and, on a tag match,
-/// compares the key kept in a dense side array; no hasher runs. With a trivially copyable value
-/// (as most of the authorizer's tables do), reading a slot copies no references.
+/// compares the key kept in a dense side array; no hasher runs. With a trivially copyable value,
+/// reading a slot copies no references.
 public struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
     public struct Slot: Sendable {
         /// The key's hash with the low bit set; 0 marks an empty slot.
