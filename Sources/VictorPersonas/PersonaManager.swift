@@ -364,8 +364,12 @@ public final class PersonaManager: Sendable {
         }
     }
 
+    /// Caches a persona just stored. A store's versions of a persona only increase, so one older
+    /// than the version cached comes from a save that finished before a later one did its
+    /// caching: the later one stays.
     func didStore(_ persona: Persona) {
         state.withLock { state in
+            if let cached = state.personas[persona.id], cached.version > persona.version { return }
             state.cache(persona, as: persona.id)
             publish(&state, adaptations: true)
         }

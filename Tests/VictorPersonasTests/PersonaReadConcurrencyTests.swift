@@ -157,4 +157,21 @@ final class Stop: Sendable {
         #expect(state.adaptations.isEmpty)
         #expect(state.invariantViolations.isEmpty)
     }
+
+    @Test func anOlderStoredVersionArrivingLateNeverReplacesANewerCachedOne() async throws {
+        let manager = PersonaManager()
+        var persona = samplePersona("ordered")
+        persona.description = "version 1"
+        try await manager.create(persona)
+        var current = try await manager.load("ordered")
+        current.description = "version 2"
+        let second = try await manager.update(current)
+        var next = second
+        next.description = "version 3"
+        let third = try await manager.update(next)
+        // The caching of the save of version 2 runs after that of version 3 (two updates racing).
+        manager.didStore(second)
+        #expect(manager.cachedPersona("ordered") == third)
+        #expect(manager.state.withLock { $0.invariantViolations }.isEmpty)
+    }
 }
