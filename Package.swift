@@ -277,7 +277,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VictorDocumentsTests", dependencies: ["VictorDocuments"], swiftSettings: swiftSettings),
-        .testTarget(name: "VictorLocksTests", dependencies: ["VictorLocks"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VictorLocksTests",
+            dependencies: ["VictorLocks", "VictorTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VictorEventsTests",
             dependencies: ["VictorEvents", "VictorLocks", "VictorTestSupport"],

@@ -3,17 +3,18 @@
 /// compares the key kept in a dense side array; no hasher runs. With a trivially copyable value,
 /// reading a slot copies no references.
 public struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
-    public struct Slot: Sendable {
+    @usableFromInline
+    struct Slot: Sendable {
         /// The key's hash with the low bit set; 0 marks an empty slot.
-        public let tag: UInt64
+        @usableFromInline let tag: UInt64
         /// The key's position in the key array.
-        public let key: Int32
-        public let value: Value?
+        @usableFromInline let key: Int32
+        @usableFromInline let value: Value?
     }
 
-    public let slots: [Slot]
-    public let keys: [Key]
-    public let mask: Int
+    @usableFromInline let slots: [Slot]
+    @usableFromInline let keys: [Key]
+    @usableFromInline let mask: Int
 
     /// Builds the table from distinct keys with their hashes.
     /// - Complexity: O(entries).
@@ -32,41 +33,12 @@ public struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
         self.mask = mask
     }
 
-    private init(slots: [Slot], keys: [Key], mask: Int) {
-        self.slots = slots
-        self.keys = keys
-        self.mask = mask
-    }
-
-    /// The same keys, laid out as here, with each value transformed.
-    /// - Complexity: O(capacity).
-    public func mapValues<T>(_ transform: (Value) -> T) -> FrozenTable<Key, T> {
-        FrozenTable<Key, T>(
-            slots: slots.map { .init(tag: $0.tag, key: $0.key, value: $0.value.map(transform)) },
-            keys: keys,
-            mask: mask
-        )
-    }
-
     /// How many entries the table holds.
     public var count: Int { keys.count }
 
     /// The value of the key with hash `hash` for which `matches` holds.
     @inlinable @inline(__always)
     public func find(_ hash: UInt64, _ matches: (borrowing Key) -> Bool) -> Value? {
-        find(hash, matches) { copy $0 }
-    }
-}
-
-extension FrozenTable {
-    /// What `read` makes of the value of the key with hash `hash` for which `matches` holds,
-    /// reading the value in place: no copy of it, so no reference count changes for a field read.
-    @inlinable @inline(__always)
-    public func find<Result>(
-        _ hash: UInt64,
-        _ matches: (borrowing Key) -> Bool,
-        reading read: (borrowing Value) -> Result
-    ) -> Result? {
         let tag = hash | 1
         var index = Int(truncatingIfNeeded: hash) & mask
         return slots.withUnsafeBufferPointer { slots in
@@ -74,9 +46,7 @@ extension FrozenTable {
                 while true {
                     let found = slots[index].tag
                     if found == 0 { return nil }
-                    if found == tag, matches(keys[Int(slots[index].key)]), let value = slots[index].value {
-                        return read(value)
-                    }
+                    if found == tag, matches(keys[Int(slots[index].key)]) { return slots[index].value }
                     index = (index + 1) & mask
                 }
             }

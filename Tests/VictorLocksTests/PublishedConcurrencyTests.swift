@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 import VictorLocks
+import VictorTestSupport
 
 /// A snapshot whose fields are checked against each other, counting the instances alive: a torn,
 /// freed or leaked snapshot would show.
@@ -22,33 +23,21 @@ final class Generation: Sendable {
     var isComplete: Bool { check == number &* 1_000_003 &+ 7 && words.allSatisfy { $0 == number } }
 }
 
-final class Newest: Sendable {
-    private let value = Atomic<Int>(0)
-    func load() -> Int { value.load(ordering: .acquiring) }
-    func store(_ number: Int) { value.store(number, ordering: .releasing) }
-}
-
-final class StopFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    var isOn: Bool { value.load(ordering: .acquiring) }
-    func set() { value.store(true, ordering: .releasing) }
-}
-
 /// Lock-free reads of a ``Published`` snapshot racing writers that replace it.
 @Suite(.serialized) struct PublishedConcurrencyTests {
     @Test func readersRacingWritersSeeWholeSnapshotsThatNeverGoBack() async throws {
         let before = Generation.alive.load(ordering: .relaxed)
         do {
             let cell = Published(Generation(0))
-            let stop = StopFlag()
-            let published = Newest()
+            let stop = SharedFlag()
+            let published = SharedNumber(0)
             let bad = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
                         var bad = 0
                         var reads = 0
                         var last = 0
-                        while !stop.isOn || reads < 2_000 {
+                        while !stop.isRaised || reads < 2_000 {
                             let floor = published.load()
                             let (number, complete) = cell.read { ($0.number, $0.isComplete) }
                             // Whole, at least as new as what was published before the read began,
@@ -71,7 +60,7 @@ final class StopFlag: Sendable {
                         published.store(number)
                         if number % 50 == 0 { await Task.yield() }
                     }
-                    stop.set()
+                    stop.raise()
                     return 0
                 }
                 return try await group.reduce(0, +)
@@ -90,21 +79,21 @@ final class StopFlag: Sendable {
         let before = Generation.alive.load(ordering: .relaxed)
         do {
             let cell = Published(Generation(1))
-            let inside = StopFlag()
-            let release = StopFlag()
+            let inside = SharedFlag()
+            let release = SharedFlag()
             async let seen: (Int, Bool) = Task.detached {
                 cell.read { snapshot in
-                    inside.set()
-                    while !release.isOn {}
+                    inside.raise()
+                    while !release.isRaised {}
                     return (snapshot.number, snapshot.isComplete)
                 }
             }.value
-            while !inside.isOn { await Task.yield() }
+            while !inside.isRaised { await Task.yield() }
             cell.store(Generation(2))
             // The reader is still inside: the old snapshot is kept, not released.
             #expect(cell.retiredCount == 1)
             #expect(Generation.alive.load(ordering: .relaxed) == before + 2)
-            release.set()
+            release.raise()
             let (number, complete) = await seen
             #expect(number == 1 && complete)
             cell.store(Generation(3))

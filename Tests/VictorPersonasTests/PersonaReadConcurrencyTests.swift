@@ -1,21 +1,9 @@
-import Synchronization
 import Testing
 import VictorDocuments
 import VictorLocks
+import VictorTestSupport
 
 @testable import VictorPersonas
-
-final class Newest: Sendable {
-    private let value = Atomic<Int>(1)
-    func load() -> Int { value.load(ordering: .acquiring) }
-    func store(_ version: Int) { value.store(version, ordering: .releasing) }
-}
-
-final class Stop: Sendable {
-    private let value = Atomic<Bool>(false)
-    var isOn: Bool { value.load(ordering: .acquiring) }
-    func set() { value.store(true, ordering: .releasing) }
-}
 
 /// Lock-free cached loads and adaptations racing a writer that updates and invalidates.
 @Suite struct PersonaReadConcurrencyTests {
@@ -32,8 +20,8 @@ final class Stop: Sendable {
         first.description = "version 1"
         try await manager.create(first)
         _ = try await manager.load("racer")
-        let stop = Stop()
-        let newest = Newest()
+        let stop = SharedFlag()
+        let newest = SharedNumber(1)
         let contexts = (0..<12).map { PersonaContext(taskType: "debugging", other: ["n": String($0)]) }
         let outcomes = try await withThrowingTaskGroup(of: (reads: Int, bad: Int).self) { group in
             for reader in 0..<4 {
@@ -41,7 +29,7 @@ final class Stop: Sendable {
                     var reads = 0
                     var bad = 0
                     var lastVersion = 0
-                    while !stop.isOn || reads < 2_000 {
+                    while !stop.isRaised || reads < 2_000 {
                         let floor = newest.load()
                         let context = contexts[(reads + reader) % contexts.count]
                         if let persona = manager.cachedPersona("racer") {
@@ -88,7 +76,7 @@ final class Stop: Sendable {
                     if cached > limit || published > limit || !broken.isEmpty { violations += 1 }
                     await Task.yield()
                 }
-                stop.set()
+                stop.raise()
                 return (0, violations)
             }
             return try await group.reduce(into: [(reads: Int, bad: Int)]()) { $0.append($1) }
