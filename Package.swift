@@ -49,7 +49,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
-        .target(name: "VictorLocks", swiftSettings: swiftSettings),
+        .target(name: "CVictorThreadSlots"),
+        .target(name: "VictorLocks", dependencies: ["CVictorThreadSlots"], swiftSettings: swiftSettings),
         .target(name: "VictorFiles", swiftSettings: swiftSettings),
         .target(
             name: "VictorDocuments",

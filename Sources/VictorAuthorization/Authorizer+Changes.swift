@@ -41,12 +41,7 @@ extension Authorizer {
             configuration = configuration.normalized()
             let generation = state.generation + 1
             let snapshot = Snapshot(configuration, generation: generation)
-            let replaced = current.withLock { current in
-                let old = current
-                current = snapshot
-                return old
-            }
-            withExtendedLifetime(replaced) {}  // the old snapshot is released outside the lock
+            current.store(snapshot)
             state.configuration = configuration
             state.generation = generation
             return AuthorizationConfigurationChanged(

@@ -77,8 +77,8 @@ public final class Authorizer: Sendable {
         var generation: UInt64
     }
 
-    /// The compiled snapshot in force; readers hold the lock only to copy the reference out.
-    let current: Locked<Snapshot>
+    /// The compiled snapshot in force, read without a lock.
+    let current: Published<Snapshot>
     let writer: Locked<WriterState>
     private let cache: DecisionCache?
     private let counters = Counters()
@@ -107,7 +107,7 @@ public final class Authorizer: Sendable {
     ) throws(AuthorizationError) {
         try configuration.validate()
         let configuration = configuration.normalized()
-        current = Locked(Snapshot(configuration, generation: 1))
+        current = Published(Snapshot(configuration, generation: 1))
         writer = Locked(WriterState(configuration: configuration, generation: 1))
         cache = options.cacheEnabled ? DecisionCache(capacity: max(16, options.cacheCapacity)) : nil
         let interval = options.latencySampleInterval
@@ -130,8 +130,7 @@ public final class Authorizer: Sendable {
     /// The configuration generation: 1 at creation, incremented by every change.
     public var generation: UInt64 { snapshot.generation }
 
-    @inline(__always)
-    private var snapshot: Snapshot { current.withLock { $0 } }
+    private var snapshot: Snapshot { current.snapshot }
 
     // MARK: Checks
 
@@ -170,9 +169,10 @@ public final class Authorizer: Sendable {
     public func check(_ user: PreparedUser, _ access: PreparedAccess, normalizedContext: NormalizedContext) -> Decision
     {
         let start = beginCheck(count: 1)
-        let snapshot = self.snapshot
-        let decision = decide(snapshot, user.key, access.key, normalizedContext.values)
-        endCheck(start, snapshot, user.key.text, access.key, decision)
+        let (decision, generation) = current.read { snapshot in
+            (decide(snapshot, user.key, access.key, normalizedContext.values), snapshot.generation)
+        }
+        endCheck(start, generation, user.key.text, access.key, decision)
         return decision
     }
 
@@ -186,11 +186,12 @@ public final class Authorizer: Sendable {
         -> Decision
     {
         let start = beginCheck(count: 1)
-        let snapshot = self.snapshot
         let id = HashedKey(normalizing: user)
         let key = PairKey(normalizingResource: resource, action: action)
-        let decision = decide(snapshot, id, key, context)
-        endCheck(start, snapshot, id.text, key, decision)
+        let (decision, generation) = current.read { snapshot in
+            (decide(snapshot, id, key, context), snapshot.generation)
+        }
+        endCheck(start, generation, id.text, key, decision)
         return decision
     }
 
@@ -214,7 +215,7 @@ public final class Authorizer: Sendable {
         } else {
             decision = decide(snapshot, id, key, RequestContext.normalized(context))
         }
-        endCheck(start, snapshot, user.id, key, decision)
+        endCheck(start, snapshot.generation, user.id, key, decision)
         return decision
     }
 
@@ -354,7 +355,7 @@ public final class Authorizer: Sendable {
     @inline(__always)
     private func endCheck(
         _ start: UInt64,
-        _ snapshot: Snapshot,
+        _ generation: UInt64,
         _ user: String,
         _ key: PairKey,
         _ decision: Decision
@@ -367,7 +368,7 @@ public final class Authorizer: Sendable {
                     resource: key.resource.text,
                     action: key.action.text,
                     decision: decision,
-                    generation: snapshot.generation
+                    generation: generation
                 )
             )
         }

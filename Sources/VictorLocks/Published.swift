@@ -1,3 +1,4 @@
+public import CVictorThreadSlots
 public import Synchronization
 
 #if canImport(Glibc)
@@ -8,17 +9,22 @@ import Musl
 import Darwin
 #endif
 
-/// An immutable snapshot that many threads read and few replace: a read takes no lock and never
-/// waits for a writer; a writer publishes a whole new snapshot at once, so a reader sees either
-/// the old one or the new one, never a mix.
+/// An immutable snapshot that many threads read and few replace: a read takes no lock, makes no
+/// atomic read-modify-write and never waits for a writer; a writer publishes a whole new
+/// snapshot at once, so a reader sees either the old one or the new one, never a mix.
 ///
-/// Reclamation: a reader announces itself on its thread's stripe of a ``StripedCounter`` (so
-/// two threads reading at once rarely write to the same cache line), loads the snapshot, runs
-/// its body and leaves. A writer swaps the snapshot in, then releases the old one only after it
-/// has seen every stripe at zero; until then the old snapshot waits in a retired
-/// list that every later write retries (and the cell's deinit empties). A reader that announced
-/// itself after the swap cannot load the old snapshot, and one that did so before is counted
-/// until it leaves, so no snapshot is freed while a reader holds its address uncounted.
+/// Every snapshot is published under a serial number unique in the process. Each thread keeps,
+/// in thread-local slots, a reference to the last snapshot it read from each cell, with its
+/// serial. A read loads the cell's current serial (an ordinary load on x86 and ARM) and, when
+/// the thread's slot holds that serial, runs its body on the snapshot there; otherwise it takes
+/// the cell's lock once to fetch the current snapshot into the slot. So a thread pays for a lock
+/// only on its first read after a change, and readers on different cores share no written
+/// cache line.
+///
+/// Reclamation is by reference count: a replaced snapshot lives until the cell and every thread
+/// that read it have let go. A thread lets go when it next reads that cell, when another cell
+/// takes the same slot, or when it exits, so a thread that stops reading may keep the last
+/// snapshot it read (one per slot, 16 slots per thread) alive until it exits.
 ///
 /// ```swift
 /// let table = Published(Table())
@@ -26,31 +32,65 @@ import Darwin
 /// table.replace { $0.inserting("bob") }
 /// ```
 public final class Published<Snapshot: AnyObject & Sendable>: Sendable {
-    /// The bits of an `Unmanaged<Snapshot>` holding one reference.
-    @usableFromInline let current: Atomic<UInt>
-    @usableFromInline let readers = StripedCounter()
-    /// Writer-only: snapshots swapped out while a reader may still hold them.
-    private let retired = Locked<[UInt]>([])
+    /// The serial of the current snapshot.
+    @usableFromInline let serial: Atomic<UInt64>
+    /// This cell's slot in each thread's slots.
+    @usableFromInline let slot: UInt64
+    /// The current snapshot and its serial; writers hold the lock while they replace it.
+    private let current: Locked<Current>
+
+    private struct Current {
+        var serial: UInt64
+        var snapshot: Snapshot
+    }
 
     /// Publishes `snapshot` as the first value.
     public init(_ snapshot: Snapshot) {
-        current = Atomic(Self.retainedBits(snapshot))
-    }
-
-    deinit {
-        Self.release(current.load(ordering: .relaxed))
-        retired.withLock { bits in bits.forEach(Self.release) }
+        let serial = PublishedSerials.next()
+        self.serial = Atomic(serial)
+        slot = PublishedSerials.nextSlot()
+        current = Locked(Current(serial: serial, snapshot: snapshot))
     }
 
     /// Runs `body` on the current snapshot, without a lock. `body` must not keep the snapshot
-    /// beyond its return other than by returning (a copy of) what it reads from it.
-    /// - Complexity: two uncontended atomic additions around `body`.
+    /// beyond its return other than by returning (a copy of) what it reads from it. `body` may
+    /// read this or another cell again.
+    /// - Complexity: one thread-local load, one atomic load and a comparison around `body`, on
+    ///   every read but a thread's first after a change.
     @inlinable
     public func read<Result>(_ body: (Snapshot) -> Result) -> Result {
-        let counter = readers.enter()
-        let result = Self.run(body, on: current.load(ordering: .sequentiallyConsistent))
-        readers.leave(counter)
-        return result
+        let serial = self.serial.load(ordering: .acquiring)
+        if let slots = victor_thread_slots_get() {
+            let entry = victor_thread_slot_at(slots, slot)!
+            if entry.pointee.serial == serial, let object = entry.pointee.object {
+                slots.pointee.depth += 1
+                defer { slots.pointee.depth -= 1 }
+                return Unmanaged<Snapshot>.fromOpaque(object)._withUnsafeGuaranteedRef(body)
+            }
+        }
+        return readFetching(body)
+    }
+
+    /// ``read(_:)`` when the thread's slot does not hold the current snapshot: fetches it under
+    /// the lock, keeps it in the slot (unless a read on this thread is running, whose snapshot
+    /// the slot may hold) and runs `body` on it.
+    @usableFromInline @inline(never)
+    func readFetching<Result>(_ body: (Snapshot) -> Result) -> Result {
+        let (serial, snapshot) = current.withLock { ($0.serial, $0.snapshot) }
+        if let slots = victor_thread_slots_get() ?? victor_thread_slots_create(releaseSlotObject),
+            slots.pointee.depth == 0
+        {
+            let entry = victor_thread_slot_at(slots, slot)!
+            let old = entry.pointee.object
+            entry.pointee.object = Unmanaged.passRetained(snapshot).toOpaque()
+            entry.pointee.serial = serial
+            // Last: releasing may run a deinit that reads again.
+            if let old { Unmanaged<AnyObject>.fromOpaque(old).release() }
+            slots.pointee.depth += 1
+            defer { slots.pointee.depth -= 1 }
+            return body(snapshot)
+        }
+        return body(snapshot)
     }
 
     /// The current snapshot, retained.
@@ -59,56 +99,40 @@ public final class Published<Snapshot: AnyObject & Sendable>: Sendable {
     /// Publishes what `transform` makes of the current snapshot. Writers are serialized, so a
     /// transform always sees the snapshot its result replaces.
     public func replace(_ transform: (Snapshot) -> Snapshot) {
-        retired.withLock { retired in
-            let old = current.load(ordering: .relaxed)
-            let new = Self.run(transform, on: old)
-            current.store(Self.retainedBits(new), ordering: .sequentiallyConsistent)
-            retired.append(old)
-            reclaim(&retired)
+        let replaced = current.withLock { current in
+            let old = current.snapshot
+            let serial = PublishedSerials.next()
+            current = Current(serial: serial, snapshot: transform(old))
+            self.serial.store(serial, ordering: .releasing)
+            return old
         }
+        withExtendedLifetime(replaced) {}  // released outside the lock, if this was the last reference
     }
 
     /// Publishes `snapshot`.
     public func store(_ snapshot: Snapshot) {
         replace { _ in snapshot }
     }
+}
 
-    /// Snapshots replaced but not yet released because a reader was inside when last checked.
-    public var retiredCount: Int { retired.withLock { $0.count } }
+/// Releases an object a thread's slot held, when the thread exits.
+private func releaseSlotObject(_ object: UnsafeMutableRawPointer?) {
+    if let object { Unmanaged<AnyObject>.fromOpaque(object).release() }
+}
 
-    /// Releases the retired snapshots once no reader is inside; readers stay inside for a
-    /// lookup, so a few polls (yielding the processor after the first ones) nearly always do.
-    private func reclaim(_ retired: inout [UInt]) {
-        for attempt in 0..<64 {
-            if readers.allIdle() {
-                retired.forEach(Self.release)
-                retired.removeAll()
-                return
-            }
-            if attempt >= 8 { sched_yield() }
-        }
-    }
+/// Serial numbers of published snapshots, unique in the process, so a thread's slot holding a
+/// serial holds exactly that snapshot; and the slots cells take, spread in turn.
+enum PublishedSerials {
+    private static let serials = Atomic<UInt64>(0)
+    private static let slots = Atomic<UInt64>(0)
 
-    /// `body` applied to the snapshot `bits` refer to, borrowed. Not inlined, so every copy
-    /// `body` makes (and its retain) is complete before the caller leaves its counter, whatever
-    /// the optimizer does with retains.
-    @inlinable @inline(never)
-    static func run<Result>(_ body: (Snapshot) -> Result, on bits: UInt) -> Result {
-        Unmanaged<Snapshot>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!)._withUnsafeGuaranteedRef(body)
-    }
-
-    private static func retainedBits(_ snapshot: Snapshot) -> UInt {
-        UInt(bitPattern: Unmanaged.passRetained(snapshot).toOpaque())
-    }
-
-    private static func release(_ bits: UInt) {
-        Unmanaged<Snapshot>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).release()
-    }
+    static func next() -> UInt64 { serials.wrappingAdd(1, ordering: .relaxed).newValue }
+    static func nextSlot() -> UInt64 { slots.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
 
 /// A counter striped by thread, each stripe on its own cache line: a thread adds to its own
 /// stripe, so two threads counting at once seldom share a line, and the total is the sum of the
-/// stripes. Counts the readers inside a ``Published``, and hits on lock-free read paths.
+/// stripes. Counts hits on lock-free read paths.
 public final class StripedCounter: @unchecked Sendable {
     /// Stripes, a power of two.
     @usableFromInline static let count = 16
@@ -136,20 +160,6 @@ public final class StripedCounter: @unchecked Sendable {
         (base + Self.threadIndex() * Self.stride).assumingMemoryBound(to: Atomic<Int>.self)
     }
 
-    /// Counts the calling thread in: returns its stripe, to be given back to ``leave(_:)``.
-    @inlinable
-    public func enter() -> UnsafeMutablePointer<Atomic<Int>> {
-        let counter = stripe()
-        counter.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        return counter
-    }
-
-    /// Counts a thread out of the stripe ``enter()`` returned.
-    @inlinable
-    public func leave(_ counter: UnsafeMutablePointer<Atomic<Int>>) {
-        counter.pointee.wrappingSubtract(1, ordering: .releasing)
-    }
-
     /// Adds `amount` to the calling thread's stripe, with no ordering: for statistics.
     @inlinable
     public func add(_ amount: Int) {
@@ -165,15 +175,6 @@ public final class StripedCounter: @unchecked Sendable {
             )
         }
         return sum
-    }
-
-    /// Whether every stripe was zero when read, each read after everything before the call.
-    func allIdle() -> Bool {
-        for index in 0..<Self.count {
-            let counter = (base + index * Self.stride).assumingMemoryBound(to: Atomic<Int>.self)
-            if counter.pointee.load(ordering: .sequentiallyConsistent) != 0 { return false }
-        }
-        return true
     }
 
     /// The calling thread's stripe index: its thread handle, mixed, in `0..<count`. Threads'

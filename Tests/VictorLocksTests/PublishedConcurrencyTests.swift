@@ -1,24 +1,38 @@
 import Synchronization
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import VictorLocks
 import VictorTestSupport
 
-/// A snapshot whose fields are checked against each other, counting the instances alive: a torn,
-/// freed or leaked snapshot would show.
+/// Counts the ``Generation``s of one test alive.
+final class Tally: Sendable {
+    private let count = Atomic<Int>(0)
+    var alive: Int { count.load(ordering: .relaxed) }
+    func add(_ delta: Int) { count.add(delta, ordering: .relaxed) }
+}
+
+/// A snapshot whose fields are checked against each other, counted on its test's tally while
+/// alive: a torn, freed or leaked snapshot would show.
 final class Generation: Sendable {
-    static let alive = Atomic<Int>(0)
     let number: Int
     let words: [Int]
     let check: Int
+    let tally: Tally
 
-    init(_ number: Int) {
+    init(_ number: Int, _ tally: Tally = Tally()) {
         self.number = number
         words = Array(repeating: number, count: 8)
         check = number &* 1_000_003 &+ 7
-        Self.alive.add(1, ordering: .relaxed)
+        self.tally = tally
+        tally.add(1)
     }
 
-    deinit { Self.alive.subtract(1, ordering: .relaxed) }
+    deinit { tally.add(-1) }
 
     var isComplete: Bool { check == number &* 1_000_003 &+ 7 && words.allSatisfy { $0 == number } }
 }
@@ -26,7 +40,6 @@ final class Generation: Sendable {
 /// Lock-free reads of a ``Published`` snapshot racing writers that replace it.
 @Suite(.serialized) struct PublishedConcurrencyTests {
     @Test func readersRacingWritersSeeWholeSnapshotsThatNeverGoBack() async throws {
-        let before = Generation.alive.load(ordering: .relaxed)
         do {
             let cell = Published(Generation(0))
             let stop = SharedFlag()
@@ -67,18 +80,13 @@ final class Generation: Sendable {
             }
             #expect(bad == 0)
             #expect(cell.snapshot.number == 2_000)
-            // Once no reader is inside, the next write releases everything replaced.
-            cell.store(Generation(2_001))
-            #expect(cell.retiredCount == 0)
-            #expect(Generation.alive.load(ordering: .relaxed) == before + 1)
         }
-        #expect(Generation.alive.load(ordering: .relaxed) == before)
     }
 
     @Test func aSnapshotReplacedWhileAReaderIsInsideOutlivesTheRead() async throws {
-        let before = Generation.alive.load(ordering: .relaxed)
+        let tally = Tally()
         do {
-            let cell = Published(Generation(1))
+            let cell = Published(Generation(1, tally))
             let inside = SharedFlag()
             let release = SharedFlag()
             async let seen: (Int, Bool) = Task.detached {
@@ -89,18 +97,57 @@ final class Generation: Sendable {
                 }
             }.value
             while !inside.isRaised { await Task.yield() }
-            cell.store(Generation(2))
+            cell.store(Generation(2, tally))
             // The reader is still inside: the old snapshot is kept, not released.
-            #expect(cell.retiredCount == 1)
-            #expect(Generation.alive.load(ordering: .relaxed) == before + 2)
+            #expect(tally.alive == 2)
+            #expect(cell.snapshot.number == 2)
             release.raise()
             let (number, complete) = await seen
             #expect(number == 1 && complete)
-            cell.store(Generation(3))
-            #expect(cell.retiredCount == 0)
-            #expect(Generation.alive.load(ordering: .relaxed) == before + 1)
         }
-        #expect(Generation.alive.load(ordering: .relaxed) == before)
+    }
+
+    @Test func aThreadLetsGoOfAReplacedSnapshotWhenItReadsAgainAndOfEverythingWhenItExits() {
+        let tally = Tally()
+        let counts = Locked<[Int]>([])
+        do {
+            let cell = Published(Generation(1, tally))
+            runOnNewThread {
+                func note() { counts.withLock { $0.append(tally.alive) } }
+                _ = cell.read { $0.number }
+                cell.store(Generation(2, tally))
+                note()  // 1 is still in this thread's slot, 2 in the cell
+                _ = cell.read { $0.number }
+                note()  // the read let go of 1
+            }
+            // The thread has exited: its slot let go of 2, which the cell still holds.
+            #expect(tally.alive == 1)
+        }
+        #expect(counts.withLock { $0 } == [2, 1])
+        #expect(tally.alive == 0)
+    }
+
+    @Test func aReadInsideAReadSeesTheNewSnapshotAndLeavesTheOuterOneWhole() {
+        let tally = Tally()
+        let seen = Locked<[Int]>([])
+        do {
+            let cell = Published(Generation(1, tally))
+            runOnNewThread {
+                cell.read { outer in
+                    cell.store(Generation(2, tally))
+                    // Only this thread's slot holds the outer snapshot now; the nested read must
+                    // not let go of it.
+                    let inner = cell.read { ($0.number, $0.isComplete) }
+                    seen.withLock {
+                        $0 += [outer.number, outer.isComplete ? 1 : 0, inner.0, inner.1 ? 1 : 0, tally.alive]
+                    }
+                }
+                seen.withLock { $0.append(cell.read { $0.number }) }
+            }
+            #expect(tally.alive == 1)
+        }
+        #expect(seen.withLock { $0 } == [1, 1, 2, 1, 2, 2])
+        #expect(tally.alive == 0)
     }
 
     @Test func stripedCountsSumExactlyAcrossThreads() async {
@@ -112,4 +159,36 @@ final class Generation: Sendable {
         }
         #expect(stripes.total == 80_000)
     }
+}
+
+/// Runs `body` on a new thread and returns once the thread has exited, its thread-local
+/// destructors run.
+private func runOnNewThread(_ body: @escaping @Sendable () -> Void) {
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    #if canImport(Darwin)
+    var thread: pthread_t?
+    #else
+    var thread = pthread_t()
+    #endif
+    let created = pthread_create(
+        &thread,
+        nil,
+        { context in
+            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+            body.run()
+            return nil
+        },
+        context
+    )
+    precondition(created == 0, "pthread_create failed: \(created)")
+    #if canImport(Darwin)
+    pthread_join(thread!, nil)
+    #else
+    pthread_join(thread, nil)
+    #endif
+}
+
+private final class ThreadBody: Sendable {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }

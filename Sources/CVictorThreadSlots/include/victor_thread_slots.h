@@ -1,0 +1,41 @@
+#ifndef VICTOR_THREAD_SLOTS_H
+#define VICTOR_THREAD_SLOTS_H
+
+#include <stdint.h>
+
+/// One object a thread keeps a reference to, with the serial number it was published under.
+typedef struct victor_thread_slot {
+    uint64_t serial;
+    /// A retained object, or NULL.
+    void *object;
+} victor_thread_slot;
+
+/// Slots per thread: a power of two.
+#define VICTOR_THREAD_SLOT_COUNT 16
+
+/// A thread's slots, and how many reads are running on the thread (a nested read must not
+/// replace an object an outer read is using).
+typedef struct victor_thread_slots {
+    intptr_t depth;
+    victor_thread_slot slots[VICTOR_THREAD_SLOT_COUNT];
+} victor_thread_slots;
+
+/// The calling thread's slots; NULL before `victor_thread_slots_create` on this thread.
+extern __thread victor_thread_slots *victor_thread_slots_current;
+
+/// The calling thread's slots, or NULL: one thread-local load.
+static inline victor_thread_slots *victor_thread_slots_get(void) {
+    return victor_thread_slots_current;
+}
+
+/// The slot at `index` (taken modulo the slot count) of `slots`.
+static inline victor_thread_slot *victor_thread_slot_at(victor_thread_slots *slots, uint64_t index) {
+    return &slots->slots[index & (VICTOR_THREAD_SLOT_COUNT - 1)];
+}
+
+/// Creates empty slots for the calling thread and returns them. When the thread exits, every
+/// object still held is passed to `release`, which must be the same function on every call.
+/// Returns NULL if the memory or the thread key cannot be had.
+victor_thread_slots *victor_thread_slots_create(void (*release)(void *object));
+
+#endif
