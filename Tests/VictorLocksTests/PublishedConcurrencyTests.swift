@@ -1,13 +1,13 @@
 import Synchronization
 import Testing
+import VictorLocks
+import VictorTestSupport
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import VictorLocks
-import VictorTestSupport
 
 /// Counts the ``Generation``s of one test alive.
 final class Tally: Sendable {
