@@ -8,7 +8,10 @@ public import VictorTelemetry
 
 /// How an ``Authorizer`` runs, apart from what it decides.
 public struct AuthorizerOptions: Sendable, Hashable {
-    /// Whether decisions are cached. A cached decision is reused until the next change.
+    /// Whether decisions are cached. A cached decision is reused until the next change. Only
+    /// decisions that cost more than a cache lookup are cached: with no policies, a user
+    /// without direct permissions is decided from the role index directly, as are unknown and
+    /// disabled users.
     public var cacheEnabled: Bool
     /// The most decisions kept in the cache.
     public var cacheCapacity: Int
@@ -172,7 +175,7 @@ public final class Authorizer: Sendable {
         let (decision, generation) = current.read { snapshot in
             (decide(snapshot, user.key, access.key, normalizedContext.values), snapshot.generation)
         }
-        endCheck(start, generation, user.key.text, access.key, decision)
+        endCheck(start, generation, user.key.text, access.key.resource.text, access.key.action.text, decision)
         return decision
     }
 
@@ -186,12 +189,56 @@ public final class Authorizer: Sendable {
         -> Decision
     {
         let start = beginCheck(count: 1)
+        // ASCII names (already in NFC) are decided on their bytes in place, without a copy.
+        let decided = user.utf8Span.span.withUnsafeBufferPointer { userBytes in
+            resource.utf8Span.span.withUnsafeBufferPointer { resourceBytes in
+                action.utf8Span.span.withUnsafeBufferPointer { actionBytes -> (Decision, UInt64)? in
+                    let (userHash, userASCII) = FastHash.hashReportingASCII(userBytes)
+                    let (resourceHash, resourceASCII) = FastHash.hashReportingASCII(resourceBytes)
+                    let (actionHash, actionASCII) = FastHash.hashReportingASCII(actionBytes)
+                    guard userASCII, resourceASCII, actionASCII else { return nil }
+                    let id = RawName(userBytes, hash: userHash)
+                    let key = RawPair(
+                        RawName(resourceBytes, hash: resourceHash),
+                        RawName(actionBytes, hash: actionHash)
+                    )
+                    return current.read { snapshot in
+                        let decision = decide(snapshot, id, key, context) {
+                            DecisionCache.Key(
+                                user: HashedKey(text: user, hash: userHash),
+                                pair: PairKey(
+                                    HashedKey(text: resource, hash: resourceHash),
+                                    HashedKey(text: action, hash: actionHash)
+                                )
+                            )
+                        }
+                        return (decision, snapshot.generation)
+                    }
+                }
+            }
+        }
+        guard let (decision, generation) = decided else {
+            return checkNormalizing(start, user, resource, action, context)
+        }
+        endCheck(start, generation, user, resource, action, decision)
+        return decision
+    }
+
+    /// ``check(_:_:_:_:)`` for names that are not all ASCII: normalized to NFC first.
+    @inline(never)
+    private func checkNormalizing(
+        _ start: UInt64,
+        _ user: String,
+        _ resource: String,
+        _ action: String,
+        _ context: [String: AttributeValue]
+    ) -> Decision {
         let id = HashedKey(normalizing: user)
         let key = PairKey(normalizingResource: resource, action: action)
         let (decision, generation) = current.read { snapshot in
             (decide(snapshot, id, key, context), snapshot.generation)
         }
-        endCheck(start, generation, id.text, key, decision)
+        endCheck(start, generation, id.text, key.resource.text, key.action.text, decision)
         return decision
     }
 
@@ -215,7 +262,7 @@ public final class Authorizer: Sendable {
         } else {
             decision = decide(snapshot, id, key, RequestContext.normalized(context))
         }
-        endCheck(start, snapshot.generation, user.id, key, decision)
+        endCheck(start, snapshot.generation, user.id, key.resource.text, key.action.text, decision)
         return decision
     }
 
@@ -242,7 +289,7 @@ public final class Authorizer: Sendable {
                     counters.cacheHits.add(1, ordering: .relaxed)
                     decision = hit
                 } else {
-                    let (computed, dependent) = snapshot.decide(compiled, key, context, nil)
+                    let (computed, dependent) = key.withRaw { snapshot.decide(compiled, $0, context, nil) }
                     if let cache, !dependent {
                         cache.insert(.init(user: id, pair: key), computed, generation: snapshot.generation)
                     }
@@ -328,14 +375,30 @@ public final class Authorizer: Sendable {
         _ key: PairKey,
         _ context: [String: AttributeValue]
     ) -> Decision {
+        user.withRaw { id in
+            key.withRaw { pair in decide(snapshot, id, pair, context) { DecisionCache.Key(user: user, pair: key) } }
+        }
+    }
+
+    /// Decides a request; `cacheKey` makes the request's key in the decision cache, which only
+    /// decisions that cost more than a cache lookup go through.
+    @inline(__always)
+    private func decide(
+        _ snapshot: Snapshot,
+        _ user: RawName,
+        _ key: RawPair,
+        _ context: [String: AttributeValue],
+        _ cacheKey: () -> DecisionCache.Key
+    ) -> Decision {
+        if let direct = snapshot.decideDirectly(user, key, context) { return direct }
         guard let cache else { return snapshot.decide(user, key, context, nil).0 }
-        let cacheKey = DecisionCache.Key(user: user, pair: key)
-        if let hit = cache.lookup(cacheKey, generation: snapshot.generation) {
+        let owned = cacheKey()
+        if let hit = cache.lookup(owned, generation: snapshot.generation) {
             counters.cacheHits.add(1, ordering: .relaxed)
             return hit
         }
         let (decision, dependent) = snapshot.decide(user, key, context, nil)
-        if !dependent { cache.insert(cacheKey, decision, generation: snapshot.generation) }
+        if !dependent { cache.insert(owned, decision, generation: snapshot.generation) }
         return decision
     }
 
@@ -357,7 +420,8 @@ public final class Authorizer: Sendable {
         _ start: UInt64,
         _ generation: UInt64,
         _ user: String,
-        _ key: PairKey,
+        _ resource: String,
+        _ action: String,
         _ decision: Decision
     ) {
         if !decision.allowed { counters.denied.add(1, ordering: .relaxed) }
@@ -365,8 +429,8 @@ public final class Authorizer: Sendable {
             bus.publish(
                 AuthorizationDecided(
                     user: user,
-                    resource: key.resource.text,
-                    action: key.action.text,
+                    resource: resource,
+                    action: action,
                     decision: decision,
                     generation: generation
                 )

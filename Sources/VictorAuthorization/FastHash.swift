@@ -13,19 +13,30 @@ import Darwin
 // (169 against 146 ns), as a call from another module reads the per-process seed through an
 // accessor and inlines less.
 
-/// The string hash of the check path: FNV-1a over the UTF-8 bytes with a per-process random
-/// seed, then a 64-bit finalizer. Much cheaper than `Hasher` for the short names of a request,
-/// and computed once per name per check. The tables it feeds are built from the configuration
-/// and never grow from requests, so crafted request names cannot degrade them.
+/// The string hash of the check path: the UTF-8 bytes a word (8 bytes) at a time from a
+/// per-process random seed, then a 64-bit finalizer; the same function as VictorDocuments'
+/// word hash. Much cheaper than `Hasher` for the short names of a request, and computed once per
+/// name per check. Prefix tables, whose probes extend a hash byte by byte, use FNV-1a instead
+/// (``prefixBasis``, ``step(_:_:)``). The tables these feed are built from the configuration and
+/// never grow from requests, so crafted request names cannot degrade them.
 enum FastHash {
     static let seed = UInt64.random(in: .min ... .max) | 1
-    /// The FNV state before any byte.
+    /// The word hash's state before any word.
     static let basis: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+    /// The FNV state before any byte, for prefix tables.
+    static let prefixBasis: UInt64 = 0x8422_2325_CBF2_9CE4 ^ seed
 
     /// The FNV state after one more byte.
     @inline(__always)
     static func step(_ state: UInt64, _ byte: UInt8) -> UInt64 {
         (state ^ UInt64(byte)) &* 0x100_0000_01B3
+    }
+
+    /// The FNV-1a hash of `text`'s bytes, finalized: a prefix table's key.
+    static func prefixHash(_ text: String) -> UInt64 {
+        var state = prefixBasis
+        for byte in text.utf8 { state = step(state, byte) }
+        return finalize(state)
     }
 
     @inline(__always)
@@ -36,21 +47,52 @@ enum FastHash {
 
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var state = basis
-        for byte in bytes { state = step(state, byte) }
-        return finalize(state)
+        hashReportingASCII(bytes).hash
     }
 
     /// The hash of `bytes`, and whether every byte is ASCII: one pass for both.
     @inline(__always)
     static func hashReportingASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, ascii: Bool) {
-        var state = basis
-        var high: UInt8 = 0
-        for byte in bytes {
-            high |= byte
-            state = step(state, byte)
+        var state = basis ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+        var high: UInt64 = 0
+        var offset = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while offset + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                high |= word
+                state = mixWord(state, word)
+                offset += 8
+            }
+            let rest = bytes.count - offset
+            if rest > 0 {
+                // The last 1–7 bytes as one word from two overlapping loads, without a loop: the
+                // two halves cover every byte, and the length is already in the state.
+                let tail: UInt64
+                if rest >= 4 {
+                    let first = UInt64(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                    let last = UInt64(raw.loadUnaligned(fromByteOffset: offset + rest - 4, as: UInt32.self))
+                    tail = first | last << 32
+                } else if rest >= 2 {
+                    let first = UInt64(raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+                    let last = UInt64(raw.loadUnaligned(fromByteOffset: offset + rest - 2, as: UInt16.self))
+                    tail = first | last << 16
+                } else {
+                    tail = UInt64(bytes[offset])
+                }
+                high |= tail
+                state = mixWord(state, tail)
+            }
         }
-        return (finalize(state), high < 0x80)
+        return (finalize(state), high & 0x8080_8080_8080_8080 == 0)
+    }
+
+    /// One word into the state: multiply, then rotate the well-mixed high bits down so the next
+    /// word's multiplication spreads them again.
+    @inline(__always)
+    static func mixWord(_ state: UInt64, _ word: UInt64) -> UInt64 {
+        let product = (state ^ word) &* 0xFF51_AFD7_ED55_8CCD
+        return (product << 31) | (product >> 33)
     }
 
     @inline(__always)
@@ -109,6 +151,12 @@ enum ExactBytes {
         let result = text.utf8.withContiguousStorageIfAvailable { same($0.baseAddress!, bytes.baseAddress!, length) }
         if let result { return result }
         return text.utf8.elementsEqual(bytes[..<length])
+    }
+
+    /// ``same(_:_:_:)`` for `b` from a buffer, whose base address is `nil` when it is empty.
+    @inline(__always)
+    static func same(_ a: UnsafeMutablePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
+        count == 0 || same(UnsafePointer(a), b!, count)
     }
 
     /// Whether `count` bytes at `a` and `b` are the same: eight at a time, as names are short.
@@ -181,8 +229,9 @@ struct HashedKey: Hashable, Sendable {
         self.init(text: text, hash: FastHash.hash(text))
     }
 
+    /// A name already in NFC whose hash is known.
     @inline(__always)
-    private init(text: String, hash: UInt64) {
+    init(text: String, hash: UInt64) {
         self.text = text
         self.hash = hash
     }
@@ -208,6 +257,12 @@ struct HashedKey: Hashable, Sendable {
         NFC.isSurelyNFC(text) ? HashedKey(text: text, hash: hash) : HashedKey(ExactText.normalized(text))
     }
 
+    /// Runs `body` on the name's bytes and hash.
+    @inline(__always)
+    func withRaw<Result>(_ body: (RawName) -> Result) -> Result {
+        text.utf8Span.span.withUnsafeBufferPointer { body(RawName($0, hash: hash)) }
+    }
+
     @inline(__always)
     static func == (lhs: HashedKey, rhs: HashedKey) -> Bool {
         lhs.hash == rhs.hash && ExactBytes.equal(lhs.text, rhs.text)
@@ -215,6 +270,37 @@ struct HashedKey: Hashable, Sendable {
 
     @inline(__always)
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+}
+
+/// A name's UTF-8 bytes (in NFC) with their hash, borrowed for the length of one check: it
+/// is trivially copyable, so the check path passes it around without counting references. Valid
+/// only inside the closure that made it.
+struct RawName {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let hash: UInt64
+
+    @inline(__always)
+    init(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) {
+        self.bytes = bytes
+        self.hash = hash
+    }
+
+    /// The name as text, for messages and explanations.
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// A resource/action pair of ``RawName``s with the pair's hash, the same as its ``PairKey``'s.
+struct RawPair {
+    let resource: RawName
+    let action: RawName
+    let hash: UInt64
+
+    @inline(__always)
+    init(_ resource: RawName, _ action: RawName) {
+        self.resource = resource
+        self.action = action
+        hash = FastHash.combine(resource.hash, action.hash)
+    }
 }
 
 /// A resource/action pair with its hashes computed once.
@@ -240,6 +326,12 @@ struct PairKey: Hashable, Sendable {
         self.resource = resource
         self.action = action
         hash = FastHash.combine(resource.hash, action.hash)
+    }
+
+    /// Runs `body` on the pair's bytes and hashes.
+    @inline(__always)
+    func withRaw<Result>(_ body: (RawPair) -> Result) -> Result {
+        resource.withRaw { resource in action.withRaw { action in body(RawPair(resource, action)) } }
     }
 
     @inline(__always)

@@ -17,11 +17,11 @@ enum Pattern: Sendable, Hashable {
     }
 
     @inline(__always)
-    func matches(_ name: String) -> Bool {
+    func matches(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         switch self {
-        case .exact(let text): ExactBytes.equal(name, text)
+        case .exact(let text): ExactBytes.equal(text, prefixOf: name, length: name.count)
         case .any: true
-        case .prefix(let prefix): ExactBytes.hasPrefix(name, prefix)
+        case .prefix(let prefix): ExactBytes.equal(prefix, prefixOf: name, length: prefix.utf8.count)
         }
     }
 
@@ -71,7 +71,9 @@ struct Span: Sendable {
 ///
 /// The tables map keys to runs (``Span``) of one flat array of items, so that their layout does
 /// not depend on the item type.
-final class PatternIndex<Item: Sendable>: Sendable {
+final class PatternIndex<Item: Sendable>: @unchecked Sendable {
+    // @unchecked: the item and tag buffers are written once, in init, and only read afterwards.
+
     /// Collects items before the index is frozen.
     struct Builder {
         var exact: [PairKey: [Tagged]] = [:]
@@ -107,7 +109,7 @@ final class PatternIndex<Item: Sendable>: Sendable {
     /// A table of items keyed by name prefixes, with the distinct prefix lengths it holds. Each
     /// item carries the pattern of its other side (the action for a resource prefix).
     struct PrefixTable: Sendable {
-        let table: FrozenTable<String, Span>
+        let table: FrozenTable<Span>
         /// Distinct prefix lengths in bytes, ascending.
         let lengths: [Int]
 
@@ -123,7 +125,7 @@ final class PatternIndex<Item: Sendable>: Sendable {
                         items.append(entry.item)
                         others.append(entry.other)
                     }
-                    return (key.hash, key.text, span)
+                    return (FastHash.prefixHash(key.text), key.text, span)
                 }
             )
             lengths = Set(buckets.keys.map(\.text.utf8.count)).sorted()
@@ -132,37 +134,33 @@ final class PatternIndex<Item: Sendable>: Sendable {
         /// Calls `body` with the span of every prefix of `name` in the table, shortest first,
         /// until it returns `true`. - Returns: whether it did.
         @inline(__always)
-        func forEachPrefix(of name: String, _ body: (Span) -> Bool) -> Bool {
+        func forEachPrefix(of bytes: UnsafeBufferPointer<UInt8>, _ body: (Span) -> Bool) -> Bool {
             if lengths.isEmpty { return false }
-            var name = name
-            return name.withUTF8 { bytes in
-                var state = FastHash.basis
-                var consumed = 0
-                for length in lengths {
-                    if length > bytes.count { return false }
-                    while consumed < length {
-                        state = FastHash.step(state, bytes[consumed])
-                        consumed += 1
-                    }
-                    let span = table.find(FastHash.finalize(state)) {
-                        ExactBytes.equal($0, prefixOf: bytes, length: length)
-                    }
-                    if let span, body(span) { return true }
+            var state = FastHash.prefixBasis
+            var consumed = 0
+            for length in lengths {
+                if length > bytes.count { return false }
+                while consumed < length {
+                    state = FastHash.step(state, bytes[consumed])
+                    consumed += 1
                 }
-                return false
+                let span = table.find(FastHash.finalize(state), UnsafeBufferPointer(rebasing: bytes[..<length]))
+                if let span, body(span) { return true }
             }
+            return false
         }
     }
 
-    private let items: [Item]
+    // Flat buffers rather than arrays: a walk reads them without counting references.
+    private let items: UnsafeMutableBufferPointer<Item>
     /// Each item's tag, at the item's index.
-    private let tags: [Int32]
+    private let tags: UnsafeMutableBufferPointer<Int32>
     /// For items of the prefix tables (from ``prefixStart`` on): the pattern of the other side.
     private let others: [Pattern]
     private let prefixStart: Int
-    private let exact: FrozenTable<PairKey, Span>
-    private let anyAction: FrozenTable<String, Span>
-    private let anyResource: FrozenTable<String, Span>
+    private let exact: FrozenTable<Span>
+    private let anyAction: FrozenTable<Span>
+    private let anyResource: FrozenTable<Span>
     private let anything: Span
     private let resourcePrefix: PrefixTable
     private let actionPrefix: PrefixTable
@@ -181,7 +179,7 @@ final class PatternIndex<Item: Sendable>: Sendable {
                 return (key, span)
             }
         }
-        exact = FrozenTable(spans(builder.exact).map { ($0.0.hash, $0.0, $0.1) })
+        exact = FrozenTable(pairs: spans(builder.exact).map { ($0.0.hash, $0.0.resource.text, $0.0.action.text, $0.1) })
         anyAction = FrozenTable(spans(builder.anyAction).map { ($0.0.hash, $0.0.text, $0.1) })
         anyResource = FrozenTable(spans(builder.anyResource).map { ($0.0.hash, $0.0.text, $0.1) })
         anything = Span(start: Int32(items.count), count: Int32(builder.anything.count))
@@ -190,12 +188,19 @@ final class PatternIndex<Item: Sendable>: Sendable {
         var others: [Pattern] = []
         resourcePrefix = PrefixTable(builder.resourcePrefix, into: &items, &others)
         actionPrefix = PrefixTable(builder.actionPrefix, into: &items, &others)
-        self.items = items.map(\.item)
-        tags = items.map(\.tag)
+        self.items = .allocate(capacity: items.count)
+        _ = self.items.initialize(from: items.map(\.item))
+        tags = .allocate(capacity: items.count)
+        _ = tags.initialize(from: items.map(\.tag))
         self.others = others
         hasWildcardBuckets = !builder.anyAction.isEmpty || !builder.anyResource.isEmpty
         hasPrefixBuckets = !builder.resourcePrefix.isEmpty || !builder.actionPrefix.isEmpty
         count = builder.count
+    }
+
+    deinit {
+        items.deinitialize().deallocate()
+        tags.deallocate()
     }
 
     var isEmpty: Bool { count == 0 }
@@ -218,25 +223,25 @@ final class PatternIndex<Item: Sendable>: Sendable {
     /// - Complexity: O(1) probes per exact bucket, one per distinct prefix length for the prefix
     ///   buckets, plus the items offered.
     @inline(__always)
-    func forEachCandidate(_ key: PairKey, _ body: (Item) -> Bool) {
+    func forEachCandidate(_ key: RawPair, _ body: (Item) -> Bool) {
         forEachCandidate(key, taggedIn: AnyTag(), body)
     }
 
     /// ``forEachCandidate(_:_:)`` for the items whose tag `tags` holds, tested before the item
     /// is read.
     @inline(__always)
-    func forEachCandidate(_ key: PairKey, taggedIn tags: some TagSet, _ body: (Item) -> Bool) {
+    func forEachCandidate(_ key: RawPair, taggedIn tags: some TagSet, _ body: (Item) -> Bool) {
         if count == 0 { return }
-        if let span = exact.find(key.hash, { $0 == key }), offer(span, tags, body) { return }
+        if let span = exact.find(key), offer(span, tags, body) { return }
         if hasWildcardBuckets {
             if anyAction.count > 0,
-                let span = anyAction.find(key.resource.hash, { ExactBytes.equal($0, key.resource.text) }),
+                let span = anyAction.find(key.resource),
                 offer(span, tags, body)
             {
                 return
             }
             if anyResource.count > 0,
-                let span = anyResource.find(key.action.hash, { ExactBytes.equal($0, key.action.text) }),
+                let span = anyResource.find(key.action),
                 offer(span, tags, body)
             {
                 return
@@ -244,12 +249,12 @@ final class PatternIndex<Item: Sendable>: Sendable {
         }
         if anything.count > 0, offer(anything, tags, body) { return }
         if hasPrefixBuckets {
-            let offered = resourcePrefix.forEachPrefix(of: key.resource.text) { span in
-                offer(span, matching: key.action.text, tags, body)
+            let offered = resourcePrefix.forEachPrefix(of: key.resource.bytes) { span in
+                offer(span, matching: key.action.bytes, tags, body)
             }
             if offered { return }
-            _ = actionPrefix.forEachPrefix(of: key.action.text) { span in
-                offer(span, matching: key.resource.text, tags, body)
+            _ = actionPrefix.forEachPrefix(of: key.action.bytes) { span in
+                offer(span, matching: key.resource.bytes, tags, body)
             }
         }
     }
@@ -257,7 +262,7 @@ final class PatternIndex<Item: Sendable>: Sendable {
     /// ``offer(_:_:_:)`` for the items of a prefix table whose other pattern matches `name`.
     private func offer(
         _ span: Span,
-        matching name: String,
+        matching name: UnsafeBufferPointer<UInt8>,
         _ tags: some TagSet,
         _ body: (Item) -> Bool
     ) -> Bool {

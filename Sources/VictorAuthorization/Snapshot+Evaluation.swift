@@ -10,13 +10,38 @@ extension Snapshot {
     static let allowedByDefault = Decision(compiled: .allowedByDefault, decidedBy: .default)
     static let disabled = Decision(compiled: .authorizationDisabled, decidedBy: .disabled)
 
+    /// ``decide(_:_:_:_:)-(RawName,_,_,_)`` for owned names.
+    @inline(__always)
+    func decide(
+        _ id: HashedKey,
+        _ key: PairKey,
+        _ context: [String: AttributeValue],
+        _ trace: Trace?
+    ) -> (Decision, contextDependent: Bool) {
+        id.withRaw { id in key.withRaw { key in decide(id, key, context, trace) } }
+    }
+
+    /// The decision for a request that needs no evaluation worth caching: authorization
+    /// disabled, an unknown or disabled user, or a user whose packed roles decide alone (no
+    /// policies, no direct permissions). `nil` for any other request.
+    @inline(__always)
+    func decideDirectly(_ id: RawName, _ key: RawPair, _ context: [String: AttributeValue]) -> Decision? {
+        if !enabled { return Self.disabled }
+        guard let entry = entry(id) else { return Decision(reason: .unknownUser, decidedBy: .user(id.text)) }
+        guard entry.enabled else { return Decision(reason: .userDisabled, decidedBy: .user(id.text)) }
+        guard entry.simple, let roles = entry.roles, denyPolicies.isEmpty, allowPolicies.isEmpty,
+            approvePolicies.isEmpty
+        else { return nil }
+        return decideByRoles(entry, roles, key, context).0
+    }
+
     /// Decides a request for the user with id `id`. Names and context are in NFC.
     /// - Returns: the decision, and whether it read the request's context (such decisions are
     ///   not cached).
     @inline(__always)
     func decide(
-        _ id: HashedKey,
-        _ key: PairKey,
+        _ id: RawName,
+        _ key: RawPair,
         _ context: [String: AttributeValue],
         _ trace: Trace?
     ) -> (Decision, contextDependent: Bool) {
@@ -46,7 +71,7 @@ extension Snapshot {
     func decideByRoles(
         _ entry: UserEntry,
         _ roles: InlineRoles,
-        _ key: PairKey,
+        _ key: RawPair,
         _ context: [String: AttributeValue]
     ) -> (Decision, contextDependent: Bool) {
         var dependent = false
@@ -68,7 +93,7 @@ extension Snapshot {
     /// the approve policies.
     func decide(
         _ user: CompiledUser,
-        _ key: PairKey,
+        _ key: RawPair,
         _ context: [String: AttributeValue],
         _ trace: Trace?
     ) -> (Decision, contextDependent: Bool) {
@@ -155,7 +180,7 @@ extension Snapshot {
     @inline(__always)
     func approval(
         _ user: CompiledUser,
-        _ key: PairKey,
+        _ key: RawPair,
         _ context: [String: AttributeValue],
         _ dependent: inout Bool,
         _ trace: Trace?
@@ -179,7 +204,7 @@ extension Snapshot {
     func bestApplying(
         _ policies: PatternIndex<CompiledPolicy>,
         _ user: CompiledUser,
-        _ key: PairKey,
+        _ key: RawPair,
         _ context: [String: AttributeValue],
         _ dependent: inout Bool,
         _ trace: Trace?

@@ -26,7 +26,7 @@ final class Snapshot: Sendable {
     let configuration: AuthorizationConfiguration
     let enabled: Bool
     let defaultDeny: Bool
-    let users: FrozenTable<String, UserEntry>
+    let users: FrozenTable<UserEntry>
     /// Every user, compiled, by index.
     let compiledUsers: [CompiledUser]
     let roleNames: [String]
@@ -112,7 +112,7 @@ final class Snapshot: Sendable {
     /// The registered user with id `id` (in NFC).
     @inline(__always)
     func user(_ id: HashedKey) -> CompiledUser? {
-        entry(id).map(compiled)
+        id.withRaw { entry($0) }.map(compiled)
     }
 
     /// The compiled user of a table entry.
@@ -123,7 +123,7 @@ final class Snapshot: Sendable {
 
     /// The user table's entry for id `id` (in NFC).
     @inline(__always)
-    func entry(_ id: HashedKey) -> UserEntry? {
-        users.find(id.hash) { ExactBytes.equal($0, id.text) }
+    func entry(_ id: RawName) -> UserEntry? {
+        users.find(id)
     }
 }

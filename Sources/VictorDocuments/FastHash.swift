@@ -24,13 +24,21 @@ public enum FastHash {
                 state = mixWord(state, word)
                 offset += 8
             }
-            if offset < bytes.count {
-                var tail: UInt64 = 0
-                var shift: UInt64 = 0
-                while offset < bytes.count {
-                    tail |= UInt64(bytes[offset]) << shift
-                    shift += 8
-                    offset += 1
+            let rest = bytes.count - offset
+            if rest > 0 {
+                // The last 1–7 bytes as one word from two overlapping loads, without a loop: the
+                // two halves cover every byte, and the length is already in the state.
+                let tail: UInt64
+                if rest >= 4 {
+                    let first = UInt64(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                    let last = UInt64(raw.loadUnaligned(fromByteOffset: offset + rest - 4, as: UInt32.self))
+                    tail = first | last << 32
+                } else if rest >= 2 {
+                    let first = UInt64(raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+                    let last = UInt64(raw.loadUnaligned(fromByteOffset: offset + rest - 2, as: UInt16.self))
+                    tail = first | last << 16
+                } else {
+                    tail = UInt64(bytes[offset])
                 }
                 high |= tail
                 state = mixWord(state, tail)
