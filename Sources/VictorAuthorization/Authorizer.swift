@@ -86,6 +86,8 @@ public final class Authorizer: Sendable {
     private let cache: DecisionCache?
     private let counters = Counters()
     private let sampleMask: Int
+    /// ``FastHash/basis``, kept here so a check's hashes read no lazy global.
+    private let hashBasis = FastHash.basis
     private let latencies = Locked(Histogram<UInt64>(numberOfSignificantValueDigits: .three))
     let bus: EventBus?
     private let decisionInterest: EventInterest?
@@ -193,9 +195,9 @@ public final class Authorizer: Sendable {
         let decided = user.utf8Span.span.withUnsafeBufferPointer { userBytes in
             resource.utf8Span.span.withUnsafeBufferPointer { resourceBytes in
                 action.utf8Span.span.withUnsafeBufferPointer { actionBytes -> (Decision, UInt64)? in
-                    let (userHash, userASCII) = FastHash.hashReportingASCII(userBytes)
-                    let (resourceHash, resourceASCII) = FastHash.hashReportingASCII(resourceBytes)
-                    let (actionHash, actionASCII) = FastHash.hashReportingASCII(actionBytes)
+                    let (userHash, userASCII) = FastHash.hashReportingASCII(userBytes, basis: hashBasis)
+                    let (resourceHash, resourceASCII) = FastHash.hashReportingASCII(resourceBytes, basis: hashBasis)
+                    let (actionHash, actionASCII) = FastHash.hashReportingASCII(actionBytes, basis: hashBasis)
                     guard userASCII, resourceASCII, actionASCII else { return nil }
                     let id = RawName(userBytes, hash: userHash)
                     let key = RawPair(

@@ -53,6 +53,16 @@ enum FastHash {
     /// The hash of `bytes`, and whether every byte is ASCII: one pass for both.
     @inline(__always)
     static func hashReportingASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, ascii: Bool) {
+        hashReportingASCII(bytes, basis: basis)
+    }
+
+    /// ``hashReportingASCII(_:)`` from a copy of ``basis`` the caller keeps: reading the lazily
+    /// initialized global costs a call on every hash, a stored copy one load.
+    @inline(__always)
+    static func hashReportingASCII(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        basis: UInt64
+    ) -> (hash: UInt64, ascii: Bool) {
         var state = basis ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
         var high: UInt64 = 0
         var offset = 0
@@ -159,21 +169,36 @@ enum ExactBytes {
         count == 0 || same(UnsafePointer(a), b!, count)
     }
 
-    /// Whether `count` bytes at `a` and `b` are the same: eight at a time, as names are short.
+    /// Whether `count` bytes at `a` and `b` are the same: eight at a time, as names are short,
+    /// and the last few as overlapping loads rather than byte by byte.
     @inline(__always)
     static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        var offset = 0
-        while offset + 8 <= count {
-            let x = UnsafeRawPointer(a + offset).loadUnaligned(as: UInt64.self)
-            let y = UnsafeRawPointer(b + offset).loadUnaligned(as: UInt64.self)
-            if x != y { return false }
-            offset += 8
+        let x = UnsafeRawPointer(a)
+        let y = UnsafeRawPointer(b)
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                if x.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    != y.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                {
+                    return false
+                }
+                offset += 8
+            }
+            return x.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == y.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         }
-        while offset < count {
-            if a[offset] != b[offset] { return false }
-            offset += 1
+        if count >= 4 {
+            return x.loadUnaligned(as: UInt32.self) == y.loadUnaligned(as: UInt32.self)
+                && x.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                    == y.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
         }
-        return true
+        if count >= 2 {
+            return x.loadUnaligned(as: UInt16.self) == y.loadUnaligned(as: UInt16.self)
+                && x.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)
+                    == y.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)
+        }
+        return count == 0 || a[0] == b[0]
     }
 
     /// Whether `text` starts with `prefix`, scalar for scalar.

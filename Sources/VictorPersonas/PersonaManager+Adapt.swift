@@ -10,7 +10,7 @@ extension PersonaManager {
     ///   so recently that it is not published yet.
     public func cachedAdaptation(_ id: String, to context: PersonaContext) -> AdaptedPersona? {
         var id = id
-        let (hash, ascii) = id.withUTF8 { FastHash.wordHashReportingASCII($0) }
+        let (hash, ascii) = id.withUTF8 { FastHash.wordHashReportingASCII($0, basis: hashBasis) }
         if let hit = cachedAdaptation(exactID: id, hash: hash, context) { return hit }
         if !ascii {
             let normalized = ExactText.normalized(id)

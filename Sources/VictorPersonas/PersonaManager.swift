@@ -88,6 +88,8 @@ public final class PersonaManager: Sendable {
     let reads = Published(PersonaReads.empty)
     /// Adaptation hits served by lock-free reads, counted per thread.
     let lockFreeAdaptationHits = StripedCounter()
+    /// ``FastHash/basis``, kept here so a cached read's hash reads no lazy global.
+    let hashBasis = FastHash.basis
     let bus: EventBus?
     let clock: @Sendable () -> Date
     let metrics: PersonaMetrics
@@ -130,7 +132,7 @@ public final class PersonaManager: Sendable {
     /// - Complexity: O(1): a hash lookup without a lock (two when `id` is not ASCII).
     public func cachedPersona(_ id: String) -> Persona? {
         var id = id
-        let (hash, ascii) = id.withUTF8 { FastHash.wordHashReportingASCII($0) }
+        let (hash, ascii) = id.withUTF8 { FastHash.wordHashReportingASCII($0, basis: hashBasis) }
         if let cached = reads.read({ $0.persona(id, hash: hash) }) { return cached }
         if ascii { return nil }
         let normalized = ExactText.normalized(id)

@@ -40,4 +40,27 @@ import VictorDocuments
         for index in 0..<50_000 { hashes.insert(FastHash.wordHash("persona_\(index)")) }
         #expect(hashes.count == 50_000)
     }
+
+    @Test func everyByteOfEveryShortLengthCountsInTheHashAndInTheComparison() {
+        // The last one to seven bytes are read as two overlapping loads: no byte may fall
+        // between them, at any length.
+        for length in 1...24 {
+            let base = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            let hash = wordHash(base).hash
+            for position in 0..<length {
+                var changed = base
+                changed[position] ^= 0x20
+                #expect(wordHash(changed).hash != hash, "length \(length), byte \(position)")
+                let same = base.withUnsafeBufferPointer { a in
+                    changed.withUnsafeBufferPointer { b in ExactBytes.same(a.baseAddress!, b.baseAddress!, length) }
+                }
+                #expect(!same, "length \(length), byte \(position)")
+            }
+            let copy = base
+            let same = base.withUnsafeBufferPointer { a in
+                copy.withUnsafeBufferPointer { b in ExactBytes.same(a.baseAddress!, b.baseAddress!, length) }
+            }
+            #expect(same, "length \(length)")
+        }
+    }
 }
