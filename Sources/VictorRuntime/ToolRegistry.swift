@@ -27,9 +27,23 @@ public final class ToolRegistry: Sendable {
         }
     }
 
+    /// The entries by name (in NFC), for lookups without a lock or a `Hasher`.
+    final class Lookup: Sendable {
+        let table: FrozenTable<String, Entry>
+
+        init(_ entries: [String: Entry]) {
+            table = FrozenTable(entries.map { (FastHash.wordHash($0.key), $0.key, $0.value) })
+        }
+    }
+
     /// The loader that holds the handlers.
     public let loader: ComponentLoader
+    /// The registry itself; every change republishes ``lookup`` under its lock.
     private let entries = Locked<[String: Entry]>([:])
+    /// What decisions read. Rebuilt whole on every registration: O(tools) each.
+    private let lookup = Published(Lookup([:]))
+    /// ``FastHash/basis``, kept here so a lookup's hash reads no lazy global.
+    private let hashBasis = FastHash.basis
 
     /// Creates an empty registry whose handlers live in `loader`.
     public init(loader: ComponentLoader = ComponentLoader()) {
@@ -82,6 +96,7 @@ public final class ToolRegistry: Sendable {
                 if existing.definition == definition { return false }
             }
             entries[definition.name] = Entry(definition: definition, key: nil, origin: origin)
+            lookup.store(Lookup(entries))
             return true
         }
     }
@@ -100,6 +115,7 @@ public final class ToolRegistry: Sendable {
         let added = entries.withLock { entries -> Bool in
             guard entries[definition.name] == nil else { return false }
             entries[definition.name] = Entry(definition: definition, key: key)
+            lookup.store(Lookup(entries))
             return true
         }
         if !added {
@@ -112,11 +128,14 @@ public final class ToolRegistry: Sendable {
 
     /// The definition of the tool named `name` (in NFC), if registered.
     public func definition(named name: String) -> ToolDefinition? {
-        entries.withLock { $0[name]?.definition }
+        entry(named: name)?.definition
     }
 
+    /// The entry of the tool named `name` (in NFC): a lookup without a lock.
     func entry(named name: String) -> Entry? {
-        entries.withLock { $0[name] }
+        var name = name
+        let hash = name.withUTF8 { FastHash.wordHashReportingASCII($0, basis: hashBasis).hash }
+        return lookup.read { $0.table.find(hash) { ExactBytes.equal($0, name) } }
     }
 
     /// Every registered definition, ordered by name (by Unicode scalars).

@@ -1,5 +1,6 @@
 import Testing
 import VictorRuntime
+import VictorTestSupport
 
 @Suite struct ToolRegistryTests {
     func definition(_ name: String, maximum: Int) throws -> ToolDefinition {
@@ -47,5 +48,43 @@ import VictorRuntime
         #expect(fixture.runtime.explain(call, in: session).decision.step == .schema)
         try fixture.runtime.tools.replace(definition("up.count", maximum: 10), origin: "gateway")
         #expect(fixture.runtime.explain(call, in: session).decision.step != .schema)
+    }
+}
+
+/// Lookups read a published table without the registry's lock while registrations replace it.
+@Suite struct ToolRegistryConcurrencyTests {
+    @Test func lookupsRacingRegistrationsFindEveryToolRegisteredBeforeTheyBegan() async throws {
+        let registry = ToolRegistry()
+        let registered = SharedNumber(0)
+        let missed = try await withThrowingTaskGroup(of: Int.self) { group in
+            group.addTask {
+                for index in 0..<300 {
+                    try registry.register(try ToolDefinition(name: "tool.\(index)"))
+                    registered.store(index + 1)
+                    if index % 20 == 0 { await Task.yield() }
+                }
+                return 0
+            }
+            for _ in 0..<2 {
+                group.addTask {
+                    var missed = 0
+                    var rounds = 0
+                    while registered.load() < 300 || rounds < 50 {
+                        let known = registered.load()
+                        for index in stride(from: 0, to: known, by: 7)
+                        where registry.definition(named: "tool.\(index)")?.name != "tool.\(index)" {
+                            missed += 1
+                        }
+                        rounds += 1
+                        await Task.yield()
+                    }
+                    return missed
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(missed == 0)
+        #expect(registry.definitions.count == 300)
+        #expect(registry.definition(named: "tool.300") == nil)
     }
 }
