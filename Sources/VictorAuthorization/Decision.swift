@@ -88,11 +88,14 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         let allowed: Bool
         /// The message, written once for a decision compiled ahead of the checks that return it.
         let precomputedMessage: String?
+        /// The deciding policy's name, when a policy decided.
+        let policyName: String?
 
         init(reason: Reason, decidedBy: Source, precomputeMessage: Bool) {
             self.reason = reason
             self.decidedBy = decidedBy
             allowed = reason.allows
+            if case .policy(let name) = decidedBy { policyName = name } else { policyName = nil }
             precomputedMessage = precomputeMessage ? Decision.message(reason, decidedBy) : nil
         }
     }
@@ -116,6 +119,9 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
     public var decidedBy: Source { storage.decidedBy }
     /// Whether the request is allowed.
     public var allowed: Bool { storage.allowed }
+    /// The deciding policy's name when a policy decided (``decidedBy`` is `.policy`), else
+    /// `nil`; reading it copies no other part of the decision.
+    public var policyName: String? { storage.policyName }
 
     /// Whether two decisions have the same reason and source.
     public static func == (lhs: Decision, rhs: Decision) -> Bool {

@@ -49,10 +49,7 @@ public struct GateDecision: Sendable, Hashable {
     public var allowed: Bool { verdict == .allowed }
 
     /// The deciding policy's name, when a policy decided.
-    public var policy: String? {
-        if case .policy(let name)? = authorization?.decidedBy { return name }
-        return nil
-    }
+    public var policy: String? { authorization?.policyName }
 
     static func denied(
         _ step: GateStep,

@@ -280,3 +280,21 @@ import VictorTestSupport
         #expect(try AttributeValue(parsing: "nan") == .string("nan"))
     }
 }
+
+@Suite struct DecisionPolicyNameTests {
+    @Test func thePolicyNameIsThereExactlyWhenAPolicyDecided() throws {
+        let authorizer = try Authorizer(
+            configuration: AuthorizationConfiguration(
+                roles: [Role("dev", permissions: [Permission(resource: "code", action: "read")])],
+                users: [User("u", roles: ["dev"])],
+                policies: [Policy("no-prod", effect: .deny, resource: "prod", action: "*")]
+            )
+        )
+        let denied = authorizer.check(user: "u", resource: "prod", action: "read")
+        #expect(denied.decidedBy == .policy("no-prod") && denied.policyName == "no-prod")
+        let allowed = authorizer.check(user: "u", resource: "code", action: "read")
+        #expect(allowed.reason == .allowedByRole && allowed.policyName == nil)
+        #expect(Decision(reason: .forbiddenByPolicy, decidedBy: .policy("p")).policyName == "p")
+        #expect(Decision(reason: .notPermitted, decidedBy: .default).policyName == nil)
+    }
+}
