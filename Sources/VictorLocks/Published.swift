@@ -26,6 +26,10 @@ import Darwin
 /// takes the same slot, or when it exits, so a thread that stops reading may keep the last
 /// snapshot it read (one per slot, 16 slots per thread) alive until it exits.
 ///
+/// Cells take slots in turn, so the first 16 cells of a process have a slot each; cells beyond
+/// share them, and a thread that reads two cells sharing a slot alternately takes the lock on
+/// every read (still correct, no longer lock-free).
+///
 /// ```swift
 /// let table = Published(Table())
 /// let hit = table.read { $0.lookup("alice") }
