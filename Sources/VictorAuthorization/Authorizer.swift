@@ -192,9 +192,9 @@ public final class Authorizer: Sendable {
     {
         let start = beginCheck(count: 1)
         // ASCII names (already in NFC) are decided on their bytes in place, without a copy.
-        let decided = user.utf8Span.span.withUnsafeBufferPointer { userBytes in
-            resource.utf8Span.span.withUnsafeBufferPointer { resourceBytes in
-                action.utf8Span.span.withUnsafeBufferPointer { actionBytes -> (Decision, UInt64)? in
+        let decided = ExactBytes.withBytes(of: user) { userBytes in
+            ExactBytes.withBytes(of: resource) { resourceBytes in
+                ExactBytes.withBytes(of: action) { actionBytes -> (Decision, UInt64)? in
                     let (userHash, userASCII) = FastHash.hashReportingASCII(userBytes, basis: hashBasis)
                     let (resourceHash, resourceASCII) = FastHash.hashReportingASCII(resourceBytes, basis: hashBasis)
                     let (actionHash, actionASCII) = FastHash.hashReportingASCII(actionBytes, basis: hashBasis)

@@ -201,6 +201,17 @@ enum ExactBytes {
         return count == 0 || a[0] == b[0]
     }
 
+    /// Runs `body` on `text`'s UTF-8 bytes: in place through `utf8Span` where the standard
+    /// library has it (no copy, no reference count), else on a copy's `withUTF8`.
+    @inline(__always)
+    static func withBytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) {
+            return text.utf8Span.span.withUnsafeBufferPointer(body)
+        }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
     /// Whether `text` starts with `prefix`, scalar for scalar.
     @inline(__always)
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
@@ -285,7 +296,7 @@ struct HashedKey: Hashable, Sendable {
     /// Runs `body` on the name's bytes and hash.
     @inline(__always)
     func withRaw<Result>(_ body: (RawName) -> Result) -> Result {
-        text.utf8Span.span.withUnsafeBufferPointer { body(RawName($0, hash: hash)) }
+        ExactBytes.withBytes(of: text) { body(RawName($0, hash: hash)) }
     }
 
     @inline(__always)
