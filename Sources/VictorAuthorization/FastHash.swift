@@ -212,21 +212,6 @@ enum ExactBytes {
         return copy.withUTF8(body)
     }
 
-    /// Whether `text` starts with `prefix`, scalar for scalar.
-    @inline(__always)
-    static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
-        let count = prefix.utf8.count
-        guard count <= text.utf8.count else { return false }
-        if count == 0 { return true }
-        let result = text.utf8.withContiguousStorageIfAvailable { text in
-            prefix.utf8.withContiguousStorageIfAvailable { prefix in
-                same(text.baseAddress!, prefix.baseAddress!, count)
-            }
-        }
-        if let result, let result { return result }
-        return text.utf8.starts(with: prefix.utf8)
-    }
-
     /// Whether `text` holds `part` as a run of scalars (an empty part is held by every text).
     /// UTF-8 is self-synchronizing: a byte match of valid text starts on a scalar boundary.
     static func contains(_ text: String, _ part: String) -> Bool {
