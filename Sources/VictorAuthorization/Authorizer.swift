@@ -15,7 +15,8 @@ public struct AuthorizerOptions: Sendable, Hashable {
     public var cacheEnabled: Bool
     /// The most decisions kept in the cache.
     public var cacheCapacity: Int
-    /// One check in this many has its latency measured (a power of two; 0 measures none).
+    /// One check in this many has its latency measured (a power of two; 0 measures none),
+    /// counted per thread: each thread measures its first check and every this-many-th after.
     /// Measured latencies feed ``AuthorizerStatistics`` and the `victor_authz_check_duration` timer.
     public var latencySampleInterval: Int
 
@@ -288,7 +289,7 @@ public final class Authorizer: Sendable {
             for key in keys {
                 let decision: Decision
                 if let cache, let hit = cache.lookup(.init(user: id, pair: key), generation: snapshot.generation) {
-                    counters.cacheHits.add(1, ordering: .relaxed)
+                    counters.cacheHits.add(1)
                     decision = hit
                 } else {
                     let (computed, dependent) = key.withRaw { snapshot.decide(compiled, $0, context, nil) }
@@ -305,7 +306,7 @@ public final class Authorizer: Sendable {
             decisions = Array(repeating: decision, count: requests.count)
             if !decision.allowed { denied = requests.count }
         }
-        if denied > 0 { counters.denied.add(denied, ordering: .relaxed) }
+        if denied > 0 { counters.denied.add(denied) }
         if let bus, decisionInterest?.hasSubscribers == true {
             for (key, decision) in zip(keys, decisions) {
                 bus.publish(
@@ -396,7 +397,7 @@ public final class Authorizer: Sendable {
         guard let cache else { return snapshot.decide(user, key, context, nil).0 }
         let owned = cacheKey()
         if let hit = cache.lookup(owned, generation: snapshot.generation) {
-            counters.cacheHits.add(1, ordering: .relaxed)
+            counters.cacheHits.add(1)
             return hit
         }
         let (decision, dependent) = snapshot.decide(user, key, context, nil)
@@ -408,7 +409,9 @@ public final class Authorizer: Sendable {
     /// returns a start time when this check's latency is sampled, else 0.
     @inline(__always)
     private func beginCheck(count: Int) -> UInt64 {
-        let before = counters.checks.wrappingAdd(count, ordering: .relaxed).oldValue
+        // The thread's own stripe decides when to push and to sample: every `metricsBatch`-th
+        // check and every `sampleMask + 1`-th check on that stripe.
+        let before = counters.checks.addReturningStripeValue(count)
         if (before ^ (before &+ count)) >= Self.metricsBatch { flushMetrics() }
         guard sampleMask >= 0, (before & sampleMask) == 0 || count > sampleMask else { return 0 }
         return MonotonicClock.nanoseconds()
@@ -426,7 +429,7 @@ public final class Authorizer: Sendable {
         _ action: String,
         _ decision: Decision
     ) {
-        if !decision.allowed { counters.denied.add(1, ordering: .relaxed) }
+        if !decision.allowed { counters.denied.add(1) }
         if let bus, decisionInterest?.hasSubscribers == true {
             bus.publish(
                 AuthorizationDecided(
@@ -455,9 +458,9 @@ public final class Authorizer: Sendable {
             ($0.valueAtPercentile(50), $0.valueAtPercentile(99), Int($0.totalCount))
         }
         return AuthorizerStatistics(
-            checks: counters.checks.load(ordering: .relaxed),
-            denied: counters.denied.load(ordering: .relaxed),
-            cacheHits: counters.cacheHits.load(ordering: .relaxed),
+            checks: counters.checks.total,
+            denied: counters.denied.total,
+            cacheHits: counters.cacheHits.total,
             generation: generation,
             latencyP50Nanoseconds: p50,
             latencyP99Nanoseconds: p99,
@@ -467,14 +470,13 @@ public final class Authorizer: Sendable {
 
     /// Pushes the counts not yet reported to swift-metrics.
     ///
-    /// Checks count in the authorizer's own atomics and push every 1,024 checks, so a single check
-    /// never calls into the metrics backend; a scrape calls this first to report exact totals.
+    /// Checks count in the authorizer's own per-thread stripes and push every 1,024 checks on a
+    /// stripe, so a single check never calls into the metrics backend; a scrape calls this first
+    /// to report exact totals.
     public func flushMetrics() {
-        let totals = (
-            counters.checks.load(ordering: .relaxed), counters.denied.load(ordering: .relaxed),
-            counters.cacheHits.load(ordering: .relaxed)
-        )
         let delta = metrics.reported.withLock { reported in
+            // Read under the lock, so two flushes at once cannot report an older total last.
+            let totals = (counters.checks.total, counters.denied.total, counters.cacheHits.total)
             let delta = (totals.0 &- reported.0, totals.1 &- reported.1, totals.2 &- reported.2)
             reported = totals
             return delta
@@ -490,11 +492,12 @@ public final class Authorizer: Sendable {
     }
 }
 
-/// Per-check counters: atomics, so a check costs no lock for them.
+/// Per-check counters, without a lock. Striped by thread: checks on two cores never write one line, so counting does not serialise
+/// them.
 private final class Counters: Sendable {
-    let checks = Atomic<Int>(0)
-    let denied = Atomic<Int>(0)
-    let cacheHits = Atomic<Int>(0)
+    let checks = StripedCounter()
+    let denied = StripedCounter()
+    let cacheHits = StripedCounter()
 }
 
 /// The swift-metrics instruments an authorizer reports to.

@@ -123,6 +123,12 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
     /// `nil`; reading it copies no other part of the decision.
     public var policyName: String? { storage.policyName }
 
+    /// Whether both are the one decision a compiled configuration built, not merely equal:
+    /// a pointer comparison. `true` implies `==`; `false` says nothing. Checks that end the same
+    /// way return the identical decision, so a caller writing many decisions (a batch answer) can
+    /// reuse what it wrote for the last identical one.
+    public func isIdentical(to other: Decision) -> Bool { storage === other.storage }
+
     /// Whether two decisions have the same reason and source.
     public static func == (lhs: Decision, rhs: Decision) -> Bool {
         lhs.storage === rhs.storage || (lhs.reason == rhs.reason && lhs.decidedBy == rhs.decidedBy)

@@ -71,7 +71,7 @@ struct Span: Sendable {
 ///
 /// The tables map keys to runs (``Span``) of one flat array of items, so that their layout does
 /// not depend on the item type.
-final class PatternIndex<Item: Sendable>: @unchecked Sendable {
+final class PatternIndex<Item: AnyObject & Sendable>: @unchecked Sendable {
     // @unchecked: the item and tag buffers are written once, in init, and only read afterwards.
 
     /// Collects items before the index is frozen.
@@ -151,8 +151,10 @@ final class PatternIndex<Item: Sendable>: @unchecked Sendable {
         }
     }
 
-    // Flat buffers rather than arrays: a walk reads them without counting references.
-    private let items: UnsafeMutableBufferPointer<Item>
+    // Flat buffers rather than arrays: a walk reads them without counting references. The index
+    // holds one reference to each item, taken in init and given back in deinit, and lends items
+    // to a walk's body without another: two threads walking one index write nothing shared.
+    private let items: UnsafeMutableBufferPointer<Unmanaged<Item>>
     /// Each item's tag, at the item's index.
     private let tags: UnsafeMutableBufferPointer<Int32>
     /// For items of the prefix tables (from ``prefixStart`` on): the pattern of the other side.
@@ -189,7 +191,7 @@ final class PatternIndex<Item: Sendable>: @unchecked Sendable {
         resourcePrefix = PrefixTable(builder.resourcePrefix, into: &items, &others)
         actionPrefix = PrefixTable(builder.actionPrefix, into: &items, &others)
         self.items = .allocate(capacity: items.count)
-        _ = self.items.initialize(from: items.map(\.item))
+        _ = self.items.initialize(from: items.map { Unmanaged.passRetained($0.item) })
         tags = .allocate(capacity: items.count)
         _ = tags.initialize(from: items.map(\.tag))
         self.others = others
@@ -199,7 +201,8 @@ final class PatternIndex<Item: Sendable>: @unchecked Sendable {
     }
 
     deinit {
-        items.deinitialize().deallocate()
+        for item in items { item.release() }
+        items.deallocate()
         tags.deallocate()
     }
 
@@ -212,7 +215,7 @@ final class PatternIndex<Item: Sendable>: @unchecked Sendable {
         var index = Int(span.start)
         let end = index + Int(span.count)
         while index < end {
-            if tags.contains(self.tags[index]), body(items[index]) { return true }
+            if tags.contains(self.tags[index]), items[index]._withUnsafeGuaranteedRef(body) { return true }
             index += 1
         }
         return false
@@ -269,7 +272,9 @@ final class PatternIndex<Item: Sendable>: @unchecked Sendable {
         var index = Int(span.start)
         let end = index + Int(span.count)
         while index < end {
-            if tags.contains(self.tags[index]), others[index - prefixStart].matches(name), body(items[index]) {
+            if tags.contains(self.tags[index]), others[index - prefixStart].matches(name),
+                items[index]._withUnsafeGuaranteedRef(body)
+            {
                 return true
             }
             index += 1

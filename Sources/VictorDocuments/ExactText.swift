@@ -109,6 +109,20 @@ public enum ExactText {
         in text: String,
         allowLineBreaks: Bool = true
     ) -> (offset: Int, scalar: Unicode.Scalar)? {
+        // ASCII text, the usual name, is checked byte by byte (a byte is a scalar); the first
+        // non-ASCII byte sends the whole text to the scalar walk below.
+        var copy = text
+        let ascii: (offset: Int, byte: UInt8)?? = copy.withUTF8 { bytes in
+            for (offset, byte) in bytes.enumerated() {
+                if byte >= 0x80 { return .none }
+                if byte == 0x7F { return (offset, byte) }
+                if byte < 0x20, !allowLineBreaks || (byte != 0x09 && byte != 0x0A && byte != 0x0D) {
+                    return (offset, byte)
+                }
+            }
+            return .some(nil)
+        }
+        if let ascii { return ascii.map { ($0.offset, Unicode.Scalar($0.byte)) } }
         for (offset, scalar) in text.unicodeScalars.enumerated() {
             if isForbidden(scalar) || (!allowLineBreaks && scalar.value < 0x20) { return (offset, scalar) }
         }

@@ -170,6 +170,14 @@ public final class StripedCounter: @unchecked Sendable {
         stripe().pointee.wrappingAdd(amount, ordering: .relaxed)
     }
 
+    /// Adds `amount` to the calling thread's stripe, with no ordering, and returns the stripe's
+    /// value before: a count of this thread's (and any thread sharing its stripe's) additions, for
+    /// doing something every N-th time without a line every thread writes.
+    @inlinable
+    public func addReturningStripeValue(_ amount: Int) -> Int {
+        stripe().pointee.wrappingAdd(amount, ordering: .relaxed).oldValue
+    }
+
     /// The sum of the stripes.
     public var total: Int {
         var sum = 0

@@ -64,6 +64,8 @@ public final class AgentRuntime: Sendable {
     let approver: any Approver
     let audit: any AuditSink
     let instruments: RuntimeInstruments
+    /// The time of day for records, from the monotonic reading that ends their duration.
+    let wallClock = AnchoredWallClock()
     let logger: Logger
 
     /// Creates a runtime.
@@ -491,9 +493,10 @@ public final class AgentRuntime: Sendable {
         error: String?,
         start: UInt64
     ) -> AuditRecord {
-        AuditRecord(
+        let now = MonotonicClock.nanoseconds()
+        return AuditRecord(
             event: event,
-            milliseconds: WallClock.milliseconds(),
+            milliseconds: wallClock.milliseconds(atMonotonic: now),
             session: session.facts.id,
             user: session.facts.user,
             persona: session.facts.personaID,
@@ -509,7 +512,7 @@ public final class AgentRuntime: Sendable {
             approver: approver,
             outcome: outcome,
             error: error,
-            durationNanoseconds: Int64(clamping: MonotonicClock.nanoseconds(since: start))
+            durationNanoseconds: Int64(clamping: now > start ? now &- start : 0)
         )
     }
 

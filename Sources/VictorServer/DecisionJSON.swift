@@ -41,14 +41,33 @@ enum DecisionJSON {
         return bytes
     }
 
-    /// `{"decisions": [...]}` for a batch.
+    /// How many recently written decisions a batch remembers the JSON of.
+    static let remembered = 8
+
+    /// `{"decisions": [...]}` for a batch. A batch's decisions are mostly a few compiled ones
+    /// returned again and again, so the JSON of the last ``remembered`` distinct decisions is
+    /// kept and copied when an identical decision comes again (``Decision/isIdentical(to:)``).
     static func batch(_ decisions: [Decision]) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16 + decisions.count * 128)
         bytes.append(contentsOf: #"{"decisions":["#.utf8)
+        var recent: [(decision: Decision, json: [UInt8])] = []
+        recent.reserveCapacity(remembered)
+        var next = 0
         for (index, decision) in decisions.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            append(DecisionRecord(decision), to: &bytes)
+            if let known = recent.firstIndex(where: { $0.decision.isIdentical(to: decision) }) {
+                bytes.append(contentsOf: recent[known].json)
+                continue
+            }
+            let json = object(DecisionRecord(decision))
+            bytes.append(contentsOf: json)
+            if recent.count < remembered {
+                recent.append((decision, json))
+            } else {
+                recent[next] = (decision, json)
+                next = (next + 1) % remembered
+            }
         }
         bytes.append(contentsOf: "]}".utf8)
         return bytes

@@ -27,20 +27,6 @@ package enum MonotonicClock {
     }
 }
 
-/// The time of day, for records that carry one (audit records): milliseconds since 1970 from
-/// the real-time clock, read directly rather than through `Date()`, which costs a call into
-/// Foundation.
-@usableFromInline
-package enum WallClock {
-    /// Milliseconds since 1970-01-01T00:00:00Z.
-    @inlinable @inline(__always)
-    package static func milliseconds() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) &* 1_000 &+ Int64(time.tv_nsec) / 1_000_000
-    }
-}
-
 extension Duration {
     /// The duration in nanoseconds, saturating at the bounds of `Int64`.
     package var totalNanoseconds: Int64 {

@@ -31,6 +31,24 @@ import VictorTestSupport
         }
     }
 
+    /// Records take their time of day from the monotonic reading that ends their duration; it
+    /// lies between the wall-clock times read around the decisions, to the millisecond, also
+    /// after the offset is taken again.
+    @Test func recordTimesAreTheTimeOfDay() async throws {
+        let fixture = try GateFixture()
+        let session = try await fixture.runtime.openSession(user: "alice", persona: "worker")
+        func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000).rounded(.down)) }
+        for round in 0..<3 {
+            if round > 0 { try await Task.sleep(for: .milliseconds(15)) }
+            let before = milliseconds(Date())
+            _ = fixture.runtime.authorize(ToolCall(tool: "search", arguments: ["query": "x"]), in: session)
+            let after = milliseconds(Date())
+            let time = milliseconds(try #require(fixture.audit.records.last).time)
+            // One millisecond of slack each way for the rounding of the offset's midpoint.
+            #expect(time >= before - 1 && time <= after + 1, "round \(round): \(before) ≤ \(time) ≤ \(after)")
+        }
+    }
+
     @Test func argumentsStayOutOfRecordsUnlessConfigured() async throws {
         let fixture = try GateFixture()
         let session = try await fixture.runtime.openSession(user: "alice", persona: "worker")

@@ -39,4 +39,36 @@ import VictorAuthorization
         #expect(String(decoding: DecisionJSON.batch(decisions), as: UTF8.self) == expected)
         #expect(String(decoding: DecisionJSON.batch([]), as: UTF8.self) == #"{"decisions":[]}"#)
     }
+
+    /// More distinct decisions than a batch remembers, repeating out of order: whatever is
+    /// reused or evicted, each decision's text is its own.
+    @Test func aBatchRepeatingDecisionsIsTheEncodersText() throws {
+        struct Batch: Encodable { var decisions: [DecisionRecord] }
+        let distinct = (0..<(DecisionJSON.remembered + 4)).map { index in
+            Decision(reason: index % 2 == 0 ? .unknownUser : .userDisabled, decidedBy: .user("user-\(index)"))
+        }
+        let decisions = (0..<300).map { distinct[($0 * 7 + $0 / 13) % distinct.count] }
+        let expected = try Self.encoded(Batch(decisions: decisions.map(DecisionRecord.init)))
+        #expect(String(decoding: DecisionJSON.batch(decisions), as: UTF8.self) == expected)
+    }
+
+    @Test func identicalDecisionsAreTheCompiledOnes() throws {
+        let made = Decision(reason: .unknownUser, decidedBy: .user("bob"))
+        let copy = made
+        #expect(copy.isIdentical(to: made))
+        let equal = Decision(reason: .unknownUser, decidedBy: .user("bob"))
+        #expect(equal == made && !equal.isIdentical(to: made))
+
+        let authorizer = try Authorizer(
+            configuration: AuthorizationConfiguration(
+                roles: [Role("reader", permissions: [Permission(resource: "docs/*", action: "read")])],
+                users: [User("alice", roles: ["reader"])]
+            )
+        )
+        let first = authorizer.check(user: "alice", resource: "docs/a", action: "read")
+        let second = authorizer.check(user: "alice", resource: "docs/b", action: "read")
+        let denied = authorizer.check(user: "alice", resource: "docs/b", action: "write")
+        #expect(first.allowed && first.isIdentical(to: second))
+        #expect(!denied.allowed && !denied.isIdentical(to: first))
+    }
 }
