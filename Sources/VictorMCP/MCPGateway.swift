@@ -371,7 +371,8 @@ public final class MCPGateway: Sendable {
         .joined(separator: "\n")
     }
 
-    /// Reads an upstream's tools into the catalog and registers the new ones in the runtime.
+    /// Reads an upstream's tools into the catalog, registers the new ones in the runtime and
+    /// removes from the runtime the ones it no longer offers, so the gate denies them.
     func update(_ upstream: String, tools: [Tool]) {
         let policyArguments = pool.configuration.upstreams.first { $0.name == upstream }?.policyArguments ?? [:]
         var offers: [String: Offer] = [:]
@@ -401,6 +402,14 @@ public final class MCPGateway: Sendable {
             defer { catalog[upstream] = offers }
             guard let previous = catalog[upstream] else { return false }
             return previous != offers
+        }
+        // Any of this upstream's tools the gateway registered and the list no longer has,
+        // including ones another gateway on the same runtime registered from an older list.
+        let removed = runtime.tools.remove(origin: Self.toolOrigin) { name in
+            ToolNamespace.split(name)?.upstream == upstream && offers[name] == nil
+        }
+        if !removed.isEmpty {
+            logger.info("upstream \(upstream): no longer offers \(removed.sorted().joined(separator: ", "))")
         }
         if changed {
             logger.info("upstream \(upstream): its tool list changed")

@@ -101,6 +101,24 @@ public final class ToolRegistry: Sendable {
         }
     }
 
+    /// Removes the tools `origin` registered (``replace(_:origin:)``) whose names `shouldRemove`
+    /// picks, such as those an upstream no longer offers: from the next decision on, a call to
+    /// one is denied at the registry step. Tools registered any other way, or by another origin,
+    /// stay.
+    /// - Returns: the names removed, in no particular order.
+    @discardableResult
+    public func remove(origin: String, where shouldRemove: (String) -> Bool) -> [String] {
+        entries.withLock { entries -> [String] in
+            let names = entries.compactMap { name, entry in
+                entry.origin == origin && entry.key == nil && shouldRemove(name) ? name : nil
+            }
+            if names.isEmpty { return [] }
+            for name in names { entries[name] = nil }
+            lookup.store(Lookup(entries))
+            return names
+        }
+    }
+
     private func add(
         _ definition: ToolDefinition,
         _ makeKey: () throws(RuntimeError) -> ComponentKey<HandlerBox>?

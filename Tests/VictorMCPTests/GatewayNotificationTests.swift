@@ -139,6 +139,39 @@ extension GatewayTests {
         #expect(grown.count == 2)
     }
 
+    /// An upstream that stops offering a tool: the gateway stops listing it and the gate denies
+    /// a call to it at the registry step, so the upstream never receives the call.
+    @Test func aToolTheUpstreamNoLongerOffersIsDeniedAtTheRegistry() async throws {
+        let setup = try await setUp()
+        let output = try await client(
+            [
+                "list": false,
+                "steps": [
+                    ["call": ["tool": "fx.grow", "arguments": [:]]],
+                    ["waitForListChanged": 10],
+                    ["call": ["tool": "fx.grown", "arguments": [:]]],
+                    ["call": ["tool": "fx.prune", "arguments": [:]]],
+                    ["waitForListChanged": 10],
+                    ["list": true],
+                    ["call": ["tool": "fx.grown", "arguments": [:]]],
+                ],
+            ],
+            setup: setup,
+            user: "bob",
+            persona: "coach"
+        )
+        let steps = Self.steps(output)
+        try #require(steps.count == 7)
+        #expect(Self.text(steps[2]) == "grown")
+        #expect(Self.text(steps[3]) == "pruned")
+        #expect(steps[4]["listChanged"] as? Bool == true)
+        #expect(!Self.names(steps[5]).contains("fx.grown"))
+        #expect(Self.names(steps[5]).contains("fx.prune"))
+        #expect(Self.isError(steps[6]) && Self.text(steps[6]).hasPrefix("denied at registry"), "\(steps[6])")
+        let grown = try Self.logLines(setup).filter { $0["tool"] as? String == "grown" }
+        #expect(grown.count == 1)
+    }
+
     @Test func aReloadedAuthorizationChangesTheListAndTellsTheClient() async throws {
         let setup = try await setUp()
         let stricter =

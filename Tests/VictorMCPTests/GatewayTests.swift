@@ -243,7 +243,7 @@ struct GatewayTests {
         )
         // The persona forbids fail, a policy denies slow to alice, maybe's schema uses anyOf.
         let names = (output["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        #expect(names == ["fx.add", "fx.echo", "fx.exit", "fx.grow", "fx.reshape"])
+        #expect(names == ["fx.add", "fx.echo", "fx.exit", "fx.grow", "fx.prune", "fx.reshape"])
 
         // The same calls made to the upstream directly: the gateway's answers must be the same.
         let direct = try await client(

@@ -140,8 +140,8 @@ extension GatewayTests {
         // The persona forbids fail; a policy denies slow to alice, not to bob.
         let aliceTools = (alice["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         let bobTools = (bob["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        #expect(aliceTools == ["fx.add", "fx.echo", "fx.exit", "fx.grow", "fx.reshape"])
-        #expect(bobTools == ["fx.add", "fx.echo", "fx.exit", "fx.grow", "fx.reshape", "fx.slow"])
+        #expect(aliceTools == ["fx.add", "fx.echo", "fx.exit", "fx.grow", "fx.prune", "fx.reshape"])
+        #expect(bobTools == ["fx.add", "fx.echo", "fx.exit", "fx.grow", "fx.prune", "fx.reshape", "fx.slow"])
 
         let aliceResults = Self.results(alice)
         try #require(aliceResults.count == 2)

@@ -39,6 +39,32 @@ import VictorTestSupport
         #expect(throws: RuntimeError.self) { try registry.register(definition("up.count", maximum: 9)) }
     }
 
+    /// An origin removes only its own tools, and only those it picks; a removed tool is denied
+    /// at the registry step from the next decision.
+    @Test func anOriginRemovesOnlyItsOwnTools() async throws {
+        let fixture = try GateFixture()
+        let registry = fixture.runtime.tools
+        try registry.replace(definition("up.count", maximum: 5), origin: "gateway")
+        try registry.replace(definition("up.sum", maximum: 5), origin: "gateway")
+        try registry.replace(definition("other.count", maximum: 5), origin: "elsewhere")
+        try registry.register(definition("up.configured", maximum: 1))
+        try registry.register(definition("up.handled", maximum: 1), handler: ClosureToolHandler { _, _ in [:] })
+
+        let session = try await fixture.runtime.openSession(user: "alice", persona: "worker")
+        let call = ToolCall(tool: "up.count", arguments: ["n": 1])
+        #expect(fixture.runtime.explain(call, in: session).decision.step != .registry)
+
+        #expect(registry.remove(origin: "gateway") { $0 == "nothing.here" }.isEmpty)
+        let removed = registry.remove(origin: "gateway") { $0.hasPrefix("up.") || $0.hasPrefix("other.") }
+        #expect(removed.sorted() == ["up.count", "up.sum"])
+        #expect(registry.definition(named: "up.count") == nil && registry.definition(named: "up.sum") == nil)
+        #expect(registry.definition(named: "other.count") != nil)
+        #expect(registry.definition(named: "up.configured") != nil && registry.definition(named: "up.handled") != nil)
+        #expect(fixture.runtime.explain(call, in: session).decision.step == .registry)
+        // Removed, the name can be offered again.
+        #expect(try registry.replace(definition("up.count", maximum: 5), origin: "gateway"))
+    }
+
     /// A replaced schema decides the next call.
     @Test func theNextDecisionReadsTheReplacedSchema() async throws {
         let fixture = try GateFixture()

@@ -112,5 +112,14 @@ async def reshape(ctx: Context) -> str:
     return "reshaped"
 
 
+@server.tool()
+async def prune(ctx: Context) -> str:
+    """Removes `grown` and announces that the tool list changed."""
+    log("prune", {})
+    server.remove_tool("grown")
+    await ctx.session.send_tool_list_changed()
+    return "pruned"
+
+
 if __name__ == "__main__":
     server.run("stdio")
