@@ -41,7 +41,9 @@ import Darwin
 /// batch is one `O_APPEND` write, so lines never interleave, and the size that triggers a
 /// rotation is the file's own, all writers included. A rotation holds an exclusive `flock` on
 /// `PATH.lock`; a writer that finds the file already rotated by another only reopens it, so the
-/// files shift once per rotation and every record stays in one of them. Before each batch a
+/// files shift once per rotation and every record stays in one of them. Each batch is written
+/// under a shared `flock` on `PATH.lock`, and a failed write's take-back holds it exclusively,
+/// so no other writer appends between the take-back's size check and its cut. Before each batch a
 /// writer checks that PATH is still the file it holds, and reopens PATH when it is not (rotated
 /// by another process, or moved by a tool such as logrotate).
 ///
@@ -266,6 +268,8 @@ struct AuditFile {
     /// appended after it): the next batch starts with a line feed, so the fragment stays a line
     /// of its own, which ``AuditLog/read(contentsOf:)`` reports instead of joining it to a record.
     private var endsInFragment = false
+    /// `PATH.lock`, kept open: batches are written under a shared lock on it.
+    private var lockDescriptor: Int32 = -1
 
     init(path: String) throws(RuntimeError) {
         self.path = path
@@ -299,12 +303,17 @@ struct AuditFile {
         }
         if size > 0, size + bytes.count > options.maxFileBytes { try rotate(keep: options.keepFiles) }
         let batch = endsInFragment ? [0x0A] + bytes : bytes
+        // Shared among writers appending; a take-back needs it exclusively (see `discard`).
+        let lock = try lockFile()
+        try Self.lock(lock, LOCK_SH, path)
         var written = 0
         let error = writeAll(batch, to: descriptor, written: &written)
         if error != 0 {
-            if written > 0 { discard(written, after: size) }
+            if written > 0 { discard(written, after: size, lock: lock) }
+            _ = flock(lock, LOCK_UN)
             throw RuntimeError(.io, "cannot write the audit file \(path): \(String(cString: strerror(error)))")
         }
+        _ = flock(lock, LOCK_UN)
         endsInFragment = false
         size += batch.count
         if options.sync, fsync(descriptor) != 0 {
@@ -312,19 +321,43 @@ struct AuditFile {
         }
     }
 
-    private mutating func rotate(keep: Int) throws(RuntimeError) {
-        _ = fsync(descriptor)
-        // One rotation at a time among the processes sharing the file.
+    /// `PATH.lock`, opened on first use and kept while PATH.lock still names it (a lock on a
+    /// lock file someone removed would exclude nobody).
+    private mutating func lockFile() throws(RuntimeError) -> Int32 {
+        if lockDescriptor >= 0 {
+            var named = stat()
+            var held = stat()
+            if stat(path + ".lock", &named) == 0, fstat(lockDescriptor, &held) == 0,
+                named.st_ino == held.st_ino, named.st_dev == held.st_dev
+            {
+                return lockDescriptor
+            }
+            _ = systemClose(lockDescriptor)
+            lockDescriptor = -1
+        }
         let lock = open(path + ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard lock >= 0 else {
             throw RuntimeError(.io, "cannot open the audit lock file \(path).lock: \(String(cString: strerror(errno)))")
         }
-        defer { _ = systemClose(lock) }
-        while flock(lock, LOCK_EX) != 0 {
+        lockDescriptor = lock
+        return lock
+    }
+
+    /// `flock(lock, operation)`, waiting as long as it takes.
+    private static func lock(_ lock: Int32, _ operation: Int32, _ path: String) throws(RuntimeError) {
+        while flock(lock, operation) != 0 {
             guard errno == EINTR else {
                 throw RuntimeError(.io, "cannot lock \(path).lock: \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    private mutating func rotate(keep: Int) throws(RuntimeError) {
+        _ = fsync(descriptor)
+        // One rotation at a time among the processes sharing the file, and none while a writer
+        // appends. The kept descriptor holds no lock here: appends take it only while writing.
+        let lock = try lockFile()
+        try Self.lock(lock, LOCK_EX, path)
         defer { _ = flock(lock, LOCK_UN) }
         // Another writer rotated since this one looked: PATH is a new file, so this writer moves
         // to it instead of shifting the files a second time.
@@ -359,7 +392,15 @@ struct AuditFile {
     /// Takes back the `written` bytes a failed write (a full disk) left after `start`, so the
     /// retried batch is neither cut nor written twice. When another process has appended since,
     /// the bytes stay (cutting would take its lines too) and the next batch begins on a new line.
-    private mutating func discard(_ written: Int, after start: Int) {
+    ///
+    /// Holds `lock` exclusively, so no writer appends between the size check and the cut. (The
+    /// shared lock is let go before the exclusive one is taken; a writer appending in that gap
+    /// shows in the size.)
+    private mutating func discard(_ written: Int, after start: Int, lock: Int32) {
+        guard (try? Self.lock(lock, LOCK_EX, path)) != nil else {
+            endsInFragment = true
+            return
+        }
         var status = stat()
         if fstat(descriptor, &status) == 0, Int(status.st_size) == start + written,
             ftruncate(descriptor, off_t(start)) == 0
@@ -389,6 +430,7 @@ struct AuditFile {
 
     func closeFile() {
         if descriptor >= 0 { _ = systemClose(descriptor) }
+        if lockDescriptor >= 0 { _ = systemClose(lockDescriptor) }
     }
 }
 

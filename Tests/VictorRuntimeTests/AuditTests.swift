@@ -188,6 +188,25 @@ import VictorTestSupport
         await #expect(throws: RuntimeError.self) { try await sink.flush() }
     }
 
+    /// A batch is written under a shared lock on PATH.lock, which a failed write's take-back
+    /// holds exclusively: while another process holds it exclusively, nothing is appended.
+    @Test func batchesWaitWhileAnotherWriterHoldsTheLockExclusively() async throws {
+        let path = directories.make() + "/audit.jsonl"
+        let sink = try JSONLinesAuditSink(path: path, options: .init(batchRecords: 10_000, flushInterval: .seconds(60)))
+        let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        try #require(lock >= 0)
+        defer { close(lock) }
+        try #require(flock(lock, LOCK_EX) == 0)
+        sink.record(record(0))
+        let flushed = Task { try await sink.flush() }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try AuditLog.read(contentsOf: path).records.isEmpty, "appended under another writer's exclusive lock")
+        #expect(flock(lock, LOCK_UN) == 0)
+        try await flushed.value
+        #expect(try AuditLog.read(contentsOf: path).records.map(\.callID) == ["call-1000"])
+        try await sink.close()
+    }
+
     @Test func flushMakesEveryEarlierRecordDurable() async throws {
         let path = directories.make() + "/audit.jsonl"
         let sink = try JSONLinesAuditSink(path: path, options: .init(batchRecords: 10_000, flushInterval: .seconds(60)))
