@@ -44,7 +44,7 @@ public final class MCPGateway: Sendable {
         let definition: ToolDefinition
     }
 
-    /// The origin the gateway registers upstream tools under (``ToolRegistry/replace(_:origin:)``).
+    /// The origin the gateway registers upstream tools under (`ToolRegistry.replace`).
     static let toolOrigin = "the MCP gateway"
 
     /// The runtime whose gate decides every call.
@@ -375,24 +375,25 @@ public final class MCPGateway: Sendable {
     /// removes from the runtime the ones it no longer offers, so the gate denies them.
     func update(_ upstream: String, tools: [Tool]) {
         let policyArguments = pool.configuration.upstreams.first { $0.name == upstream }?.policyArguments ?? [:]
-        var offers: [String: Offer] = [:]
+        var converted: [(tool: Tool, definition: ToolDefinition)] = []
         for tool in tools {
-            let definition: ToolDefinition
             do throws(MCPGatewayError) {
-                definition = try ToolConversion.definition(
+                let definition = try ToolConversion.definition(
                     of: tool,
                     upstream: upstream,
                     policyArguments: policyArguments[tool.name] ?? []
                 )
+                converted.append((tool, definition))
             } catch {
                 logger.warning("tool not offered: \(error.message)")
-                continue
             }
-            do throws(RuntimeError) {
-                // Replaced when an upstream changes a tool's schema; never a tool registered
-                // otherwise (a tool of victor.yaml with the same name keeps its definition).
-                try runtime.tools.replace(definition, origin: Self.toolOrigin)
-            } catch {
+        }
+        // Replaced when an upstream changes a tool's schema; never a tool registered otherwise
+        // (a tool of victor.yaml with the same name keeps its definition).
+        let results = runtime.tools.replace(converted.map(\.definition), origin: Self.toolOrigin)
+        var offers: [String: Offer] = [:]
+        for ((tool, definition), result) in zip(converted, results) {
+            if case .failure(let error) = result {
                 logger.warning("tool not offered: \(error.message)")
                 continue
             }

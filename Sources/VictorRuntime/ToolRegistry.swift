@@ -16,7 +16,7 @@ public final class ToolRegistry: Sendable {
         let key: ComponentKey<HandlerBox>?
         /// `execute` on the tool's resource, hashed once for every decision about it.
         let access: PreparedAccess
-        /// Who may replace the definition (``ToolRegistry/replace(_:origin:)``); `nil`: nobody.
+        /// Who may replace the definition (`ToolRegistry.replace`); `nil`: nobody.
         let origin: String?
 
         init(definition: ToolDefinition, key: ComponentKey<HandlerBox>?, origin: String? = nil) {
@@ -40,7 +40,8 @@ public final class ToolRegistry: Sendable {
     public let loader: ComponentLoader
     /// The registry itself; every change republishes ``lookup`` under its lock.
     private let entries = Locked<[String: Entry]>([:])
-    /// What decisions read. Rebuilt whole on every registration: O(tools) each.
+    /// What decisions read. Rebuilt whole on every change, O(tools) each; a list of
+    /// replacements is one change.
     private let lookup = Published(Lookup([:]))
     /// ``FastHash/basis``, kept here so a lookup's hash reads no lazy global.
     private let hashBasis = FastHash.basis
@@ -84,24 +85,40 @@ public final class ToolRegistry: Sendable {
     ///   otherwise.
     @discardableResult
     public func replace(_ definition: ToolDefinition, origin: String) throws(RuntimeError) -> Bool {
-        try entries.withLock { entries throws(RuntimeError) -> Bool in
-            if let existing = entries[definition.name] {
-                guard existing.origin == origin, existing.key == nil else {
-                    throw RuntimeError(
-                        .duplicateTool,
-                        "a tool named \(ExactText.quotedForDisplay(definition.name)) is registered otherwise; "
-                            + "\(origin) cannot replace it"
-                    )
+        try replace([definition], origin: origin)[0].get()
+    }
+
+    /// Registers or replaces each of `definitions` on behalf of `origin`, in order, as the
+    /// single-definition `replace` does, publishing the table for
+    /// decisions once rather than once per tool: an upstream's whole list costs O(tools), not
+    /// O(tools²).
+    /// - Returns: for each definition, whether it changed the registry, or why it was refused.
+    public func replace(_ definitions: [ToolDefinition], origin: String) -> [Result<Bool, RuntimeError>] {
+        entries.withLock { entries -> [Result<Bool, RuntimeError>] in
+            var changed = false
+            let results = definitions.map { definition -> Result<Bool, RuntimeError> in
+                if let existing = entries[definition.name] {
+                    guard existing.origin == origin, existing.key == nil else {
+                        return .failure(
+                            RuntimeError(
+                                .duplicateTool,
+                                "a tool named \(ExactText.quotedForDisplay(definition.name)) is registered otherwise; "
+                                    + "\(origin) cannot replace it"
+                            )
+                        )
+                    }
+                    if existing.definition == definition { return .success(false) }
                 }
-                if existing.definition == definition { return false }
+                entries[definition.name] = Entry(definition: definition, key: nil, origin: origin)
+                changed = true
+                return .success(true)
             }
-            entries[definition.name] = Entry(definition: definition, key: nil, origin: origin)
-            lookup.store(Lookup(entries))
-            return true
+            if changed { lookup.store(Lookup(entries)) }
+            return results
         }
     }
 
-    /// Removes the tools `origin` registered (``replace(_:origin:)``) whose names `shouldRemove`
+    /// Removes the tools `origin` registered (with `replace`) whose names `shouldRemove`
     /// picks, such as those an upstream no longer offers: from the next decision on, a call to
     /// one is denied at the registry step. Tools registered any other way, or by another origin,
     /// stay.

@@ -65,6 +65,29 @@ import VictorTestSupport
         #expect(try registry.replace(definition("up.count", maximum: 5), origin: "gateway"))
     }
 
+    /// A list of replacements answers for each tool in order: new, unchanged, or refused
+    /// because the name is registered otherwise; the refused one keeps its definition.
+    @Test func aListOfReplacementsAnswersForEachTool() throws {
+        let registry = ToolRegistry()
+        try registry.register(definition("configured", maximum: 1))
+        try registry.replace(definition("up.same", maximum: 2), origin: "gateway")
+        let results = registry.replace(
+            [
+                try definition("up.new", maximum: 1), try definition("up.same", maximum: 2),
+                try definition("configured", maximum: 9), try definition("up.new", maximum: 3),
+            ],
+            origin: "gateway"
+        )
+        #expect(results.count == 4)
+        #expect((try? results[0].get()) == true)
+        #expect((try? results[1].get()) == false)
+        #expect(throws: RuntimeError.self) { try results[2].get() }
+        #expect((try? results[3].get()) == true, "a later definition of the same name replaces the earlier one")
+        #expect(registry.definition(named: "up.new") == (try definition("up.new", maximum: 3)))
+        #expect(registry.definition(named: "configured") == (try definition("configured", maximum: 1)))
+        #expect(registry.replace([], origin: "gateway").isEmpty)
+    }
+
     /// A replaced schema decides the next call.
     @Test func theNextDecisionReadsTheReplacedSchema() async throws {
         let fixture = try GateFixture()
