@@ -492,8 +492,8 @@ public final class Authorizer: Sendable {
     }
 }
 
-/// Per-check counters, without a lock. Striped by thread: checks on two cores never write one line, so counting does not serialise
-/// them.
+/// Per-check counters, without a lock. Striped by thread: checks on two cores never write one
+/// line, so counting does not serialise them.
 private final class Counters: Sendable {
     let checks = StripedCounter()
     let denied = StripedCounter()
