@@ -43,7 +43,9 @@ import Darwin
 /// `PATH.lock`; a writer that finds the file already rotated by another only reopens it, so the
 /// files shift once per rotation and every record stays in one of them. Each batch is written
 /// under a shared `flock` on `PATH.lock`, and a failed write's take-back holds it exclusively,
-/// so no other writer appends between the take-back's size check and its cut. Before each batch a
+/// so no other writer appends between the take-back's size check and its cut. (So the directory
+/// must let the writer create `PATH.lock`: when it cannot, every write fails with that reason
+/// and the records wait in memory as for any failed write.) Before each batch a
 /// writer checks that PATH is still the file it holds, and reopens PATH when it is not (rotated
 /// by another process, or moved by a tool such as logrotate).
 ///
