@@ -207,6 +207,24 @@ import VictorTestSupport
         try await sink.close()
     }
 
+    /// A writer that cannot open PATH.lock (here a directory stands there) writes nothing, says
+    /// why, and keeps the records; once it can, they are written whole.
+    @Test func aLockFileThatCannotBeOpenedFailsTheWriteAndKeepsTheRecords() async throws {
+        let path = directories.make() + "/audit.jsonl"
+        try FileManager.default.createDirectory(atPath: path + ".lock", withIntermediateDirectories: false)
+        let sink = try JSONLinesAuditSink(path: path, options: .init(batchRecords: 10_000, flushInterval: .seconds(60)))
+        sink.record(record(0))
+        await #expect {
+            try await sink.flush()
+        } throws: { error in
+            (error as? RuntimeError)?.message.contains("cannot open the audit lock file") == true
+        }
+        #expect(try AuditLog.read(contentsOf: path).records.isEmpty)
+        try FileManager.default.removeItem(atPath: path + ".lock")
+        try await sink.close()
+        #expect(try AuditLog.read(contentsOf: path).records.map(\.callID) == ["call-1000"])
+    }
+
     @Test func flushMakesEveryEarlierRecordDurable() async throws {
         let path = directories.make() + "/audit.jsonl"
         let sink = try JSONLinesAuditSink(path: path, options: .init(batchRecords: 10_000, flushInterval: .seconds(60)))
