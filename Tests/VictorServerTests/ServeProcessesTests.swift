@@ -128,8 +128,10 @@ struct ServeProcessesTests {
         #expect(statuses.filter { $0 == 200 }.count == 1, "statuses: \(statuses)")
         #expect(statuses.filter { $0 == 409 || $0 == 412 }.count == 7, "statuses: \(statuses)")
 
-        // A session opened on one instance is served by the others, and 1,000 concurrent calls
-        // spread over all three spend one budget: the debugger persona's 50 calls.
+        // A session opened on one instance is served by the others, and 1,000 calls spread over
+        // all three, 96 in flight at any time, spend one budget: the debugger persona's 50 calls.
+        // (Each call is a new connection; 1,000 at once would overflow the instances' accept
+        // queues, and a dropped connection attempt waits seconds for its retry.)
         let opened = try await first.post(
             "/v1/sessions",
             #"{"user": "alice", "persona": "debugger", "context": {"env": "dev"}}"#
@@ -144,7 +146,9 @@ struct ServeProcessesTests {
             #expect(tools.status == 200, "another instance does not know the session: \(tools.text)")
         }
         let verdicts = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            var verdicts: [(Int, String?)] = []
             for call in 0..<1_000 {
+                if call >= 96, let verdict = try await group.next() { verdicts.append(verdict) }
                 let client = clients[call % clients.count]
                 group.addTask {
                     let reply = try await client.post(
@@ -155,8 +159,9 @@ struct ServeProcessesTests {
                     return (reply.status, nil)
                 }
             }
-            return try await group.reduce(into: [(Int, String?)]()) { $0.append($1) }
+            return try await group.reduce(into: verdicts) { $0.append($1) }
         }
+        #expect(verdicts.count == 1_000)
         #expect(verdicts.allSatisfy { $0.0 == 200 }, "statuses: \(Set(verdicts.map(\.0)))")
         #expect(verdicts.filter { $0.1 == "allowed" }.count == 50)
         #expect(verdicts.filter { $0.1 == "denied" }.count == 950)
