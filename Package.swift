@@ -437,6 +437,7 @@ if ProcessInfo.processInfo.environment["VICTOR_FUZZ"] != nil {
         ("FuzzTemplates", ["VictorPersonas"]),
         ("FuzzValues", ["VictorDocuments"]),
         ("FuzzJSON", ["VictorDocuments"]),
+        ("FuzzRuntime", ["VictorRuntime"]),
     ] {
         package.targets.append(
             .executableTarget(
