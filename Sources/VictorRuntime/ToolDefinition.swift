@@ -49,8 +49,11 @@ public struct ToolDefinition: Sendable, Hashable {
     public static let maximumNameLength = 128
 
     /// Checks the exact-name rule for tool and argument names: 1 to 128 UTF-8 bytes in NFC, no
-    /// whitespace, control or other forbidden characters, and none of `/`, `*`, `\`, which
-    /// patterns and paths give a meaning.
+    /// whitespace, control or other forbidden characters, no invisible characters (format
+    /// characters such as U+200B ZERO WIDTH SPACE, bidirectional controls, variation selectors:
+    /// every default-ignorable code point), and none of `/`, `*`, `\`, which patterns and paths
+    /// give a meaning. An invisible character would let two tools look like one name in a
+    /// listing, an approval or an audit record while the gate tells them apart.
     /// - Throws: ``RuntimeError/Code/invalidName`` saying what is wrong.
     public static func checkName(_ name: String, what: String = "tool name") throws(RuntimeError) {
         // Printable ASCII but `/`, `*` and a backslash is the common case, checked byte by byte.
@@ -69,6 +72,7 @@ public struct ToolDefinition: Sendable, Hashable {
         }
         for scalar in name.unicodeScalars {
             if ExactText.isForbidden(scalar) || scalar.properties.isWhitespace || "/*\\".unicodeScalars.contains(scalar)
+                || scalar.properties.isDefaultIgnorableCodePoint || scalar.properties.generalCategory == .format
             {
                 throw RuntimeError(
                     .invalidName,

@@ -23,6 +23,13 @@ import VictorTelemetry
         ("tools/search", "contains U+002F"),
         ("sea rch", "contains U+0020"),
         ("e\u{301}", "not in Unicode Normalization Form C"),
+        // Invisible characters: a format character, a bidirectional override, a variation
+        // selector, a soft hyphen, a tag character.
+        ("sea\u{200B}rch", "contains U+200B"),
+        ("search\u{202E}", "contains U+202E"),
+        ("search\u{FE0F}", "contains U+FE0F"),
+        ("sea\u{AD}rch", "contains U+00AD"),
+        ("search\u{E0041}", "contains U+E0041"),
     ])
     func malformedNamesAreDeniedAtTheCallStep(name: String, reason: String) async throws {
         let fixture = try GateFixture()
@@ -31,6 +38,11 @@ import VictorTelemetry
         #expect(decision.verdict == .denied)
         #expect(decision.step == .call || (name == "e\u{301}" && decision.step == .registry))
         if decision.step == .call { #expect(decision.reason.contains(reason)) }
+        if name != "e\u{301}" {  // a name in NFD is normalized when defined
+            #expect(throws: RuntimeError.self, "a tool cannot be defined under a name it cannot be called by") {
+                try ToolDefinition(name: name)
+            }
+        }
     }
 
     @Test func argumentsMustBeABoundedObject() async throws {
