@@ -6,7 +6,7 @@ import VictorRuntime
 extension ServerConfiguration {
     static let serverKeys: Set<String> = [
         "host", "port", "tokens", "tls", "shutdown_deadline_ms", "access_log", "limits", "sessions",
-        "staleness_bound_ms",
+        "staleness_bound_ms", "allowed_origins", "allowed_hosts",
     ]
     static let tlsKeys: Set<String> = ["certificate", "key"]
     static let limitKeys: Set<String> = ["max_body_bytes", "max_depth", "max_batch"]
@@ -92,6 +92,21 @@ extension ServerConfiguration {
             if let value = server["access_log"], let flag = fields.bool(value, "server.access_log") {
                 configuration.accessLog = flag
             }
+            /// The strings listed under `key` that `problem` finds nothing wrong with.
+            func checkedList(_ key: String, _ problem: (String) -> String?) -> [String] {
+                guard let value = server[key], let nodes = fields.list(value, "server.\(key)") else { return [] }
+                return nodes.enumerated().compactMap { index, node in
+                    let path = "server.\(key)[\(index)]"
+                    guard let text = fields.string(node, path) else { return nil }
+                    if let problem = problem(text) {
+                        fields.fail(node, path, problem)
+                        return nil
+                    }
+                    return text
+                }
+            }
+            configuration.allowedOrigins = checkedList("allowed_origins", Self.originProblem)
+            configuration.allowedHosts = checkedList("allowed_hosts", Self.hostProblem)
             if let value = server["limits"], let limits = fields.mapping(value, "server.limits", allowed: limitKeys) {
                 if let value = limits["max_body_bytes"],
                     let bytes = fields.integer(value, "server.limits.max_body_bytes", in: 64...(64 << 20))
@@ -137,5 +152,29 @@ extension ServerConfiguration {
             )
         }
         return configuration
+    }
+
+    /// Why `origin` is not an origin as browsers send them (`http` or `https`, a host, an
+    /// optional port; no path, user or wildcard), or `nil`.
+    static func originProblem(_ origin: String) -> String? {
+        let lowered = origin.lowercased()
+        guard let scheme = ["http://", "https://"].first(where: { lowered.hasPrefix($0) }) else {
+            return "an origin starts with http:// or https:// (as in https://console.example.com)"
+        }
+        let authority = lowered.dropFirst(scheme.count)
+        guard let problem = hostProblem(String(authority)) else { return nil }
+        return "\(problem), in an origin such as https://console.example.com"
+    }
+
+    /// Why `host` is not a host name with an optional port (`name`, `name:port`, `[v6]:port`),
+    /// or `nil`.
+    static func hostProblem(_ host: String) -> String? {
+        guard !host.isEmpty, host.utf8.count <= 255 else { return "a host name has 1 to 255 characters" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]_".utf8)
+        guard host.utf8.allSatisfy(allowed.contains) else {
+            return "a host name holds letters, digits, '.', '-', '_', and ':' or brackets around an "
+                + "IPv6 address and before a port; no path, user, wildcard or space"
+        }
+        return nil
     }
 }

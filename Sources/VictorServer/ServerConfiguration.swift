@@ -13,6 +13,8 @@ public import VictorRuntime
 ///   shutdown_deadline_ms: 10000
 ///   staleness_bound_ms: 5000      # with a store: how long decisions outlive a lost database
 ///   access_log: true
+///   allowed_origins: [https://console.example.com]   # web pages that may call; loopback always may
+///   allowed_hosts: [victor.internal]                 # Host names answered besides loopback ones
 ///   limits: {max_body_bytes: 1048576, max_depth: 32, max_batch: 10000}
 ///   sessions: {max_sessions: 10000, idle_timeout_ms: 1800000, max_pending_outcomes: 1024}
 /// store: postgres://victor@db.internal/victor   # top level; absent: the files above
@@ -113,6 +115,15 @@ public struct ServerConfiguration: Sendable {
     public var tokensPath: String?
     /// Whether every request is logged as a JSON line. Default `true`.
     public var accessLog: Bool
+    /// Web origins (`https://console.example.com`, `http://host:port`) whose pages may call the
+    /// server, besides loopback ones. A request with any other `Origin` header is refused with
+    /// 403; requests without one (agents, SDKs, command-line clients) are not affected. Default
+    /// empty.
+    public var allowedOrigins: [String]
+    /// Host names (`name` or `name:port`) the server answers besides `localhost`, `127.0.0.1`
+    /// and `[::1]`. Without tokens a request naming another host is refused with 403 (DNS
+    /// rebinding); with tokens hosts are checked only when this list is not empty. Default empty.
+    public var allowedHosts: [String]
     /// The runtime the server serves: authorization, personas, tools, audit.
     public var runtime: RuntimeConfiguration
     /// The shared PostgreSQL store: the top-level `store` setting of `victor.yaml`; `nil` (the
@@ -139,6 +150,8 @@ public struct ServerConfiguration: Sendable {
         shutdownDeadline = .seconds(10)
         tokensPath = nil
         accessLog = true
+        allowedOrigins = []
+        allowedHosts = []
         self.runtime = runtime
         store = nil
         stalenessBound = .seconds(5)

@@ -94,6 +94,7 @@ extension VictorServer {
 
     /// Checks the caller's token against the route's access, then runs the route.
     func respond(_ route: ServerRoute, _ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        try origins.check(host: request.head.authority, origin: request.headers[.origin])
         try authenticate(request, route.access)
         return try await route.handler(self, request, context)
     }

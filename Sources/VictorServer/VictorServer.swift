@@ -63,6 +63,8 @@ public final class VictorServer: Service, Sendable {
     let sessions: SessionTable
     let metrics: ServerMetrics
     let bodies: RequestBodyReader
+    /// The web origins and host names the server answers.
+    let origins: RequestOrigins
     let logger: Logger
     let accessLog: (@Sendable (String) -> Void)?
     let onListening: @Sendable (ServerAddress) async -> Void
@@ -99,6 +101,11 @@ public final class VictorServer: Service, Sendable {
         sessions = SessionTable(limits: configuration.sessions, now: sessionClock)
         metrics = ServerMetrics(registry: registry)
         bodies = RequestBodyReader(limits: configuration.limits)
+        origins = RequestOrigins(
+            allowedOrigins: configuration.allowedOrigins,
+            allowedHosts: configuration.allowedHosts,
+            authenticated: tokens != nil
+        )
         self.logger = logger
         self.accessLog = accessLog
         self.onListening = onListening

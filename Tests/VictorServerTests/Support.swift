@@ -91,6 +91,8 @@ struct Reply: Sendable {
 struct Client: Sendable {
     let port: Int
     var token: String?
+    /// The `Host` the requests name; `nil` sends none.
+    var authority: String?
 
     func send(
         _ method: HTTPRequest.Method,
@@ -105,6 +107,7 @@ struct Client: Sendable {
         let request = TestClient.Request(
             path,
             method: method,
+            authority: authority,
             headers: fields,
             body: body.map { ByteBuffer(string: $0) }
         )
@@ -130,7 +133,9 @@ struct Client: Sendable {
         try await send(.put, path, body, headers: headers)
     }
 
-    func with(token: String?) -> Client { Client(port: port, token: token) }
+    func with(token: String?) -> Client { Client(port: port, token: token, authority: authority) }
+
+    func with(authority: String?) -> Client { Client(port: port, token: token, authority: authority) }
 }
 
 struct ServerDidNotStart: Error {}
