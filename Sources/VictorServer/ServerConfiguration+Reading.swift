@@ -5,8 +5,8 @@ import VictorRuntime
 
 extension ServerConfiguration {
     static let serverKeys: Set<String> = [
-        "host", "port", "tokens", "tls", "shutdown_deadline_ms", "access_log", "limits", "sessions",
-        "staleness_bound_ms", "allowed_origins", "allowed_hosts",
+        "host", "port", "tokens", "tls", "shutdown_deadline_ms", "connection_idle_timeout_ms", "access_log",
+        "limits", "sessions", "staleness_bound_ms", "allowed_origins", "allowed_hosts",
     ]
     static let tlsKeys: Set<String> = ["certificate", "key"]
     static let limitKeys: Set<String> = ["max_body_bytes", "max_depth", "max_batch"]
@@ -83,6 +83,11 @@ extension ServerConfiguration {
                 let milliseconds = fields.integer(value, "server.shutdown_deadline_ms", in: 1...3_600_000)
             {
                 configuration.shutdownDeadline = .milliseconds(milliseconds)
+            }
+            if let value = server["connection_idle_timeout_ms"],
+                let milliseconds = fields.integer(value, "server.connection_idle_timeout_ms", in: 1...3_600_000)
+            {
+                configuration.connectionIdleTimeout = .milliseconds(milliseconds)
             }
             if let value = server["staleness_bound_ms"],
                 let milliseconds = fields.integer(value, "server.staleness_bound_ms", in: 0...3_600_000)

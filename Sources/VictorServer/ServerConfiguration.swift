@@ -11,6 +11,7 @@ public import VictorRuntime
 ///   tokens: tokens.yaml           # relative to victor.yaml; absent: no authentication
 ///   tls: {certificate: cert.pem, key: key.pem}   # PEM files; absent: plain HTTP
 ///   shutdown_deadline_ms: 10000
+///   connection_idle_timeout_ms: 60000   # a connection that sends nothing for this long is closed
 ///   staleness_bound_ms: 5000      # with a store: how long decisions outlive a lost database
 ///   access_log: true
 ///   allowed_origins: [https://console.example.com]   # web pages that may call; loopback always may
@@ -111,6 +112,10 @@ public struct ServerConfiguration: Sendable {
     /// How long in-flight requests may take to finish once shutdown starts; then they are
     /// cancelled. Default 10 seconds.
     public var shutdownDeadline: Duration
+    /// How long a connection may send nothing, between requests or in the middle of one, before
+    /// the server closes it; a response being written (an event stream) keeps it open. Without
+    /// it a client could hold connections, and file descriptors, forever. Default 60 seconds.
+    public var connectionIdleTimeout: Duration
     /// The bearer-token file; `nil` serves without authentication, on loopback only.
     public var tokensPath: String?
     /// Whether every request is logged as a JSON line. Default `true`.
@@ -148,6 +153,7 @@ public struct ServerConfiguration: Sendable {
         limits = Limits()
         sessions = Sessions()
         shutdownDeadline = .seconds(10)
+        connectionIdleTimeout = .seconds(60)
         tokensPath = nil
         accessLog = true
         allowedOrigins = []

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 public import Logging
 import NIOCore
@@ -246,9 +247,13 @@ public final class VictorServer: Service, Sendable {
             }
         }
         let listener = configuration.listener
+        let idle = configuration.connectionIdleTimeout.components
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(idleTimeout: .seconds(idle.seconds) + .nanoseconds(idle.attoseconds / 1_000_000_000))
+        )
         let application = Application(
             router: router,
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            server: try tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
             configuration: ApplicationConfiguration(
                 address: .hostname(listener.host, port: listener.port),
                 serverName: nil

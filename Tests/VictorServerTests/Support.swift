@@ -9,6 +9,12 @@ import VictorRuntime
 import VictorServer
 import VictorTestSupport
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Documents the server tests share.
 enum Samples {
     static let authorization = """
@@ -190,4 +196,47 @@ func withSampleServer<T: Sendable>(
     return try await withServer(configuration, sessionClock: sessionClock) { server, client in
         try await body(server, client, root)
     }
+}
+
+/// A connected loopback TCP socket, for what an HTTP client would not send.
+func connectSocket(port: Int) throws -> Int32 {
+    #if canImport(Glibc)
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #else
+    let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let result = withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    try #require(result == 0, "connect failed")
+    return descriptor
+}
+
+/// Writes all of `text` to the socket, or stops at the first failed write.
+func send(_ descriptor: Int32, _ text: String) {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        if written <= 0 { return }
+        offset += written
+    }
+}
+
+/// Everything the peer sends until it closes the connection (or a read fails or times out).
+func readAll(_ descriptor: Int32) -> String {
+    var output: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4_096)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count <= 0 { break }
+        output += buffer[0..<count]
+    }
+    return String(decoding: output, as: UTF8.self)
 }
