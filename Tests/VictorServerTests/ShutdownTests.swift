@@ -69,7 +69,7 @@ import Darwin
         kill(process.processIdentifier, SIGTERM)
         try await Task.sleep(for: .milliseconds(300))
         send(descriptor, String(body.dropFirst(half)))
-        let reply = readAll(descriptor)
+        let reply = await onThread { readAll(descriptor) }
         #expect(reply.hasPrefix("HTTP/1.1 200"), "the request in flight was answered: \(reply)")
         #expect(reply.contains(#""allowed":true"#))
 

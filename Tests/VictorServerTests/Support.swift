@@ -198,6 +198,14 @@ func withSampleServer<T: Sendable>(
     }
 }
 
+/// Runs blocking work (a socket read) on a thread of its own, so it never holds one of the
+/// few threads the server in the same process needs to answer.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
+    }
+}
+
 /// A connected loopback TCP socket, for what an HTTP client would not send.
 func connectSocket(port: Int) throws -> Int32 {
     #if canImport(Glibc)
