@@ -94,11 +94,11 @@ struct Validator {
         return false
     }
 
-    /// Reports a name holding a control or other forbidden character (line breaks and tabs
-    /// included); `false` then.
+    /// Reports a name holding a control, invisible or other forbidden character (line breaks and
+    /// tabs included; see `ExactText.firstForbiddenInName`); `false` then.
     @discardableResult
     mutating func checkName(_ name: String, at path: @autoclosure () -> String, what: String) -> Bool {
-        guard let (offset, scalar) = ExactText.firstForbidden(in: name, allowLineBreaks: false) else { return true }
+        guard let (offset, scalar) = ExactText.firstForbiddenInName(name) else { return true }
         report(
             path(),
             "\(what) may not hold the character \(ExactText.codePoint(scalar)) (at scalar \(offset + 1)): "

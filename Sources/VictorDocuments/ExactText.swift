@@ -129,6 +129,42 @@ public enum ExactText {
         return nil
     }
 
+    /// The first scalar a name may not hold, with its 0-based scalar offset, or `nil`: a
+    /// forbidden one (see ``firstForbidden(in:allowLineBreaks:)``; tabs and line breaks
+    /// included) or an invisible one, a default-ignorable code point (format characters such as
+    /// U+200B ZERO WIDTH SPACE and U+00AD SOFT HYPHEN, bidirectional controls, variation
+    /// selectors, tag characters). An invisible character makes two names look like one:
+    /// `pay\u{200B}roll` would escape a rule on `payroll` while a prefix rule still covers it,
+    /// and an application (or a database collation) that ignores the character would read it
+    /// as `payroll`. The zero width non-joiner and joiner (U+200C, U+200D) are allowed between
+    /// two letters or marks outside ASCII, where scripts such as Persian and Devanagari need them.
+    public static func firstForbiddenInName(_ name: String) -> (offset: Int, scalar: Unicode.Scalar)? {
+        if let found = firstForbidden(in: name, allowLineBreaks: false) { return found }
+        if isASCII(name) { return nil }
+        let scalars = Array(name.unicodeScalars)
+        for (offset, scalar) in scalars.enumerated() where scalar.properties.isDefaultIgnorableCodePoint {
+            if scalar.value == 0x200C || scalar.value == 0x200D, offset > 0, offset + 1 < scalars.count,
+                isJoinable(scalars[offset - 1]), isJoinable(scalars[offset + 1])
+            {
+                continue
+            }
+            return (offset, scalar)
+        }
+        return nil
+    }
+
+    /// A letter or a mark outside ASCII: what a joiner may stand between in a name.
+    private static func isJoinable(_ scalar: Unicode.Scalar) -> Bool {
+        guard !scalar.isASCII else { return false }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .nonspacingMark,
+            .spacingMark, .enclosingMark:
+            return true
+        default:
+            return false
+        }
+    }
+
     /// `U+XXXX`, for messages about a scalar.
     public static func codePoint(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)

@@ -164,7 +164,7 @@ public final class AgentRuntime: Sendable {
     ) async throws(RuntimeError) -> AgentSession {
         let user = ExactText.normalized(user)
         guard !user.isEmpty else { throw RuntimeError(.invalidArgument, "a session needs a user") }
-        if let (_, scalar) = ExactText.firstForbidden(in: user, allowLineBreaks: false) {
+        if let (_, scalar) = ExactText.firstForbiddenInName(user) {
             throw RuntimeError(
                 .invalidArgument,
                 "user \(ExactText.quotedForDisplay(user)) contains \(ExactText.codePoint(scalar)), which names cannot hold"

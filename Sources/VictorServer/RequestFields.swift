@@ -28,8 +28,9 @@ struct RequestFields {
     /// The longest name accepted, in UTF-8 bytes.
     static let maximumNameLength = 1_024
 
-    /// A name: a non-empty string of at most 1,024 UTF-8 bytes holding no control or other
-    /// forbidden character, returned in NFC (the exact-name rule).
+    /// A name: a non-empty string of at most 1,024 UTF-8 bytes holding no control, invisible or
+    /// other forbidden character (`ExactText.firstForbiddenInName`), returned in NFC (the
+    /// exact-name rule).
     static func name(_ text: String, _ key: String) throws(ServerError) -> String {
         let normalized = ExactText.normalized(text)
         guard !normalized.isEmpty else {
@@ -38,7 +39,7 @@ struct RequestFields {
         guard normalized.utf8.count <= maximumNameLength else {
             throw ServerError(.invalidName, "\(key) is longer than \(maximumNameLength) bytes", location: at(key))
         }
-        if let (_, scalar) = ExactText.firstForbidden(in: normalized, allowLineBreaks: false) {
+        if let (_, scalar) = ExactText.firstForbiddenInName(normalized) {
             throw ServerError(
                 .invalidName,
                 "\(key) \(ExactText.quotedForDisplay(normalized)) contains \(ExactText.codePoint(scalar)), which names cannot hold",

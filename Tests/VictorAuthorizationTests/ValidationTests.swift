@@ -98,7 +98,11 @@ import VictorAuthorization
         #expect(found.first?.message.contains("did you mean 'role:contractor'?") == true)
     }
 
-    @Test(arguments: ["a\nb", "x\u{7}", "tab\there", "del\u{7F}", "nel\u{85}", "\u{FEFF}bom"])
+    @Test(arguments: [
+        "a\nb", "x\u{7}", "tab\there", "del\u{7F}", "nel\u{85}", "\u{FEFF}bom",
+        // Invisible: a zero width space, a soft hyphen, a right-to-left override.
+        "pay\u{200B}roll", "pay\u{AD}roll", "docs\u{202E}",
+    ])
     func namesWithForbiddenCharactersAreErrors(name: String) {
         let found = problems(
             AuthorizationConfiguration(

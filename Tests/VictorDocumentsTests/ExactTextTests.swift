@@ -46,4 +46,29 @@ import VictorDocuments
         // Offsets count scalars, not bytes: the bell after "café" is the fifth scalar.
         #expect(ExactText.firstForbidden(in: "café\u{7}")?.offset == 4)
     }
+
+    @Test(arguments: [
+        // Invisible characters make two names look like one.
+        ("pay\u{200B}roll", 3 as Int?),
+        ("reports/pay\u{AD}roll", 11),
+        ("docs/\u{202E}txt.exe", 5),
+        ("admin\u{FE0F}", 5),
+        ("tools\u{E0041}", 5),
+        ("\u{2060}root", 0),
+        ("a\u{115F}", 1),
+        // Joiners only between letters or marks outside ASCII.
+        ("pay\u{200C}roll", 3),
+        ("\u{200C}\u{631}\u{636}\u{627}", 0),
+        ("\u{639}\u{644}\u{6CC}\u{200C}", 3),
+        ("\u{639}\u{644}\u{6CC}\u{200C}\u{631}\u{636}\u{627}", nil),
+        ("\u{915}\u{94D}\u{200D}\u{937}", nil),
+        // Visible names, and the characters names never hold.
+        ("caf\u{E9}", nil),
+        ("docs/readme", nil),
+        ("line\nbreak", 4),
+        ("tab\there", 3),
+    ])
+    func namesHoldNoInvisibleOrForbiddenCharacter(name: String, offset: Int?) {
+        #expect(ExactText.firstForbiddenInName(name)?.offset == offset)
+    }
 }

@@ -141,6 +141,16 @@ import VictorTestSupport
             #expect(control.status == 400)
             // A forbidden character is refused by the reader or by the name rule, never decided.
             #expect(control.errorCode == "invalid_name" || control.errorCode == "invalid_json")
+            // An invisible character would make the name look like another: refused, never decided.
+            for invisible in ["\\u200b", "\\u00ad", "\\u202e"] {
+                let reply = try await client.post(
+                    "/v1/authz/check",
+                    #"{"user": "alice", "resource": "co"# + invisible + #"de", "action": "read"}"#
+                )
+                #expect(reply.status == 400, "\(reply.text)")
+                #expect(reply.errorCode == "invalid_name")
+                #expect(reply.json["error"]?["location"]?["path"] == .string("resource"))
+            }
             // A name in another normalization form is the same name.
             let decomposed = try await client.post(
                 "/v1/authz/check",
