@@ -50,6 +50,15 @@ struct AuthzRequestOptions: ParsableArguments {
     var format: AuthzFormat = .text
 
     func validate() throws {
+        // The exact-name rule, as the server applies it: a control or invisible character is an
+        // error, never a name decided as given.
+        for (option, name) in [("--user", user), ("--resource", resource), ("--action", action)] {
+            if let (_, scalar) = ExactText.firstForbiddenInName(ExactText.normalized(name)) {
+                throw ValidationError(
+                    "\(option) \(ExactText.quotedForDisplay(name)) may not hold the character \(ExactText.codePoint(scalar))"
+                )
+            }
+        }
         do {
             _ = try context()
         } catch {

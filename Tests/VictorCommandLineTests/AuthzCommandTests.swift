@@ -272,6 +272,20 @@ struct DecisionOutput: Decodable, Equatable {
         #expect(forbidden.standardError.contains("--context 'a': a value may not hold the character U+007F"))
     }
 
+    @Test(arguments: [
+        ("--user", "ali\u{200B}ce", "U+200B"), ("--resource", "pay\u{AD}", "U+00AD"), ("--action", "se\nnd", "U+000A"),
+    ])
+    func namesWithInvisibleOrControlCharactersAreErrors(option: String, name: String, scalar: String) async {
+        var arguments = [
+            "authz", "check", "--config", config, "--user", "alice", "--resource", "pay", "--action", "send",
+        ]
+        arguments[arguments.firstIndex(of: option)! + 1] = name
+        let run = await victor(arguments)
+        #expect(run.status == 2)
+        #expect(run.standardError.contains("\(option) "), "\(run.standardError)")
+        #expect(run.standardError.contains("may not hold the character \(scalar)"), "\(run.standardError)")
+    }
+
     @Test func aContextKeyGivenInTwoSpellingsIsGivenTwice() async throws {
         let run = await check(["caf\u{E9}=1", "cafe\u{301}=2"])
         #expect(run.status == 2)
@@ -330,6 +344,9 @@ struct DecisionOutput: Decodable, Equatable {
         let unknown = await victor(
             ["authz", "check", "--config", config, "--user", "x\n0 passed", "--resource", "r", "--action", "a"]
         )
-        #expect(unknown.standardOutput == "denied: unknown user 'x\\n0 passed'\n")
+        // A name with a line break is refused, and quoted with the break escaped.
+        #expect(unknown.status == 2)
+        #expect(unknown.standardOutput.isEmpty)
+        #expect(unknown.standardError.contains("--user 'x\\n0 passed' may not hold the character U+000A"))
     }
 }
