@@ -92,7 +92,8 @@ extension VictorServer {
         ServerRoute(.delete, "/mcp", .decide) { server, request, _ in try await server.mcp(request) },
     ]
 
-    /// Checks the caller's token against the route's access, then runs the route.
+    /// Checks the request's origin and host (``RequestOrigins``), then the caller's token against
+    /// the route's access, then runs the route.
     func respond(_ route: ServerRoute, _ request: Request, _ context: ServerRequestContext) async throws -> Response {
         try origins.check(host: request.head.authority, origin: request.headers[.origin])
         try authenticate(request, route.access)
