@@ -109,24 +109,30 @@ public enum ExactText {
         in text: String,
         allowLineBreaks: Bool = true
     ) -> (offset: Int, scalar: Unicode.Scalar)? {
-        // ASCII text, the usual name, is checked byte by byte (a byte is a scalar); the first
-        // non-ASCII byte sends the whole text to the scalar walk below.
-        var copy = text
-        let ascii: (offset: Int, byte: UInt8)?? = copy.withUTF8 { bytes in
-            for (offset, byte) in bytes.enumerated() {
-                if byte >= 0x80 { return .none }
-                if byte == 0x7F { return (offset, byte) }
-                if byte < 0x20, !allowLineBreaks || (byte != 0x09 && byte != 0x0A && byte != 0x0D) {
-                    return (offset, byte)
-                }
-            }
-            return .some(nil)
-        }
-        if let ascii { return ascii.map { ($0.offset, Unicode.Scalar($0.byte)) } }
+        if let ascii = firstForbiddenIfASCII(text, allowLineBreaks: allowLineBreaks) { return ascii }
         for (offset, scalar) in text.unicodeScalars.enumerated() {
             if isForbidden(scalar) || (!allowLineBreaks && scalar.value < 0x20) { return (offset, scalar) }
         }
         return nil
+    }
+
+    /// For ASCII text, the usual name, the first forbidden byte (a byte is a scalar) or `.some(nil)`,
+    /// found byte by byte; `nil` when the text is not all ASCII and needs a scalar walk.
+    private static func firstForbiddenIfASCII(
+        _ text: String,
+        allowLineBreaks: Bool
+    ) -> (offset: Int, scalar: Unicode.Scalar)?? {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            for (offset, byte) in bytes.enumerated() {
+                if byte >= 0x80 { return .none }
+                if byte == 0x7F { return (offset, Unicode.Scalar(byte)) }
+                if byte < 0x20, !allowLineBreaks || (byte != 0x09 && byte != 0x0A && byte != 0x0D) {
+                    return (offset, Unicode.Scalar(byte))
+                }
+            }
+            return .some(nil)
+        }
     }
 
     /// The first scalar a name may not hold, with its 0-based scalar offset, or `nil`: a
@@ -139,10 +145,12 @@ public enum ExactText {
     /// as `payroll`. The zero width non-joiner and joiner (U+200C, U+200D) are allowed between
     /// two letters or marks outside ASCII, where scripts such as Persian and Devanagari need them.
     public static func firstForbiddenInName(_ name: String) -> (offset: Int, scalar: Unicode.Scalar)? {
-        if let found = firstForbidden(in: name, allowLineBreaks: false) { return found }
-        if isASCII(name) { return nil }
+        // ASCII holds no invisible character: one pass over the bytes decides it.
+        if let ascii = firstForbiddenIfASCII(name, allowLineBreaks: false) { return ascii }
         let scalars = Array(name.unicodeScalars)
-        for (offset, scalar) in scalars.enumerated() where scalar.properties.isDefaultIgnorableCodePoint {
+        for (offset, scalar) in scalars.enumerated() {
+            if isForbidden(scalar) || scalar.value < 0x20 { return (offset, scalar) }
+            guard scalar.properties.isDefaultIgnorableCodePoint else { continue }
             if scalar.value == 0x200C || scalar.value == 0x200D, offset > 0, offset + 1 < scalars.count,
                 isJoinable(scalars[offset - 1]), isJoinable(scalars[offset + 1])
             {

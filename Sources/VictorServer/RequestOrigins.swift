@@ -16,7 +16,7 @@
 ///
 /// The MCP Streamable HTTP transport asks exactly this of servers ("Servers MUST validate the
 /// Origin header"); the same rule covers every route.
-struct RequestOrigins: Sendable, Equatable {
+struct RequestOrigins: Sendable {
     /// Origins answered besides loopback ones, lowercased, without a trailing slash.
     let allowedOrigins: Set<String>
     /// Hosts answered besides loopback ones (`name` or `name:port`), lowercased.

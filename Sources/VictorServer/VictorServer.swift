@@ -247,9 +247,8 @@ public final class VictorServer: Service, Sendable {
             }
         }
         let listener = configuration.listener
-        let idle = configuration.connectionIdleTimeout.components
         let http1 = HTTPServerBuilder.http1(
-            configuration: .init(idleTimeout: .seconds(idle.seconds) + .nanoseconds(idle.attoseconds / 1_000_000_000))
+            configuration: .init(idleTimeout: TimeAmount(configuration.connectionIdleTimeout))
         )
         let application = Application(
             router: router,

@@ -126,6 +126,21 @@ import VictorTestSupport
         }
     }
 
+    @Test func aServerWithTokensAnswersAnyHostButRefusesOtherPages() async throws {
+        try await withSampleServer(directories, tokens: true) { _, client, _ in
+            let named = client.with(token: Samples.decideToken).with(authority: "victor.example.com:\(client.port)")
+            let reply = try await named.post("/v1/authz/check", Self.check)
+            #expect(reply.status == 200, "\(reply.text)")
+            let page = try await named.post(
+                "/v1/authz/check",
+                Self.check,
+                headers: ["Origin": "https://attacker.example"]
+            )
+            #expect(page.status == 403)
+            #expect(page.text.contains("server.allowed_origins"), "\(page.text)")
+        }
+    }
+
     @Test func configuredOriginsAndHostsAreAnswered() async throws {
         let extra = "\n  allowed_origins: [https://console.example.com]\n  allowed_hosts: [victor.internal]"
         try await withSampleServer(directories, extraServer: extra) { server, client, _ in
