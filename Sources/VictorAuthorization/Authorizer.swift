@@ -285,19 +285,10 @@ public final class Authorizer: Sendable {
         var decisions: [Decision] = []
         decisions.reserveCapacity(requests.count)
         var denied = 0
-        if snapshot.enabled, let compiled = snapshot.user(id), compiled.user.enabled {
+        if snapshot.enabled, snapshot.user(id)?.user.enabled == true {
             for key in keys {
-                let decision: Decision
-                if let cache, let hit = cache.lookup(.init(user: id, pair: key), generation: snapshot.generation) {
-                    counters.cacheHits.add(1)
-                    decision = hit
-                } else {
-                    let (computed, dependent) = key.withRaw { snapshot.decide(compiled, $0, context, nil) }
-                    if let cache, !dependent {
-                        cache.insert(.init(user: id, pair: key), computed, generation: snapshot.generation)
-                    }
-                    decision = computed
-                }
+                // As a single check decides: what the role index decides alone skips the cache.
+                let decision = decide(snapshot, id, key, context)
                 if !decision.allowed { denied += 1 }
                 decisions.append(decision)
             }

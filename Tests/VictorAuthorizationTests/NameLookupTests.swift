@@ -77,4 +77,26 @@ import VictorAuthorization
         for _ in 0..<3 { #expect(withPolicy.check(user: "u", resource: "code", action: "read").allowed) }
         #expect(withPolicy.statistics().cacheHits == 2)
     }
+
+    @Test func batchesUseTheCacheAsSingleChecksDo() throws {
+        let roles = [Role("dev", permissions: [Permission(resource: "code", action: "read")])]
+        let requests = [AccessRequest](repeating: AccessRequest(resource: "code", action: "read"), count: 3)
+        let plain = try Authorizer(
+            configuration: AuthorizationConfiguration(roles: roles, users: [User("u", roles: ["dev"])])
+        )
+        #expect(plain.check(user: "u", requests: requests).allSatisfy(\.allowed))
+        #expect(plain.statistics().cacheHits == 0)
+
+        let withPolicy = try Authorizer(
+            configuration: AuthorizationConfiguration(
+                roles: roles,
+                users: [User("u", roles: ["dev"])],
+                policies: [Policy("no-prod", effect: .deny, resource: "prod", action: "*")]
+            )
+        )
+        let decisions = withPolicy.check(user: "u", requests: requests + [AccessRequest(resource: "prod", action: "read")])
+        #expect(decisions.map(\.allowed) == [true, true, true, false])
+        #expect(withPolicy.statistics().cacheHits == 2)
+        #expect(withPolicy.statistics().checks == 4)
+    }
 }
