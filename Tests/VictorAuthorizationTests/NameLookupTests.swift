@@ -94,7 +94,10 @@ import VictorAuthorization
                 policies: [Policy("no-prod", effect: .deny, resource: "prod", action: "*")]
             )
         )
-        let decisions = withPolicy.check(user: "u", requests: requests + [AccessRequest(resource: "prod", action: "read")])
+        let decisions = withPolicy.check(
+            user: "u",
+            requests: requests + [AccessRequest(resource: "prod", action: "read")]
+        )
         #expect(decisions.map(\.allowed) == [true, true, true, false])
         #expect(withPolicy.statistics().cacheHits == 2)
         #expect(withPolicy.statistics().checks == 4)
