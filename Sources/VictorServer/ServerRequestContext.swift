@@ -9,13 +9,17 @@ public struct ServerRequestContext: RequestContext {
     /// The request's id: the client's `X-Request-ID` when it is a short printable token, a new
     /// one otherwise.
     public var requestID: String
-    /// The client's address, for the access log.
-    public let remoteAddress: String?
+    /// The channel the request arrived on.
+    let channel: any Channel
+
+    /// The client's address, for the access log: formatted only when asked for, not for
+    /// every request whether or not an access log is written.
+    public var remoteAddress: String? { channel.remoteAddress?.ipAddress }
 
     /// Creates the context of a request arriving on `source`'s channel.
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         requestID = ""
-        remoteAddress = source.channel.remoteAddress?.ipAddress
+        channel = source.channel
     }
 }

@@ -84,7 +84,8 @@ import VictorAuthorization
         let plain = try Authorizer(
             configuration: AuthorizationConfiguration(roles: roles, users: [User("u", roles: ["dev"])])
         )
-        #expect(plain.check(user: "u", requests: requests).allSatisfy(\.allowed))
+        let allowed = plain.check(user: "u", requests: requests).map(\.allowed)
+        #expect(allowed == [true, true, true])
         #expect(plain.statistics().cacheHits == 0)
 
         let withPolicy = try Authorizer(
