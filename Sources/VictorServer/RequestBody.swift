@@ -79,6 +79,7 @@ struct RequestBodyReader: Sendable {
     }
 
     /// The position of the first bracket opening a level deeper than `limit`, outside strings.
+    /// Lines end where the JSON reader ends them, at CR LF, CR or LF, wherever these stand.
     static func deeperThan(_ limit: Int, _ bytes: [UInt8]) -> (line: Int, column: Int)? {
         var depth = 0
         var line = 1
@@ -87,9 +88,20 @@ struct RequestBodyReader: Sendable {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                if byte == UInt8(ascii: "\r"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") {
+                    index += 1
+                }
+                line += 1
+                index += 1
+                lineStart = index
+                continue
+            }
             if inString {
                 if byte == UInt8(ascii: "\\") {
-                    index += 2
+                    // An escaped line break is not JSON, but still ends a line.
+                    let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+                    index += next == UInt8(ascii: "\n") || next == UInt8(ascii: "\r") ? 1 : 2
                     continue
                 }
                 if byte == UInt8(ascii: "\"") { inString = false }
@@ -103,9 +115,6 @@ struct RequestBodyReader: Sendable {
                         return (line, column)
                     }
                 case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-                case UInt8(ascii: "\n"):
-                    line += 1
-                    lineStart = index + 1
                 default: break
                 }
             }

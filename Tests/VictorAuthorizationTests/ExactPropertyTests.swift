@@ -2,6 +2,7 @@ import Foundation
 import PropertyBased
 import Testing
 import VictorAuthorization
+import VictorTestSupport
 
 /// Rewrites every name and string of a configuration.
 enum Respell {

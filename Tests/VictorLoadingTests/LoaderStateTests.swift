@@ -1,4 +1,5 @@
 import Testing
+import VictorTestSupport
 
 @testable import VictorLoading
 
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func randomOperationSequencesKeepEveryInvariant() throws {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix(state: 42)
         for round in 0..<50 {
             var state = state(maxCacheSize: Int.random(in: 1...5, using: &generator))
             var keys: [Int32] = []
@@ -132,18 +133,5 @@ import Testing
         state.slots[Int(a)].newer = b
         state.unpinnedLoaded = 5
         #expect(state.brokenInvariants().contains { $0.contains("unpinnedLoaded is 5") })
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing sequence can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
