@@ -185,3 +185,86 @@ import VictorTestSupport
         }
     }
 }
+
+/// Configuration files with a few random edits: each reads, or fails with a located error
+/// naming the file; what reads keeps every bound.
+@Suite struct ConfigurationMutationTests {
+    static let victor = """
+        authorization: authz.yaml
+        store: postgres:///victor?host=/tmp
+        server:
+          host: 127.0.0.1
+          port: 8080
+          tokens: tokens.yaml
+          tls: {certificate: cert.pem, key: key.pem}
+          shutdown_deadline_ms: 2500
+          connection_idle_timeout_ms: 30000
+          staleness_bound_ms: 100
+          access_log: true
+          allowed_origins: [https://console.example.com, 'http://app.example:8080']
+          allowed_hosts: [victor.internal, 'victor.internal:8443']
+          limits: {max_body_bytes: 4096, max_depth: 8, max_batch: 50}
+          sessions: {max_sessions: 3, idle_timeout_ms: 1000, max_pending_outcomes: 2}
+        """
+
+    static let edits = [
+        "\n", " ", "  ", ":", "-", "- ", "[", "]", "{", "}", ",", "&a ", "*a", "!!str ", "#", "'", "\"", "9",
+        "0x1F", "-1", "1e400", "99999999999999999999", "\u{0}", "\u{7}", "\u{200B}", "é", "\t", "?", "*", "/",
+        "@", "null", "~", "true",
+    ]
+
+    /// `text` with one to three random insertions, replacements or deletions.
+    static func mutated(_ text: String, _ rng: inout SplitMix) -> String {
+        var scalars = Array(text.unicodeScalars)
+        for _ in 0..<Int.random(in: 1...3, using: &rng) {
+            let at = Int.random(in: 0..<scalars.count, using: &rng)
+            let edit = Array(edits.randomElement(using: &rng)!.unicodeScalars)
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: scalars.insert(contentsOf: edit, at: at)
+            case 1: scalars.replaceSubrange(at...at, with: edit)
+            default: scalars.remove(at: at)
+            }
+        }
+        return String(String.UnicodeScalarView(scalars))
+    }
+
+    @Test func editedServerConfigurationsReadOrSayWhere() async {
+        await propertyCheck(count: 1_000, input: Gen.uint64()) { seed in
+            var rng = SplitMix(state: seed)
+            let text = Self.mutated(Self.victor, &rng)
+            do throws(ServerError) {
+                let configuration = try ServerConfiguration.parse(text, baseDirectory: "/etc/victor")
+                #expect((0...65_535).contains(configuration.listener.port), "\(text)")
+                #expect(configuration.limits.maxDepth >= 1 && configuration.limits.maxBodyBytes >= 1, "\(text)")
+                #expect(configuration.connectionIdleTimeout > .zero, "\(text)")
+                #expect(configuration.allowedOrigins.allSatisfy { !$0.contains("*") && !$0.contains(" ") }, "\(text)")
+                #expect(configuration.allowedHosts.allSatisfy { !$0.contains("*") && !$0.contains("/") }, "\(text)")
+            } catch {
+                #expect(error.code == .invalidConfiguration, "\(text): \(error.code)")
+                #expect(error.message.contains("victor.yaml"), "\(text): \(error.message)")
+            }
+        }
+    }
+
+    @Test func editedTokenFilesReadOrSayWhere() async {
+        let digest = AccessTokens.digest(of: "a-token-0123456789")
+        let tokens = """
+            tokens:
+              - {name: decider, sha256: \(digest), scopes: [decide], user: alice}
+              - name: administrator
+                sha256: \(digest.uppercased())
+                scopes: [admin, decide]
+            """
+        await propertyCheck(count: 1_000, input: Gen.uint64()) { seed in
+            var rng = SplitMix(state: seed)
+            let text = Self.mutated(tokens, &rng)
+            do throws(ServerError) {
+                let read = try AccessTokens.parse(text, file: "tokens.yaml")
+                #expect(read.entries.allSatisfy { $0.digest.count == 32 && !$0.scopes.isEmpty }, "\(text)")
+            } catch {
+                #expect(error.code == .invalidConfiguration, "\(text): \(error.code)")
+                #expect(error.message.contains("tokens.yaml"), "\(text): \(error.message)")
+            }
+        }
+    }
+}
