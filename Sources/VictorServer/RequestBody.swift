@@ -81,6 +81,11 @@ struct RequestBodyReader: Sendable {
     /// The position of the first bracket opening a level deeper than `limit`, outside strings.
     /// Lines end where the JSON reader ends them, at CR LF, CR or LF, wherever these stand.
     static func deeperThan(_ limit: Int, _ bytes: [UInt8]) -> (line: Int, column: Int)? {
+        // Without bounds checks: this scan reads every byte of every body.
+        bytes.withUnsafeBufferPointer { deeperThan(limit, $0) }
+    }
+
+    private static func deeperThan(_ limit: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int)? {
         var depth = 0
         var line = 1
         var lineStart = 0
@@ -111,7 +116,9 @@ struct RequestBodyReader: Sendable {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     depth += 1
                     if depth > limit {
-                        let column = String(decoding: bytes[lineStart..<index], as: UTF8.self).unicodeScalars.count + 1
+                        let column =
+                            String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<index]), as: UTF8.self)
+                            .unicodeScalars.count + 1
                         return (line, column)
                     }
                 case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
