@@ -108,8 +108,8 @@ import VictorTestSupport
 
     // MARK: Body depth
 
-    /// A JSON text nesting 0 to 12 levels (a chain of lists and mappings that deep, with
-    /// shallower siblings), whose strings hold brackets, escapes and non-ASCII text, with line
+    /// A JSON text nesting 0 to 13 levels (a chain of up to 12 lists and mappings, an empty one
+    /// possibly at its end, with shallower siblings), whose strings hold brackets, escapes and non-ASCII text, with line
     /// breaks of every kind between tokens; sometimes one byte is then changed.
     static func jsonText(_ rng: inout SplitMix) -> [UInt8] {
         let strings = [#""[""#, #""{{""#, #""\"[""#, #""\\""#, #""\\\"{""#, #""é]""#, #""""#, #""a\u005b""#]
