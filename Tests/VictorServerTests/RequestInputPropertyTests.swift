@@ -109,8 +109,9 @@ import VictorTestSupport
     // MARK: Body depth
 
     /// A JSON text nesting 0 to 13 levels (a chain of up to 12 lists and mappings, an empty one
-    /// possibly at its end, with shallower siblings), whose strings hold brackets, escapes and non-ASCII text, with line
-    /// breaks of every kind between tokens; sometimes one byte is then changed.
+    /// possibly at its end, with shallower siblings), whose strings hold brackets, escapes and
+    /// non-ASCII text, with line breaks of every kind between tokens; sometimes one byte is then
+    /// changed.
     static func jsonText(_ rng: inout SplitMix) -> [UInt8] {
         let strings = [#""[""#, #""{{""#, #""\"[""#, #""\\""#, #""\\\"{""#, #""é]""#, #""""#, #""a\u005b""#]
         let spaces = ["", " ", "\n", "\r\n", "\r", "\t", "\n  "]
