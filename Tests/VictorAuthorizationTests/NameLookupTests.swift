@@ -59,14 +59,14 @@ import VictorAuthorization
         }
     }
 
-    @Test func decisionsTheRolesAloneMakeSkipTheCacheAndPolicyDecisionsUseIt() throws {
+    /// Two authorizers granting `u` a read of `code` through a role: one with nothing else, where
+    /// the role index decides alone, and one with a deny policy, whose decisions go through the
+    /// cache.
+    static func cacheCases() throws -> (plain: Authorizer, withPolicy: Authorizer) {
         let roles = [Role("dev", permissions: [Permission(resource: "code", action: "read")])]
         let plain = try Authorizer(
             configuration: AuthorizationConfiguration(roles: roles, users: [User("u", roles: ["dev"])])
         )
-        for _ in 0..<3 { #expect(plain.check(user: "u", resource: "code", action: "read").allowed) }
-        #expect(plain.statistics().cacheHits == 0)
-
         let withPolicy = try Authorizer(
             configuration: AuthorizationConfiguration(
                 roles: roles,
@@ -74,27 +74,23 @@ import VictorAuthorization
                 policies: [Policy("no-prod", effect: .deny, resource: "prod", action: "*")]
             )
         )
+        return (plain, withPolicy)
+    }
+
+    @Test func decisionsTheRolesAloneMakeSkipTheCacheAndPolicyDecisionsUseIt() throws {
+        let (plain, withPolicy) = try Self.cacheCases()
+        for _ in 0..<3 { #expect(plain.check(user: "u", resource: "code", action: "read").allowed) }
+        #expect(plain.statistics().cacheHits == 0)
         for _ in 0..<3 { #expect(withPolicy.check(user: "u", resource: "code", action: "read").allowed) }
         #expect(withPolicy.statistics().cacheHits == 2)
     }
 
     @Test func batchesUseTheCacheAsSingleChecksDo() throws {
-        let roles = [Role("dev", permissions: [Permission(resource: "code", action: "read")])]
+        let (plain, withPolicy) = try Self.cacheCases()
         let requests = [AccessRequest](repeating: AccessRequest(resource: "code", action: "read"), count: 3)
-        let plain = try Authorizer(
-            configuration: AuthorizationConfiguration(roles: roles, users: [User("u", roles: ["dev"])])
-        )
         let allowed = plain.check(user: "u", requests: requests).map(\.allowed)
         #expect(allowed == [true, true, true])
         #expect(plain.statistics().cacheHits == 0)
-
-        let withPolicy = try Authorizer(
-            configuration: AuthorizationConfiguration(
-                roles: roles,
-                users: [User("u", roles: ["dev"])],
-                policies: [Policy("no-prod", effect: .deny, resource: "prod", action: "*")]
-            )
-        )
         let decisions = withPolicy.check(
             user: "u",
             requests: requests + [AccessRequest(resource: "prod", action: "read")]

@@ -64,6 +64,8 @@ import VictorTestSupport
         #expect(entry["request_id"] == .string("req-42"))
         #expect(entry["status"] == .integer(200))
         #expect(entry["route"] == .string("/health/live"))
+        // Read from the connection after the response was written.
+        #expect(entry["remote"] == .string("127.0.0.1"))
     }
 
     @Test func requestsWithoutAUsableIDGetDistinctVersion4UUIDs() async throws {
