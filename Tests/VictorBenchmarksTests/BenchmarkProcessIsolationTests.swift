@@ -22,8 +22,7 @@ import VictorBenchmarks
     @Test func theChildsLastErrorLinesAreKept() async throws {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("victor-child-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: script) }
-        try Data("#!/bin/sh\necho one >&2\necho two >&2\nkill -9 $$\n".utf8).write(to: script)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        try writeExecutable("#!/bin/sh\necho one >&2\necho two >&2\nkill -9 $$\n", to: script)
         let result = await BenchmarkProcessIsolation(executable: script.path, arguments: []).run(
             benchmark,
             BenchmarkContext(quick: true)
@@ -43,14 +42,14 @@ import VictorBenchmarks
         try Data(try JSONReportRenderer.render(report).utf8).write(to: reportFile)
         let script = directory.appendingPathComponent("child")
         // The child checks the arguments it is given, then prints the report.
-        try Data(
+        try writeExecutable(
             """
             #!/bin/sh
             [ "$*" = "bench --benchmark-id memory.lru_cache --format json --in-process --quick" ] || exit 7
             cat '\(reportFile.path)'
-            """.utf8
-        ).write(to: script)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+            """,
+            to: script
+        )
         let result = await BenchmarkProcessIsolation(executable: script.path, arguments: ["bench"]).run(
             benchmark,
             BenchmarkContext(quick: true)
@@ -62,4 +61,16 @@ import VictorBenchmarks
     @Test func theTestRunnerIsNotMistakenForVictor() {
         #expect(BenchmarkProcessIsolation.currentExecutable(named: "victor") == nil)
     }
+}
+
+/// Writes a script through a descriptor closed on exec. A descriptor without that flag is
+/// inherited by every process the other tests start meanwhile, and while any of them holds it
+/// open for writing, starting the script fails with "Text file busy".
+func writeExecutable(_ text: String, to url: URL) throws {
+    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+    guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+    defer { close(descriptor) }
+    let bytes = Array(text.utf8)
+    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    guard written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
 }
