@@ -142,10 +142,19 @@ final class Run<Value: Sendable>: Sendable {
     /// Runs task `index`'s body once and classifies how it ended.
     @inlinable
     func execute(_ index: Int) async -> Result<Value, ExecutionError> {
-        let body = tasks[index].body
+        await Self.execute(tasks[index].body, index: index, timeout: timeout)
+    }
+
+    /// Runs `body`, task `index` of its run, once and classifies how it ended.
+    @inlinable
+    static func execute(
+        _ body: @escaping @Sendable () async throws -> Value,
+        index: Int,
+        timeout: Duration?
+    ) async -> Result<Value, ExecutionError> {
         do {
             if let timeout {
-                return .success(try await Self.withTimeout(timeout, body))
+                return .success(try await withTimeout(timeout, body))
             }
             return .success(try await body())
         } catch {

@@ -11,6 +11,15 @@ struct RunFigures {
     @usableFromInline let peakInFlight: Int
 
     @inlinable
+    init(total: Int, completed: Int, failed: Int, timedOut: Int, peakInFlight: Int) {
+        self.total = total
+        self.completed = completed
+        self.failed = failed
+        self.timedOut = timedOut
+        self.peakInFlight = peakInFlight
+    }
+
+    @inlinable
     init<Value>(_ state: RunState<Value>) {
         total = state.total
         completed = state.completed
@@ -59,10 +68,11 @@ struct ExecutorInstruments: Sendable {
         if metrics.timedOut > 0 { timeouts.increment(by: metrics.timedOut) }
         if metrics.notStarted > 0 { notStarted.increment(by: metrics.notStarted) }
         runDuration.recordNanoseconds(metrics.wallNanoseconds)
-        dispatchPerTask.record(metrics.dispatchNanosecondsPerTask)
-        // A one-task run has nothing to overlap: its speedup, utilization, peaks and workers are
-        // 1 by construction, and would only pull the parallel runs' figures toward 1.
+        // A one-task run has nothing to overlap or hand over: its speedup, utilization, peaks
+        // and workers are 1 and its dispatch 0 by construction, and would only pull the figures
+        // of the runs that do toward those values.
         guard metrics.taskCount > 1 else { return }
+        dispatchPerTask.record(metrics.dispatchNanosecondsPerTask)
         speedup.record(metrics.speedup)
         utilization.record(metrics.utilization)
         throughput.record(metrics.throughput)

@@ -51,8 +51,8 @@ public final class ParallelExecutor: Sendable {
     ///   - eventBus: where run and failure events are published, if anywhere.
     ///   - telemetry: the naming of the executor's instruments (`PREFIX_executor_runs_total`,
     ///     `PREFIX_executor_run_duration` and the other per-run figures), pushed once per run;
-    ///     the parallelism figures (speedup, utilization, throughput, peaks, workers) only for
-    ///     runs of two tasks or more.
+    ///     the parallelism figures (speedup, utilization, throughput, dispatch per task, peaks,
+    ///     workers) only for runs of two tasks or more.
     /// - Throws: ``ExecutionError/Code/invalidConfiguration`` when a field is out of range,
     ///   such as `maxWorkers` below 1.
     public init(
@@ -140,6 +140,9 @@ public final class ParallelExecutor: Sendable {
         // unspecialized generic code costs hundreds of nanoseconds per task in metadata lookups.
         let (runID, decision, nested) = begin(taskCount: tasks.count)
         let start = MonotonicClock.nanoseconds()
+        if tasks.count == 1, decision.mode == .sequential {
+            return await runOne(tasks[0], runID: runID, decision: decision, nested: nested, start: start, progress)
+        }
         let run = Run(
             runID: runID,
             slots: nested ? nil : slots,
@@ -160,6 +163,68 @@ public final class ParallelExecutor: Sendable {
         let (results, figures) = run.state.withLock { ($0.close(), RunFigures($0)) }
         let metrics = finish(runID: runID, decision: decision, figures: figures, workers: workers, wall: wall)
         return ExecutionReport(runID: runID, results: results, decision: decision, metrics: metrics)
+    }
+
+    /// A one-task run, the gate's usual case: what a sequential run of ``run(_:progress:)``
+    /// does for one task (take a slot, check for cancellation, run the body under the timeout,
+    /// record it), in the calling task, with no ``Run`` object, lock, queue or worker loop.
+    @inlinable
+    func runOne<Value: Sendable>(
+        _ task: ExecutionTask<Value>,
+        runID: UInt64,
+        decision: StrategyDecision,
+        nested: Bool,
+        start: UInt64,
+        _ progress: (@Sendable (ExecutionProgress) -> Void)?
+    ) async -> ExecutionReport<Value> {
+        var outcome: Result<Value, ExecutionError>?
+        var end: UInt64?
+        let workers: WorkerTotals
+        if nested {
+            // Already in one of this executor's slots, which the task runs in.
+            workers = await executeOne(task, &outcome, &end)
+        } else {
+            workers =
+                await slots.holdingSlot(runID: runID, executor: ObjectIdentifier(self)) {
+                    await executeOne(task, &outcome, &end)
+                } ?? WorkerTotals()
+        }
+        let wall = (end ?? MonotonicClock.nanoseconds()) - start
+        let result = outcome ?? .failure(RunState<Value>.notStarted(0, .cancelled))
+        let failed = outcome.map { if case .failure = $0 { 1 } else { 0 } } ?? 0
+        if let outcome {
+            progress?(ExecutionProgress(index: 0, completed: 1, failed: failed, total: 1))
+            if case .failure(let error) = outcome { announceFailure(error, runID: runID, bus: bus) }
+        }
+        let timedOut = if case .failure(let error) = outcome, error.code == .timedOut { 1 } else { 0 }
+        let figures = RunFigures(
+            total: 1,
+            completed: outcome == nil ? 0 : 1,
+            failed: failed,
+            timedOut: timedOut,
+            peakInFlight: outcome == nil ? 0 : 1
+        )
+        let metrics = finish(runID: runID, decision: decision, figures: figures, workers: workers, wall: wall)
+        return ExecutionReport(runID: runID, results: [result], decision: decision, metrics: metrics)
+    }
+
+    /// Runs a one-task run's task in a held slot unless the caller is cancelled, and sets
+    /// `outcome` and `end` (when it ended). Nothing is handed over, so no dispatch time counts.
+    @inlinable
+    func executeOne<Value: Sendable>(
+        _ task: ExecutionTask<Value>,
+        _ outcome: inout Result<Value, ExecutionError>?,
+        _ end: inout UInt64?
+    ) async -> WorkerTotals {
+        var workers = WorkerTotals()
+        workers.workers = 1
+        guard !Task.isCancelled else { return workers }
+        let bodyStart = MonotonicClock.nanoseconds()
+        outcome = await Run<Value>.execute(task.body, index: 0, timeout: configuration.taskTimeout)
+        let ended = MonotonicClock.nanoseconds()
+        end = ended
+        workers.busyNanoseconds = ended - bodyStart
+        return workers
     }
 
     /// Numbers the run, decides how to run it and announces it; `nested` when the run is

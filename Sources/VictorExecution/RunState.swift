@@ -115,15 +115,19 @@ struct RunState<Value: Sendable>: Sendable {
                 closed.append(result)
                 continue
             }
-            let why =
-                switch stop {
-                case .failFast(let failed): "task \(failed) failed and fail-fast stopped the run"
-                case .cancelled, nil: "the run was cancelled"
-                }
-            closed.append(
-                .failure(ExecutionError(.notStarted, "task \(index) never started: \(why)", taskIndex: index))
-            )
+            closed.append(.failure(Self.notStarted(index, stop)))
         }
         return closed
+    }
+
+    /// The failure recorded for task `index`, which never started because of `stop`.
+    @inlinable
+    static func notStarted(_ index: Int, _ stop: StopReason?) -> ExecutionError {
+        let why =
+            switch stop {
+            case .failFast(let failed): "task \(failed) failed and fail-fast stopped the run"
+            case .cancelled, nil: "the run was cancelled"
+            }
+        return ExecutionError(.notStarted, "task \(index) never started: \(why)", taskIndex: index)
     }
 }

@@ -90,13 +90,15 @@ final class WorkerSlots: Sendable {
     /// Returns a slot: to the first waiter if there is one, else to the free pool.
     @usableFromInline
     func release() {
-        let waiter = state.withLock { state -> Waiter? in
+        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             defer { state.assertInvariants("releasing a slot") }
-            if let waiter = state.waiters.popFirst() { return waiter }
-            state.free += 1
-            return nil
+            guard !state.waiters.isEmpty else {
+                state.free += 1
+                return nil
+            }
+            return state.waiters.removeFirst().continuation
         }
-        waiter?.continuation.resume(returning: true)
+        next?.resume(returning: true)
     }
 
     /// Runs `body` while holding a slot, inside ``WorkerContext/executor`` set to `executor`.

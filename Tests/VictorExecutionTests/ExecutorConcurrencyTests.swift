@@ -153,6 +153,31 @@ import VictorExecution
         #expect(executor.statistics.tasks == 1_600)
     }
 
+    /// One-task runs take a shorter path, with the same slots.
+    @Test func concurrentOneTaskRunsShareTheBound() async throws {
+        let executor = try ParallelExecutor(configuration: .init(maxWorkers: 3))
+        let probe = ConcurrencyProbe()
+        await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<300 {
+                group.addTask {
+                    let report = await executor.run([
+                        ExecutionTask { () async -> Int in
+                            probe.enter(index)
+                            await Task.yield()
+                            probe.leave()
+                            return index * 3
+                        }
+                    ])
+                    return (try? report.values()) == [index * 3]
+                }
+            }
+            for await ok in group { #expect(ok) }
+        }
+        #expect(probe.peak <= 3)
+        #expect(probe.runs.count == 300 && probe.runs.values.allSatisfy { $0 == 1 })
+        #expect(executor.statistics.runs == 300 && executor.statistics.succeeded == 300)
+    }
+
     @Test func aRunStartedFromATaskOfTheSameExecutorRunsInItsSlot() async throws {
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 2, strategy: .parallel))
         let probe = ConcurrencyProbe()
