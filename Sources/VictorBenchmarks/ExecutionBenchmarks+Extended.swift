@@ -28,12 +28,20 @@ extension ExecutionBenchmarks {
         let inline = await Measure.nanosecondsPerOperation(samples: samples, batch: count) { _ in
             blackHole(await sequential.run(tasks))
         }
+        // A batch of one, as the runtime's gate runs each tool call: the whole run, report included.
+        let oneTask = [ExecutionTask { 0 }]
+        let oneTaskRun = try await Measure.nanosecondsPerOperation(samples: samples, batch: 20_000) { runs in
+            for _ in 0..<runs where await executor.run(oneTask).metrics.succeeded != 1 {
+                throw BenchmarkError("a one-task run did not succeed")
+            }
+        }
         return BenchmarkMeasurement(
             value: perTask,
             details: "100,000 no-op tasks on 4 workers, wall time of run() ÷ tasks, median of \(samples); "
                 + "executor's dispatch time \(formatNumber(report.metrics.dispatchNanosecondsPerTask)) ns per task; "
                 + "same tasks with one child task per item (at most 4 at once, no ordered results) "
-                + "\(formatNumber(childTask)) ns, sequential strategy \(formatNumber(inline)) ns"
+                + "\(formatNumber(childTask)) ns, sequential strategy \(formatNumber(inline)) ns; "
+                + "a whole run of one no-op task \(formatNumber(oneTaskRun)) ns"
         )
     }
 
