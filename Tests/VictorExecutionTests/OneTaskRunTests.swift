@@ -134,6 +134,42 @@ import VictorTestSupport
         #expect(probe.peak == 1)
     }
 
+    @Test func aRunCancelledWhileWaitingForASlotNeverStartsItsTask() async throws {
+        let executor = try ParallelExecutor(configuration: .init(maxWorkers: 1))
+        let probe = ConcurrencyProbe()
+        let release = Mutex(false)
+        let holder = Task {
+            await executor.run([
+                ExecutionTask { () async -> Int in
+                    probe.enter(0)
+                    defer { probe.leave() }
+                    while !release.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(1)) }
+                    return 0
+                }
+            ])
+        }
+        await probe.wait { $0.started.count == 1 }
+        let waiter = Task {
+            await executor.run([
+                ExecutionTask { () -> Int in
+                    probe.enter(1)
+                    probe.leave()
+                    return 1
+                }
+            ])
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        waiter.cancel()
+        let report = await waiter.value
+        #expect(report.failures.map(\.code) == [.notStarted])
+        #expect(report.metrics.notStarted == 1 && report.metrics.workers == 0)
+        release.withLock { $0 = true }
+        #expect(try await holder.value.values() == [0])
+        #expect(probe.started == [0])
+        // The cancelled wait took no slot: the next run gets the only one.
+        #expect(try await executor.run([ExecutionTask { 2 }]).values() == [2])
+    }
+
     @Test func aOneTaskRunInsideATaskRunsInItsSlot() async throws {
         // One slot, held by the outer task: the inner run waiting for a slot would deadlock.
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 1))
