@@ -162,22 +162,35 @@ final class Run<Value: Sendable>: Sendable {
         }
     }
 
-    /// Races `body` against a timer. When the timer wins, `body` is cancelled and awaited (so it
-    /// still occupies its worker until it returns) and ``TimeoutSignal`` is thrown.
+    /// Runs `body` in a task of its own with a deadline, counted from when that task starts.
+    /// When the deadline passes first, the task is cancelled and awaited (so it still occupies
+    /// its worker until it returns) and ``TimeoutSignal`` is thrown; cancelling the caller
+    /// cancels the task.
+    ///
+    /// The deadline is one entry of the process's ``DeadlineTimer``, not a sleeping task: a
+    /// timeout costs one task and two lock round-trips, where a sleeping task per call cost
+    /// a second task, a timer registration and a wake-up of the thread that keeps timers.
     @inlinable
     static func withTimeout(
         _ timeout: Duration,
         _ body: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
-        try await withThrowingTaskGroup(of: Value.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw TimeoutSignal()
+        let task = Task { () async throws -> Value in
+            let deadline = DeadlineTimer.shared.cancelCurrentTask(after: timeout)
+            let outcome: Result<Value, any Error>
+            do {
+                outcome = .success(try await body())
+            } catch {
+                outcome = .failure(error)
             }
-            defer { group.cancelAll() }
-            // The group has two children, so `next()` returns a value or throws.
-            return try await group.next()!
+            // Removed before the task ends, as the timer requires.
+            if let deadline, !DeadlineTimer.shared.remove(deadline) { throw TimeoutSignal() }
+            return try outcome.get()
+        }
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
         }
     }
 }

@@ -36,9 +36,10 @@ public struct ExecutorConfiguration: Sendable, Hashable {
     /// When set, the first failing task stops the run: running tasks are cancelled and queued
     /// tasks never start (their results are ``ExecutionError/Code/notStarted``).
     public var failFast: Bool
-    /// The longest a task may run; `nil` for no limit. A task that exceeds it is cancelled and its
-    /// result is ``ExecutionError/Code/timedOut``. Cancellation is cooperative: its worker slot is
-    /// freed when the task body returns, so the ``maxWorkers`` bound still holds.
+    /// The longest a task may run, from when its body starts; `nil` for no limit. A task that
+    /// exceeds it is cancelled and its result is ``ExecutionError/Code/timedOut``. Cancellation
+    /// is cooperative: its worker slot is freed when the task body returns, so the
+    /// ``maxWorkers`` bound still holds.
     public var taskTimeout: Duration?
     /// The rules of the ``ExecutionStrategy/adaptive`` strategy.
     public var adaptive: AdaptivePolicy

@@ -178,6 +178,31 @@ import VictorExecution
         #expect(executor.statistics.runs == 300 && executor.statistics.succeeded == 300)
     }
 
+    /// Deadlines of many concurrent runs share one timer: the tasks that wait for cancellation
+    /// time out, and those that return at once never do.
+    @Test(.timeLimit(.minutes(1))) func concurrentTimeoutsCancelOnlyTheTasksThatOverrun() async throws {
+        let executor = try ParallelExecutor(configuration: .init(maxWorkers: 8, taskTimeout: .milliseconds(200)))
+        let outcomes = await withTaskGroup(of: (Bool, ExecutionError.Code?).self) { group in
+            for index in 0..<200 {
+                let overruns = index % 10 == 0
+                group.addTask {
+                    let report = await executor.run([
+                        ExecutionTask { () async throws -> Int in
+                            if overruns { try await Task.sleep(for: .seconds(600)) }
+                            return index
+                        }
+                    ])
+                    return (overruns, report.failures.first?.code)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.count == 200)
+        #expect(outcomes.filter(\.0).allSatisfy { $0.1 == .timedOut })
+        #expect(outcomes.filter { !$0.0 }.allSatisfy { $0.1 == nil })
+        #expect(executor.statistics.timedOut == 20)
+    }
+
     @Test func aRunStartedFromATaskOfTheSameExecutorRunsInItsSlot() async throws {
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 2, strategy: .parallel))
         let probe = ConcurrencyProbe()
