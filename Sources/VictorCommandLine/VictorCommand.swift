@@ -1,4 +1,5 @@
 public import ArgumentParser
+import VictorMCP
 
 /// The `victor` command: benchmarks, personas and authorization from the command line.
 ///
@@ -18,6 +19,15 @@ public struct VictorCommand: AsyncParsableCommand {
 
     /// Creates the command; ArgumentParser fills it from the arguments.
     public init() {}
+
+    /// Prepares the process for the subcommand named in `arguments`, before anything runs:
+    /// `victor mcp` runs Swift Concurrency on the event loop its pipes are read on
+    /// (``MCPGateway/runConcurrencyOnEventLoop()``). Call it once, first thing in `main`.
+    public static func prepareProcess(arguments: [String] = CommandLine.arguments) {
+        if arguments.dropFirst().first == MCPCommand.configuration.commandName {
+            MCPGateway.runConcurrencyOnEventLoop()
+        }
+    }
 
     /// Parses `arguments` (the process's own when `nil`, rejected with exit code 2 when one is not
     /// valid UTF-8), runs the chosen subcommand with `output` as its ``CommandOutput/current``,

@@ -1,6 +1,9 @@
 public import Foundation
 public import Logging
 public import MCP
+import NIOCore
+import NIOExtras
+import NIOPosix
 import VictorFiles
 
 #if canImport(Glibc)
@@ -13,18 +16,22 @@ import Darwin
 /// frames them: the gateway's side toward its client on standard input and output, and toward
 /// each upstream's pipes.
 ///
-/// A thread of its own blocks in `read(2)` and hands each line on as it arrives. The MCP SDK's
-/// `StdioTransport` polls a non-blocking descriptor and sleeps 10 ms whenever it is empty, which
-/// puts up to 10 ms on every message the gateway waits for.
+/// The input is read on SwiftNIO's shared event loop (`MultiThreadedEventLoopGroup.singleton`),
+/// which hands each line on as it arrives: no thread waits per descriptor, and a process that
+/// runs Swift Concurrency on that loop (as `victor mcp` does) reads and answers a message on one
+/// thread. Input the loop cannot watch (a regular file, `/dev/null`) is read by a thread of its
+/// own that blocks in `read(2)`. The MCP SDK's `StdioTransport` polls a non-blocking descriptor
+/// and sleeps 10 ms whenever it is empty, which puts up to 10 ms on every message the gateway
+/// waits for.
 ///
 /// A write never blocks a thread of Swift's cooperative pool: a message of at most one page
 /// (`PIPE_BUF`, which a pipe takes whole once `poll(2)` reports it writable) is written at once;
 /// any other, or any while an earlier one is still waiting, goes to a serial dispatch queue of
 /// the transport's own, in order, and `send` suspends until it is written. A reader that stops
 /// reading therefore holds up only its own transport, never the gateway's other work. The
-/// descriptors stay their owner's to close: the thread reads a duplicate of the input descriptor,
-/// closed when the input ends, so closing the original never leaves it reading a reused
-/// descriptor number.
+/// descriptors stay their owner's to close: the transport reads a duplicate of the input
+/// descriptor, closed when the input ends or on ``disconnect()``, so closing the original never
+/// leaves it reading a reused descriptor number.
 public actor PipeTransport: Transport {
     /// Where the transport logs.
     public nonisolated let logger: Logger
@@ -33,6 +40,9 @@ public actor PipeTransport: Transport {
     private let stream: AsyncThrowingStream<Data, any Error>
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private var connected = false
+    /// The event loop's channel reading the input; `nil` before ``connect()`` and when a thread
+    /// reads it instead.
+    private var channel: (any Channel)?
     /// Messages handed to ``writer`` and not yet written: while any is, later ones queue behind.
     private var queuedWrites = 0
     /// Where writes that may block wait, one at a time, in order.
@@ -63,7 +73,7 @@ public actor PipeTransport: Transport {
         (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
     }
 
-    /// Starts the reading thread; it ends at the end of input or on a read error.
+    /// Starts reading the input; reading ends at the end of input or on a read error.
     /// - Throws: `MCPError.transportError` when the input descriptor cannot be duplicated.
     public func connect() async throws {
         guard !connected else { return }
@@ -74,6 +84,10 @@ public actor PipeTransport: Transport {
         connected = true
         let continuation = self.continuation
         let limit = maxMessageBytes
+        if let channel = await Self.readOnEventLoop(descriptor, limit: limit, into: continuation) {
+            self.channel = channel
+            return
+        }
         let thread = Thread {
             Self.readLines(descriptor, limit: limit, into: continuation)
             close(descriptor)
@@ -82,9 +96,49 @@ public actor PipeTransport: Transport {
         thread.start()
     }
 
-    /// Ends the stream of received messages; the reading thread ends with its input.
+    /// A channel on the shared event loop that reads `descriptor` and yields its lines; `nil`,
+    /// with `descriptor` still open, when the loop cannot watch it.
+    private static func readOnEventLoop(
+        _ descriptor: Int32,
+        limit: Int,
+        into continuation: AsyncThrowingStream<Data, any Error>.Continuation
+    ) async -> (any Channel)? {
+        // Only pipes and sockets: SwiftNIO refuses regular files, and traps on a device that
+        // cannot be polled (`/dev/null`).
+        var status = stat()
+        guard fstat(descriptor, &status) == 0,
+            status.st_mode & S_IFMT == S_IFIFO || status.st_mode & S_IFMT == S_IFSOCK
+        else { return nil }
+        // The bootstrap takes the descriptor it is given, and closes it when it fails.
+        let watched = dup(descriptor)
+        guard watched >= 0 else { return nil }
+        let bootstrap = NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        // One byte over the bound, for a carriage return before the line feed.
+                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: limit + 1),
+                        LineForwarder(limit: limit, continuation: continuation)
+                    )
+                }
+            }
+        do {
+            let channel = try await bootstrap.takingOwnershipOfDescriptor(input: watched).get()
+            close(descriptor)
+            return channel
+        } catch {
+            return nil
+        }
+    }
+
+    /// Ends the stream of received messages and stops reading the input.
     public func disconnect() async {
         continuation.finish()
+        if let channel {
+            self.channel = nil
+            try? await channel.close()
+        }
     }
 
     /// Writes `data` and a line feed; suspends, without holding a thread, while the pipe is full.
@@ -162,5 +216,61 @@ public actor PipeTransport: Transport {
             }
         }
         continuation.finish()
+    }
+}
+
+/// Yields each line the decoder cuts (without its line feed and a carriage return before it)
+/// and ends the stream with the input.
+private final class LineForwarder: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let limit: Int
+    private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
+
+    init(limit: Int, continuation: AsyncThrowingStream<Data, any Error>.Continuation) {
+        self.limit = limit
+        self.continuation = continuation
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let line = unwrapInboundIn(data)
+        guard line.readableBytes <= limit else {
+            fail(context, MCPError.parseError("a message is longer than \(limit) bytes; the stream is closed"))
+            return
+        }
+        if line.readableBytes > 0 { continuation.yield(Data(line.readableBytesView)) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed? = event as? ChannelEvent {
+            continuation.finish()
+            context.close(promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        continuation.finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error {
+        case is NIOExtrasErrors.LeftOverBytesError:
+            // A last line without a line feed, cut short by the end of input: not a message.
+            return
+        case is ByteToMessageDecoderError.PayloadTooLargeError:
+            fail(context, MCPError.parseError("a message is longer than \(limit) bytes; the stream is closed"))
+        case let error as IOError:
+            let code = POSIXErrorCode(rawValue: error.errnoCode) ?? .EIO
+            fail(context, MCPError.transportError(POSIXError(code)))
+        default:
+            fail(context, MCPError.transportError(error))
+        }
+    }
+
+    private func fail(_ context: ChannelHandlerContext, _ error: any Error) {
+        continuation.finish(throwing: error)
+        context.close(promise: nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
 import VictorCommandLine
 
+VictorCommand.prepareProcess()
 exit(await VictorCommand.runMain())

@@ -52,6 +52,39 @@ import Glibc
         #expect("\(failure.map { "\($0)" } ?? "none")".contains("longer than 100 bytes"))
     }
 
+    /// A pipe is read on the event loop; a regular file and `/dev/null`, which it cannot
+    /// watch, by a thread. The framing is the same: whole lines, a carriage return before the
+    /// line feed dropped, empty lines skipped, and a last line without a line feed not a message.
+    @Test(.timeLimit(.minutes(1)), arguments: ["pipe", "file", "null"])
+    func everyKindOfInputIsReadLineByLine(kind: String) async throws {
+        let content = Array("{\"a\":1}\r\n{\"b\":2}\n\n{\"c\":".utf8)
+        let descriptor: Int32
+        switch kind {
+        case "pipe":
+            var ends: [Int32] = [0, 0]
+            #expect(pipe(&ends) == 0)
+            write(ends[1], content)
+            close(ends[1])
+            descriptor = ends[0]
+        case "file":
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("victor-pipe-\(UUID())").path
+            try Data(content).write(to: URL(fileURLWithPath: path))
+            defer { unlink(path) }
+            descriptor = open(path, O_RDONLY)
+        default:
+            descriptor = open("/dev/null", O_RDONLY)
+        }
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        let transport = PipeTransport(input: descriptor, output: 2, logger: Logger(label: "test"))
+        try await transport.connect()
+        var received: [String] = []
+        for try await message in await transport.receive() {
+            received.append(String(decoding: message, as: UTF8.self))
+        }
+        #expect(received == (kind == "null" ? [] : [#"{"a":1}"#, #"{"b":2}"#]))
+    }
+
     /// Transports whose readers stop reading: more of them than the cooperative pool has threads,
     /// each sent four times a pipe's capacity. The pool keeps running other work while they
     /// wait; once the readers drain the pipes, every message arrives whole and in order.
