@@ -12,7 +12,8 @@ import VictorTelemetry
 /// A deadline names its task by an unowned reference (`UnsafeCurrentTask`), valid only while
 /// the task runs. That holds because the task removes its deadline before it ends, and the
 /// timer cancels tasks while it holds the lock ``remove(_:)`` takes: once `remove` returns, the
-/// timer has cancelled the task or never will.
+/// timer has cancelled the task or never will. So a timed-out task's cancellation handlers run
+/// on the timer's queue, under that lock: like every cancellation handler, they must not block.
 @usableFromInline
 final class DeadlineTimer: @unchecked Sendable {
     // Unchecked: a dispatch timer source may be armed from any thread; the schedule is locked.
@@ -50,14 +51,16 @@ final class DeadlineTimer: @unchecked Sendable {
     /// - Returns: the token that removes the deadline; `nil` outside a task.
     @usableFromInline
     func cancelCurrentTask(after delay: Duration) -> Token? {
-        guard let task = withUnsafeCurrentTask(body: { $0 }) else { return nil }
         let now = MonotonicClock.nanoseconds()
         let deadline = now &+ UInt64(clamping: max(delay.totalNanoseconds, 0))
-        return schedule.withLock { schedule in
-            let (token, arm) = schedule.add(Target(task: task), at: deadline)
-            // Armed under the lock, so that two threads never arm it out of order.
-            if let arm { self.arm(for: arm, now: now) }
-            return Token(value: token)
+        return withUnsafeCurrentTask { task -> Token? in
+            guard let task else { return nil }
+            return schedule.withLock { schedule in
+                let (token, arm) = schedule.add(Target(task: task), at: deadline)
+                // Armed under the lock, so that two threads never arm it out of order.
+                if let arm { self.arm(for: arm, now: now) }
+                return Token(value: token)
+            }
         }
     }
 

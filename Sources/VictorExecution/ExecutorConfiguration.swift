@@ -39,7 +39,8 @@ public struct ExecutorConfiguration: Sendable, Hashable {
     /// The longest a task may run, from when its body starts; `nil` for no limit. A task that
     /// exceeds it is cancelled and its result is ``ExecutionError/Code/timedOut``. Cancellation
     /// is cooperative: its worker slot is freed when the task body returns, so the
-    /// ``maxWorkers`` bound still holds.
+    /// ``maxWorkers`` bound still holds. The body's cancellation handlers then run on the
+    /// executor's timer thread, and must not block it.
     public var taskTimeout: Duration?
     /// The rules of the ``ExecutionStrategy/adaptive`` strategy.
     public var adaptive: AdaptivePolicy

@@ -43,6 +43,7 @@ public actor PipeTransport: Transport {
     /// The event loop's channel reading the input; `nil` before ``connect()`` and when a thread
     /// reads it instead.
     private var channel: (any Channel)?
+    private var disconnected = false
     /// Messages handed to ``writer`` and not yet written: while any is, later ones queue behind.
     private var queuedWrites = 0
     /// Where writes that may block wait, one at a time, in order.
@@ -85,7 +86,12 @@ public actor PipeTransport: Transport {
         let continuation = self.continuation
         let limit = maxMessageBytes
         if let channel = await Self.readOnEventLoop(descriptor, limit: limit, into: continuation) {
-            self.channel = channel
+            // Disconnected while the channel was being set up: nobody reads its lines.
+            if disconnected {
+                try? await channel.close()
+            } else {
+                self.channel = channel
+            }
             return
         }
         let thread = Thread {
@@ -118,7 +124,10 @@ public actor PipeTransport: Transport {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
                         // One byte over the bound, for a carriage return before the line feed.
-                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: limit + 1),
+                        ByteToMessageHandler(
+                            LineBasedFrameDecoder(),
+                            maximumBufferSize: limit < .max ? max(limit, 0) + 1 : limit
+                        ),
                         LineForwarder(limit: limit, continuation: continuation)
                     )
                 }
@@ -134,6 +143,7 @@ public actor PipeTransport: Transport {
 
     /// Ends the stream of received messages and stops reading the input.
     public func disconnect() async {
+        disconnected = true
         continuation.finish()
         if let channel {
             self.channel = nil
@@ -209,9 +219,7 @@ public actor PipeTransport: Transport {
             }
             if pending.count <= limit { pending.append(contentsOf: buffer[start..<count]) }
             if pending.count > limit {
-                continuation.finish(
-                    throwing: MCPError.parseError("a message is longer than \(limit) bytes; the stream is closed")
-                )
+                continuation.finish(throwing: overlongMessage(limit))
                 return
             }
         }
@@ -235,7 +243,7 @@ private final class LineForwarder: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = unwrapInboundIn(data)
         guard line.readableBytes <= limit else {
-            fail(context, MCPError.parseError("a message is longer than \(limit) bytes; the stream is closed"))
+            fail(context, overlongMessage(limit))
             return
         }
         if line.readableBytes > 0 { continuation.yield(Data(line.readableBytesView)) }
@@ -260,7 +268,7 @@ private final class LineForwarder: ChannelInboundHandler {
             // A last line without a line feed, cut short by the end of input: not a message.
             return
         case is ByteToMessageDecoderError.PayloadTooLargeError:
-            fail(context, MCPError.parseError("a message is longer than \(limit) bytes; the stream is closed"))
+            fail(context, overlongMessage(limit))
         case let error as IOError:
             let code = POSIXErrorCode(rawValue: error.errnoCode) ?? .EIO
             fail(context, MCPError.transportError(POSIXError(code)))
@@ -273,4 +281,9 @@ private final class LineForwarder: ChannelInboundHandler {
         continuation.finish(throwing: error)
         context.close(promise: nil)
     }
+}
+
+/// What ends a stream whose message is longer than `limit` bytes.
+private func overlongMessage(_ limit: Int) -> MCPError {
+    MCPError.parseError("a message is longer than \(limit) bytes; the stream is closed")
 }
