@@ -76,7 +76,7 @@ final class DeadlineTimer: @unchecked Sendable {
         schedule.withLock { schedule in
             let (due, arm) = schedule.expire(now: now)
             if let arm { self.arm(for: arm, now: now) }
-            // Under the lock: a task's deadline cannot be removed, and the task end, meanwhile.
+            // Under the lock, so that no task removes its deadline and ends meanwhile.
             for target in due { target.task.cancel() }
         }
     }
