@@ -94,6 +94,10 @@ public actor PipeTransport: Transport {
             }
             return
         }
+        // The thread blocks in `read(2)`; a failed bootstrap may have left the (shared) file
+        // description non-blocking.
+        let flags = fcntl(descriptor, F_GETFL)
+        if flags >= 0, flags & O_NONBLOCK != 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
         let thread = Thread {
             Self.readLines(descriptor, limit: limit, into: continuation)
             close(descriptor)
