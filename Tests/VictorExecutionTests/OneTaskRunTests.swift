@@ -102,69 +102,64 @@ import VictorTestSupport
         #expect(try await executor.run([ExecutionTask { 7 }]).values() == [7])
     }
 
-    @Test func itWaitsForASlotHeldByAnotherRun() async throws {
-        let executor = try ParallelExecutor(configuration: .init(maxWorkers: 1))
-        let probe = ConcurrencyProbe()
-        let release = Mutex(false)
-        let holder = Task {
+    /// A run of one task holding the executor's only slot, until ``release`` is called.
+    struct SlotHolder {
+        let run: Task<ExecutionReport<Int>, Never>
+        let release: @Sendable () -> Void
+    }
+
+    /// Starts a run whose task, task 0 of `probe`, holds `executor`'s only slot; returns once it
+    /// runs.
+    func holdTheOnlySlot(of executor: ParallelExecutor, probe: ConcurrencyProbe) async -> SlotHolder {
+        let released = Mutex(false)
+        let run = Task {
             await executor.run([
                 ExecutionTask { () async -> Int in
                     probe.enter(0)
                     defer { probe.leave() }
-                    while !release.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(1)) }
+                    while !released.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(1)) }
                     return 0
                 }
             ])
         }
         await probe.wait { $0.started.count == 1 }
-        let waiter = Task {
-            await executor.run([
-                ExecutionTask { () -> Int in
-                    probe.enter(1)
-                    probe.leave()
-                    return 1
-                }
-            ])
+        return SlotHolder(run: run) { released.withLock { $0 = true } }
+    }
+
+    /// A task that records itself in `probe` as task `index` and returns `index`.
+    func probedTask(_ index: Int, _ probe: ConcurrencyProbe) -> ExecutionTask<Int> {
+        ExecutionTask { () -> Int in
+            probe.enter(index)
+            probe.leave()
+            return index
         }
+    }
+
+    @Test func itWaitsForASlotHeldByAnotherRun() async throws {
+        let executor = try ParallelExecutor(configuration: .init(maxWorkers: 1))
+        let probe = ConcurrencyProbe()
+        let holder = await holdTheOnlySlot(of: executor, probe: probe)
+        let waiter = Task { await executor.run([probedTask(1, probe)]) }
         try await Task.sleep(for: .milliseconds(30))
         #expect(probe.started == [0])
-        release.withLock { $0 = true }
+        holder.release()
         #expect(try await waiter.value.values() == [1])
-        #expect(try await holder.value.values() == [0])
+        #expect(try await holder.run.value.values() == [0])
         #expect(probe.peak == 1)
     }
 
     @Test func aRunCancelledWhileWaitingForASlotNeverStartsItsTask() async throws {
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 1))
         let probe = ConcurrencyProbe()
-        let release = Mutex(false)
-        let holder = Task {
-            await executor.run([
-                ExecutionTask { () async -> Int in
-                    probe.enter(0)
-                    defer { probe.leave() }
-                    while !release.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(1)) }
-                    return 0
-                }
-            ])
-        }
-        await probe.wait { $0.started.count == 1 }
-        let waiter = Task {
-            await executor.run([
-                ExecutionTask { () -> Int in
-                    probe.enter(1)
-                    probe.leave()
-                    return 1
-                }
-            ])
-        }
+        let holder = await holdTheOnlySlot(of: executor, probe: probe)
+        let waiter = Task { await executor.run([probedTask(1, probe)]) }
         try await Task.sleep(for: .milliseconds(20))
         waiter.cancel()
         let report = await waiter.value
         #expect(report.failures.map(\.code) == [.notStarted])
         #expect(report.metrics.notStarted == 1 && report.metrics.workers == 0)
-        release.withLock { $0 = true }
-        #expect(try await holder.value.values() == [0])
+        holder.release()
+        #expect(try await holder.run.value.values() == [0])
         #expect(probe.started == [0])
         // The cancelled wait took no slot: the next run gets the only one.
         #expect(try await executor.run([ExecutionTask { 2 }]).values() == [2])
