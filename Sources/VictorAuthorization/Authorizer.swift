@@ -85,7 +85,11 @@ public final class Authorizer: Sendable {
     let current: Published<Snapshot>
     let writer: Locked<WriterState>
     private let cache: DecisionCache?
-    private let counters = Counters()
+    /// Checks made, checks denied and checks answered from the cache, without a lock. Striped by
+    /// thread: checks on two cores never write one line, so counting does not serialise them.
+    private let checkCount = StripedCounter()
+    private let deniedCount = StripedCounter()
+    private let cacheHitCount = StripedCounter()
     private let sampleMask: Int
     /// ``FastHash/basis``, kept here so a check's hashes read no lazy global.
     private let hashBasis = FastHash.basis
@@ -297,7 +301,7 @@ public final class Authorizer: Sendable {
             decisions = Array(repeating: decision, count: requests.count)
             if !decision.allowed { denied = requests.count }
         }
-        if denied > 0 { counters.denied.add(denied) }
+        if denied > 0 { deniedCount.add(denied) }
         if let bus, decisionInterest?.hasSubscribers == true {
             for (key, decision) in zip(keys, decisions) {
                 bus.publish(
@@ -388,7 +392,7 @@ public final class Authorizer: Sendable {
         guard let cache else { return snapshot.decide(user, key, context, nil).0 }
         let owned = cacheKey()
         if let hit = cache.lookup(owned, generation: snapshot.generation) {
-            counters.cacheHits.add(1)
+            cacheHitCount.add(1)
             return hit
         }
         let (decision, dependent) = snapshot.decide(user, key, context, nil)
@@ -402,7 +406,7 @@ public final class Authorizer: Sendable {
     private func beginCheck(count: Int) -> UInt64 {
         // The thread's own stripe decides when to push and to sample: every `metricsBatch`-th
         // check and every `sampleMask + 1`-th check on that stripe.
-        let before = counters.checks.addReturningStripeValue(count)
+        let before = checkCount.addReturningStripeValue(count)
         if (before ^ (before &+ count)) >= Self.metricsBatch { flushMetrics() }
         guard sampleMask >= 0, (before & sampleMask) == 0 || count > sampleMask else { return 0 }
         return MonotonicClock.nanoseconds()
@@ -420,7 +424,7 @@ public final class Authorizer: Sendable {
         _ action: String,
         _ decision: Decision
     ) {
-        if !decision.allowed { counters.denied.add(1) }
+        if !decision.allowed { deniedCount.add(1) }
         if let bus, decisionInterest?.hasSubscribers == true {
             bus.publish(
                 AuthorizationDecided(
@@ -449,9 +453,9 @@ public final class Authorizer: Sendable {
             ($0.valueAtPercentile(50), $0.valueAtPercentile(99), Int($0.totalCount))
         }
         return AuthorizerStatistics(
-            checks: counters.checks.total,
-            denied: counters.denied.total,
-            cacheHits: counters.cacheHits.total,
+            checks: checkCount.total,
+            denied: deniedCount.total,
+            cacheHits: cacheHitCount.total,
             generation: generation,
             latencyP50Nanoseconds: p50,
             latencyP99Nanoseconds: p99,
@@ -467,7 +471,7 @@ public final class Authorizer: Sendable {
     public func flushMetrics() {
         let delta = metrics.reported.withLock { reported in
             // Read under the lock, so two flushes at once cannot report an older total last.
-            let totals = (counters.checks.total, counters.denied.total, counters.cacheHits.total)
+            let totals = (checkCount.total, deniedCount.total, cacheHitCount.total)
             let delta = (totals.0 &- reported.0, totals.1 &- reported.1, totals.2 &- reported.2)
             reported = totals
             return delta
@@ -481,14 +485,6 @@ public final class Authorizer: Sendable {
     func recordGeneration(_ generation: UInt64) {
         metrics.generation.record(generation)
     }
-}
-
-/// Per-check counters, without a lock. Striped by thread: checks on two cores never write one
-/// line, so counting does not serialise them.
-private final class Counters: Sendable {
-    let checks = StripedCounter()
-    let denied = StripedCounter()
-    let cacheHits = StripedCounter()
 }
 
 /// The swift-metrics instruments an authorizer reports to.

@@ -81,7 +81,7 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The decision's contents, shared: authorizers build each possible decision once, when a
-    /// configuration is compiled, so returning one costs a reference count, not a copy.
+    /// configuration is compiled, so returning one copies two words.
     final class Storage: Sendable {
         let reason: Reason
         let decidedBy: Source
@@ -100,38 +100,62 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    let storage: Storage
+    /// The contents, referenced without a count. A compiled decision's contents are interned
+    /// (``InternedDecisions``) and never freed, so copying, returning and dropping one writes no
+    /// memory that another thread reads: checks on many cores returning the same decision don't
+    /// contend for one reference count.
+    let contents: Unmanaged<Storage>
+    /// Keeps the contents of a decision made on the spot (an unknown user, say) alive; `nil` for
+    /// an interned one.
+    let owner: Storage?
 
     /// Creates a decision.
     public init(reason: Reason, decidedBy: Source) {
-        storage = Storage(reason: reason, decidedBy: decidedBy, precomputeMessage: false)
+        self.init(owning: Storage(reason: reason, decidedBy: decidedBy, precomputeMessage: false))
     }
 
-    /// Creates a decision that a compiled configuration returns from many checks: its message is
-    /// written now, once, instead of on every read.
+    /// Creates a decision that a compiled configuration returns from many checks: interned, with
+    /// its message written now, once, instead of on every read.
     init(compiled reason: Reason, decidedBy: Source) {
-        storage = Storage(reason: reason, decidedBy: decidedBy, precomputeMessage: true)
+        self = InternedDecisions.decision(reason, decidedBy)
     }
+
+    /// A decision keeping `storage` alive itself.
+    init(owning storage: Storage) {
+        contents = Unmanaged.passUnretained(storage)
+        owner = storage
+    }
+
+    /// A decision on interned contents, which live as long as the process.
+    init(interned storage: Unmanaged<Storage>) {
+        contents = storage
+        owner = nil
+    }
+
+    /// Reads the contents without counting a reference: `self` keeps them alive (interned ones
+    /// live forever).
+    @inline(__always)
+    func read<Value>(_ body: (Storage) -> Value) -> Value { contents._withUnsafeGuaranteedRef(body) }
 
     /// Why the request was allowed or denied.
-    public var reason: Reason { storage.reason }
+    public var reason: Reason { read { $0.reason } }
     /// What decided it.
-    public var decidedBy: Source { storage.decidedBy }
+    public var decidedBy: Source { read { $0.decidedBy } }
     /// Whether the request is allowed.
-    public var allowed: Bool { storage.allowed }
+    public var allowed: Bool { read { $0.allowed } }
     /// The deciding policy's name when a policy decided (``decidedBy`` is `.policy`), else
     /// `nil`; reading it copies no other part of the decision.
-    public var policyName: String? { storage.policyName }
+    public var policyName: String? { read { $0.policyName } }
 
     /// Whether both are the one decision a compiled configuration built, not merely equal:
     /// a pointer comparison. `true` implies `==`; `false` says nothing. Checks that end the same
     /// way return the identical decision, so a caller writing many decisions (a batch answer) can
     /// reuse what it wrote for the last identical one.
-    public func isIdentical(to other: Decision) -> Bool { storage === other.storage }
+    public func isIdentical(to other: Decision) -> Bool { contents.toOpaque() == other.contents.toOpaque() }
 
     /// Whether two decisions have the same reason and source.
     public static func == (lhs: Decision, rhs: Decision) -> Bool {
-        lhs.storage === rhs.storage || (lhs.reason == rhs.reason && lhs.decidedBy == rhs.decidedBy)
+        lhs.isIdentical(to: rhs) || (lhs.reason == rhs.reason && lhs.decidedBy == rhs.decidedBy)
     }
 
     /// Hashes the reason and source.
@@ -144,7 +168,7 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
     /// `denied: forbidden by policy 'no-prod-deletes'`. Names are quoted with anything but
     /// printable characters escaped, so the message is always one line.
     public var message: String {
-        storage.precomputedMessage ?? Self.message(reason, decidedBy)
+        read { $0.precomputedMessage } ?? Self.message(reason, decidedBy)
     }
 
     static func message(_ reason: Reason, _ decidedBy: Source) -> String {

@@ -76,7 +76,7 @@ extension Snapshot {
     ) -> (Decision, contextDependent: Bool) {
         var dependent = false
         var allowed: Decision?
-        roleGrants.grants.forEachCandidate(key, taggedIn: roles) { grant in
+        grants.forEachCandidate(key, taggedIn: roles) { grant in
             guard
                 grant.constraints.isEmpty
                     || evaluate(grant.constraints, compiled(entry), context, &dependent, nil) == .holds

@@ -31,6 +31,9 @@ final class Snapshot: Sendable {
     let compiledUsers: [CompiledUser]
     let roleNames: [String]
     let roleGrants: RoleGrantIndex
+    /// ``RoleGrantIndex/grants``, one field away: a check borrows it from the snapshot in place,
+    /// where through the role index it would count a reference on every check.
+    let grants: PatternIndex<Grant>
     let denyPolicies: PatternIndex<CompiledPolicy>
     let allowPolicies: PatternIndex<CompiledPolicy>
     let approvePolicies: PatternIndex<CompiledPolicy>
@@ -53,6 +56,7 @@ final class Snapshot: Sendable {
             Grant(role: role, roleName: roleNames[Int(role)], permission: permission, roleIndex: roleIndex)
         }
         self.roleGrants = roleGrants
+        grants = roleGrants.grants
 
         var interner = RoleSetInterner(index: roleGrants, roleCount: roleNames.count)
         var users: [(hash: UInt64, key: String, value: UserEntry)] = []

@@ -137,7 +137,10 @@ enum PublishedSerials {
 /// A counter striped by thread, each stripe on its own cache line: a thread adds to its own
 /// stripe, so two threads counting at once seldom share a line, and the total is the sum of the
 /// stripes. Counts hits on lock-free read paths.
-public final class StripedCounter: @unchecked Sendable {
+///
+/// Not copyable, so counting through a `let` of a shared object borrows the counter in place: it
+/// counts no reference, which would be a line every counting thread writes.
+public struct StripedCounter: ~Copyable, @unchecked Sendable {
     /// Stripes, a power of two.
     @usableFromInline static let count = 16
     @usableFromInline static let stride = 64
@@ -165,7 +168,7 @@ public final class StripedCounter: @unchecked Sendable {
     }
 
     /// Adds `amount` to the calling thread's stripe, with no ordering: for statistics.
-    @inlinable
+    @inlinable @inline(__always)
     public func add(_ amount: Int) {
         stripe().pointee.wrappingAdd(amount, ordering: .relaxed)
     }
@@ -173,7 +176,7 @@ public final class StripedCounter: @unchecked Sendable {
     /// Adds `amount` to the calling thread's stripe, with no ordering, and returns the stripe's
     /// value before: a count of this thread's (and any thread sharing its stripe's) additions, for
     /// doing something every N-th time without a line every thread writes.
-    @inlinable
+    @inlinable @inline(__always)
     public func addReturningStripeValue(_ amount: Int) -> Int {
         stripe().pointee.wrappingAdd(amount, ordering: .relaxed).oldValue
     }

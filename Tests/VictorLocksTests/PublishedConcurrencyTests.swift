@@ -151,13 +151,14 @@ final class Generation: Sendable {
     }
 
     @Test func stripedCountsSumExactlyAcrossThreads() async {
-        let stripes = StripedCounter()
+        final class Counted: Sendable { let stripes = StripedCounter() }
+        let counted = Counted()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
-                group.addTask { for _ in 0..<10_000 { stripes.add(1) } }
+                group.addTask { for _ in 0..<10_000 { counted.stripes.add(1) } }
             }
         }
-        #expect(stripes.total == 80_000)
+        #expect(counted.stripes.total == 80_000)
     }
 }
 
