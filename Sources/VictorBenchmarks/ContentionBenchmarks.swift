@@ -97,23 +97,24 @@ enum ContentionBenchmarks {
         var duals: [Double] = []
         var controlSingles: [Double] = []
         var controlDuals: [Double] = []
+        let control = PrivateLookups()
         for _ in 0..<context.iterations(11, minimum: 3) {
             singles.append(try await wallNanoseconds(workers: 1, count: count, work) / Double(count))
             duals.append(try await wallNanoseconds(workers: workers, count: count, work) / Double(count * workers))
-            controlSingles.append(try await wallNanoseconds(workers: 1, count: count, compute))
-            controlDuals.append(try await wallNanoseconds(workers: workers, count: count, compute) / Double(workers))
+            controlSingles.append(try await wallNanoseconds(workers: 1, count: count, control.run))
+            controlDuals.append(try await wallNanoseconds(workers: workers, count: count, control.run) / Double(workers))
         }
         let single = singles.min() ?? 0
         let dual = duals.min() ?? 0
         let ratio = dual > 0 ? single / dual : 0
-        let control = (controlSingles.min() ?? 0) / max(controlDuals.min() ?? 0, 1)
-        // Reads can't scale where computation doesn't: then the machine (a busy neighbour, a
-        // core shared by both processors) is measured, not the reads.
-        guard control >= target else {
+        let controlRatio = (controlSingles.min() ?? 0) / max(controlDuals.min() ?? 0, 1)
+        // Shared reads can't scale where private ones don't: then the machine (a busy neighbour,
+        // two processors sharing one core) is measured, not the reads.
+        guard controlRatio >= target else {
             throw BenchmarkError(
-                "the machine gave 2 tasks of pure computation only \(formatNumber(control))× the throughput of 1 "
-                    + "(below \(formatNumber(target))): it has no 2 free cores now, so no contention figure "
-                    + "(reads measured \(formatNumber(ratio))×)"
+                "the machine gave 2 tasks of private dictionary lookups only \(formatNumber(controlRatio))× the "
+                    + "throughput of 1 (below \(formatNumber(target))): it has no 2 free cores now, so no contention "
+                    + "figure (reads measured \(formatNumber(ratio))×)"
             )
         }
         // The uncertainty of a ratio of two minima: the relative gap between each minimum and
@@ -128,22 +129,34 @@ enum ContentionBenchmarks {
                 + "against 1 task, \(count) operations per task, \(singles.count) alternating pairs; fastest "
                 + "samples: 1 task \(formatNumber(single)) ns per operation, \(workers) tasks "
                 + "\(formatNumber(dual)) ns per operation in aggregate (medians \(formatNumber(Measure.median(singles))) "
-                + "and \(formatNumber(Measure.median(duals))) ns); the same run's control, 2 tasks of pure "
-                + "computation, scaled \(formatNumber(control))×",
+                + "and \(formatNumber(Measure.median(duals))) ns); the same run's control, 2 tasks of dictionary "
+                + "lookups in tables of their own, scaled \(formatNumber(controlRatio))×",
             physicalLimit: Double(workers),
             relativeUncertainty: gap(singles) + gap(duals)
         )
     }
 
-    /// The control workload: `count` steps of a xorshift generator, touching no shared memory.
-    @Sendable static func compute(_ worker: Int, _ count: Int) async throws {
-        var state = UInt64(worker + 1) &* 0x9E37_79B9_7F4A_7C15
-        for _ in 0..<(count * 8) {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
+    /// The control workload: `[String: Int]` lookups of short keys, as the dictionary floor
+    /// makes them, each worker in a table of its own, so nothing is shared. Like a read by name it
+    /// hashes and probes, using the core's whole width and its caches: a chain of arithmetic
+    /// leaves most of a core idle, and scales even where two processors share one core, which
+    /// reads do not.
+    final class PrivateLookups: Sendable {
+        let tables: [[String: Int]]
+        let keys = (0..<8).map { "component.\($0 * 11)" }
+
+        init() {
+            tables = (0..<ContentionBenchmarks.workers).map { _ in
+                Dictionary(uniqueKeysWithValues: (0..<100).map { ("component.\($0)", $0) })
+            }
         }
-        blackHole(state)
+
+        @Sendable func run(_ worker: Int, _ count: Int) async throws {
+            let table = tables[worker]
+            var sum = 0
+            for index in 0..<count { sum &+= table[keys[index & 7]] ?? 0 }
+            blackHole(sum)
+        }
     }
 
     /// Nanoseconds from the first worker's start to the last one's end; the workers start
