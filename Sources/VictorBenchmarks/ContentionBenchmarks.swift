@@ -102,7 +102,8 @@ enum ContentionBenchmarks {
             singles.append(try await wallNanoseconds(workers: 1, count: count, work) / Double(count))
             duals.append(try await wallNanoseconds(workers: workers, count: count, work) / Double(count * workers))
             controlSingles.append(try await wallNanoseconds(workers: 1, count: count, control.run))
-            controlDuals.append(try await wallNanoseconds(workers: workers, count: count, control.run) / Double(workers))
+            let controlDual = try await wallNanoseconds(workers: workers, count: count, control.run)
+            controlDuals.append(controlDual / Double(workers))
         }
         let single = singles.min() ?? 0
         let dual = duals.min() ?? 0
