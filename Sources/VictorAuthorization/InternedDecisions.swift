@@ -1,4 +1,4 @@
-import Synchronization
+import VictorLocks
 
 /// Decisions interned one per distinct reason and source, up to a capacity, and never freed.
 ///
@@ -49,7 +49,7 @@ enum InternedDecisions {
     /// about 10 MB however many configurations a process compiles.
     static let capacity = 16_384
 
-    private static let interner = Mutex(DecisionInterner(capacity: capacity))
+    private static let interner = Locked(DecisionInterner(capacity: capacity))
 
     /// ``DecisionInterner/decision(_:_:)`` on the process's table.
     static func decision(_ reason: Decision.Reason, _ source: Decision.Source) -> Decision {
