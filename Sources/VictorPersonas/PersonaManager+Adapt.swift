@@ -23,8 +23,8 @@ extension PersonaManager {
 
     private func cachedAdaptation(exactID id: String, hash: UInt64, _ context: PersonaContext) -> AdaptedPersona? {
         if let hit = reads.read({ $0.adaptation(id, hash: hash, context) }) {
-            lockFreeAdaptationHits.add(1)
-            metrics.adaptationHits.increment()
+            let before = lockFreeAdaptationHits.addReturningStripeValue(1)
+            if (before ^ (before &+ 1)) >= Self.metricsBatch { flushMetrics() }
             return hit
         }
         let hit = state.withLock { state -> AdaptedPersona? in
@@ -34,7 +34,7 @@ extension PersonaManager {
             state.statistics.adaptationHits += 1
             return adapted
         }
-        if hit != nil { metrics.adaptationHits.increment() }
+        if hit != nil { flushMetrics() }
         return hit
     }
 
@@ -78,7 +78,7 @@ extension PersonaManager {
             return adapted
         }
         if let hit {
-            metrics.adaptationHits.increment()
+            flushMetrics()
             return hit
         }
         return adaptAndCache(persona, context)

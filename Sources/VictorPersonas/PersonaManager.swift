@@ -88,6 +88,8 @@ public final class PersonaManager: Sendable {
     let reads = Published(PersonaReads.empty)
     /// Adaptation hits served by lock-free reads, counted per thread.
     let lockFreeAdaptationHits = StripedCounter()
+    /// The adaptation hits last pushed to swift-metrics.
+    let reportedAdaptationHits = Locked(0)
     /// ``FastHash/basis``, kept here so a cached read's hash reads no lazy global.
     let hashBasis = FastHash.basis
     let bus: EventBus?
@@ -102,7 +104,8 @@ public final class PersonaManager: Sendable {
     ///   - clock: the time stamped on new versions.
     ///   - telemetry: the naming of the manager's instruments: `PREFIX_persona_adaptation_cache_hits_total`,
     ///     `PREFIX_persona_adaptation_cache_misses_total`, `PREFIX_persona_merges_total` and the
-    ///     `PREFIX_persona_load_duration` timer (loads from the store).
+    ///     `PREFIX_persona_load_duration` timer (loads from the store). Cache hits reach their
+    ///     counter in batches (see ``flushMetrics()``).
     public init(
         store: (any PersonaStore)? = nil,
         configuration: PersonaManagerConfiguration = .init(),
@@ -267,6 +270,24 @@ public final class PersonaManager: Sendable {
         var statistics = state.withLock { $0.statistics }
         statistics.adaptationHits += lockFreeAdaptationHits.total
         return statistics
+    }
+
+    /// How many cached adaptations accumulate on a thread's stripe between pushes to swift-metrics.
+    static let metricsBatch = 1024
+
+    /// Pushes the adaptation hits not yet reported to swift-metrics.
+    ///
+    /// A cached adaptation counts in the manager's own per-thread stripes and pushes every 1,024
+    /// hits on a stripe, so a hit never calls into the metrics backend (whose one counter every
+    /// core would write); a scrape calls this first to report exact totals.
+    public func flushMetrics() {
+        let delta = reportedAdaptationHits.withLock { reported in
+            // Read under the lock, so two flushes at once cannot report an older total last.
+            let total = statistics.adaptationHits
+            defer { reported = total }
+            return total &- reported
+        }
+        if delta > 0 { metrics.adaptationHits.increment(by: delta) }
     }
 
     // MARK: Writing

@@ -38,6 +38,7 @@ extension VictorServer {
     /// The Prometheus text exposition of the server's registry.
     func metricsText() -> Response {
         runtime.authorizer.flushMetrics()
+        runtime.personas.flushMetrics()
         metrics.sessions.set(Int64(sessions.count))
         metrics.generation.set(
             Int64(shared.map { $0.installer.generation.load(ordering: .relaxed) } ?? Int(runtime.authorizer.generation))
