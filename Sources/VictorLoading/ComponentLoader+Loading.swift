@@ -159,19 +159,20 @@ extension ComponentLoader {
             let completion = state.withLock {
                 $0.finishLoad(index, instance: instance, nanoseconds: nanoseconds, heapBytes: heapBytes ?? 0)
             }
-            for waiter in completion.waiters { waiter.continuation.resume(returning: .loaded(instance)) }
             instruments.loads.increment()
             instruments.loadDuration.recordNanoseconds(nanoseconds)
+            // Events first: a caller learning of the load has its events delivered already.
             bus?.publish(ComponentLoaded(component: name, nanoseconds: nanoseconds, heapBytes: heapBytes))
             announceEvictions(completion.evicted)
+            for waiter in completion.waiters { waiter.continuation.resume(returning: .loaded(instance)) }
             return completion.followUp
         } catch {
             let (waiters, abandoned) = state.withLock { $0.failLoad(index) }
+            instruments.failures.increment()
+            bus?.publish(ComponentLoadFailed(component: name, error: error.description))
             // An abandoned load failed because it was cancelled on its callers' behalf: anyone
             // who joined it since is not cancelled and looks again instead of failing.
             for waiter in waiters { waiter.continuation.resume(returning: abandoned ? .retry : .failed(error)) }
-            instruments.failures.increment()
-            bus?.publish(ComponentLoadFailed(component: name, error: error.description))
             return nil
         }
     }

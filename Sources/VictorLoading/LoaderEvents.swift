@@ -10,7 +10,8 @@ public struct ComponentRegistered: VictorEvent {
     public let dependencies: [String]
 }
 
-/// Published when a component's factory has built an instance.
+/// Published when a component's factory has built an instance, before any `get` waiting for
+/// it returns.
 public struct ComponentLoaded: VictorEvent {
     /// `loader.component.loaded`
     public static let name = "loader.component.loaded"
@@ -22,7 +23,8 @@ public struct ComponentLoaded: VictorEvent {
     public let heapBytes: Int?
 }
 
-/// Published when the cache limit evicts a component.
+/// Published when the cache limit evicts a component, before the `get` whose load evicted it
+/// returns.
 public struct ComponentEvicted: VictorEvent {
     /// `loader.component.evicted`
     public static let name = "loader.component.evicted"
@@ -38,7 +40,8 @@ public struct ComponentUnloaded: VictorEvent {
     public let component: String
 }
 
-/// Published when a component's factory, or one of its dependencies, failed.
+/// Published when a component's factory, or one of its dependencies, failed, before any `get`
+/// waiting for it returns.
 public struct ComponentLoadFailed: VictorEvent {
     /// `loader.component.load_failed`
     public static let name = "loader.component.load_failed"
