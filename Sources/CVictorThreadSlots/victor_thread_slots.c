@@ -4,6 +4,17 @@
 #include <stdlib.h>
 
 __thread victor_thread_slots *victor_thread_slots_current;
+__thread uint32_t victor_thread_stripe_current;
+
+static uint32_t next_stripe;
+
+uint32_t victor_thread_stripe_assign(void) {
+    uint32_t stripe = __atomic_fetch_add(&next_stripe, 1, __ATOMIC_RELAXED);
+    // Numbers wrap after 2^32 - 1 threads; 0 is kept for "not assigned".
+    if (stripe == UINT32_MAX) stripe = __atomic_fetch_add(&next_stripe, 1, __ATOMIC_RELAXED);
+    victor_thread_stripe_current = stripe + 1;
+    return stripe;
+}
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;

@@ -1,14 +1,6 @@
 public import CVictorThreadSlots
 public import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// An immutable snapshot that many threads read and few replace: a read takes no lock, makes no
 /// atomic read-modify-write and never waits for a writer; a writer publishes a whole new
 /// snapshot at once, so a reader sees either the old one or the new one, never a mix.
@@ -135,8 +127,9 @@ enum PublishedSerials {
 }
 
 /// A counter striped by thread, each stripe on its own cache line: a thread adds to its own
-/// stripe, so two threads counting at once seldom share a line, and the total is the sum of the
-/// stripes. Counts hits on lock-free read paths.
+/// stripe, and the total is the sum of the stripes. Threads take stripes in turn as they first
+/// count, so the first 16 threads of a process never share one; beyond, threads share stripes
+/// and still count exactly (each addition is atomic). Counts hits on lock-free read paths.
 ///
 /// Not copyable, so counting through a `let` of a shared object borrows the counter in place: it
 /// counts no reference, which would be a line every counting thread writes.
@@ -192,15 +185,10 @@ public struct StripedCounter: ~Copyable, @unchecked Sendable {
         return sum
     }
 
-    /// The calling thread's stripe index: its thread handle, mixed, in `0..<count`. Threads'
-    /// handles lie far apart in memory, so the high bits of the product tell them apart.
-    @usableFromInline
+    /// The calling thread's stripe index: threads take stripes in turn as they first count, so
+    /// up to ``count`` threads never share one.
+    @inlinable @inline(__always)
     static func threadIndex() -> Int {
-        #if canImport(Darwin)
-        let handle = UInt64(UInt(bitPattern: pthread_self()))
-        #else
-        let handle = UInt64(pthread_self())
-        #endif
-        return Int(truncatingIfNeeded: (handle &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - count.trailingZeroBitCount))
+        Int(victor_thread_stripe() & UInt32(count - 1))
     }
 }

@@ -1,7 +1,8 @@
 import Synchronization
 import Testing
-import VictorLocks
 import VictorTestSupport
+
+@testable import VictorLocks
 
 #if canImport(Glibc)
 import Glibc
@@ -159,6 +160,22 @@ final class Generation: Sendable {
             }
         }
         #expect(counted.stripes.total == 80_000)
+    }
+
+    @Test func threadsStartedInTurnCountOnTheirOwnStripes() {
+        let stripes = Mutex<[Int]>([])
+        for _ in 0..<4 {
+            runOnNewThread {
+                let first = StripedCounter.threadIndex()
+                // A thread keeps its stripe.
+                #expect(StripedCounter.threadIndex() == first)
+                stripes.withLock { $0.append(first) }
+            }
+        }
+        let taken = stripes.withLock { $0 }
+        #expect(taken.allSatisfy { (0..<StripedCounter.count).contains($0) })
+        // Stripes are handed out in turn, so threads asking one after the other get different ones.
+        #expect(Set(taken).count == taken.count, "stripes \(taken)")
     }
 }
 

@@ -38,4 +38,19 @@ static inline victor_thread_slot *victor_thread_slot_at(victor_thread_slots *slo
 /// Returns NULL if the memory or the thread key cannot be had.
 victor_thread_slots *victor_thread_slots_create(void (*release)(void *object));
 
+/// The calling thread's stripe number plus one, or 0 before the thread's first
+/// `victor_thread_stripe`.
+extern __thread uint32_t victor_thread_stripe_current;
+
+/// Gives the calling thread the next stripe number, in turn across threads, and returns it.
+uint32_t victor_thread_stripe_assign(void);
+
+/// The calling thread's stripe number, given in turn as threads first ask: so the first threads
+/// of a process never share a stripe of a counter striped by thread. One thread-local load after
+/// the first call.
+static inline uint32_t victor_thread_stripe(void) {
+    uint32_t current = victor_thread_stripe_current;
+    return current != 0 ? current - 1 : victor_thread_stripe_assign();
+}
+
 #endif
