@@ -81,10 +81,13 @@ enum ContentionBenchmarks {
 
     // MARK: Measurement
 
-    /// (2 × one worker's time) ÷ (two workers' wall time), each worker performing `operations`,
-    /// from the fastest of several samples of each: a single-worker run and a two-worker run
-    /// alternate, so both see the same machine, and the fastest sample is the one least disturbed
-    /// by anything else running (on a shared machine the medians mostly measure the neighbours).
+    /// (2 × one worker's time) ÷ (two workers' wall time), each worker performing `operations`:
+    /// the median over several pairs of a single-worker run and the two-worker run right after it.
+    ///
+    /// Each pair's runs follow each other, so both see the same machine, and the median of the
+    /// pairs' ratios drops the pairs a neighbour disturbed. (The ratio of the fastest samples of
+    /// each kind leans low on a shared host: one worker needs one undisturbed core for its
+    /// fastest sample, two workers need two at once, which comes less often.)
     static func scaling(
         _ context: BenchmarkContext,
         operations: Int,
@@ -105,10 +108,9 @@ enum ContentionBenchmarks {
             let controlDual = try await wallNanoseconds(workers: workers, count: count, control.run)
             controlDuals.append(controlDual / Double(workers))
         }
-        let single = singles.min() ?? 0
-        let dual = duals.min() ?? 0
-        let ratio = dual > 0 ? single / dual : 0
-        let controlRatio = (controlSingles.min() ?? 0) / max(controlDuals.min() ?? 0, 1)
+        let ratios = zip(singles, duals).map { $1 > 0 ? $0 / $1 : 0 }
+        let ratio = Measure.median(ratios)
+        let controlRatio = Measure.median(zip(controlSingles, controlDuals).map { $1 > 0 ? $0 / $1 : 0 })
         // Shared reads can't scale where private ones don't: then the machine (a busy neighbour,
         // two processors sharing one core) is measured, not the reads.
         guard controlRatio >= target else {
@@ -118,22 +120,20 @@ enum ContentionBenchmarks {
                     + "figure (reads measured \(formatNumber(ratio))×)"
             )
         }
-        // The uncertainty of a ratio of two minima: the relative gap between each minimum and
-        // its next sample, added.
-        func gap(_ values: [Double]) -> Double {
-            let sorted = values.sorted()
-            return sorted.count > 1 && sorted[0] > 0 ? (sorted[1] - sorted[0]) / sorted[0] : 0
-        }
+        // The pairs' spread: half the interquartile range of their ratios, relative to the median.
+        let spread =
+            ratio > 0 ? (Measure.percentile(ratios, 75) - Measure.percentile(ratios, 25)) / (2 * ratio) : 0
         return BenchmarkMeasurement(
             value: ratio,
             details: "\(what): \(workers) tasks at once (each on its own component or id where there is one) "
-                + "against 1 task, \(count) operations per task, \(singles.count) alternating pairs; fastest "
-                + "samples: 1 task \(formatNumber(single)) ns per operation, \(workers) tasks "
-                + "\(formatNumber(dual)) ns per operation in aggregate (medians \(formatNumber(Measure.median(singles))) "
-                + "and \(formatNumber(Measure.median(duals))) ns); the same run's control, 2 tasks of dictionary "
-                + "lookups in tables of their own, scaled \(formatNumber(controlRatio))×",
+                + "against 1 task, \(count) operations per task; median ratio of \(singles.count) pairs of runs "
+                + "(quartiles \(formatNumber(Measure.percentile(ratios, 25)))× and "
+                + "\(formatNumber(Measure.percentile(ratios, 75)))×); median per operation: 1 task "
+                + "\(formatNumber(Measure.median(singles))) ns, \(workers) tasks "
+                + "\(formatNumber(Measure.median(duals))) ns in aggregate; the same run's control, 2 tasks of "
+                + "dictionary lookups in tables of their own, scaled \(formatNumber(controlRatio))×",
             physicalLimit: Double(workers),
-            relativeUncertainty: gap(singles) + gap(duals)
+            relativeUncertainty: spread
         )
     }
 
