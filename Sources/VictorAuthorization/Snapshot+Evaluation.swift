@@ -143,7 +143,7 @@ extension Snapshot {
             if let best { allowed = best.decision }
         }
         if allowed == nil || trace != nil {
-            roleGrants.grants.forEachCandidate(key, taggedIn: user.roles) { grant in
+            grants.forEachCandidate(key, taggedIn: user.roles) { grant in
                 let truth = evaluate(grant.constraints, user, context, &dependent, trace)
                 if let trace {
                     let held = displayed(heldRole(user, reaching: grant.role))
