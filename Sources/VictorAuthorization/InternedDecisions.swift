@@ -55,7 +55,4 @@ enum InternedDecisions {
     static func decision(_ reason: Decision.Reason, _ source: Decision.Source) -> Decision {
         interner.withLock { $0.decision(reason, source) }
     }
-
-    /// How many decisions the process has interned.
-    static var count: Int { interner.withLock { $0.count } }
 }
