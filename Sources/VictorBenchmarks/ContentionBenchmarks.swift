@@ -108,9 +108,12 @@ enum ContentionBenchmarks {
             let controlDual = try await wallNanoseconds(workers: workers, count: count, control.run)
             controlDuals.append(controlDual / Double(workers))
         }
-        let ratios = zip(singles, duals).map { $1 > 0 ? $0 / $1 : 0 }
+        func pairRatios(_ singles: [Double], _ duals: [Double]) -> [Double] {
+            zip(singles, duals).map { $1 > 0 ? $0 / $1 : 0 }
+        }
+        let ratios = pairRatios(singles, duals)
         let ratio = Measure.median(ratios)
-        let controlRatio = Measure.median(zip(controlSingles, controlDuals).map { $1 > 0 ? $0 / $1 : 0 })
+        let controlRatio = Measure.median(pairRatios(controlSingles, controlDuals))
         // Shared reads can't scale where private ones don't: then the machine (a busy neighbour,
         // two processors sharing one core) is measured, not the reads.
         guard controlRatio >= target else {
@@ -121,14 +124,14 @@ enum ContentionBenchmarks {
             )
         }
         // The pairs' spread: half the interquartile range of their ratios, relative to the median.
-        let spread =
-            ratio > 0 ? (Measure.percentile(ratios, 75) - Measure.percentile(ratios, 25)) / (2 * ratio) : 0
+        let (lowerQuartile, upperQuartile) = (Measure.percentile(ratios, 25), Measure.percentile(ratios, 75))
+        let spread = ratio > 0 ? (upperQuartile - lowerQuartile) / (2 * ratio) : 0
         return BenchmarkMeasurement(
             value: ratio,
             details: "\(what): \(workers) tasks at once (each on its own component or id where there is one) "
                 + "against 1 task, \(count) operations per task; median ratio of \(singles.count) pairs of runs "
-                + "(quartiles \(formatNumber(Measure.percentile(ratios, 25)))× and "
-                + "\(formatNumber(Measure.percentile(ratios, 75)))×); median per operation: 1 task "
+                + "(quartiles \(formatNumber(lowerQuartile))× and \(formatNumber(upperQuartile))×); median per "
+                + "operation: 1 task "
                 + "\(formatNumber(Measure.median(singles))) ns, \(workers) tasks "
                 + "\(formatNumber(Measure.median(duals))) ns in aggregate; the same run's control, 2 tasks of "
                 + "dictionary lookups in tables of their own, scaled \(formatNumber(controlRatio))×",
@@ -143,14 +146,8 @@ enum ContentionBenchmarks {
     /// leaves most of a core idle, and scales even where two processors share one core, which
     /// reads do not.
     final class PrivateLookups: Sendable {
-        let tables: [[String: Int]]
-        let keys = (0..<8).map { "component.\($0 * 11)" }
-
-        init() {
-            tables = (0..<ContentionBenchmarks.workers).map { _ in
-                Dictionary(uniqueKeysWithValues: (0..<100).map { ("component.\($0)", $0) })
-            }
-        }
+        let tables = (0..<ContentionBenchmarks.workers).map { _ in MachineFloor.lookupTable() }
+        let keys = MachineFloor.lookupKeys
 
         @Sendable func run(_ worker: Int, _ count: Int) async throws {
             let table = tables[worker]

@@ -44,8 +44,8 @@ public enum MachineFloor: String, Sendable, CaseIterable {
                 blackHole(lock.withLock { $0 })
             }
         case .dictionaryLookup:
-            let table = Dictionary(uniqueKeysWithValues: (0..<100).map { ("component.\($0)", $0) })
-            let keys = (0..<8).map { "component.\($0 * 11)" }
+            let table = Self.lookupTable()
+            let keys = Self.lookupKeys
             return Measure.nanosecondsPerOperation(samples: samples, batch: Self.batch) { count in
                 var sum = 0
                 for index in 0..<count { sum &+= table[keys[index & 7]] ?? 0 }
@@ -66,6 +66,14 @@ public enum MachineFloor: String, Sendable, CaseIterable {
             }
         }
     }
+
+    /// The dictionary floor's table: 100 entries, `component.0` to `component.99`.
+    static func lookupTable() -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: (0..<100).map { ("component.\($0)", $0) })
+    }
+
+    /// The 8 short keys the dictionary floor cycles through, all in ``lookupTable()``.
+    static let lookupKeys = (0..<8).map { "component.\($0 * 11)" }
 
     /// The benchmark that reports this floor: informational, no target.
     var benchmark: Benchmark {
