@@ -4,9 +4,10 @@ import VictorExecution
 import VictorPersonas
 import VictorRuntime
 
-/// The tool-call gate: a decision, a call's whole overhead, and the audit file's throughput.
+/// The tool-call gate: a decision, a call's whole overhead, the audit file's throughput, and the
+/// strict JSON reading every request body and tool call goes through.
 enum RuntimeBenchmarks {
-    static var all: [Benchmark] { [authorize, callOverhead, auditThroughput] }
+    static var all: [Benchmark] { [authorize, callOverhead, auditThroughput, jsonRead] }
 
     static let batch = 20_000
 
@@ -106,6 +107,36 @@ enum RuntimeBenchmarks {
             details: "one call at a time: the gate's decision, the no-op tool run through the executor, and "
                 + "the audit record taken by the durable JSON Lines sink (written and synced in batches by its "
                 + "own thread)"
+        )
+    }
+
+    static let jsonRead = Benchmark(
+        id: "runtime.json_read_ns",
+        category: .runtime,
+        name: "Strict JSON Read",
+        metric: "Median JSONValue.parse, per value",
+        unit: .nanoseconds,
+        target: nil,
+        direction: .lower
+    ) { context in
+        // The service's batch body: 1,000 two-member objects in a list, 3,003 values in all.
+        let bytes = Array(ServeBenchmarks.batchBody.utf8)
+        let values = 3 + 3 * ServeBenchmarks.batchPairs
+        let perBody = try Measure.nanosecondsPerOperation(samples: context.iterations(21, minimum: 3), batch: 20) {
+            count in
+            for _ in 0..<count {
+                guard case .object(let members) = try JSONValue.parse(bytes: bytes, source: "request body"),
+                    case .array(let requests) = members["requests"], requests.count == ServeBenchmarks.batchPairs
+                else {
+                    throw BenchmarkError("the batch body did not read back as \(ServeBenchmarks.batchPairs) requests")
+                }
+            }
+        }
+        return BenchmarkMeasurement(
+            value: perBody / Double(values),
+            details: "the \(formatNumber(Double(bytes.count))) bytes of the service's check-batch body "
+                + "(\(ServeBenchmarks.batchPairs) pairs, \(values) values) read under the document reader's rules: "
+                + "\(formatNumber(perBody / 1_000)) µs per body, median of samples"
         )
     }
 

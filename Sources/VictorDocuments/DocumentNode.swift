@@ -53,12 +53,25 @@ public final class DocumentNode: Sendable {
         case .scalar:
             height = 1
             expandedSize = 1
+        // Loops, not `map(_:).max()`: an array per node would double what reading allocates.
         case .sequence(let items):
-            height = 1 + (items.map(\.height).max() ?? 0)
-            expandedSize = items.reduce(1) { $0 &+ $1.expandedSize }
+            var tallest = 0
+            var size = 1
+            for item in items {
+                tallest = max(tallest, item.height)
+                size = size &+ item.expandedSize
+            }
+            height = 1 + tallest
+            expandedSize = size
         case .mapping(let entries):
-            height = 1 + (entries.map(\.value.height).max() ?? 0)
-            expandedSize = entries.reduce(1) { $0 &+ 1 &+ $1.value.expandedSize }
+            var tallest = 0
+            var size = 1
+            for entry in entries {
+                tallest = max(tallest, entry.value.height)
+                size = size &+ 1 &+ entry.value.expandedSize
+            }
+            height = 1 + tallest
+            expandedSize = size
         }
     }
 

@@ -11,6 +11,16 @@ extension DocumentReader {
     /// - Throws: every problem found, in document order; the first syntax error ends the reading.
     /// - Complexity: O(n) in the length of the text.
     public func readJSON(bytes: [UInt8], file: String) throws(DocumentError) -> DocumentNode? {
+        try readJSONTape(bytes: bytes, file: file).map(DocumentNode.init(tape:))
+    }
+
+    /// Reads `bytes` as ``readJSON(bytes:file:)`` does, under the same rules and with the same
+    /// errors, into a ``JSONTape``: the values in document order, for a consumer that builds its
+    /// own values and needs no node objects or positions.
+    /// - Returns: the tape, or `nil` when the text holds only whitespace.
+    /// - Throws: every problem found, in document order; the first syntax error ends the reading.
+    /// - Complexity: O(n) in the length of the text.
+    public func readJSONTape(bytes: [UInt8], file: String) throws(DocumentError) -> JSONTape? {
         guard bytes.count <= limits.maxBytes else {
             throw DocumentError([
                 DocumentIssue(
@@ -24,15 +34,110 @@ extension DocumentReader {
         if let issue = TextScan.firstProblem(in: bytes, file: file) { throw DocumentError([issue]) }
         var composer = JSONComposer(bytes: bytes, file: file, limits: limits)
         // Every `Fatal` records its issue first, so a failed reading always throws below.
-        let root = try? composer.compose()
+        let read = (try? composer.compose()) ?? false
         if !composer.issues.isEmpty { throw DocumentError.inDocumentOrder(composer.issues) }
-        return root
+        return read ? JSONTape(entries: composer.entries, positions: composer.positions) : nil
     }
 }
 
-/// JSON's grammar read with an explicit stack (never recursion), building ``DocumentNode``s as
-/// the YAML composer does: the same node counts, depth checks, key paths and issue wording where
-/// the two meet.
+/// The values of one JSON text in document order, as ``DocumentReader/readJSONTape(bytes:file:)``
+/// reads them: each list or mapping comes before its contents, and each member of a mapping is
+/// its key followed by its value. Everything the reader checks has been checked: keys are
+/// distinct, text is NFC, numbers are typed and finite.
+///
+/// ```swift
+/// // {"a": [1, true]}
+/// [.mapping(count: 1), .key("a"), .sequence(count: 2), .scalar(.integer(1), isPlain: true),
+///  .scalar(.boolean(true), isPlain: true)]
+/// ```
+public struct JSONTape: Sendable {
+    /// One value, or a mapping's key.
+    public enum Entry: Sendable, Hashable {
+        /// A mapping of `count` members, each a ``key(_:)`` and then its value.
+        case mapping(count: Int)
+        /// A list of `count` values.
+        case sequence(count: Int)
+        /// The key of the member whose value comes next.
+        case key(String)
+        /// A scalar, typed; `isPlain` when it was written unquoted (a number, `true`, `false`,
+        /// `null`).
+        case scalar(ScalarValue, isPlain: Bool)
+    }
+
+    /// The entries, the root value's first.
+    public let entries: [Entry]
+    /// Where each entry starts, for the document tree.
+    let positions: [DocumentPosition]
+}
+
+extension DocumentNode {
+    /// The tree of `tape`, built with an explicit stack (never recursion), as the composers build
+    /// theirs.
+    convenience init(tape: JSONTape) {
+        struct Open {
+            let isMapping: Bool
+            let position: DocumentPosition
+            var remaining: Int
+            var items: [DocumentNode] = []
+            var entries: [(key: String, keyPosition: DocumentPosition, value: DocumentNode)] = []
+            var key: (text: String, position: DocumentPosition)?
+        }
+        var stack: [Open] = []
+        var index = 0
+        while true {
+            let position = tape.positions[index]
+            var completed: DocumentNode
+            switch tape.entries[index] {
+            case .mapping(let count):
+                index += 1
+                guard count == 0 else {
+                    stack.append(Open(isMapping: true, position: position, remaining: count))
+                    continue
+                }
+                completed = DocumentNode(.mapping([]), at: position)
+            case .sequence(let count):
+                index += 1
+                guard count == 0 else {
+                    stack.append(Open(isMapping: false, position: position, remaining: count))
+                    continue
+                }
+                completed = DocumentNode(.sequence([]), at: position)
+            case .key(let text):
+                stack[stack.count - 1].key = (text, position)
+                index += 1
+                continue
+            case .scalar(let value, let isPlain):
+                index += 1
+                completed = DocumentNode(.scalar(value), at: position, isPlain: isPlain)
+            }
+            // Attach the finished node; close every list and mapping it completes.
+            while true {
+                guard !stack.isEmpty else {
+                    self.init(completed.content, at: completed.position, isPlain: completed.isPlain)
+                    return
+                }
+                let top = stack.count - 1
+                if stack[top].isMapping, let key = stack[top].key {
+                    stack[top].entries.append((key.text, key.position, completed))
+                    stack[top].key = nil
+                } else {
+                    stack[top].items.append(completed)
+                }
+                stack[top].remaining -= 1
+                guard stack[top].remaining == 0 else { break }
+                let frame = stack.removeLast()
+                completed = DocumentNode(
+                    frame.isMapping ? .mapping(frame.entries) : .sequence(frame.items),
+                    at: frame.position
+                )
+            }
+        }
+    }
+}
+
+/// JSON's grammar read with an explicit stack (never recursion) into a ``JSONTape``, checked as
+/// the YAML composer checks its nodes: the same node counts, depth checks, key paths and issue
+/// wording where the two meet.
 private struct JSONComposer {
     let bytes: [UInt8]
     let file: String
@@ -44,37 +149,28 @@ private struct JSONComposer {
     var columnCache = (line: 0, offset: 0, column: 1)
     var issues: [DocumentIssue] = []
     var expanded = 0
+    /// The tape, and where each of its entries starts.
+    var entries: [JSONTape.Entry] = []
+    var positions: [DocumentPosition] = []
+    /// The keys of every mapping open now, outermost first: each frame's start at its
+    /// ``Frame/firstKey``, so the top mapping's keys are the last ones.
+    var openKeys: [(text: String, position: DocumentPosition)] = []
 
     struct Frame: KeyPathFrame {
         let isMapping: Bool
         let position: DocumentPosition
-        var items: [DocumentNode] = []
-        var entries: [(key: String, keyPosition: DocumentPosition, value: DocumentNode)] = []
-        var pendingKey: (text: String, position: DocumentPosition)?
-        var itemCount: Int { items.count }
-        var pendingKeyText: String? { pendingKey?.text }
-        /// Keys seen, by their position; built once a mapping outgrows a scan of its entries.
+        /// The index of the frame's own entry in the tape, whose count is written on closing.
+        let entry: Int
+        /// Where this mapping's keys start in ``JSONComposer/openKeys``.
+        let firstKey: Int
+        /// Values read so far.
+        var count = 0
+        var pendingKey: String?
+        var itemCount: Int { count }
+        var pendingKeyText: String? { pendingKey }
+        /// Keys seen, by their position; built once a mapping outgrows a scan of its keys.
         var seen: [String: DocumentPosition] = [:]
-
-        /// Where `key` was first seen in this mapping, if it was.
-        /// - Complexity: O(1) amortized; a scan of at most `scanLimit` entries before that.
-        mutating func firstPosition(of key: String) -> DocumentPosition? {
-            if entries.count < Self.scanLimit {
-                return entries.first { $0.key == key }?.keyPosition
-            }
-            if seen.isEmpty {
-                for entry in entries where seen[entry.key] == nil { seen[entry.key] = entry.keyPosition }
-            } else if let last = entries.last, seen[last.key] == nil {
-                seen[last.key] = last.keyPosition
-            }
-            return seen[key]
-        }
         static let scanLimit = 16
-
-        init(isMapping: Bool, position: DocumentPosition) {
-            self.isMapping = isMapping
-            self.position = position
-        }
     }
     var stack: [Frame] = []
 
@@ -89,25 +185,28 @@ private struct JSONComposer {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
     }
 
-    mutating func compose() throws(Fatal) -> DocumentNode? {
+    /// Reads the text onto the tape; `false` when it holds only whitespace.
+    mutating func compose() throws(Fatal) -> Bool {
         skipWhitespace()
-        guard index < bytes.count else { return nil }
+        guard index < bytes.count else { return false }
         while true {
             // A value is expected here.
             skipWhitespace()
             guard index < bytes.count else { throw syntax(index, "the text ends where a value is expected") }
             let position = position(at: index)
-            var completed: DocumentNode
             switch bytes[index] {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 let isMapping = bytes[index] == UInt8(ascii: "{")
                 try open(at: position)
-                stack.append(Frame(isMapping: isMapping, position: position))
+                stack.append(
+                    Frame(isMapping: isMapping, position: position, entry: entries.count, firstKey: openKeys.count)
+                )
+                append(isMapping ? .mapping(count: 0) : .sequence(count: 0), at: position)
                 index += 1
                 skipWhitespace()
                 if index < bytes.count, bytes[index] == (isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     index += 1
-                    completed = close()
+                    close()
                 } else {
                     if isMapping { try key() }
                     continue
@@ -116,32 +215,28 @@ private struct JSONComposer {
                 let raw = try string()
                 if raw.escaped { checkForbidden(raw.text, position) }
                 try open(at: position)
-                completed = DocumentNode(.scalar(.string(ExactText.normalized(raw.text))), at: position)
+                append(.scalar(.string(ExactText.normalized(raw.text)), isPlain: false), at: position)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let text = try number()
                 try open(at: position)
-                completed = DocumentNode(.scalar(typed(text, position)), at: position, isPlain: true)
+                append(.scalar(typed(text, position), isPlain: true), at: position)
             case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
                 let value = try literal()
                 try open(at: position)
-                completed = DocumentNode(.scalar(value), at: position, isPlain: true)
+                append(.scalar(value, isPlain: true), at: position)
             default:
                 throw syntax(index, "expected a value, found \(shown(index))")
             }
-            // Attach the finished node; close every list and mapping its closing brackets end.
+            // Count the finished value; close every list and mapping its closing brackets end.
             while true {
                 guard !stack.isEmpty else {
                     skipWhitespace()
                     guard index == bytes.count else { throw syntax(index, "text after the JSON value") }
-                    return completed
+                    return true
                 }
                 let top = stack.count - 1
-                if stack[top].isMapping, let pending = stack[top].pendingKey {
-                    stack[top].entries.append((pending.text, pending.position, completed))
-                    stack[top].pendingKey = nil
-                } else {
-                    stack[top].items.append(completed)
-                }
+                stack[top].count += 1
+                stack[top].pendingKey = nil
                 skipWhitespace()
                 let closing = stack[top].isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")
                 guard index < bytes.count else {
@@ -163,9 +258,14 @@ private struct JSONComposer {
                     )
                 }
                 index += 1
-                completed = close()
+                close()
             }
         }
+    }
+
+    mutating func append(_ entry: JSONTape.Entry, at position: DocumentPosition) {
+        entries.append(entry)
+        positions.append(position)
     }
 
     /// Reads a mapping's key and its colon.
@@ -178,8 +278,7 @@ private struct JSONComposer {
         let raw = try string()
         if raw.escaped { checkForbidden(raw.text, position) }
         let key = ExactText.normalized(raw.text)
-        let top = stack.count - 1
-        if let first = stack[top].firstPosition(of: key) {
+        if let first = firstPosition(of: key) {
             issues.append(
                 issue(
                     .duplicateKey,
@@ -189,7 +288,9 @@ private struct JSONComposer {
                 )
             )
         }
-        stack[top].pendingKey = (key, position)
+        openKeys.append((key, position))
+        stack[stack.count - 1].pendingKey = key
+        append(.key(key), at: position)
         try count(position)
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
@@ -198,11 +299,34 @@ private struct JSONComposer {
         index += 1
     }
 
-    mutating func close() -> DocumentNode {
+    /// Where `key` was first seen in the top mapping, if it was.
+    /// - Complexity: O(1) amortized; a scan of at most ``Frame/scanLimit`` keys before that.
+    mutating func firstPosition(of key: String) -> DocumentPosition? {
+        let top = stack.count - 1
+        let first = stack[top].firstKey
+        if openKeys.count - first < Frame.scanLimit {
+            for index in first..<openKeys.count where openKeys[index].text == key { return openKeys[index].position }
+            return nil
+        }
+        if stack[top].seen.isEmpty {
+            for index in first..<openKeys.count where stack[top].seen[openKeys[index].text] == nil {
+                stack[top].seen[openKeys[index].text] = openKeys[index].position
+            }
+        } else if let last = openKeys.last, stack[top].seen[last.text] == nil {
+            stack[top].seen[last.text] = last.position
+        }
+        return stack[top].seen[key]
+    }
+
+    /// Ends the top list or mapping: its entry in the tape gets its count.
+    mutating func close() {
         let frame = stack.removeLast()
-        return frame.isMapping
-            ? DocumentNode(.mapping(frame.entries), at: frame.position)
-            : DocumentNode(.sequence(frame.items), at: frame.position)
+        if frame.isMapping {
+            entries[frame.entry] = .mapping(count: frame.count)
+            openKeys.removeSubrange(frame.firstKey...)
+        } else {
+            entries[frame.entry] = .sequence(count: frame.count)
+        }
     }
 
     /// Counts a new node and checks the depth it would sit at, as the YAML composer does.

@@ -171,9 +171,9 @@ extension JSONValue {
     /// file), so positions in errors are the file's.
     static func parse(bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) -> JSONValue {
         try checkJSONTokens(bytes, source: source, firstLine: firstLine)
-        let node: DocumentNode?
+        let tape: JSONTape?
         do {
-            node = try DocumentReader().readJSON(bytes: bytes, file: source)
+            tape = try DocumentReader().readJSONTape(bytes: bytes, file: source)
         } catch {
             let shifted = DocumentError(
                 error.issues.map { issue in
@@ -184,15 +184,21 @@ extension JSONValue {
             )
             throw RuntimeError(.invalidJSON, shifted.description, cause: error)
         }
-        guard let node else { throw RuntimeError(.invalidJSON, "\(source): empty document, expected a JSON value") }
-        return JSONValue(read: node)
+        guard let tape else { throw RuntimeError(.invalidJSON, "\(source): empty document, expected a JSON value") }
+        return tape.entries.withUnsafeBufferPointer { entries in
+            var index = 0
+            return JSONValue(read: entries, at: &index)
+        }
     }
 
-    /// Converts a tree the JSON reader made, where nothing can fail: every string was quoted and
-    /// every number is finite. (No key paths are built: they exist only for errors.)
-    init(read node: DocumentNode) {
-        switch node.content {
-        case .scalar(let scalar):
+    /// Converts the value starting at `index` of a tape the JSON reader made, where nothing can
+    /// fail: every string was quoted and every number is finite. Recursion is bounded by the
+    /// reader's depth limit.
+    private init(read entries: UnsafeBufferPointer<JSONTape.Entry>, at index: inout Int) {
+        let entry = entries[index]
+        index += 1
+        switch entry {
+        case .scalar(let scalar, _):
             switch scalar {
             case .null: self = .null
             case .boolean(let value): self = .bool(value)
@@ -200,13 +206,24 @@ extension JSONValue {
             case .float(let value): self = .number(value)
             case .string(let text): self = .string(text)
             }
-        case .sequence(let items):
-            self = .array(items.map(JSONValue.init(read:)))
-        case .mapping(let entries):
+        case .sequence(let count):
+            var items: [JSONValue] = []
+            items.reserveCapacity(count)
+            for _ in 0..<count { items.append(JSONValue(read: entries, at: &index)) }
+            self = .array(items)
+        case .mapping(let count):
             var members: [String: JSONValue] = [:]
-            members.reserveCapacity(entries.count)
-            for entry in entries { members[entry.key] = JSONValue(read: entry.value) }
+            members.reserveCapacity(count)
+            for _ in 0..<count {
+                guard case .key(let key) = entries[index] else {
+                    preconditionFailure("a mapping's member without a key")
+                }
+                index += 1
+                members[key] = JSONValue(read: entries, at: &index)
+            }
             self = .object(members)
+        case .key:
+            preconditionFailure("a key outside a mapping")
         }
     }
 

@@ -160,4 +160,56 @@ import Testing
         #expect(throws: DocumentError.self) { try reader.readJSON(bytes: [0x5B, 0xFF, 0x5D], file: "body.json") }
         #expect(issues("[\"a\u{7}\"]").first?.contains("forbidden character U+0007") == true)
     }
+
+    @Test func theTapeListsEveryContainerBeforeItsContents() throws {
+        let tape = try #require(
+            try reader.readJSONTape(bytes: Array(#"{"a": [1, true, {}], "b": "x", "c": []}"#.utf8), file: "body.json")
+        )
+        #expect(
+            tape.entries == [
+                .mapping(count: 3),
+                .key("a"), .sequence(count: 3), .scalar(.integer(1), isPlain: true),
+                .scalar(.boolean(true), isPlain: true), .mapping(count: 0),
+                .key("b"), .scalar(.string("x"), isPlain: false),
+                .key("c"), .sequence(count: 0),
+            ]
+        )
+        #expect(tape.positions.count == tape.entries.count)
+        #expect(try reader.readJSONTape(bytes: Array(" \n ".utf8), file: "body.json") == nil)
+        // The tape and the tree are one reading: a refused text is refused by both, alike.
+        let refused = #"{"a": 1, "a": 2}"#
+        #expect(throws: DocumentError.self) { try reader.readJSONTape(bytes: Array(refused.utf8), file: "body.json") }
+        #expect(issues(refused) == [#"body.json:1:10: a: duplicate key 'a' (first at line 1)"#])
+    }
+
+    /// A mapping's duplicate check sees its own keys only: a nested mapping's keys, past the scan
+    /// limit or not, are neither duplicates of its parent's nor hide them.
+    @Test(arguments: [3, 20])
+    func nestedMappingsKeepTheirKeysApart(_ size: Int) throws {
+        let inner = "{" + (0..<size).map { #""k\#($0)": \#($0)"# }.joined(separator: ", ") + "}"
+        let outer = "{" + (0..<size).map { #""k\#($0)": \#(inner)"# }.joined(separator: ", ") + "}"
+        let node = try #require(try json(outer))
+        guard case .mapping(let entries) = node.content else {
+            Issue.record("not a mapping")
+            return
+        }
+        #expect(entries.map(\.key) == (0..<size).map { "k\($0)" })
+        let repeated = "{" + (0..<size).map { #""k\#($0)": \#(inner)"# }.joined(separator: ", ") + #", "k1": 0}"#
+        #expect(
+            issues(repeated) == [#"body.json:1:\#(repeated.utf8.count - 7): k1: duplicate key 'k1' (first at line 1)"#]
+        )
+    }
+
+    @Test func deepTreesAreBuiltWithoutRecursion() throws {
+        let deep = DocumentReader(limits: DocumentLimits(maxDepth: 200_000))
+        let text = String(repeating: "[", count: 100_000) + "1" + String(repeating: "]", count: 100_000)
+        var node = try #require(try deep.readJSON(bytes: Array(text.utf8), file: "body.json"))
+        var depth = 1
+        while case .sequence(let items) = node.content {
+            node = try #require(items.first)
+            depth += 1
+        }
+        #expect(depth == 100_001)
+        #expect(node.scalar == .integer(1))
+    }
 }
