@@ -11,7 +11,7 @@ extension DocumentReader {
     /// - Throws: every problem found, in document order; the first syntax error ends the reading.
     /// - Complexity: O(n) in the length of the text.
     public func readJSON(bytes: [UInt8], file: String) throws(DocumentError) -> DocumentNode? {
-        try readJSONTape(bytes: bytes, file: file).map(DocumentNode.init(tape:))
+        try tape(bytes: bytes, file: file, positions: true).map(DocumentNode.init(tape:))
     }
 
     /// Reads `bytes` as ``readJSON(bytes:file:)`` does, under the same rules and with the same
@@ -21,6 +21,11 @@ extension DocumentReader {
     /// - Throws: every problem found, in document order; the first syntax error ends the reading.
     /// - Complexity: O(n) in the length of the text.
     public func readJSONTape(bytes: [UInt8], file: String) throws(DocumentError) -> JSONTape? {
+        try tape(bytes: bytes, file: file, positions: false)
+    }
+
+    /// The tape of `bytes`, with every entry's position when `positions` (for the tree).
+    private func tape(bytes: [UInt8], file: String, positions: Bool) throws(DocumentError) -> JSONTape? {
         guard bytes.count <= limits.maxBytes else {
             throw DocumentError([
                 DocumentIssue(
@@ -32,7 +37,7 @@ extension DocumentReader {
             ])
         }
         if let issue = TextScan.firstProblem(in: bytes, file: file) { throw DocumentError([issue]) }
-        var composer = JSONComposer(bytes: bytes, file: file, limits: limits)
+        var composer = JSONComposer(bytes: bytes, file: file, limits: limits, recordsPositions: positions)
         // Every `Fatal` records its issue first, so a failed reading always throws below.
         let read = (try? composer.compose()) ?? false
         if !composer.issues.isEmpty { throw DocumentError.inDocumentOrder(composer.issues) }
@@ -66,7 +71,7 @@ public struct JSONTape: Sendable {
 
     /// The entries, the root value's first.
     public let entries: [Entry]
-    /// Where each entry starts, for the document tree.
+    /// Where each entry starts, for the document tree; empty on a tape read without positions.
     let positions: [DocumentPosition]
 }
 
@@ -74,6 +79,7 @@ extension DocumentNode {
     /// The tree of `tape`, built with an explicit stack (never recursion), as the composers build
     /// theirs.
     convenience init(tape: JSONTape) {
+        precondition(tape.positions.count == tape.entries.count, "a tape read without positions")
         struct Open {
             let isMapping: Bool
             let position: DocumentPosition
@@ -149,16 +155,22 @@ private struct JSONComposer {
     var columnCache = (line: 0, offset: 0, column: 1)
     var issues: [DocumentIssue] = []
     var expanded = 0
-    /// The tape, and where each of its entries starts.
+    /// The tape, and where each of its entries starts when positions are recorded. A value's
+    /// position is otherwise computed only for an issue about it, which is raised while the
+    /// reading is still on the value's line (no JSON value but a container spans lines).
     var entries: [JSONTape.Entry] = []
     var positions: [DocumentPosition] = []
-    /// The keys of every mapping open now, outermost first: each frame's start at its
-    /// ``Frame/firstKey``, so the top mapping's keys are the last ones.
-    var openKeys: [(text: String, position: DocumentPosition)] = []
+    let recordsPositions: Bool
+    /// The keys of every mapping open now, with their lines, outermost first: each frame's start
+    /// at its ``Frame/firstKey``, so the top mapping's keys are the last ones.
+    var openKeys: [(text: String, line: Int)] = []
 
     struct Frame: KeyPathFrame {
         let isMapping: Bool
-        let position: DocumentPosition
+        /// Where the frame opened: its line, the line's first byte and the bracket's byte.
+        let line: Int
+        let lineStart: Int
+        let offset: Int
         /// The index of the frame's own entry in the tape, whose count is written on closing.
         let entry: Int
         /// Where this mapping's keys start in ``JSONComposer/openKeys``.
@@ -168,18 +180,19 @@ private struct JSONComposer {
         var pendingKey: String?
         var itemCount: Int { count }
         var pendingKeyText: String? { pendingKey }
-        /// Keys seen, by their position; built once a mapping outgrows a scan of its keys.
-        var seen: [String: DocumentPosition] = [:]
+        /// Keys seen, by their line; built once a mapping outgrows a scan of its keys.
+        var seen: [String: Int] = [:]
         static let scanLimit = 16
     }
     var stack: [Frame] = []
 
     struct Fatal: Error {}
 
-    init(bytes: [UInt8], file: String, limits: DocumentLimits) {
+    init(bytes: [UInt8], file: String, limits: DocumentLimits, recordsPositions: Bool) {
         self.bytes = bytes
         self.file = file
         self.limits = limits
+        self.recordsPositions = recordsPositions
         // A byte-order mark may open the text (the text scan refuses one anywhere else); it
         // counts as the first column, as the text scan and the YAML reader count it.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
@@ -193,15 +206,22 @@ private struct JSONComposer {
             // A value is expected here.
             skipWhitespace()
             guard index < bytes.count else { throw syntax(index, "the text ends where a value is expected") }
-            let position = position(at: index)
+            let start = index
             switch bytes[index] {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 let isMapping = bytes[index] == UInt8(ascii: "{")
-                try open(at: position)
+                try open(at: start)
                 stack.append(
-                    Frame(isMapping: isMapping, position: position, entry: entries.count, firstKey: openKeys.count)
+                    Frame(
+                        isMapping: isMapping,
+                        line: line,
+                        lineStart: lineStart,
+                        offset: start,
+                        entry: entries.count,
+                        firstKey: openKeys.count
+                    )
                 )
-                append(isMapping ? .mapping(count: 0) : .sequence(count: 0), at: position)
+                append(isMapping ? .mapping(count: 0) : .sequence(count: 0), at: start)
                 index += 1
                 skipWhitespace()
                 if index < bytes.count, bytes[index] == (isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
@@ -213,17 +233,17 @@ private struct JSONComposer {
                 }
             case UInt8(ascii: "\""):
                 let raw = try string()
-                if raw.escaped { checkForbidden(raw.text, position) }
-                try open(at: position)
-                append(.scalar(.string(ExactText.normalized(raw.text)), isPlain: false), at: position)
+                if raw.escaped { checkForbidden(raw.text, at: start) }
+                try open(at: start)
+                append(.scalar(.string(ExactText.normalized(raw.text)), isPlain: false), at: start)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let text = try number()
-                try open(at: position)
-                append(.scalar(typed(text, position), isPlain: true), at: position)
+                try open(at: start)
+                append(.scalar(typed(text, at: start), isPlain: true), at: start)
             case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
                 let value = try literal()
-                try open(at: position)
-                append(.scalar(value, isPlain: true), at: position)
+                try open(at: start)
+                append(.scalar(value, isPlain: true), at: start)
             default:
                 throw syntax(index, "expected a value, found \(shown(index))")
             }
@@ -243,7 +263,7 @@ private struct JSONComposer {
                     throw syntax(
                         index,
                         "the text ends inside the \(stack[top].isMapping ? "mapping" : "list") opened at "
-                            + "\(stack[top].position)"
+                            + "\(position(of: stack[top]))"
                     )
                 }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -263,9 +283,9 @@ private struct JSONComposer {
         }
     }
 
-    mutating func append(_ entry: JSONTape.Entry, at position: DocumentPosition) {
+    mutating func append(_ entry: JSONTape.Entry, at offset: Int) {
         entries.append(entry)
-        positions.append(position)
+        if recordsPositions { positions.append(position(at: offset)) }
     }
 
     /// Reads a mapping's key and its colon.
@@ -274,24 +294,24 @@ private struct JSONComposer {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
             throw syntax(index, "expected a key in double quotes, found \(shown(index))")
         }
-        let position = position(at: index)
+        let start = index
         let raw = try string()
-        if raw.escaped { checkForbidden(raw.text, position) }
+        if raw.escaped { checkForbidden(raw.text, at: start) }
         let key = ExactText.normalized(raw.text)
-        if let first = firstPosition(of: key) {
+        if let firstLine = firstLine(of: key) {
             issues.append(
                 issue(
                     .duplicateKey,
-                    position,
-                    "duplicate key \(ExactText.quotedForDisplay(key)) (first at line \(first.line))",
+                    position(at: start),
+                    "duplicate key \(ExactText.quotedForDisplay(key)) (first at line \(firstLine))",
                     key: key
                 )
             )
         }
-        openKeys.append((key, position))
+        openKeys.append((key, line))
         stack[stack.count - 1].pendingKey = key
-        append(.key(key), at: position)
-        try count(position)
+        append(.key(key), at: start)
+        try count(at: start)
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
             throw syntax(index, "expected ':' after the key, found \(shown(index))")
@@ -299,21 +319,21 @@ private struct JSONComposer {
         index += 1
     }
 
-    /// Where `key` was first seen in the top mapping, if it was.
+    /// The line where `key` was first seen in the top mapping, if it was.
     /// - Complexity: O(1) amortized; a scan of at most ``Frame/scanLimit`` keys before that.
-    mutating func firstPosition(of key: String) -> DocumentPosition? {
+    mutating func firstLine(of key: String) -> Int? {
         let top = stack.count - 1
         let first = stack[top].firstKey
         if openKeys.count - first < Frame.scanLimit {
-            for index in first..<openKeys.count where openKeys[index].text == key { return openKeys[index].position }
+            for index in first..<openKeys.count where openKeys[index].text == key { return openKeys[index].line }
             return nil
         }
         if stack[top].seen.isEmpty {
             for index in first..<openKeys.count where stack[top].seen[openKeys[index].text] == nil {
-                stack[top].seen[openKeys[index].text] = openKeys[index].position
+                stack[top].seen[openKeys[index].text] = openKeys[index].line
             }
         } else if let last = openKeys.last, stack[top].seen[last.text] == nil {
-            stack[top].seen[last.text] = last.position
+            stack[top].seen[last.text] = last.line
         }
         return stack[top].seen[key]
     }
@@ -323,25 +343,28 @@ private struct JSONComposer {
         let frame = stack.removeLast()
         if frame.isMapping {
             entries[frame.entry] = .mapping(count: frame.count)
-            openKeys.removeSubrange(frame.firstKey...)
+            openKeys.removeLast(openKeys.count - frame.firstKey)
         } else {
             entries[frame.entry] = .sequence(count: frame.count)
         }
     }
 
-    /// Counts a new node and checks the depth it would sit at, as the YAML composer does.
-    mutating func open(at position: DocumentPosition) throws(Fatal) {
-        try count(position)
+    /// Counts a new node starting at byte `offset` and checks the depth it would sit at, as the
+    /// YAML composer does.
+    mutating func open(at offset: Int) throws(Fatal) {
+        try count(at: offset)
         if stack.count + 1 > limits.maxDepth {
-            issues.append(issue(.limit, position, "nesting deeper than \(limits.maxDepth) levels"))
+            issues.append(issue(.limit, position(at: offset), "nesting deeper than \(limits.maxDepth) levels"))
             throw Fatal()
         }
     }
 
-    mutating func count(_ position: DocumentPosition) throws(Fatal) {
+    mutating func count(at offset: Int) throws(Fatal) {
         expanded += 1
         if expanded > limits.maxNodes {
-            issues.append(issue(.limit, position, "the document expands to more than \(limits.maxNodes) nodes"))
+            issues.append(
+                issue(.limit, position(at: offset), "the document expands to more than \(limits.maxNodes) nodes")
+            )
             throw Fatal()
         }
     }
@@ -472,11 +495,11 @@ private struct JSONComposer {
     }
 
     /// A number's value under the core schema, as the YAML reader types the same plain scalar.
-    mutating func typed(_ text: String, _ position: DocumentPosition) -> ScalarValue {
+    mutating func typed(_ text: String, at offset: Int) -> ScalarValue {
         switch ScalarValue.resolve(plain: text) {
         case .success(let value): return value
         case .failure(let problem):
-            issues.append(issue(.invalidValue, position, problem.message))
+            issues.append(issue(.invalidValue, position(at: offset), problem.message))
             return .string(text)
         }
     }
@@ -493,12 +516,12 @@ private struct JSONComposer {
         throw syntax(index, "expected a value, found \(shown(index))")
     }
 
-    mutating func checkForbidden(_ raw: String, _ position: DocumentPosition) {
+    mutating func checkForbidden(_ raw: String, at start: Int) {
         guard let (offset, scalar) = ExactText.firstForbidden(in: raw) else { return }
         issues.append(
             issue(
                 .forbiddenCharacter,
-                position,
+                position(at: start),
                 "contains the forbidden character \(ExactText.codePoint(scalar)) at character \(offset + 1)"
             )
         )
@@ -540,6 +563,13 @@ private struct JSONComposer {
         }
         columnCache = (line, cursor, column)
         return DocumentPosition(line: line, column: column)
+    }
+
+    /// Where `frame` opened, though the reading may have left its line since.
+    func position(of frame: Frame) -> DocumentPosition {
+        var column = 1
+        for cursor in frame.lineStart..<frame.offset where bytes[cursor] & 0xC0 != 0x80 { column += 1 }
+        return DocumentPosition(line: frame.line, column: column)
     }
 
     /// What stands at `offset`, for a message: a quoted character or the end of the text.

@@ -212,8 +212,9 @@ extension JSONValue {
             for _ in 0..<count { items.append(JSONValue(read: entries, at: &index)) }
             self = .array(items)
         case .mapping(let count):
-            var members: [String: JSONValue] = [:]
-            members.reserveCapacity(count)
+            // Not `reserveCapacity(_:)`, which this build calls unspecialized, looking the
+            // storage's type up at run time for every object.
+            var members = [String: JSONValue](minimumCapacity: count)
             for _ in 0..<count {
                 guard case .key(let key) = entries[index] else {
                     preconditionFailure("a mapping's member without a key")
@@ -259,8 +260,7 @@ extension JSONValue {
             }
             self = .array(values)
         case .mapping(let entries):
-            var members: [String: JSONValue] = [:]
-            members.reserveCapacity(entries.count)
+            var members = [String: JSONValue](minimumCapacity: entries.count)
             for entry in entries {
                 let child = path.isEmpty ? entry.key : "\(path).\(entry.key)"
                 members[entry.key] = try JSONValue(entry.value, source: source, path: child, json: json)

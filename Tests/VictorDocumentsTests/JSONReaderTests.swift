@@ -174,7 +174,6 @@ import Testing
                 .key("c"), .sequence(count: 0),
             ]
         )
-        #expect(tape.positions.count == tape.entries.count)
         #expect(try reader.readJSONTape(bytes: Array(" \n ".utf8), file: "body.json") == nil)
         // The tape and the tree are one reading: a refused text is refused by both, alike.
         let refused = #"{"a": 1, "a": 2}"#
@@ -211,5 +210,38 @@ import Testing
         }
         #expect(depth == 100_001)
         #expect(node.scalar == .integer(1))
+    }
+
+    /// The tape alone records no positions and works each one out only for an issue: its
+    /// errors are the tree's, position for position.
+    @Test func theTapeReportsEveryProblemWhereTheTreeDoes() {
+        let limited = DocumentReader(limits: DocumentLimits(maxDepth: 3, maxNodes: 12))
+        let texts = [
+            "{\n  \"a\": 1,\n  \"b\": 2,\n  \"a\": 3\n}",
+            "[\n 1,\n  \"x\\u0007y\", 99999999999999999999,\n    1e999]",
+            "\u{FEFF}{\"é\": {\"k\": [[1]]}}",
+            "{\"list\": [1, 2, 3,\n 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]}",
+            "{\n  \"open\": [1,\n  2",
+            "{\"a\": tru}",
+            "  [1, 2] x",
+        ]
+        for text in texts {
+            func problems(_ read: (DocumentReader) throws(DocumentError) -> Void) -> [String] {
+                do {
+                    try read(limited)
+                    return []
+                } catch {
+                    return error.issues.map(\.description)
+                }
+            }
+            let tree = problems { reader throws(DocumentError) in
+                _ = try reader.readJSON(bytes: Array(text.utf8), file: "body.json")
+            }
+            let tape = problems { reader throws(DocumentError) in
+                _ = try reader.readJSONTape(bytes: Array(text.utf8), file: "body.json")
+            }
+            #expect(!tree.isEmpty, "\(text)")
+            #expect(tape == tree, "\(text)")
+        }
     }
 }
