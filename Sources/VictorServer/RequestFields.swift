@@ -2,13 +2,24 @@ import VictorAuthorization
 import VictorDocuments
 import VictorRuntime
 
+/// The keys a request body may hold. They are few, so a key is compared with each in turn,
+/// which costs less than hashing it: a batch checks the keys of every one of its pairs.
+struct AllowedKeys: ExpressibleByArrayLiteral, Sendable {
+    /// The keys, sorted.
+    let keys: [String]
+
+    init(arrayLiteral keys: String...) { self.keys = keys.sorted() }
+
+    func contains(_ key: String) -> Bool { keys.contains(key) }
+}
+
 /// Reads the members of a request body (a JSON object), each failure a located error naming
 /// the member: unknown keys, missing keys, wrong types, names that break the exact-name rule.
 struct RequestFields {
     let members: [String: JSONValue]
 
     /// The members of `value`, which must be an object holding only `allowed` keys.
-    init(_ value: JSONValue, allowed: Set<String>) throws(ServerError) {
+    init(_ value: JSONValue, allowed: AllowedKeys) throws(ServerError) {
         guard case .object(let members) = value else {
             throw ServerError(.invalidRequest, "the body must be a JSON object, not \(value.typeName)")
         }
@@ -18,7 +29,7 @@ struct RequestFields {
         {
             throw ServerError(
                 .invalidRequest,
-                "unknown key \(ExactText.quotedForDisplay(key)); expected one of \(allowed.sorted().joined(separator: ", "))",
+                "unknown key \(ExactText.quotedForDisplay(key)); expected one of \(allowed.keys.joined(separator: ", "))",
                 location: Self.at(key)
             )
         }

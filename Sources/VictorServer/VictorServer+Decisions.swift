@@ -6,9 +6,9 @@ import VictorRuntime
 
 /// `POST /v1/authz/check`, `/v1/authz/check-batch` and `/v1/authz/explain`.
 extension VictorServer {
-    static let checkKeys: Set<String> = ["user", "resource", "action", "context"]
-    static let batchKeys: Set<String> = ["user", "requests", "context"]
-    static let pairKeys: Set<String> = ["resource", "action"]
+    static let checkKeys: AllowedKeys = ["user", "resource", "action", "context"]
+    static let batchKeys: AllowedKeys = ["user", "requests", "context"]
+    static let pairKeys: AllowedKeys = ["resource", "action"]
 
     struct CheckRequest {
         var user: String
@@ -73,16 +73,18 @@ extension VictorServer {
         var requests: [AccessRequest] = []
         requests.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            let path = "requests[\(index)]"
+            // The path is spelled only for an error: a batch's pairs are read by the thousand.
             let pair: RequestFields
             do {
                 pair = try RequestFields(item, allowed: Self.pairKeys)
             } catch {
+                let path = "requests[\(index)]"
                 throw ServerError(error.code, "\(path): \(error.message)", location: ServerError.Location(path: path))
             }
             do {
                 requests.append(AccessRequest(resource: try pair.name("resource"), action: try pair.name("action")))
             } catch {
+                let path = "requests[\(index)]"
                 throw ServerError(
                     error.code,
                     "\(path).\(error.message)",

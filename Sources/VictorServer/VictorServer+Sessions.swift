@@ -10,9 +10,9 @@ import VictorRuntime
 
 /// `POST /v1/sessions`, and a session's tools, call decisions and outcomes.
 extension VictorServer {
-    static let sessionKeys: Set<String> = ["user", "persona", "context"]
-    static let authorizeKeys: Set<String> = ["tool", "arguments", "call_id", "explain"]
-    static let outcomeKeys: Set<String> = ["call_id", "outcome", "error", "duration_ms", "receipt"]
+    static let sessionKeys: AllowedKeys = ["user", "persona", "context"]
+    static let authorizeKeys: AllowedKeys = ["tool", "arguments", "call_id", "explain"]
+    static let outcomeKeys: AllowedKeys = ["call_id", "outcome", "error", "duration_ms", "receipt"]
 
     /// A session as the service returns it.
     struct SessionRecord: Encodable {
