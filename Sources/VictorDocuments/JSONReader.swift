@@ -71,6 +71,23 @@ public struct JSONTape: Sendable {
 
     /// The entries, the root value's first.
     public let entries: [Entry]
+
+    /// The index just past the value that starts at `index`: its last entry's successor.
+    /// - Complexity: O(entries of the value).
+    public func end(ofValueAt index: Int) -> Int {
+        var index = index
+        var pending = 1
+        while pending > 0 {
+            switch entries[index] {
+            case .mapping(let count): pending += 2 * count
+            case .sequence(let count): pending += count
+            case .key, .scalar: break
+            }
+            pending -= 1
+            index += 1
+        }
+        return index
+    }
     /// Where each entry starts, for the document tree; empty on a tape read without positions.
     let positions: [DocumentPosition]
 }

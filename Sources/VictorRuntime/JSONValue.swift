@@ -1,5 +1,5 @@
 public import VictorAuthorization
-import VictorDocuments
+public import VictorDocuments
 
 /// A JSON value: what tools take as arguments and return as results.
 ///
@@ -170,6 +170,17 @@ extension JSONValue {
     /// Reads JSON bytes that start on line `firstLine` of `source` (one line of a JSON Lines
     /// file), so positions in errors are the file's.
     static func parse(bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) -> JSONValue {
+        JSONValue(tape: try tape(bytes: bytes, source: source, firstLine: firstLine), entry: 0)
+    }
+
+    /// Reads JSON bytes under the rules of ``parse(bytes:source:)``, with its errors, into the
+    /// document reader's tape: for a reader that takes some members straight from the tape and
+    /// converts others with ``init(tape:entry:)``.
+    public static func tape(bytes: [UInt8], source: String = "JSON") throws(RuntimeError) -> JSONTape {
+        try tape(bytes: bytes, source: source, firstLine: 1)
+    }
+
+    static func tape(bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) -> JSONTape {
         try checkJSONTokens(bytes, source: source, firstLine: firstLine)
         let tape: JSONTape?
         do {
@@ -185,8 +196,13 @@ extension JSONValue {
             throw RuntimeError(.invalidJSON, shifted.description, cause: error)
         }
         guard let tape else { throw RuntimeError(.invalidJSON, "\(source): empty document, expected a JSON value") }
-        return tape.entries.withUnsafeBufferPointer { entries in
-            var index = 0
+        return tape
+    }
+
+    /// The value whose first entry is `entry` of `tape`.
+    public init(tape: JSONTape, entry: Int) {
+        self = tape.entries.withUnsafeBufferPointer { entries in
+            var index = entry
             return JSONValue(read: entries, at: &index)
         }
     }

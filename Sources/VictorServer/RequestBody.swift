@@ -27,13 +27,18 @@ struct RequestBodyReader: Sendable {
         }
     }
 
-    /// The body as a JSON value.
-    func json(_ request: Request) async throws(ServerError) -> JSONValue {
-        try Self.json(try await bytes(request), maxDepth: limits.maxDepth)
+    /// The body read as a JSON object's members.
+    func fields(_ request: Request, allowed: AllowedKeys) async throws(ServerError) -> RequestFields {
+        try RequestFields(try Self.tape(try await bytes(request), maxDepth: limits.maxDepth), allowed: allowed)
     }
 
     /// Reads `bytes` as strict JSON nesting at most `maxDepth` levels.
     static func json(_ bytes: [UInt8], maxDepth: Int) throws(ServerError) -> JSONValue {
+        JSONValue(tape: try tape(bytes, maxDepth: maxDepth), entry: 0)
+    }
+
+    /// Reads `bytes` as strict JSON nesting at most `maxDepth` levels, onto the reader's tape.
+    static func tape(_ bytes: [UInt8], maxDepth: Int) throws(ServerError) -> JSONTape {
         if let (line, column) = deeperThan(maxDepth, bytes) {
             throw ServerError(
                 .tooDeep,
@@ -42,7 +47,7 @@ struct RequestBodyReader: Sendable {
             )
         }
         do {
-            return try JSONValue.parse(bytes: bytes, source: source)
+            return try JSONValue.tape(bytes: bytes, source: source)
         } catch {
             throw invalidJSON(error)
         }

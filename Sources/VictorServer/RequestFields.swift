@@ -15,17 +15,34 @@ struct AllowedKeys: ExpressibleByArrayLiteral, Sendable {
 
 /// Reads the members of a request body (a JSON object), each failure a located error naming
 /// the member: unknown keys, missing keys, wrong types, names that break the exact-name rule.
+///
+/// The members are read from the JSON reader's tape where they stand, so a value is converted
+/// only when it is asked for, and a batch's pairs are read without building a dictionary each.
 struct RequestFields {
-    let members: [String: JSONValue]
+    let tape: JSONTape
+    /// Each member's key and the index of its value's first entry, in document order.
+    let members: [(key: String, entry: Int)]
 
-    /// The members of `value`, which must be an object holding only `allowed` keys.
-    init(_ value: JSONValue, allowed: AllowedKeys) throws(ServerError) {
-        guard case .object(let members) = value else {
-            throw ServerError(.invalidRequest, "the body must be a JSON object, not \(value.typeName)")
+    /// The members of the object at `entry` of `tape`, which must hold only `allowed` keys
+    /// (any, when `nil`).
+    init(_ tape: JSONTape, at entry: Int = 0, allowed: AllowedKeys?) throws(ServerError) {
+        guard case .mapping(let count) = tape.entries[entry] else {
+            throw ServerError(
+                .invalidRequest,
+                "the body must be a JSON object, not \(Self.typeName(tape.entries[entry]))"
+            )
+        }
+        var members: [(key: String, entry: Int)] = []
+        members.reserveCapacity(count)
+        var index = entry + 1
+        for _ in 0..<count {
+            guard case .key(let key) = tape.entries[index] else { preconditionFailure("a member without a key") }
+            members.append((key, index + 1))
+            index = tape.end(ofValueAt: index + 1)
         }
         // Sorted only to name the same unknown key every time, once one is known to exist.
-        if members.keys.contains(where: { !allowed.contains($0) }),
-            let key = members.keys.sorted().first(where: { !allowed.contains($0) })
+        if let allowed, members.contains(where: { !allowed.contains($0.key) }),
+            let key = members.map(\.key).sorted().first(where: { !allowed.contains($0) })
         {
             throw ServerError(
                 .invalidRequest,
@@ -33,7 +50,34 @@ struct RequestFields {
                 location: Self.at(key)
             )
         }
+        self.tape = tape
         self.members = members
+    }
+
+    /// The first entry of the value of `key`, or `nil` when the body has no such member.
+    func entry(_ key: String) -> Int? {
+        members.first { $0.key == key }?.entry
+    }
+
+    /// The value of `key` when it is present and not `null`.
+    private func present(_ key: String) -> Int? {
+        guard let entry = entry(key) else { return nil }
+        if case .scalar(.null, _) = tape.entries[entry] { return nil }
+        return entry
+    }
+
+    /// The JSON Schema name of the type of the value at `entry`, as ``JSONValue/typeName`` names it.
+    static func typeName(_ entry: JSONTape.Entry) -> String {
+        switch entry {
+        case .mapping: "object"
+        case .sequence: "array"
+        case .key: "key"
+        case .scalar(.null, _): "null"
+        case .scalar(.boolean, _): "boolean"
+        case .scalar(.integer, _): "integer"
+        case .scalar(.float, _): "number"
+        case .scalar(.string, _): "string"
+        }
     }
 
     /// The longest name accepted, in UTF-8 bytes.
@@ -64,24 +108,28 @@ struct RequestFields {
 
     /// A required name.
     func name(_ key: String) throws(ServerError) -> String {
-        guard let value = members[key] else {
+        guard let entry = entry(key) else {
             throw ServerError(.invalidRequest, "missing key \(key)", location: Self.at(key))
         }
-        guard case .string(let text) = value else {
-            throw ServerError(.invalidRequest, "\(key) must be a string, not \(value.typeName)", location: Self.at(key))
+        guard case .scalar(.string(let text), _) = tape.entries[entry] else {
+            throw ServerError(
+                .invalidRequest,
+                "\(key) must be a string, not \(Self.typeName(tape.entries[entry]))",
+                location: Self.at(key)
+            )
         }
         return try Self.name(text, key)
     }
 
     /// An optional name.
     func optionalName(_ key: String) throws(ServerError) -> String? {
-        guard let value = members[key], value != .null else { return nil }
+        guard present(key) != nil else { return nil }
         return try name(key)
     }
 
     /// A required string (any text, may be empty).
     func string(_ key: String) throws(ServerError) -> String {
-        guard case .string(let text)? = members[key] else {
+        guard let entry = entry(key), case .scalar(.string(let text), _) = tape.entries[entry] else {
             throw ServerError(.invalidRequest, "\(key) must be a string", location: Self.at(key))
         }
         return ExactText.normalized(text)
@@ -89,14 +137,14 @@ struct RequestFields {
 
     /// An optional string (absent or `null`: `nil`).
     func optionalString(_ key: String) throws(ServerError) -> String? {
-        guard let value = members[key], value != .null else { return nil }
+        guard present(key) != nil else { return nil }
         return try string(key)
     }
 
     /// An optional integer within `range`.
     func integer(_ key: String, in range: ClosedRange<Int>) throws(ServerError) -> Int? {
-        guard let value = members[key], value != .null else { return nil }
-        guard case .integer(let number) = value, range.contains(number) else {
+        guard let entry = present(key) else { return nil }
+        guard case .scalar(.integer(let number), _) = tape.entries[entry], range.contains(number) else {
             throw ServerError(
                 .invalidRequest,
                 "\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)",
@@ -106,21 +154,46 @@ struct RequestFields {
         return number
     }
 
-    /// A required array.
-    func array(_ key: String) throws(ServerError) -> [JSONValue] {
-        guard case .array(let items)? = members[key] else {
+    /// The first entry of each item of a required array.
+    func items(_ key: String) throws(ServerError) -> [Int] {
+        guard let entry = entry(key), case .sequence(let count) = tape.entries[entry] else {
             throw ServerError(.invalidRequest, "\(key) must be an array", location: Self.at(key))
+        }
+        var items: [Int] = []
+        items.reserveCapacity(count)
+        var index = entry + 1
+        for _ in 0..<count {
+            items.append(index)
+            index = tape.end(ofValueAt: index)
         }
         return items
     }
 
-    /// An optional object (absent: empty).
-    func object(_ key: String) throws(ServerError) -> [String: JSONValue] {
-        guard let value = members[key], value != .null else { return [:] }
-        guard case .object(let members) = value else {
+    /// A required array.
+    func array(_ key: String) throws(ServerError) -> [JSONValue] {
+        try items(key).map { JSONValue(tape: tape, entry: $0) }
+    }
+
+    /// The members of an optional object (absent or `null`: none), in document order.
+    func objectMembers(_ key: String) throws(ServerError) -> RequestFields? {
+        guard let entry = present(key) else { return nil }
+        guard case .mapping(count: _) = tape.entries[entry] else {
             throw ServerError(
                 .invalidRequest,
-                "\(key) must be an object, not \(value.typeName)",
+                "\(key) must be an object, not \(Self.typeName(tape.entries[entry]))",
+                location: Self.at(key)
+            )
+        }
+        return try RequestFields(tape, at: entry, allowed: nil)
+    }
+
+    /// An optional object (absent: empty).
+    func object(_ key: String) throws(ServerError) -> [String: JSONValue] {
+        guard let entry = present(key) else { return [:] }
+        guard case .object(let members) = JSONValue(tape: tape, entry: entry) else {
+            throw ServerError(
+                .invalidRequest,
+                "\(key) must be an object, not \(Self.typeName(tape.entries[entry]))",
                 location: Self.at(key)
             )
         }
@@ -128,14 +201,24 @@ struct RequestFields {
     }
 
     /// An optional JSON value (absent: an empty object).
-    func value(_ key: String) -> JSONValue { members[key] ?? [:] }
+    func value(_ key: String) -> JSONValue {
+        entry(key).map { JSONValue(tape: tape, entry: $0) } ?? [:]
+    }
 
-    /// A policy context: an object of scalars and arrays of scalars, keys by the exact-name rule.
+    /// A policy context: an object of scalars and arrays of scalars, keys by the exact-name rule,
+    /// checked in document order.
     func context(_ key: String = "context") throws(ServerError) -> [String: AttributeValue] {
+        guard let members = try objectMembers(key) else { return [:] }
+        return try members.context(at: key)
+    }
+
+    /// These members as a policy context found at `key`, as ``context(_:)`` reads one.
+    func context(at key: String) throws(ServerError) -> [String: AttributeValue] {
         var context: [String: AttributeValue] = [:]
-        for (name, value) in try object(key) {
+        for (name, entry) in members {
             let path = "\(key).\(name)"
             let name = try Self.name(name, path)
+            let value = JSONValue(tape: tape, entry: entry)
             guard let attribute = value.attributeValue else {
                 throw ServerError(
                     .invalidRequest,
@@ -150,11 +233,12 @@ struct RequestFields {
 
     /// A persona adaptation context: an object of strings.
     func stringContext(_ key: String = "context") throws(ServerError) -> [String: String] {
+        guard let members = try objectMembers(key) else { return [:] }
         var context: [String: String] = [:]
-        for (name, value) in try object(key) {
+        for (name, entry) in members.members {
             let path = "\(key).\(name)"
             let name = try Self.name(name, path)
-            guard case .string(let text) = value else {
+            guard case .scalar(.string(let text), _) = tape.entries[entry] else {
                 throw ServerError(.invalidRequest, "\(path) must be a string", location: Self.at(path))
             }
             context[name] = ExactText.normalized(text)

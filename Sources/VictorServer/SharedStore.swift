@@ -1,6 +1,7 @@
 import Logging
 import Synchronization
 import VictorAuthorization
+import VictorDocuments
 import VictorPersonas
 import VictorPostgres
 import VictorRuntime
@@ -102,11 +103,15 @@ extension SharedStore {
         }
         guard let (record, used) = found else { return nil }
         do {
-            let context = try RequestFields(
-                .object(["context": try JSONValue.parse(record.context, source: "session \(id)")]),
-                allowed: ["context"]
-            )
-            .context()
+            let tape = try JSONValue.tape(bytes: Array(record.context.utf8), source: "session \(id)")
+            guard case .mapping(count: _) = tape.entries[0] else {
+                throw ServerError(
+                    .invalidRequest,
+                    "context must be an object, not \(RequestFields.typeName(tape.entries[0]))",
+                    location: RequestFields.at("context")
+                )
+            }
+            let context = try RequestFields(tape, allowed: nil).context(at: "context")
             return try await runtime.restoreSession(
                 SessionFacts(
                     id: record.id,

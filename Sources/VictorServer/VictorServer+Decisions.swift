@@ -18,7 +18,7 @@ extension VictorServer {
     }
 
     func checkRequest(_ request: Request) async throws(ServerError) -> CheckRequest {
-        let fields = try RequestFields(try await bodies.json(request), allowed: Self.checkKeys)
+        let fields = try await bodies.fields(request, allowed: Self.checkKeys)
         return CheckRequest(
             user: try fields.name("user"),
             resource: try fields.name("resource"),
@@ -59,10 +59,10 @@ extension VictorServer {
 
     func checkBatch(_ request: Request) async throws -> Response {
         try failClosed()
-        let fields = try RequestFields(try await bodies.json(request), allowed: Self.batchKeys)
+        let fields = try await bodies.fields(request, allowed: Self.batchKeys)
         let user = try fields.name("user")
         let context = try fields.context()
-        let items = try fields.array("requests")
+        let items = try fields.items("requests")
         guard items.count <= configuration.limits.maxBatch else {
             throw ServerError(
                 .invalidRequest,
@@ -76,7 +76,7 @@ extension VictorServer {
             // The path is spelled only for an error: a batch's pairs are read by the thousand.
             let pair: RequestFields
             do {
-                pair = try RequestFields(item, allowed: Self.pairKeys)
+                pair = try RequestFields(fields.tape, at: item, allowed: Self.pairKeys)
             } catch {
                 let path = "requests[\(index)]"
                 throw ServerError(error.code, "\(path): \(error.message)", location: ServerError.Location(path: path))

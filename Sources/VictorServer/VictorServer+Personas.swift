@@ -137,7 +137,7 @@ extension VictorServer {
 
     func adaptPersona(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let id = try pathID(context)
-        let fields = try RequestFields(try await bodies.json(request), allowed: ["context"])
+        let fields = try await bodies.fields(request, allowed: ["context"])
         let adaptation = PersonaContext(try fields.stringContext())
         let adapted = try await persona { () async throws(PersonaError) in try await personas.adapt(id, to: adaptation)
         }
@@ -148,7 +148,7 @@ extension VictorServer {
 
     func personaPrompt(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let id = try pathID(context)
-        let fields = try RequestFields(try await bodies.json(request), allowed: ["context"])
+        let fields = try await bodies.fields(request, allowed: ["context"])
         let adaptation = PersonaContext(try fields.stringContext())
         let prompt = try await persona { () async throws(PersonaError) in
             try await personas.systemPrompt(id, context: adaptation)
@@ -157,7 +157,7 @@ extension VictorServer {
     }
 
     func mergePersonas(_ request: Request) async throws -> Response {
-        let fields = try RequestFields(try await bodies.json(request), allowed: ["ids", "name", "id"])
+        let fields = try await bodies.fields(request, allowed: ["ids", "name", "id"])
         var ids: [String] = []
         for (index, item) in try fields.array("ids").enumerated() {
             guard case .string(let text) = item else {
@@ -178,7 +178,7 @@ extension VictorServer {
     }
 
     func suggestPersonas(_ request: Request) async throws -> Response {
-        let fields = try RequestFields(try await bodies.json(request), allowed: ["task", "limit"])
+        let fields = try await bodies.fields(request, allowed: ["task", "limit"])
         let task = try fields.string("task")
         let limit = try fields.integer("limit", in: 1...1_000)
         let suggestions = try await persona { () async throws(PersonaError) in

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import VictorAuthorization
+import VictorDocuments
 import VictorPersonas
 import VictorPostgres
 import VictorRuntime
@@ -51,7 +52,7 @@ extension VictorServer {
     }
 
     func openSession(_ request: Request) async throws -> Response {
-        let fields = try RequestFields(try await bodies.json(request), allowed: Self.sessionKeys)
+        let fields = try await bodies.fields(request, allowed: Self.sessionKeys)
         let user = try fields.name("user")
         let persona = try fields.name("persona")
         let context = try fields.context()
@@ -133,12 +134,12 @@ extension VictorServer {
     func authorizeCall(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         try failClosed()
         let session = try await session(context)
-        let fields = try RequestFields(try await bodies.json(request), allowed: Self.authorizeKeys)
+        let fields = try await bodies.fields(request, allowed: Self.authorizeKeys)
         let tool = try fields.name("tool")
         let callID = try fields.optionalName("call_id") ?? UUID().uuidString.lowercased()
         var explain = false
-        if let value = fields.members["explain"] {
-            guard case .bool(let flag) = value else {
+        if let entry = fields.entry("explain") {
+            guard case .scalar(.boolean(let flag), _) = fields.tape.entries[entry] else {
                 throw ServerError(.invalidRequest, "explain must be true or false", location: .init(path: "explain"))
             }
             explain = flag
@@ -163,7 +164,7 @@ extension VictorServer {
 
     func recordOutcome(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let session = try await session(context)
-        let fields = try RequestFields(try await bodies.json(request), allowed: Self.outcomeKeys)
+        let fields = try await bodies.fields(request, allowed: Self.outcomeKeys)
         let callID = try fields.name("call_id")
         let name = try fields.string("outcome")
         guard let outcome = AuditRecord.Outcome(rawValue: name), outcome != .notRun else {

@@ -244,4 +244,17 @@ import Testing
             #expect(tape == tree, "\(text)")
         }
     }
+
+    @Test func theEndOfAValueIsFoundPastEveryNestedEntry() throws {
+        let text = #"[{"a": [1, {"b": []}], "c": 2}, "s", [[], {}], 3]"#
+        let tape = try #require(try reader.readJSONTape(bytes: Array(text.utf8), file: "body.json"))
+        #expect(tape.end(ofValueAt: 0) == tape.entries.count)
+        // The list's items start at 1 (the object), then "s", then the list of two, then 3.
+        let first = tape.end(ofValueAt: 1)
+        #expect(tape.entries[first] == .scalar(.string("s"), isPlain: false))
+        #expect(tape.entries[tape.end(ofValueAt: first)] == .sequence(count: 2))
+        let last = tape.end(ofValueAt: tape.end(ofValueAt: first))
+        #expect(tape.entries[last] == .scalar(.integer(3), isPlain: true))
+        #expect(tape.end(ofValueAt: last) == tape.entries.count)
+    }
 }
