@@ -3,10 +3,16 @@ import VictorDocuments
 /// libFuzzer entry: the JSON reader against the YAML reader it stands in for. Whatever the JSON
 /// reader accepts, the YAML reader reads into the same tree (values, plainness, positions), but
 /// for the three spellings libyaml refuses (a surrogate-pair escape, a tab before a line's first
-/// token, a line break between a key and its colon); and neither ever crashes.
+/// token, a line break between a key and its colon); and neither ever crashes. The tape, read
+/// without positions, accepts what the tree accepts and refuses the rest with the same issues.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    precondition(
+        outcome { reader throws(DocumentError) in _ = try reader.readJSON(bytes: bytes, file: "fuzz.json") }
+            == outcome { reader throws(DocumentError) in _ = try reader.readJSONTape(bytes: bytes, file: "fuzz.json") },
+        "the tape and the tree read the text differently"
+    )
     guard let json = try? DocumentReader().readJSON(bytes: bytes, file: "fuzz.json") else {
         _ = try? DocumentReader().read(bytes: bytes, file: "fuzz.json")
         return 0
@@ -27,6 +33,16 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     precondition(same(json, yaml), "the two readers read different trees")
     return 0
+}
+
+/// The issues a reading reports, or none.
+func outcome(_ read: (DocumentReader) throws(DocumentError) -> Void) -> [String] {
+    do {
+        try read(DocumentReader())
+        return []
+    } catch {
+        return error.issues.map(\.description)
+    }
 }
 
 func same(_ a: DocumentNode?, _ b: DocumentNode?) -> Bool {
