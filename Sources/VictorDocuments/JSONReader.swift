@@ -72,7 +72,8 @@ public struct JSONTape: Sendable {
     /// The entries, the root value's first.
     public let entries: [Entry]
 
-    /// The index just past the value that starts at `index`: its last entry's successor.
+    /// The index just past the value that starts at `index` (a value's first entry, never a
+    /// key): its last entry's successor.
     /// - Complexity: O(entries of the value).
     public func end(ofValueAt index: Int) -> Int {
         var index = index
@@ -88,6 +89,7 @@ public struct JSONTape: Sendable {
         }
         return index
     }
+
     /// Where each entry starts, for the document tree; empty on a tape read without positions.
     let positions: [DocumentPosition]
 }

@@ -1,5 +1,5 @@
 public import VictorAuthorization
-public import VictorDocuments
+package import VictorDocuments
 
 /// A JSON value: what tools take as arguments and return as results.
 ///
@@ -173,10 +173,11 @@ extension JSONValue {
         JSONValue(tape: try tape(bytes: bytes, source: source, firstLine: firstLine), entry: 0)
     }
 
-    /// Reads JSON bytes under the rules of ``parse(bytes:source:)``, with its errors, into the
+    /// Reads JSON bytes under the rules of `parse(bytes:source:)`, with its errors, into the
     /// document reader's tape: for a reader that takes some members straight from the tape and
-    /// converts others with ``init(tape:entry:)``.
-    public static func tape(bytes: [UInt8], source: String = "JSON") throws(RuntimeError) -> JSONTape {
+    /// converts others with `init(tape:entry:)`. Not public: a tape read with raised limits
+    /// could nest deeper than the conversion's recursion can safely go.
+    package static func tape(bytes: [UInt8], source: String = "JSON") throws(RuntimeError) -> JSONTape {
         try tape(bytes: bytes, source: source, firstLine: 1)
     }
 
@@ -199,8 +200,9 @@ extension JSONValue {
         return tape
     }
 
-    /// The value whose first entry is `entry` of `tape`.
-    public init(tape: JSONTape, entry: Int) {
+    /// The value whose first entry is `entry` of `tape`: a value's entry, never a key's, in a
+    /// tape read under the default limits.
+    package init(tape: JSONTape, entry: Int) {
         self = tape.entries.withUnsafeBufferPointer { entries in
             var index = entry
             return JSONValue(read: entries, at: &index)
