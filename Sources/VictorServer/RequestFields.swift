@@ -29,7 +29,7 @@ struct RequestFields {
         guard case .mapping(let count) = tape.entries[entry] else {
             throw ServerError(
                 .invalidRequest,
-                "the body must be a JSON object, not \(Self.typeName(tape.entries[entry]))"
+                "the body must be a JSON object, not \(JSONValue(tape: tape, entry: entry).typeName)"
             )
         }
         var members: [(key: String, entry: Int)] = []
@@ -66,17 +66,21 @@ struct RequestFields {
         return entry
     }
 
-    /// The JSON Schema name of the type of the value at `entry`, as ``JSONValue/typeName`` names it.
-    static func typeName(_ entry: JSONTape.Entry) -> String {
-        switch entry {
-        case .mapping: "object"
-        case .sequence: "array"
-        case .key: "key"
-        case .scalar(.null, _): "null"
-        case .scalar(.boolean, _): "boolean"
-        case .scalar(.integer, _): "integer"
-        case .scalar(.float, _): "number"
-        case .scalar(.string, _): "string"
+    /// The JSON Schema name of the type of the value at `entry`, for an error.
+    func typeName(_ entry: Int) -> String { JSONValue(tape: tape, entry: entry).typeName }
+
+    /// The members of the object at `entry` of `tape`, which the body calls `key`; `nil` for
+    /// `null`.
+    static func optionalObject(_ tape: JSONTape, at entry: Int, key: String) throws(ServerError) -> RequestFields? {
+        switch tape.entries[entry] {
+        case .mapping: return try RequestFields(tape, at: entry, allowed: nil)
+        case .scalar(.null, _): return nil
+        default:
+            throw ServerError(
+                .invalidRequest,
+                "\(key) must be an object, not \(JSONValue(tape: tape, entry: entry).typeName)",
+                location: at(key)
+            )
         }
     }
 
@@ -114,7 +118,7 @@ struct RequestFields {
         guard case .scalar(.string(let text), _) = tape.entries[entry] else {
             throw ServerError(
                 .invalidRequest,
-                "\(key) must be a string, not \(Self.typeName(tape.entries[entry]))",
+                "\(key) must be a string, not \(typeName(entry))",
                 location: Self.at(key)
             )
         }
@@ -176,28 +180,25 @@ struct RequestFields {
 
     /// The members of an optional object (absent or `null`: none), in document order.
     func objectMembers(_ key: String) throws(ServerError) -> RequestFields? {
-        guard let entry = present(key) else { return nil }
-        guard case .mapping(count: _) = tape.entries[entry] else {
-            throw ServerError(
-                .invalidRequest,
-                "\(key) must be an object, not \(Self.typeName(tape.entries[entry]))",
-                location: Self.at(key)
-            )
-        }
-        return try RequestFields(tape, at: entry, allowed: nil)
+        guard let entry = entry(key) else { return nil }
+        return try Self.optionalObject(tape, at: entry, key: key)
     }
 
     /// An optional object (absent: empty).
     func object(_ key: String) throws(ServerError) -> [String: JSONValue] {
-        guard let entry = present(key) else { return [:] }
-        guard case .object(let members) = JSONValue(tape: tape, entry: entry) else {
-            throw ServerError(
-                .invalidRequest,
-                "\(key) must be an object, not \(Self.typeName(tape.entries[entry]))",
-                location: Self.at(key)
-            )
+        guard let members = try objectMembers(key) else { return [:] }
+        return Dictionary(
+            uniqueKeysWithValues: members.members.map { ($0.key, JSONValue(tape: tape, entry: $0.entry)) }
+        )
+    }
+
+    /// An optional flag (absent: `nil`).
+    func flag(_ key: String) throws(ServerError) -> Bool? {
+        guard let entry = entry(key) else { return nil }
+        guard case .scalar(.boolean(let flag), _) = tape.entries[entry] else {
+            throw ServerError(.invalidRequest, "\(key) must be true or false", location: Self.at(key))
         }
-        return members
+        return flag
     }
 
     /// An optional JSON value (absent: an empty object).

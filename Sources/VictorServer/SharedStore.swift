@@ -1,7 +1,6 @@
 import Logging
 import Synchronization
 import VictorAuthorization
-import VictorDocuments
 import VictorPersonas
 import VictorPostgres
 import VictorRuntime
@@ -104,14 +103,7 @@ extension SharedStore {
         guard let (record, used) = found else { return nil }
         do {
             let tape = try JSONValue.tape(bytes: Array(record.context.utf8), source: "session \(id)")
-            guard case .mapping(count: _) = tape.entries[0] else {
-                throw ServerError(
-                    .invalidRequest,
-                    "context must be an object, not \(RequestFields.typeName(tape.entries[0]))",
-                    location: RequestFields.at("context")
-                )
-            }
-            let context = try RequestFields(tape, allowed: nil).context(at: "context")
+            let context = try RequestFields.optionalObject(tape, at: 0, key: "context")?.context(at: "context") ?? [:]
             return try await runtime.restoreSession(
                 SessionFacts(
                     id: record.id,

@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import Prometheus
 import VictorAuthorization
-import VictorDocuments
 import VictorPersonas
 import VictorPostgres
 import VictorRuntime
@@ -137,13 +136,7 @@ extension VictorServer {
         let fields = try await bodies.fields(request, allowed: Self.authorizeKeys)
         let tool = try fields.name("tool")
         let callID = try fields.optionalName("call_id") ?? UUID().uuidString.lowercased()
-        var explain = false
-        if let entry = fields.entry("explain") {
-            guard case .scalar(.boolean(let flag), _) = fields.tape.entries[entry] else {
-                throw ServerError(.invalidRequest, "explain must be true or false", location: .init(path: "explain"))
-            }
-            explain = flag
-        }
+        let explain = try fields.flag("explain") ?? false
         let call = ToolCall(id: callID, tool: tool, arguments: fields.value("arguments"))
         let start = ContinuousClock.now
         let steps = explain ? runtime.explain(call, in: session).steps : nil

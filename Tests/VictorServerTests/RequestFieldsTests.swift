@@ -61,6 +61,10 @@ import VictorRuntime
         #expect(failure { _ = try body.object("o") }?.message == "o must be an object, not array")
         #expect(failure { _ = try body.integer("i", in: 0...9) }?.location?.path == "i")
         #expect(failure { _ = try body.items("n") }?.message == "n must be an array")
+        #expect(failure { _ = try body.flag("n") }?.message == "n must be true or false")
+        #expect(try body.object("s") == [:])
+        #expect(try body.flag("absent") == nil)
+        #expect(try fields(#"{"f": false}"#, allowed: ["f"]).flag("f") == false)
     }
 
     /// A context is checked member by member in the order the body gives them, so the same body
