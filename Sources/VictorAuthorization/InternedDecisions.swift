@@ -42,17 +42,41 @@ struct DecisionInterner: ~Copyable {
     }
 }
 
-/// The process's interned decisions, which every authorizer's compiled configuration uses.
+/// A table of interned decisions shared by every configuration compiled against it.
+final class InternedDecisionTable: Sendable {
+    private let interner: Locked<DecisionInterner>
+
+    /// Creates an empty table holding at most `capacity` decisions.
+    init(capacity: Int) {
+        interner = Locked(DecisionInterner(capacity: capacity))
+    }
+
+    /// How many decisions are interned.
+    var count: Int { interner.withLock { $0.count } }
+
+    /// ``DecisionInterner/decision(_:_:)`` on this table.
+    func decision(_ reason: Decision.Reason, _ source: Decision.Source) -> Decision {
+        interner.withLock { $0.decision(reason, source) }
+    }
+}
+
+/// The interned decisions that configurations compile against.
 enum InternedDecisions {
     /// At most this many distinct decisions are interned. One takes about 500 bytes besides its
     /// names (a role grant with names of 15 to 25 bytes took 525), so the table stays under
     /// about 10 MB however many configurations a process compiles.
     static let capacity = 16_384
 
-    private static let interner = Locked(DecisionInterner(capacity: capacity))
+    /// The process's table, which every authorizer's compiled configuration uses.
+    static let process = InternedDecisionTable(capacity: capacity)
 
-    /// ``DecisionInterner/decision(_:_:)`` on the process's table.
+    /// The table a compilation in this task uses: the process's, unless a test gives a task its
+    /// own so that what other tests compiled (and how full they left the process's table) cannot
+    /// change what it observes.
+    @TaskLocal static var current: InternedDecisionTable = process
+
+    /// ``DecisionInterner/decision(_:_:)`` on the current table.
     static func decision(_ reason: Decision.Reason, _ source: Decision.Source) -> Decision {
-        interner.withLock { $0.decision(reason, source) }
+        current.decision(reason, source)
     }
 }

@@ -6,9 +6,9 @@ import VictorDocuments
 func displayed(_ name: String) -> String { ExactText.quotedForDisplay(name) }
 
 extension Snapshot {
-    static let notPermitted = Decision(compiled: .notPermitted, decidedBy: .default)
-    static let allowedByDefault = Decision(compiled: .allowedByDefault, decidedBy: .default)
-    static let disabled = Decision(compiled: .authorizationDisabled, decidedBy: .disabled)
+    static let notPermitted = InternedDecisions.process.decision(.notPermitted, .default)
+    static let allowedByDefault = InternedDecisions.process.decision(.allowedByDefault, .default)
+    static let disabled = InternedDecisions.process.decision(.authorizationDisabled, .disabled)
 
     /// ``decide(_:_:_:_:)-(RawName,_,_,_)`` for owned names.
     @inline(__always)

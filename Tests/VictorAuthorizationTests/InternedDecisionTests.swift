@@ -5,12 +5,35 @@ import VictorTestSupport
 
 @Suite struct InternedDecisionTests {
     @Test func configurationsCompiledAlikeReturnTheOneInternedDecision() throws {
-        let first = try sampleAuthorizer()
-        let second = try sampleAuthorizer()
-        for (user, resource, action) in [("alice", "code", "write"), ("bob", "reports/q3", "read"), ("bob", "x", "y")] {
-            let one = first.check(user: user, resource: resource, action: action)
-            let other = second.check(user: user, resource: resource, action: action)
-            #expect(one.isIdentical(to: other), "\(user) \(action) \(resource)")
+        // A table of its own: other tests compiling in this process may have filled the process's.
+        let table = InternedDecisionTable(capacity: 64)
+        try InternedDecisions.$current.withValue(table) {
+            let first = try sampleAuthorizer()
+            let second = try sampleAuthorizer()
+            let interned = table.count
+            #expect(interned > 0)
+            for (user, resource, action) in [
+                ("alice", "code", "write"), ("bob", "reports/q3", "read"), ("bob", "x", "y"),
+            ] {
+                let one = first.check(user: user, resource: resource, action: action)
+                let other = second.check(user: user, resource: resource, action: action)
+                #expect(one.isIdentical(to: other), "\(user) \(action) \(resource)")
+            }
+            // Compiling the same configuration again interned nothing new.
+            _ = try sampleAuthorizer()
+            #expect(table.count == interned)
+        }
+    }
+
+    @Test func aFullTableCompilesOrdinaryDecisionsThatStillDecideAlike() throws {
+        let table = InternedDecisionTable(capacity: 0)
+        try InternedDecisions.$current.withValue(table) {
+            let first = try sampleAuthorizer()
+            let second = try sampleAuthorizer()
+            let one = first.check(user: "alice", resource: "code", action: "write")
+            let other = second.check(user: "alice", resource: "code", action: "write")
+            #expect(table.count == 0)
+            #expect(!one.isIdentical(to: other) && one == other && one.allowed)
         }
     }
 
