@@ -443,7 +443,7 @@ if ProcessInfo.processInfo.environment["VICTOR_FUZZ"] != nil {
         ("FuzzTemplates", ["VictorPersonas"]),
         ("FuzzValues", ["VictorDocuments"]),
         ("FuzzJSON", ["VictorDocuments"]),
-        ("FuzzRuntime", ["VictorRuntime"]),
+        ("FuzzRuntime", ["VictorDocuments", "VictorRuntime"]),
     ] {
         package.targets.append(
             .executableTarget(

@@ -41,7 +41,13 @@ extension DocumentReader {
         // Every `Fatal` records its issue first, so a failed reading always throws below.
         let read = (try? composer.compose()) ?? false
         if !composer.issues.isEmpty { throw DocumentError.inDocumentOrder(composer.issues) }
-        return read ? JSONTape(entries: composer.entries, positions: composer.positions) : nil
+        return read
+            ? JSONTape(
+                entries: composer.entries,
+                containerDepth: composer.containerDepth,
+                positions: composer.positions
+            )
+            : nil
     }
 }
 
@@ -71,6 +77,11 @@ public struct JSONTape: Sendable {
 
     /// The entries, the root value's first.
     public let entries: [Entry]
+
+    /// How deep lists and mappings nest: 0 for a scalar, 1 for a list of scalars. The reader's
+    /// depth limit counts a scalar as a level of its own, so this is what a reader that counts
+    /// brackets checks instead.
+    public let containerDepth: Int
 
     /// The index just past the value that starts at `index` (a value's first entry, never a
     /// key): its last entry's successor.
@@ -204,6 +215,8 @@ private struct JSONComposer {
         static let scanLimit = 16
     }
     var stack: [Frame] = []
+    /// The most frames ever open at once.
+    var containerDepth = 0
 
     struct Fatal: Error {}
 
@@ -240,6 +253,7 @@ private struct JSONComposer {
                         firstKey: openKeys.count
                     )
                 )
+                if stack.count > containerDepth { containerDepth = stack.count }
                 append(isMapping ? .mapping(count: 0) : .sequence(count: 0), at: start)
                 index += 1
                 skipWhitespace()

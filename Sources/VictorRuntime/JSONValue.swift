@@ -182,11 +182,17 @@ extension JSONValue {
     }
 
     static func tape(bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) -> JSONTape {
-        try checkJSONTokens(bytes, source: source, firstLine: firstLine)
+        let reader = DocumentReader()
+        // The reader skips a byte-order mark, which JSON text does not open with (RFC 8259 §8.1).
+        if bytes.starts(with: Self.byteOrderMark) { try checkJSONTokens(bytes, source: source, firstLine: firstLine) }
         let tape: JSONTape?
         do {
-            tape = try DocumentReader().readJSONTape(bytes: bytes, file: source)
+            tape = try reader.readJSONTape(bytes: bytes, file: source)
         } catch {
+            // The token check names YAML-only syntax more plainly than the reader does. It runs
+            // only once the reader has refused a text: any text the reader accepts passes it
+            // (FuzzRuntime checks that), so a body that reads costs one pass, not two.
+            try checkJSONTokens(bytes, source: source, firstLine: firstLine)
             let shifted = DocumentError(
                 error.issues.map { issue in
                     var issue = issue
@@ -290,7 +296,9 @@ extension JSONValue {
     /// Refuses YAML outside JSON before the document reader sees the text: outside string
     /// literals only JSON's punctuation, numbers and the words `true`, `false` and `null` may
     /// appear (no unquoted keys or strings, anchors, aliases, tags, comments, block syntax).
-    private static func checkJSONTokens(_ bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) {
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    static func checkJSONTokens(_ bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) {
         var index = 0
         var line = firstLine
         var lineStart = 0

@@ -39,18 +39,29 @@ struct RequestBodyReader: Sendable {
 
     /// Reads `bytes` as strict JSON nesting at most `maxDepth` levels, onto the reader's tape.
     static func tape(_ bytes: [UInt8], maxDepth: Int) throws(ServerError) -> JSONTape {
-        if let (line, column) = deeperThan(maxDepth, bytes) {
-            throw ServerError(
-                .tooDeep,
-                "the body nests deeper than \(maxDepth) levels",
-                location: ServerError.Location(line: line, column: column)
-            )
-        }
+        let tape: JSONTape
         do {
-            return try JSONValue.tape(bytes: bytes, source: source)
+            tape = try JSONValue.tape(bytes: bytes, source: source)
         } catch {
+            // Depth is answered first, wherever the body also fails to read.
+            if let deep = tooDeep(maxDepth, bytes) { throw deep }
             throw invalidJSON(error)
         }
+        // A body that reads is scanned for where it nests too deep only when it does.
+        if tape.containerDepth > maxDepth {
+            throw tooDeep(maxDepth, bytes) ?? ServerError(.tooDeep, "the body nests deeper than \(maxDepth) levels")
+        }
+        return tape
+    }
+
+    /// The error for the first bracket of `bytes` opening a level deeper than `maxDepth`, if any.
+    static func tooDeep(_ maxDepth: Int, _ bytes: [UInt8]) -> ServerError? {
+        guard let (line, column) = deeperThan(maxDepth, bytes) else { return nil }
+        return ServerError(
+            .tooDeep,
+            "the body nests deeper than \(maxDepth) levels",
+            location: ServerError.Location(line: line, column: column)
+        )
     }
 
     /// A JSON error of the runtime's reader as a located server error: the first problem's

@@ -181,6 +181,15 @@ import Testing
         #expect(issues(refused) == [#"body.json:1:10: a: duplicate key 'a' (first at line 1)"#])
     }
 
+    @Test(arguments: [
+        ("1", 0), ("[]", 1), ("{}", 1), ("[1, 2]", 1), (#"{"a": [[], {"b": [3]}]}"#, 4),
+        ("[[[[]]], [], [[1]]]", 4), (#"["[[[[", {"a": "]]"}]"#, 2),
+    ])
+    func theTapeKnowsHowDeepItsContainersNest(text: String, depth: Int) throws {
+        let tape = try #require(try reader.readJSONTape(bytes: Array(text.utf8), file: "body.json"))
+        #expect(tape.containerDepth == depth)
+    }
+
     /// A mapping's duplicate check sees its own keys only: a nested mapping's keys, past the scan
     /// limit or not, are neither duplicates of its parent's nor hide them.
     @Test(arguments: [3, 20])

@@ -67,6 +67,9 @@ import VictorRuntime
         (#"{"n": 1e400}"#, ""),
         ("", "empty"),
         (#"{"a": "\u0000"}"#, ""),
+        ("\u{FEFF}{\"a\": 1}", "body:1:1: not JSON: byte 0xef has no meaning"),
+        ("[1,\n 2] # done", "body:2:5: not JSON: '#' has no meaning"),
+        ("[1, .inf]", "not JSON: 'inf' must be quoted"),
     ])
     func notJSONIsRefusedWithWhere(text: String, expected: String) {
         #expect {
