@@ -1,3 +1,4 @@
+import NIOCore
 import VictorAuthorization
 import VictorDocuments
 
@@ -47,21 +48,22 @@ enum DecisionJSON {
     /// `{"decisions": [...]}` for a batch. A batch's decisions are mostly a few compiled ones
     /// returned again and again, so the JSON of the last ``remembered`` distinct decisions is
     /// kept and copied when an identical decision comes again (``Decision/isIdentical(to:)``).
-    static func batch(_ decisions: [Decision]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16 + decisions.count * 128)
-        bytes.append(contentsOf: #"{"decisions":["#.utf8)
+    /// Written straight into the buffer the response sends: a batch's text is large, and an
+    /// array would be copied into one.
+    static func batch(_ decisions: [Decision]) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 16 + decisions.count * 128)
+        buffer.writeStaticString(#"{"decisions":["#)
         var recent: [(decision: Decision, json: [UInt8])] = []
         recent.reserveCapacity(remembered)
         var next = 0
         for (index, decision) in decisions.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
             if let known = recent.firstIndex(where: { $0.decision.isIdentical(to: decision) }) {
-                bytes.append(contentsOf: recent[known].json)
+                buffer.writeBytes(recent[known].json)
                 continue
             }
             let json = object(DecisionRecord(decision))
-            bytes.append(contentsOf: json)
+            buffer.writeBytes(json)
             if recent.count < remembered {
                 recent.append((decision, json))
             } else {
@@ -69,7 +71,7 @@ enum DecisionJSON {
                 next = (next + 1) % remembered
             }
         }
-        bytes.append(contentsOf: "]}".utf8)
-        return bytes
+        buffer.writeStaticString("]}")
+        return buffer
     }
 }

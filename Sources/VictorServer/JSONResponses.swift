@@ -29,9 +29,14 @@ enum JSONResponses {
 
     /// Bytes that are JSON already.
     static func raw(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        raw(ByteBuffer(bytes: bytes), status: status, headers: headers)
+    }
+
+    /// A buffer that holds JSON already.
+    static func raw(_ buffer: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
     }
 
     /// The error body: `{"error": {"code", "message", "location"?, "issues"?}}`.
