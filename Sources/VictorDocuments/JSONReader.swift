@@ -79,8 +79,8 @@ public struct JSONTape: Sendable {
     public let entries: [Entry]
 
     /// How deep lists and mappings nest: 0 for a scalar, 1 for a list of scalars. The reader's
-    /// depth limit counts a scalar as a level of its own, so this is what a reader that counts
-    /// brackets checks instead.
+    /// depth limit counts a scalar as a level of its own; this counts brackets only, for a limit
+    /// stated in brackets (a server's request bodies).
     public let containerDepth: Int
 
     /// The index just past the value that starts at `index` (a value's first entry, never a

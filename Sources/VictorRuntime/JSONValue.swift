@@ -182,12 +182,11 @@ extension JSONValue {
     }
 
     static func tape(bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) -> JSONTape {
-        let reader = DocumentReader()
         // The reader skips a byte-order mark, which JSON text does not open with (RFC 8259 §8.1).
         if bytes.starts(with: Self.byteOrderMark) { try checkJSONTokens(bytes, source: source, firstLine: firstLine) }
         let tape: JSONTape?
         do {
-            tape = try reader.readJSONTape(bytes: bytes, file: source)
+            tape = try DocumentReader().readJSONTape(bytes: bytes, file: source)
         } catch {
             // The token check names YAML-only syntax more plainly than the reader does. It runs
             // only once the reader has refused a text: any text the reader accepts passes it
@@ -293,11 +292,12 @@ extension JSONValue {
         }
     }
 
-    /// Refuses YAML outside JSON before the document reader sees the text: outside string
-    /// literals only JSON's punctuation, numbers and the words `true`, `false` and `null` may
-    /// appear (no unquoted keys or strings, anchors, aliases, tags, comments, block syntax).
+    /// The UTF-8 byte-order mark.
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
+    /// Refuses YAML outside JSON with a plain message: outside string literals only JSON's
+    /// punctuation, numbers and the words `true`, `false` and `null` may appear (no unquoted keys
+    /// or strings, anchors, aliases, tags, comments, block syntax, byte-order mark).
     static func checkJSONTokens(_ bytes: [UInt8], source: String, firstLine: Int) throws(RuntimeError) {
         var index = 0
         var line = firstLine
