@@ -44,23 +44,20 @@ struct RequestBodyReader: Sendable {
             tape = try JSONValue.tape(bytes: bytes, source: source)
         } catch {
             // Depth is answered first, wherever the body also fails to read.
-            if let deep = tooDeep(maxDepth, bytes) { throw deep }
+            if let deep = deeperThan(maxDepth, bytes) { throw tooDeep(maxDepth, at: deep) }
             throw invalidJSON(error)
         }
         // A body that reads is scanned for where it nests too deep only when it does.
-        if tape.containerDepth > maxDepth {
-            throw tooDeep(maxDepth, bytes) ?? ServerError(.tooDeep, "the body nests deeper than \(maxDepth) levels")
-        }
+        if tape.containerDepth > maxDepth { throw tooDeep(maxDepth, at: deeperThan(maxDepth, bytes)) }
         return tape
     }
 
-    /// The error for the first bracket of `bytes` opening a level deeper than `maxDepth`, if any.
-    static func tooDeep(_ maxDepth: Int, _ bytes: [UInt8]) -> ServerError? {
-        guard let (line, column) = deeperThan(maxDepth, bytes) else { return nil }
-        return ServerError(
+    /// The error for a body nesting deeper than `maxDepth`, at the first bracket that does.
+    static func tooDeep(_ maxDepth: Int, at position: (line: Int, column: Int)?) -> ServerError {
+        ServerError(
             .tooDeep,
             "the body nests deeper than \(maxDepth) levels",
-            location: ServerError.Location(line: line, column: column)
+            location: position.map { ServerError.Location(line: $0.line, column: $0.column) }
         )
     }
 
