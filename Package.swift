@@ -75,6 +75,7 @@ let package = Package(
         .target(
             name: "VictorLoading",
             dependencies: [
+                "VictorDocuments",
                 "VictorEvents",
                 "VictorTelemetry",
                 .product(name: "Logging", package: "swift-log"),

@@ -25,7 +25,7 @@ extension ComponentLoader {
     @discardableResult
     public func unload(_ name: String) -> Bool {
         let unloaded = state.withLock { state in
-            guard let index = state.indexByName[name] else { return false }
+            guard let index = state.names.index(of: name) else { return false }
             return state.unload(index)
         }
         if unloaded { bus?.publish(ComponentUnloaded(component: name)) }
@@ -52,7 +52,7 @@ extension ComponentLoader {
     /// Whether the named component has an instance loaded now.
     public func isLoaded(_ name: String) -> Bool {
         state.withLock { state in
-            guard let index = state.indexByName[name] else { return false }
+            guard let index = state.names.index(of: name) else { return false }
             return state.slots[Int(index)].instance != nil
         }
     }
@@ -92,7 +92,7 @@ extension ComponentLoader {
     /// Figures for the named component, or `nil` when it is not registered.
     public func statistics(for name: String) -> ComponentStatistics? {
         state.withLock { state in
-            guard let index = state.indexByName[name], state.slots[Int(index)].isRegistered else { return nil }
+            guard let index = state.names.index(of: name), state.slots[Int(index)].isRegistered else { return nil }
             let slot = state.slots[Int(index)]
             let record = state.records[index] ?? LoadRecord()
             return ComponentStatistics(

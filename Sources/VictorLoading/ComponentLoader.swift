@@ -15,8 +15,9 @@ public import VictorTelemetry
 /// - A throwing factory caches nothing: every waiter receives the error and the next access
 ///   retries.
 /// - A caller always receives an instance, even if the cache evicts it the next moment.
-/// - A cached access by typed key takes no lock and never waits for a writer: it reads the
-///   instance the loader published for lock-free readers (see ``get(_:)-(ComponentKey<T>)``).
+/// - A cached access, by typed key or by name, takes no lock and never waits for a writer: it
+///   reads the instance the loader published for lock-free readers (see
+///   ``get(_:)-(ComponentKey<T>)``).
 ///   The recency of such reads is approximate (the least recently used component read since
 ///   its last move gets a second chance before eviction); the cache bound is exact.
 ///
@@ -33,6 +34,8 @@ public final class ComponentLoader: Sendable {
     let state: Locked<LoaderState>
     /// Loaded instances published for reads that take no lock.
     @usableFromInline let reads: ReadTable
+    /// Slot indices by component name, read without the lock.
+    let names: NameIndex
     let heapProbe: HeapProbe?
     let bus: EventBus?
     let instruments: LoaderInstruments
@@ -56,7 +59,9 @@ public final class ComponentLoader: Sendable {
         id = Self.nextID.add(1, ordering: .relaxed).newValue
         let reads = ReadTable()
         self.reads = reads
-        state = Locked(LoaderState(configuration: configuration, reads: reads))
+        let names = NameIndex()
+        self.names = names
+        state = Locked(LoaderState(configuration: configuration, reads: reads, names: names))
         heapProbe = configuration.heapProbe
         bus = eventBus
         instruments = LoaderInstruments(telemetry)
@@ -114,7 +119,7 @@ public final class ComponentLoader: Sendable {
     public func reserveCapacity(_ count: Int) {
         state.withLock {
             $0.slots.reserveCapacity(count)
-            $0.indexByName.reserveCapacity(count)
+            $0.names.reserve(count)
             $0.registrationOrder.reserveCapacity(count)
         }
     }
@@ -229,12 +234,27 @@ public final class ComponentLoader: Sendable {
     }
 
     /// The instance of the component registered as `name`, loading it first if needed.
+    ///
+    /// A cached access takes no lock, like one by typed key: the name is found in the loader's
+    /// name index, which readers share with writers without waiting, and the instance is read
+    /// from the read table. Names are compared as `String` compares them (canonical equivalence).
+    @inlinable
     public func get(_ name: String) async throws(LoaderError) -> any Sendable {
-        let cached = state.withLock { state -> AnyInstance? in
-            guard let index = state.indexByName[name] else { return nil }
-            return state.quietHit(index)
-        }
-        if let cached { return cached.anyValue }
+        // Inlined into the caller, a cached access allocates no asynchronous frame.
+        if let cached = cachedValue(name) { return cached }
+        return try await uncachedValue(name)
+    }
+
+    /// The value of the component named `name` when an access needs no further work, else `nil`.
+    @usableFromInline
+    func cachedValue(_ name: String) -> (any Sendable)? {
+        guard let index = names.index(of: name) else { return nil }
+        return reads.anyValue(index) ?? cachedInstance(index, loaderID: id)?.anyValue
+    }
+
+    /// A get by name past the cache: the general path.
+    @usableFromInline
+    func uncachedValue(_ name: String) async throws(LoaderError) -> any Sendable {
         let (index, _) = try registeredIndex(name)
         return try await instance(index, loaderID: id, name: name).anyValue
     }
@@ -271,7 +291,7 @@ public final class ComponentLoader: Sendable {
 
     func registeredIndex(_ name: String) throws(LoaderError) -> (Int32, Any.Type) {
         let found = state.withLock { state -> (Int32, Any.Type)? in
-            guard let index = state.indexByName[name], let factory = state.slots[Int(index)].factory else {
+            guard let index = state.names.index(of: name), let factory = state.slots[Int(index)].factory else {
                 return nil
             }
             return (index, factory.valueType)

@@ -95,7 +95,6 @@ struct LoadFollowUp: Sendable {
 /// last catch-up; the cache bound is always exact.
 struct LoaderState {
     var slots: [Slot] = []
-    var indexByName: [String: Int32] = [:]
     var dependents: [Int32: [Int32]] = [:]
     var registrationOrder: [Int32] = []
     var pending: [Int32: PendingLoad] = [:]
@@ -126,9 +125,12 @@ struct LoaderState {
 
     /// The lock-free read side, shared with the loader.
     let reads: ReadTable
+    /// Each slot's index by its name, also read without the lock; shared with the loader.
+    let names: NameIndex
 
-    init(configuration: LoaderConfiguration, reads: ReadTable = ReadTable()) {
+    init(configuration: LoaderConfiguration, reads: ReadTable = ReadTable(), names: NameIndex = NameIndex()) {
         self.reads = reads
+        self.names = names
         strategy = configuration.strategy
         maxCacheSize = configuration.maxCacheSize
         adaptiveThreshold = configuration.adaptiveThreshold
@@ -146,7 +148,7 @@ struct LoaderState {
         dependencies: [String],
         pinned: Bool
     ) throws(LoaderError) -> Int32 {
-        let existing = indexByName[name]
+        let existing = names.index(of: name)
         if let existing, slots[Int(existing)].isRegistered {
             throw LoaderError(.alreadyRegistered, "'\(name)' is already registered", component: name)
         }
@@ -175,7 +177,7 @@ struct LoaderState {
         if !dependencies.isEmpty {
             dependencyIndices.reserveCapacity(dependencies.count)
             for dependency in dependencies {
-                let dependencyIndex = indexByName[dependency] ?? appendSlot(dependency)
+                let dependencyIndex = names.index(of: dependency) ?? appendSlot(dependency)
                 if !dependencyIndices.contains(dependencyIndex) {
                     dependencyIndices.append(dependencyIndex)
                     dependents[dependencyIndex, default: []].append(index)
@@ -195,7 +197,7 @@ struct LoaderState {
     private mutating func appendSlot(_ name: String) -> Int32 {
         let index = Int32(slots.count)
         slots.append(Slot(name: name, factory: nil, dependencies: []))
-        indexByName[name] = index
+        names.insert(name, index: index)
         return index
     }
 
@@ -214,7 +216,7 @@ struct LoaderState {
             return false
         }
         for start in starts {
-            guard let node = indexByName[start] else { continue }
+            guard let node = names.index(of: start) else { continue }
             if visit(node) { return path.map { slots[Int($0)].name } }
         }
         return nil

@@ -96,23 +96,26 @@ final class ReadTable: @unchecked Sendable {
     /// published (not loaded, or an access that must take the general path). Counted as a hit.
     @inlinable @inline(__always)
     func value<T: Sendable>(_ index: Int32, as type: T.Type) -> T? {
-        guard let entry = entry(index) else { return nil }
-        entry.pointee.counter.wrappingAdd(Self.enter, ordering: .sequentiallyConsistent)
-        let bits = entry.pointee.instance.load(ordering: .sequentiallyConsistent)
-        guard bits != 0 else {
-            entry.pointee.counter.wrappingSubtract(Self.enter, ordering: .releasing)
-            return nil
-        }
-        // The copy (and its retain) is made in a function that is not inlined, so it is complete
-        // before this reader leaves the entry, whatever the optimizer does with retains.
-        let value = Self.copyValue(bits, as: T.self)
-        entry.pointee.counter.wrappingSubtract(1, ordering: .releasing)
-        return value
+        read(index) { Self.copyValue($0, as: T.self) }
     }
 
     /// The instance published for `index`, retained; `nil` when none is. Counted as a hit.
     @usableFromInline
     func instance(_ index: Int32) -> AnyInstance? {
+        read(index, Self.retainInstance)
+    }
+
+    /// ``value(_:as:)`` for a caller that does not know the type: the value as `any Sendable`.
+    func anyValue(_ index: Int32) -> (any Sendable)? {
+        read(index, Self.copyAnyValue)
+    }
+
+    /// Enters the entry of `index`, copies what is published there with `copy` and leaves;
+    /// `nil` when nothing is published. `copy` calls a function that is not inlined, so the copy
+    /// (and its retain) is complete before this reader leaves the entry, whatever the optimizer
+    /// does with retains. Counted as a hit.
+    @inlinable @inline(__always)
+    func read<Copy>(_ index: Int32, _ copy: (UInt) -> Copy) -> Copy? {
         guard let entry = entry(index) else { return nil }
         entry.pointee.counter.wrappingAdd(Self.enter, ordering: .sequentiallyConsistent)
         let bits = entry.pointee.instance.load(ordering: .sequentiallyConsistent)
@@ -120,9 +123,14 @@ final class ReadTable: @unchecked Sendable {
             entry.pointee.counter.wrappingSubtract(Self.enter, ordering: .releasing)
             return nil
         }
-        let instance = Self.retainInstance(bits)
+        let copied = copy(bits)
         entry.pointee.counter.wrappingSubtract(1, ordering: .releasing)
-        return instance
+        return copied
+    }
+
+    @inline(never)
+    static func copyAnyValue(_ bits: UInt) -> any Sendable {
+        unmanaged(bits)._withUnsafeGuaranteedRef { $0.anyValue }
     }
 
     @inlinable @inline(never)

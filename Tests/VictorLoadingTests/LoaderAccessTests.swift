@@ -42,6 +42,23 @@ import VictorLoading
         let error = await #expect(throws: LoaderError.self) { try await loader.get("missing") }
         #expect(error?.code == .notRegistered)
         #expect(error?.message.contains("'missing'") == true)
+        // A name known only as another component's dependency is not registered either.
+        try loader.register("user", dependencies: ["pending"]) { Widget("user") }
+        let pending = await #expect(throws: LoaderError.self) { try await loader.get("pending") }
+        #expect(pending?.code == .notRegistered)
+    }
+
+    @Test func aNameFindsItsComponentUnderEitherSpellingAndCountsAHitWithoutTheLock() async throws {
+        let loader = ComponentLoader()
+        try loader.register("caf\u{E9}") { Widget("composed") }
+        let first = try await loader.get("cafe\u{301}")
+        #expect((first as? Widget)?.name == "composed")
+        let before = loader.statistics()
+        let again = try await loader.get("caf\u{E9}")
+        #expect((again as? Widget) === (first as? Widget))
+        let after = loader.statistics()
+        #expect(after.hits == before.hits + 1)
+        #expect(after.loads == before.loads)
     }
 
     @Test func wrongTypeIsAnError() async throws {

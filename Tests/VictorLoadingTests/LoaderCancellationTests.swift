@@ -37,7 +37,7 @@ import VictorLocks
 
     func waiters(_ loader: ComponentLoader, _ name: String) -> Int {
         loader.state.withLock { state in
-            state.indexByName[name].flatMap { state.pending[$0]?.waiters.count } ?? 0
+            state.names.index(of: name).flatMap { state.pending[$0]?.waiters.count } ?? 0
         }
     }
 

@@ -87,6 +87,56 @@ final class Tracked: Sendable {
         #expect(statistics.hits + statistics.misses >= outcomes.reduce(0) { $0 + $1.reads })
     }
 
+    @Test func readsByNameRacingRegistrationsAndEvictionsSeeTheirOwnComponent() async throws {
+        let limit = 2
+        let loader = ComponentLoader(configuration: .init(maxCacheSize: limit))
+        let counters = Generations(count: 4)
+        for component in 0..<4 {
+            try loader.register("hot/\(component)") { () -> Stamped in
+                Stamped(component: component, generation: counters.next(component))
+            }
+        }
+        let stop = Flag(false)
+        let bad = try await withThrowingTaskGroup(of: Int.self) { group in
+            for reader in 0..<3 {
+                group.addTask {
+                    var bad = 0
+                    var round = reader
+                    var reads = 0
+                    while !stop.isOn || reads < 1_000 {
+                        let component = round % 4
+                        let value = try await loader.get("hot/\(component)") as? Stamped
+                        if value == nil || value?.isComplete != true || value?.component != component { bad += 1 }
+                        round += 1
+                        reads += 1
+                        // Readers that never suspend could keep the writer off the thread pool.
+                        if reads % 64 == 0 { await Task.yield() }
+                    }
+                    return bad
+                }
+            }
+            group.addTask {
+                // Registrations grow the name index many times over while the readers look names up.
+                for i in 0..<3_000 {
+                    try loader.register("cold/\(i)") { Widget("cold/\(i)") }
+                    if i % 100 == 0 {
+                        loader.unload("hot/\(i / 100 % 4)")
+                        _ = try await loader.get("cold/\(i)")
+                        await Task.yield()
+                    }
+                }
+                stop.set(true)
+                return loader.loadedKeys.count > limit ? 1 : 0
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(bad == 0)
+        #expect(loader.registeredKeys.count == 3_004)
+        for i in stride(from: 0, to: 3_000, by: 299) {
+            #expect((try await loader.get("cold/\(i)") as? Widget)?.name == "cold/\(i)")
+        }
+    }
+
     @Test func aWithdrawnInstanceIsReleasedOnceNoReaderHoldsIt() async throws {
         let loader = ComponentLoader(configuration: .init(maxCacheSize: 1))
         let before = Tracked.alive.load(ordering: .relaxed)

@@ -30,7 +30,7 @@ import VictorTestSupport
     @Test func aComponentMovesThroughItsPhases() throws {
         var state = state()
         let a = try state.register(name: "a", factory: factory(), dependencies: ["b"], pinned: false)
-        let b = try #require(state.indexByName["b"])
+        let b = try #require(state.names.index(of: "b"))
         #expect(phaseName(state, b) == "unregistered")
         #expect(phaseName(state, a) == "idle")
         guard case .own = state.beginLoad(a, countsAsAccess: true, requiredBy: nil) else {
