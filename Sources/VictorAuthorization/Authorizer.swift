@@ -274,7 +274,8 @@ public final class Authorizer: Sendable {
     }
 
     /// Decides several resource/action pairs for one user against one snapshot, looking the
-    /// user up once.
+    /// user up once. Each pair is decided as a single check decides it: ASCII names on their
+    /// bytes in place, others in NFC.
     /// - Returns: one decision per request, in order.
     public func check(
         user: String,
@@ -282,41 +283,78 @@ public final class Authorizer: Sendable {
         context: [String: AttributeValue] = [:]
     ) -> [Decision] {
         let start = beginCheck(count: requests.count)
-        let snapshot = self.snapshot
         let id = HashedKey(normalizing: user)
         let context = RequestContext.normalized(context)
-        let keys = requests.map { PairKey(normalizingResource: $0.resource, action: $0.action) }
-        var decisions: [Decision] = []
-        decisions.reserveCapacity(requests.count)
-        var denied = 0
-        if snapshot.enabled, snapshot.user(id)?.user.enabled == true {
-            for key in keys {
-                // As a single check decides: what the role index decides alone skips the cache.
-                let decision = decide(snapshot, id, key, context)
-                if !decision.allowed { denied += 1 }
-                decisions.append(decision)
+        let (decisions, denied, generation) = current.read { snapshot -> ([Decision], Int, UInt64) in
+            guard snapshot.enabled, snapshot.user(id)?.user.enabled == true else {
+                // No pair can change a disabled authorizer's or user's answer.
+                let (decision, _) = snapshot.decide(id, PairKey(resource: "", action: ""), context, nil)
+                return (
+                    Array(repeating: decision, count: requests.count), decision.allowed ? 0 : requests.count,
+                    snapshot.generation
+                )
             }
-        } else {
-            let (decision, _) = snapshot.decide(id, PairKey(resource: "", action: ""), context, nil)
-            decisions = Array(repeating: decision, count: requests.count)
-            if !decision.allowed { denied = requests.count }
+            var decisions: [Decision] = []
+            decisions.reserveCapacity(requests.count)
+            var denied = 0
+            id.withRaw { rawUser in
+                for request in requests {
+                    let decision = decidePair(snapshot, id, rawUser, request.resource, request.action, context)
+                    if !decision.allowed { denied += 1 }
+                    decisions.append(decision)
+                }
+            }
+            return (decisions, denied, snapshot.generation)
         }
         if denied > 0 { deniedCount.add(denied) }
         if let bus, decisionInterest?.hasSubscribers == true {
-            for (key, decision) in zip(keys, decisions) {
+            for (request, decision) in zip(requests, decisions) {
+                let key = PairKey(normalizingResource: request.resource, action: request.action)
                 bus.publish(
                     AuthorizationDecided(
                         user: id.text,
                         resource: key.resource.text,
                         action: key.action.text,
                         decision: decision,
-                        generation: snapshot.generation
+                        generation: generation
                     )
                 )
             }
         }
         if start > 0, !requests.isEmpty { recordLatency(start, count: requests.count) }
         return decisions
+    }
+
+    /// One pair of a bulk check for a user already found: ASCII names decided on their bytes in
+    /// place (as ``check(_:_:_:_:)`` decides them), others normalized first.
+    @inline(__always)
+    private func decidePair(
+        _ snapshot: Snapshot,
+        _ user: HashedKey,
+        _ rawUser: RawName,
+        _ resource: String,
+        _ action: String,
+        _ context: [String: AttributeValue]
+    ) -> Decision {
+        let decided = ExactBytes.withBytes(of: resource) { resourceBytes in
+            ExactBytes.withBytes(of: action) { actionBytes -> Decision? in
+                let (resourceHash, resourceASCII) = FastHash.hashReportingASCII(resourceBytes, basis: hashBasis)
+                let (actionHash, actionASCII) = FastHash.hashReportingASCII(actionBytes, basis: hashBasis)
+                guard resourceASCII, actionASCII else { return nil }
+                let pair = RawPair(RawName(resourceBytes, hash: resourceHash), RawName(actionBytes, hash: actionHash))
+                return decide(snapshot, rawUser, pair, context) {
+                    DecisionCache.Key(
+                        user: user,
+                        pair: PairKey(
+                            HashedKey(text: resource, hash: resourceHash),
+                            HashedKey(text: action, hash: actionHash)
+                        )
+                    )
+                }
+            }
+        }
+        if let decided { return decided }
+        return decide(snapshot, user, PairKey(normalizingResource: resource, action: action), context)
     }
 
     /// Decides like ``check(user:resource:action:context:)`` (without the cache) and returns

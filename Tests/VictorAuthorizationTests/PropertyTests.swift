@@ -106,6 +106,17 @@ enum RandomConfiguration {
 }
 
 @Suite struct PropertyTests {
+    /// An authorizer of a generated configuration, or `nil` (recorded as an issue) when the
+    /// generator made an invalid one.
+    static func authorizer(_ configuration: AuthorizationConfiguration, cacheEnabled: Bool) -> Authorizer? {
+        guard let authorizer = try? Authorizer(configuration: configuration, options: .init(cacheEnabled: cacheEnabled))
+        else {
+            Issue.record("generated configuration is invalid: \(configuration)")
+            return nil
+        }
+        return authorizer
+    }
+
     @Test func randomConfigurationsDecideTheSameWithTheCacheOnAndOff() async {
         await propertyCheck(count: 200, input: Gen.uint64()) { seed in
             let configuration = RandomConfiguration.make(seed: seed)
@@ -140,15 +151,7 @@ enum RandomConfiguration {
     func preparedChecksDecideLikeChecksOfText(cacheEnabled: Bool) async {
         await propertyCheck(count: 100, input: Gen.uint64()) { seed in
             let configuration = RandomConfiguration.make(seed: seed)
-            guard
-                let authorizer = try? Authorizer(
-                    configuration: configuration,
-                    options: .init(cacheEnabled: cacheEnabled)
-                )
-            else {
-                Issue.record("generated configuration is invalid: \(configuration)")
-                return
-            }
+            guard let authorizer = Self.authorizer(configuration, cacheEnabled: cacheEnabled) else { return }
             var rng = SplitMix(state: seed ^ 0x5A5A)
             for _ in 0..<40 {
                 // "caf\u{E9}" is registered nowhere; its NFD spelling must decide like it.
@@ -164,6 +167,39 @@ enum RandomConfiguration {
                     normalizedContext: NormalizedContext(context)
                 )
                 #expect(prepared == text, "seed \(seed): \(user) \(action) \(resource) \(context)")
+            }
+        }
+    }
+
+    /// A bulk check decides each pair as a single check of it does: names in NFC or NFD,
+    /// unknown users and resources, with the cache on or off, and twice so cached answers count.
+    @Test(arguments: [true, false])
+    func bulkChecksDecideLikeSingleChecks(cacheEnabled: Bool) async {
+        await propertyCheck(count: 100, input: Gen.uint64()) { seed in
+            var configuration = RandomConfiguration.make(seed: seed)
+            // Names outside ASCII, granted in NFC and asked for in either spelling.
+            configuration.users.append(
+                User("caf\u{E9}", permissions: [Permission(resource: "caf\u{E9}", action: "r\u{E9}ad")])
+            )
+            guard let authorizer = Self.authorizer(configuration, cacheEnabled: cacheEnabled) else { return }
+            var rng = SplitMix(state: seed ^ 0x3C3C)
+            let resources = RandomConfiguration.resources + ["other", "caf\u{E9}", "cafe\u{301}", ""]
+            for _ in 0..<10 {
+                let user = ["u\(Int.random(in: 0..<6, using: &rng))", "cafe\u{301}"].randomElement(using: &rng)!
+                let requests = (0..<Int.random(in: 0...8, using: &rng)).map { _ in
+                    AccessRequest(
+                        resource: resources.randomElement(using: &rng)!,
+                        action: (RandomConfiguration.actions + ["r\u{E9}ad"]).randomElement(using: &rng)!
+                    )
+                }
+                let context = RandomConfiguration.contexts(&rng)
+                for _ in 0..<2 {
+                    let bulk = authorizer.check(user: user, requests: requests, context: context)
+                    let single = requests.map {
+                        authorizer.check(user: user, resource: $0.resource, action: $0.action, context: context)
+                    }
+                    #expect(bulk == single, "seed \(seed): \(user) \(requests) \(context)")
+                }
             }
         }
     }
