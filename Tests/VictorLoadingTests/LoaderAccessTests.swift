@@ -48,7 +48,7 @@ import VictorLoading
         #expect(pending?.code == .notRegistered)
     }
 
-    @Test func aNameFindsItsComponentUnderEitherSpellingAndCountsAHitWithoutTheLock() async throws {
+    @Test func aNameFindsItsComponentUnderEitherSpellingAndARepeatIsAHitWithoutALoad() async throws {
         let loader = ComponentLoader()
         try loader.register("caf\u{E9}") { Widget("composed") }
         let first = try await loader.get("cafe\u{301}")
