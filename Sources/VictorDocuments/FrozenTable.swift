@@ -10,6 +10,13 @@ public struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
         /// The key's position in the key array.
         @usableFromInline let key: Int32
         @usableFromInline let value: Value?
+
+        @usableFromInline
+        init(tag: UInt64, key: Int32, value: Value?) {
+            self.tag = tag
+            self.key = key
+            self.value = value
+        }
     }
 
     @usableFromInline let slots: [Slot]
@@ -18,6 +25,9 @@ public struct FrozenTable<Key: Sendable, Value: Sendable>: Sendable {
 
     /// Builds the table from distinct keys with their hashes.
     /// - Complexity: O(entries).
+    // Inlinable, so a client builds its tables specialized to its key and value types instead of
+    // copying every slot through the generic value witnesses.
+    @inlinable
     public init(_ entries: [(hash: UInt64, key: Key, value: Value)]) {
         var capacity = 8
         while capacity < entries.count * 2 { capacity <<= 1 }
