@@ -129,7 +129,7 @@ enum PublishedSerials {
 /// A counter striped by thread, each stripe on its own cache line: a thread adds to its own
 /// stripe, and the total is the sum of the stripes. Counts hits on lock-free read paths.
 ///
-/// A thread holds one of 16 stripes alone while it lives (a thread's exit frees its
+/// A thread holds one of ``count`` stripes alone while it lives (a thread's exit frees its
 /// stripe for the next thread), so it adds with a plain load and store, without the locked
 /// instruction an atomic addition costs. A thread that finds every stripe held adds atomically
 /// to one shared stripe. Either way the count is exact.
