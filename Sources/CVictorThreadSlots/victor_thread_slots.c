@@ -6,59 +6,14 @@
 __thread victor_thread_slots *victor_thread_slots_current;
 __thread uint32_t victor_thread_stripe_current;
 
-// The stripes live threads hold alone, one bit each.
-static uint32_t held_stripes;
-
-static pthread_key_t stripe_key;
-static pthread_once_t stripe_key_once = PTHREAD_ONCE_INIT;
-static int stripe_key_ready;
-
-#define ALL_STRIPES ((1u << VICTOR_THREAD_STRIPES) - 1)
-#define SHARED_ASSIGNMENT (VICTOR_THREAD_STRIPES + 1)
-
-uint32_t victor_thread_stripe_take(uint32_t *held) {
-    uint32_t current = __atomic_load_n(held, __ATOMIC_RELAXED);
-    while ((current & ALL_STRIPES) != ALL_STRIPES) {
-        uint32_t stripe = (uint32_t)__builtin_ctz(~current);
-        // Acquire: the stripe's last writer gave it back with a release, so its counts are seen.
-        if (__atomic_compare_exchange_n(
-                held, &current, current | (1u << stripe), 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-            return stripe;
-        }
-    }
-    return VICTOR_THREAD_STRIPES;
-}
-
-void victor_thread_stripe_give_back(uint32_t *held, uint32_t stripe) {
-    __atomic_fetch_and(held, ~(1u << stripe), __ATOMIC_RELEASE);
-}
-
-// Runs at thread exit. Counts the thread still makes (in later destructors) go to the shared
-// stripe, so the stripe given back has no writer left.
-static void give_back_stripe(void *value) {
-    victor_thread_stripe_current = SHARED_ASSIGNMENT;
-    victor_thread_stripe_give_back(&held_stripes, (uint32_t)(uintptr_t)value - 1);
-}
-
-static void make_stripe_key(void) {
-    stripe_key_ready = pthread_key_create(&stripe_key, give_back_stripe) == 0;
-}
+static uint32_t next_stripe;
 
 uint32_t victor_thread_stripe_assign(void) {
-    pthread_once(&stripe_key_once, make_stripe_key);
-    if (stripe_key_ready) {
-        uint32_t stripe = victor_thread_stripe_take(&held_stripes);
-        if (stripe < VICTOR_THREAD_STRIPES) {
-            // Without the exit hook the stripe could never be given back: share instead.
-            if (pthread_setspecific(stripe_key, (void *)(uintptr_t)(stripe + 1)) == 0) {
-                victor_thread_stripe_current = (stripe + 1) | VICTOR_THREAD_STRIPE_ALONE;
-                return victor_thread_stripe_current;
-            }
-            victor_thread_stripe_give_back(&held_stripes, stripe);
-        }
-    }
-    victor_thread_stripe_current = SHARED_ASSIGNMENT;
-    return SHARED_ASSIGNMENT;
+    uint32_t stripe = __atomic_fetch_add(&next_stripe, 1, __ATOMIC_RELAXED);
+    // Numbers wrap after 2^32 - 1 threads; 0 is kept for "not assigned".
+    if (stripe == UINT32_MAX) stripe = __atomic_fetch_add(&next_stripe, 1, __ATOMIC_RELAXED);
+    victor_thread_stripe_current = stripe + 1;
+    return stripe;
 }
 
 static pthread_key_t exit_key;

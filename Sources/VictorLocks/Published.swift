@@ -127,61 +127,57 @@ enum PublishedSerials {
 }
 
 /// A counter striped by thread, each stripe on its own cache line: a thread adds to its own
-/// stripe, and the total is the sum of the stripes. Counts hits on lock-free read paths.
-///
-/// A thread holds one of ``count`` stripes alone while it lives (a thread's exit frees its
-/// stripe for the next thread), so it adds with a plain load and store, without the locked
-/// instruction an atomic addition costs. A thread that finds every stripe held adds atomically
-/// to one shared stripe. Either way the count is exact.
+/// stripe, and the total is the sum of the stripes. Threads take stripes in turn as they first
+/// count, so the first 16 threads of a process never share one; beyond, threads share stripes
+/// and still count exactly (each addition is atomic). Counts hits on lock-free read paths.
 ///
 /// Not copyable, so counting through a `let` of a shared object borrows the counter in place: it
 /// counts no reference, which would be a line every counting thread writes.
 public struct StripedCounter: ~Copyable, @unchecked Sendable {
-    /// Stripes threads hold alone; one more, after them, is shared.
-    @usableFromInline static let count = Int(VICTOR_THREAD_STRIPES)
+    /// Stripes, a power of two.
+    @usableFromInline static let count = 16
     @usableFromInline static let stride = 64
     @usableFromInline let base: UnsafeMutableRawPointer
 
     /// Creates stripes at zero.
     public init() {
-        base = .allocate(byteCount: (Self.count + 1) * Self.stride, alignment: Self.stride)
-        for index in 0...Self.count {
+        base = .allocate(byteCount: Self.count * Self.stride, alignment: Self.stride)
+        for index in 0..<Self.count {
             (base + index * Self.stride).bindMemory(to: Atomic<Int>.self, capacity: 1).initialize(to: Atomic(0))
         }
     }
 
     deinit {
-        for index in 0...Self.count {
+        for index in 0..<Self.count {
             (base + index * Self.stride).assumingMemoryBound(to: Atomic<Int>.self).deinitialize(count: 1)
         }
         base.deallocate()
     }
 
+    /// The calling thread's stripe.
+    @inlinable
+    func stripe() -> UnsafeMutablePointer<Atomic<Int>> {
+        (base + Self.threadIndex() * Self.stride).assumingMemoryBound(to: Atomic<Int>.self)
+    }
+
     /// Adds `amount` to the calling thread's stripe, with no ordering: for statistics.
     @inlinable @inline(__always)
     public func add(_ amount: Int) {
-        _ = addReturningStripeValue(amount)
+        stripe().pointee.wrappingAdd(amount, ordering: .relaxed)
     }
 
     /// Adds `amount` to the calling thread's stripe, with no ordering, and returns the stripe's
-    /// value before: a count of this thread's additions (and of any thread sharing its stripe),
-    /// for doing something every N-th time without a line every thread writes.
+    /// value before: a count of this thread's (and any thread sharing its stripe's) additions, for
+    /// doing something every N-th time without a line every thread writes.
     @inlinable @inline(__always)
     public func addReturningStripeValue(_ amount: Int) -> Int {
-        let assignment = Self.assignment()
-        let stripe = (base + assignment.stripe * Self.stride).assumingMemoryBound(to: Atomic<Int>.self)
-        guard assignment.alone else { return stripe.pointee.wrappingAdd(amount, ordering: .relaxed).oldValue }
-        // No other thread writes this stripe: readers see the old or the new value, never a
-        // lost update.
-        let old = stripe.pointee.load(ordering: .relaxed)
-        stripe.pointee.store(old &+ amount, ordering: .relaxed)
-        return old
+        stripe().pointee.wrappingAdd(amount, ordering: .relaxed).oldValue
     }
 
     /// The sum of the stripes.
     public var total: Int {
         var sum = 0
-        for index in 0...Self.count {
+        for index in 0..<Self.count {
             sum &+= (base + index * Self.stride).assumingMemoryBound(to: Atomic<Int>.self).pointee.load(
                 ordering: .relaxed
             )
@@ -189,11 +185,10 @@ public struct StripedCounter: ~Copyable, @unchecked Sendable {
         return sum
     }
 
-    /// The calling thread's stripe, and whether it holds it alone: one thread-local load after
-    /// the thread's first count.
+    /// The calling thread's stripe index: threads take stripes in turn as they first count, so
+    /// up to ``count`` threads never share one.
     @inlinable @inline(__always)
-    static func assignment() -> (stripe: Int, alone: Bool) {
-        let assignment = victor_thread_stripe()
-        return (Int(assignment & ~VICTOR_THREAD_STRIPE_ALONE) - 1, assignment & VICTOR_THREAD_STRIPE_ALONE != 0)
+    static func threadIndex() -> Int {
+        Int(victor_thread_stripe() & UInt32(count - 1))
     }
 }

@@ -1,5 +1,3 @@
-import CVictorThreadSlots
-import Foundation
 import Synchronization
 import Testing
 import VictorTestSupport
@@ -164,73 +162,20 @@ final class Generation: Sendable {
         #expect(counted.stripes.total == 80_000)
     }
 
-    @Test func aThreadKeepsItsStripeAndAnExitedThreadsStripeIsTakenAgain() {
-        let assignments = Mutex<[(stripe: Int, alone: Bool)]>([])
-        for _ in 0..<3 {
+    @Test func threadsStartedInTurnCountOnTheirOwnStripes() {
+        let stripes = Mutex<[Int]>([])
+        for _ in 0..<4 {
             runOnNewThread {
-                let first = StripedCounter.assignment()
-                let again = StripedCounter.assignment()
-                #expect(first == again, "a thread keeps its stripe")
-                assignments.withLock { $0.append(first) }
+                let first = StripedCounter.threadIndex()
+                // A thread keeps its stripe.
+                #expect(StripedCounter.threadIndex() == first)
+                stripes.withLock { $0.append(first) }
             }
         }
-        let taken = assignments.withLock { $0 }
-        #expect(taken.allSatisfy { (0...StripedCounter.count).contains($0.stripe) })
-        // Each thread exits before the next starts, so each finds the same stripes free.
-        #expect(Set(taken.map(\.stripe)).count == 1, "stripes \(taken)")
-    }
-
-    @Test func stripesAreTakenLowestFirstUntilAllAreHeldAndGivenBackOneByOne() {
-        var held: UInt32 = 0
-        let stripes = Int(VICTOR_THREAD_STRIPES)
-        for expected in 0..<stripes { #expect(Int(victor_thread_stripe_take(&held)) == expected) }
-        #expect(held == (1 << UInt32(stripes)) - 1)
-        // All held: the answer is the shared stripe, and nothing changes.
-        #expect(Int(victor_thread_stripe_take(&held)) == stripes)
-        #expect(held == (1 << UInt32(stripes)) - 1)
-        victor_thread_stripe_give_back(&held, 5)
-        victor_thread_stripe_give_back(&held, 2)
-        #expect(victor_thread_stripe_take(&held) == 2)
-        #expect(victor_thread_stripe_take(&held) == 5)
-        #expect(Int(victor_thread_stripe_take(&held)) == stripes)
-    }
-
-    @Test func countsAreExactWhenMoreThreadsCountAtOnceThanThereAreStripes() {
-        let counted = StripedCounter()
-        let threads = StripedCounter.count + 8
-        let additions = 20_000
-        let alone = Atomic<Int>(0)
-        let started = DispatchGroup()
-        let release = DispatchSemaphore(value: 0)
-        let finished = DispatchGroup()
-        for _ in 0..<threads {
-            started.enter()
-            finished.enter()
-            Thread.detachNewThread {
-                // Every thread takes its stripe before any counts, so all are alive at once.
-                if StripedCounter.assignment().alone { alone.add(1, ordering: .relaxed) }
-                started.leave()
-                release.wait()
-                for _ in 0..<additions { counted.add(1) }
-                finished.leave()
-            }
-        }
-        started.wait()
-        for _ in 0..<threads { release.signal() }
-        finished.wait()
-        #expect(counted.total == threads * additions)
-        // At most `count` threads hold a stripe alone; the rest (and any other thread of the
-        // process already holding one) share.
-        #expect(alone.load(ordering: .relaxed) <= StripedCounter.count)
-        #expect(alone.load(ordering: .relaxed) < threads)
-    }
-
-    @Test func countsAreExactAcrossThreadsThatComeAndGo() {
-        let counted = StripedCounter()
-        for _ in 0..<40 {
-            runOnNewThread { for _ in 0..<1_000 { counted.add(1) } }
-        }
-        #expect(counted.total == 40_000)
+        let taken = stripes.withLock { $0 }
+        #expect(taken.allSatisfy { (0..<StripedCounter.count).contains($0) })
+        // Stripes are handed out in turn, so threads asking one after the other get different ones.
+        #expect(Set(taken).count == taken.count, "stripes \(taken)")
     }
 }
 

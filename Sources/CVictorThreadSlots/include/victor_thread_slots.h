@@ -38,34 +38,19 @@ static inline victor_thread_slot *victor_thread_slot_at(victor_thread_slots *slo
 /// Returns NULL if the memory or the thread key cannot be had.
 victor_thread_slots *victor_thread_slots_create(void (*release)(void *object));
 
-/// Stripes a thread can hold alone, one thread each, while it lives; a thread that finds them all
-/// held counts on the shared stripe, number `VICTOR_THREAD_STRIPES`. At most 31.
-#define VICTOR_THREAD_STRIPES 16
-
-/// Set in a stripe assignment when the thread holds the stripe alone.
-#define VICTOR_THREAD_STRIPE_ALONE 0x80000000u
-
-/// The calling thread's stripe assignment, or 0 before the thread's first `victor_thread_stripe`.
+/// The calling thread's stripe number plus one, or 0 before the thread's first
+/// `victor_thread_stripe`.
 extern __thread uint32_t victor_thread_stripe_current;
 
-/// Gives the calling thread a stripe, held alone while the thread lives if one is free, and
-/// returns the assignment (see `victor_thread_stripe`).
+/// Gives the calling thread the next stripe number, in turn across threads, and returns it.
 uint32_t victor_thread_stripe_assign(void);
 
-/// The calling thread's stripe assignment: the stripe number plus one, with
-/// `VICTOR_THREAD_STRIPE_ALONE` set when no other thread writes that stripe. A thread holds its
-/// stripe until it exits, and then the stripe is free for the next thread that asks. One
-/// thread-local load after the first call.
+/// The calling thread's stripe number, given in turn as threads first ask: so the first threads
+/// of a process never share a stripe of a counter striped by thread. One thread-local load after
+/// the first call.
 static inline uint32_t victor_thread_stripe(void) {
     uint32_t current = victor_thread_stripe_current;
-    return current != 0 ? current : victor_thread_stripe_assign();
+    return current != 0 ? current - 1 : victor_thread_stripe_assign();
 }
-
-/// Takes the lowest stripe not set in `*held` (a mask of `VICTOR_THREAD_STRIPES` bits) and
-/// returns its number; `VICTOR_THREAD_STRIPES` when every one is held. Atomic.
-uint32_t victor_thread_stripe_take(uint32_t *held);
-
-/// Gives back stripe `stripe`, taken with `victor_thread_stripe_take`. Atomic.
-void victor_thread_stripe_give_back(uint32_t *held, uint32_t stripe);
 
 #endif
