@@ -28,6 +28,40 @@ public enum Measure {
         return median(perOperation)
     }
 
+    /// Median nanoseconds per operation of two workloads timed in alternation, and the median
+    /// of the pairs' ratios (`first ÷ second`).
+    ///
+    /// Each sample times `first(batch)` and then `second(batch)`, after one untimed run of each.
+    /// A machine whose speed changes during the run (a busy neighbour on the core, a move to
+    /// another processor) slows both halves of a pair alike, so the ratio follows the code, where
+    /// two medians timed one after the other can each catch a different machine.
+    public static func alternating(
+        samples: Int,
+        batch: Int,
+        _ first: (Int) throws -> Void,
+        _ second: (Int) throws -> Void
+    ) rethrows -> (first: Double, second: Double, ratio: Double) {
+        try first(batch)
+        try second(batch)
+        var firsts: [Double] = []
+        var seconds: [Double] = []
+        var ratios: [Double] = []
+        for _ in 0..<max(1, samples) {
+            let start = now()
+            try first(batch)
+            let middle = now()
+            try second(batch)
+            let end = now()
+            // A half that took less than the clock's nanosecond counts as one, so ratios stay finite.
+            let a = Double(max(middle - start, 1)) / Double(max(1, batch))
+            let b = Double(max(end - middle, 1)) / Double(max(1, batch))
+            firsts.append(a)
+            seconds.append(b)
+            ratios.append(a / b)
+        }
+        return (median(firsts), median(seconds), median(ratios))
+    }
+
     /// The asynchronous form of ``nanosecondsPerOperation(samples:batch:_:)-(_,_,(Int)->Void)``.
     public static func nanosecondsPerOperation(
         samples: Int,

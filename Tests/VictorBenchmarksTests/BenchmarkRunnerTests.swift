@@ -121,4 +121,16 @@ func fixedBenchmark(
         #expect(Measure.percentile(Array(stride(from: 1.0, through: 101, by: 1)), 99) == 100)
         #expect(Measure.percentile([5], 99) == 5)
     }
+
+    @Test func alternatingTimingRunsTheTwoWorkloadsInTurnWithTheBatchAndAWarmUpEach() {
+        var calls: [String] = []
+        let (first, second, ratio) = Measure.alternating(samples: 3, batch: 7) { count in
+            calls.append("first \(count)")
+        } _: { count in
+            calls.append("second \(count)")
+        }
+        #expect(calls == Array(repeating: ["first 7", "second 7"], count: 4).flatMap { $0 })
+        #expect(first > 0 && second > 0)
+        #expect(ratio > 0 && ratio.isFinite, "halves too quick to time still give a finite ratio")
+    }
 }
