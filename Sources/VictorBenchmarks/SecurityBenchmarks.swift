@@ -211,7 +211,7 @@ enum SecurityBenchmarks {
         // Bulk and single checks alternate, sample by sample, so a change in the machine's speed
         // during the run cannot put one on a fast processor and the other on a slow one.
         let pairs = requests.count
-        let (bulk, single, ratio) = Measure.alternating(samples: context.iterations(31, minimum: 5), batch: batch) {
+        let (bulk, single, ratio) = try Measure.alternating(samples: context.iterations(31, minimum: 5), batch: batch) {
             count in
             for _ in 0..<(count / pairs) { blackHole(authorizer.check(user: "dev-1", requests: requests)) }
         } _: { count in
@@ -224,6 +224,7 @@ enum SecurityBenchmarks {
                 }
                 index = index + 1 == pairs ? 0 : index + 1
             }
+            if allowed == 0 { throw BenchmarkError("the workload's checks were all denied") }
             blackHole(allowed)
         }
         return BenchmarkMeasurement(
