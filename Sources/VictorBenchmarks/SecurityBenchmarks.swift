@@ -145,21 +145,32 @@ enum SecurityBenchmarks {
         _ benchmarkContext: BenchmarkContext
     ) throws -> Double {
         try Measure.nanosecondsPerOperation(samples: benchmarkContext.iterations(31, minimum: 5), batch: batch) {
-            count in
-            var index = 0
-            var allowed = 0
-            for _ in 0..<count {
-                let request = requests[index]
-                if authorizer.check(user: user, resource: request.resource, action: request.action, context: context)
-                    .allowed
-                {
-                    allowed &+= 1
-                }
-                index = index + 1 == requests.count ? 0 : index + 1
-            }
-            if allowed == 0 { throw BenchmarkError("the workload's checks were all denied") }
-            blackHole(allowed)
+            try checks(authorizer, user: user, requests, context: context, count: $0)
         }
+    }
+
+    /// `count` single checks of `user`, cycling through `requests`.
+    /// - Throws: when every check was denied: the workload is broken.
+    static func checks(
+        _ authorizer: Authorizer,
+        user: String,
+        _ requests: [AccessRequest],
+        context: [String: AttributeValue] = [:],
+        count: Int
+    ) throws {
+        var index = 0
+        var allowed = 0
+        for _ in 0..<count {
+            let request = requests[index]
+            if authorizer.check(user: user, resource: request.resource, action: request.action, context: context)
+                .allowed
+            {
+                allowed &+= 1
+            }
+            index = index + 1 == requests.count ? 0 : index + 1
+        }
+        if allowed == 0 { throw BenchmarkError("the workload's checks were all denied") }
+        blackHole(allowed)
     }
 
     // MARK: Seed benchmarks
@@ -214,18 +225,8 @@ enum SecurityBenchmarks {
         let (bulk, single, ratio) = try Measure.alternating(samples: context.iterations(31, minimum: 5), batch: batch) {
             count in
             for _ in 0..<(count / pairs) { blackHole(authorizer.check(user: "dev-1", requests: requests)) }
-        } _: { count in
-            var index = 0
-            var allowed = 0
-            for _ in 0..<count {
-                let request = requests[index]
-                if authorizer.check(user: "dev-1", resource: request.resource, action: request.action).allowed {
-                    allowed &+= 1
-                }
-                index = index + 1 == pairs ? 0 : index + 1
-            }
-            if allowed == 0 { throw BenchmarkError("the workload's checks were all denied") }
-            blackHole(allowed)
+        } _: {
+            try checks(authorizer, user: "dev-1", requests, count: $0)
         }
         return BenchmarkMeasurement(
             value: ratio,
