@@ -69,12 +69,12 @@ actor FastCallTransport: Transport {
     }
 
     // Cheap filters before a message is parsed: without the slash, which JSON may write as `\/`.
-    private static let callMarker = Data("call".utf8)
-    private static let cancelMarker = Data("cancelled".utf8)
-    private static let initializedMarker = Data("initialized".utf8)
+    private static let callMarker = Array("call".utf8)
+    private static let cancelMarker = Array("cancelled".utf8)
+    private static let initializedMarker = Array("initialized".utf8)
 
     private func route(_ data: Data) {
-        if initialized, data.range(of: Self.callMarker) != nil {
+        if initialized, data.containsBytes(Self.callMarker) {
             switch Self.reading(data) {
             case .call(let id, let name, let arguments):
                 serve((id, name, arguments))
@@ -86,13 +86,13 @@ actor FastCallTransport: Transport {
                 break
             }
         }
-        if data.range(of: Self.cancelMarker) != nil,
+        if data.containsBytes(Self.cancelMarker),
             case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
             let id = members["params"]?["requestId"], let task = inFlight.removeValue(forKey: id)
         {
             task.cancel()
         }
-        if !initialized, data.range(of: Self.initializedMarker) != nil,
+        if !initialized, data.containsBytes(Self.initializedMarker),
             case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
             members["method"] == .string("notifications/initialized")
         {

@@ -50,11 +50,11 @@ actor RequestTaggingTransport: Transport {
         stream
     }
 
-    private static let marker = Data("call".utf8)  // JSON may write the slash as `\/`
+    private static let marker = Array("call".utf8)  // JSON may write the slash as `\/`
 
     /// The message with its id in `params._meta`, when it is a `tools/call` request.
     static func tagged(_ data: Data) -> Data {
-        guard data.range(of: marker) != nil,
+        guard data.containsBytes(marker),
             var message = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
             message["method"] as? String == "tools/call", let id = message["id"]
         else { return data }

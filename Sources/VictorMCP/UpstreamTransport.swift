@@ -63,11 +63,11 @@ actor UpstreamTransport: Transport {
         stream
     }
 
-    private static let marker = Data(idPrefix.utf8)
+    private static let marker = Array(idPrefix.utf8)
 
     /// Hands a response to a raw request to its waiter; passes everything else to the client.
     private func route(_ data: Data) {
-        guard data.range(of: Self.marker) != nil else {
+        guard data.containsBytes(Self.marker) else {
             continuation.yield(data)
             return
         }

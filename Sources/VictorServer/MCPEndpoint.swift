@@ -62,7 +62,7 @@ final class MCPEndpoint: Sendable {
             path: request.uri.path
         )
         let response: MCP.HTTPResponse
-        if let id = request.headers[Self.sessionField] {
+        if let id = request.headers.value(Self.sessionField) {
             let entry = sessions.withLock { sessions -> Entry? in
                 guard var entry = sessions[id], entry.user == user else { return nil }
                 entry.lastUsed = .now

@@ -20,7 +20,7 @@ struct ObservingMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let start = ContinuousClock.now
         var context = context
-        context.requestID = Self.requestID(request.headers[Self.requestIDField])
+        context.requestID = Self.requestID(request.headers.value(Self.requestIDField))
         var response: Response
         do {
             response = try await next(request, context)

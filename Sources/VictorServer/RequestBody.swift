@@ -14,7 +14,7 @@ struct RequestBodyReader: Sendable {
     /// The body's bytes, at most ``ServerConfiguration/Limits/maxBodyBytes``.
     func bytes(_ request: Request) async throws(ServerError) -> [UInt8] {
         let limit = limits.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+        if let length = request.headers.value(.contentLength).flatMap({ Int($0) }), length > limit {
             throw ServerError(.bodyTooLarge, "the body is \(length) bytes; at most \(limit) are accepted")
         }
         do {

@@ -29,7 +29,7 @@ extension VictorServer {
     }
 
     func putConfiguration(_ request: Request) async throws -> Response {
-        guard let condition = request.headers[.ifMatch] else {
+        guard let condition = request.headers.value(.ifMatch) else {
             throw ServerError(
                 .preconditionRequired,
                 "a configuration write needs If-Match with the ETag of the configuration it replaces"

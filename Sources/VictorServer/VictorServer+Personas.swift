@@ -103,7 +103,7 @@ extension VictorServer {
             try await persona { () async throws(PersonaError) in try await personas.isStored(id) }
             ? try await persona { () async throws(PersonaError) in try await personas.load(id) } : nil
         if let current {
-            guard let condition = request.headers[.ifMatch] else {
+            guard let condition = request.headers.value(.ifMatch) else {
                 throw ServerError(
                     .preconditionRequired,
                     "persona \(id) exists: a write needs If-Match with the ETag of the version it replaces"
@@ -119,7 +119,7 @@ extension VictorServer {
             let stored = try await persona { () async throws(PersonaError) in try await personas.update(replacement) }
             return try Self.personaResponse(stored)
         }
-        if let condition = request.headers[.ifMatch], condition != "*" {
+        if let condition = request.headers.value(.ifMatch), condition != "*" {
             // A version was expected, and there is none stored (a built-in has never been saved).
             if let builtIn = try? await personas.load(id),
                 Self.matches(condition, Self.entityTag(UInt64(builtIn.version)))

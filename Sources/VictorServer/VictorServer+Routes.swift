@@ -95,7 +95,7 @@ extension VictorServer {
     /// Checks the request's origin and host (``RequestOrigins``), then the caller's token against
     /// the route's access, then runs the route.
     func respond(_ route: ServerRoute, _ request: Request, _ context: ServerRequestContext) async throws -> Response {
-        try origins.check(host: request.head.authority, origin: request.headers[.origin])
+        try origins.check(host: request.head.authority, origin: request.headers.value(.origin))
         try authenticate(request, route.access)
         return try await route.handler(self, request, context)
     }
@@ -107,7 +107,7 @@ extension VictorServer {
     @discardableResult
     func authenticate(_ request: Request, _ access: RouteAccess) throws(ServerError) -> AccessTokens.Entry? {
         guard access != .open, let tokens = tokens.withLock({ $0 }) else { return nil }
-        guard let header = request.headers[.authorization] else {
+        guard let header = request.headers.value(.authorization) else {
             throw ServerError(.unauthorized, "this route needs a bearer token (Authorization: Bearer TOKEN)")
         }
         // `Bearer ` in any case, compared byte by byte: this runs on every request.
