@@ -13,7 +13,9 @@ import VictorRuntime
 /// for every string value it reads; on the path every call takes, that cost more than the
 /// gateway's own work. Calls are served this way only after the client's
 /// `notifications/initialized`; a client's `notifications/cancelled` for a call in flight here
-/// cancels it (and the upstream's request), and no answer is sent for it.
+/// cancels it (and the upstream's request), and no answer is sent for it. A call whose id is
+/// that of a call still in flight is answered with JSON-RPC's invalid-request error and never
+/// decided or run.
 actor FastCallTransport: Transport {
     /// Answers a call: the request id (as text, for the audit), tool name and arguments; `nil`
     /// when it was cancelled.
@@ -26,7 +28,10 @@ actor FastCallTransport: Transport {
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private var pump: Task<Void, Never>?
     private var initialized = false
-    private var inFlight: [JSONValue: Task<Void, Never>] = [:]
+    /// The calls being served, by request id; the serial tells a call from a later one that
+    /// reuses its id after it was cancelled.
+    private var inFlight: [JSONValue: (serial: UInt64, task: Task<Void, Never>)] = [:]
+    private var served: UInt64 = 0
 
     init(_ inner: any Transport, logger: Logger, handler: @escaping Handler) {
         self.inner = inner
@@ -54,7 +59,7 @@ actor FastCallTransport: Transport {
 
     func disconnect() async {
         pump?.cancel()
-        for task in inFlight.values { task.cancel() }
+        for call in inFlight.values { call.task.cancel() }
         inFlight = [:]
         await inner.disconnect()
         continuation.finish()
@@ -77,10 +82,16 @@ actor FastCallTransport: Transport {
         if initialized, data.containsBytes(Self.callMarker) {
             switch Self.reading(data) {
             case .call(let id, let name, let arguments):
+                guard inFlight[id] == nil else {
+                    // MCP forbids reusing an id; answered, never run, so that one answer cannot
+                    // be taken for the other and a cancellation names one call.
+                    refuse(id, code: -32600, "request id \(id.canonicalJSON) is already in use by a call in flight")
+                    return
+                }
                 serve((id, name, arguments))
                 return
             case .refused(let id, let message):
-                refuse(id, message)
+                refuse(id, code: -32700, "the request is not strict JSON: \(message)")
                 return
             case .other:
                 break
@@ -88,9 +99,9 @@ actor FastCallTransport: Transport {
         }
         if data.containsBytes(Self.cancelMarker),
             case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
-            let id = members["params"]?["requestId"], let task = inFlight.removeValue(forKey: id)
+            let id = members["params"]?["requestId"], let call = inFlight.removeValue(forKey: id)
         {
-            task.cancel()
+            call.task.cancel()
         }
         if !initialized, data.containsBytes(Self.initializedMarker),
             case .object(let members)? = try? JSONValue.parse(bytes: Array(data)),
@@ -153,11 +164,11 @@ actor FastCallTransport: Transport {
         }
     }
 
-    /// Answers a refused request with JSON-RPC's parse error.
-    private func refuse(_ id: JSONValue, _ message: String) {
+    /// Answers a refused request with a JSON-RPC error: `-32700` (parse error) or `-32600`
+    /// (invalid request).
+    private func refuse(_ id: JSONValue, code: Int, _ message: String) {
         let response = JSONValue.object([
-            "jsonrpc": "2.0", "id": id,
-            "error": ["code": -32700, "message": .string("the request is not strict JSON: \(message)")],
+            "jsonrpc": "2.0", "id": id, "error": ["code": .integer(code), "message": .string(message)],
         ]).canonicalJSON
         let inner = self.inner
         let logger = self.logger
@@ -180,9 +191,11 @@ actor FastCallTransport: Transport {
         let handler = self.handler
         let inner = self.inner
         let logger = self.logger
-        inFlight[call.id] = Task {
+        served += 1
+        let serial = served
+        let task = Task {
             let result = await handler(requestID, call.name, call.arguments)
-            self.finished(call.id)
+            self.finished(call.id, serial)
             guard let result, !Task.isCancelled else { return }
             let response = JSONValue.object(["jsonrpc": "2.0", "id": call.id, "result": result]).canonicalJSON
             do {
@@ -191,9 +204,10 @@ actor FastCallTransport: Transport {
                 logger.warning("the answer to a tool call could not be written: \(error)")
             }
         }
+        inFlight[call.id] = (serial, task)
     }
 
-    private func finished(_ id: JSONValue) {
-        inFlight[id] = nil
+    private func finished(_ id: JSONValue, _ serial: UInt64) {
+        if inFlight[id]?.serial == serial { inFlight[id] = nil }
     }
 }

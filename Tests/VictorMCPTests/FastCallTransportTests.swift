@@ -152,4 +152,81 @@ final class CallLog: Sendable {
         #expect(inner.sent.isEmpty, "a cancelled call was answered: \(inner.sent)")
         await transport.disconnect()
     }
+
+    @Test func aCallReusingTheIdOfOneInFlightIsRefusedAndNeverRun() async throws {
+        let inner = ScriptedTransport()
+        let started = CallLog()
+        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+        let transport = FastCallTransport(inner, logger: inner.logger) { requestID, name, arguments in
+            started.add((requestID, name, arguments))
+            if name == "fx.slow" {
+                for await _ in release { break }
+            }
+            return ["content": [["type": "text", "text": .string(name)]]]
+        }
+        try await transport.connect()
+        inner.line(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        inner.line(#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"fx.slow"}}"#)
+        #expect(try await eventually { started.all.count == 1 })
+
+        // The same id while the first call runs: an invalid request, answered, not run.
+        inner.line(#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"fx.other"}}"#)
+        #expect(try await eventually { inner.sent.count == 1 })
+        let refusal = try JSONValue.parse(try #require(inner.sent.first))
+        #expect(refusal["id"] == .integer(5))
+        #expect(refusal["error"]?["code"] == .integer(-32600))
+        #expect(refusal["result"] == nil)
+        #expect(started.all.map(\.1) == ["fx.slow"])
+
+        // The first call still gets its own answer, and once it has, the id is free again.
+        releaser.yield()
+        #expect(try await eventually { inner.sent.count == 2 })
+        let answer = try JSONValue.parse(inner.sent[1])
+        #expect(answer["id"] == .integer(5))
+        #expect(answer["result"]?["content"] == [["type": "text", "text": "fx.slow"]])
+        inner.line(#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"fx.other"}}"#)
+        #expect(try await eventually { inner.sent.count == 3 })
+        #expect(try JSONValue.parse(inner.sent[2])["result"]?["content"] == [["type": "text", "text": "fx.other"]])
+        await transport.disconnect()
+    }
+
+    @Test func aCallCancelledAndItsIdReusedLeavesTheNewCallCancellable() async throws {
+        let inner = ScriptedTransport()
+        let started = CallLog()
+        let cancellations = Mutex(0)
+        let transport = FastCallTransport(inner, logger: inner.logger) { requestID, name, arguments in
+            started.add((requestID, name, arguments))
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                // The cancelled first call ends only after its id was reused (a detached sleep:
+                // this task's own would end at once, cancelled).
+                let cancelled = cancellations.withLock { count in
+                    count += 1
+                    return count
+                }
+                if cancelled == 1 {
+                    await Task.detached { try? await Task.sleep(for: .milliseconds(100)) }.value
+                }
+                return nil
+            }
+            return ["content": []]
+        }
+        try await transport.connect()
+        inner.line(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        let call = #"{"jsonrpc":"2.0","id":"r","method":"tools/call","params":{"name":"fx.slow"}}"#
+        let cancel = #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"r"}}"#
+        inner.line(call)
+        #expect(try await eventually { started.all.count == 1 })
+        inner.line(cancel)
+        #expect(try await eventually { cancellations.withLock { $0 } == 1 })
+        inner.line(call)
+        #expect(try await eventually { started.all.count == 2 })
+        // The first call's end must not forget the second: cancelling the id still reaches it.
+        try await Task.sleep(for: .milliseconds(200))
+        inner.line(cancel)
+        #expect(try await eventually { cancellations.withLock { $0 } == 2 })
+        #expect(inner.sent.isEmpty, "a cancelled call was answered: \(inner.sent)")
+        await transport.disconnect()
+    }
 }
