@@ -1,10 +1,14 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 /// A closed-loop HTTP/1.1 load on `127.0.0.1`: ``connections`` keep-alive connections spread
 /// over an event-loop group, each posting the same JSON body again as soon as the previous
 /// response arrived, until the measured window ends.
+///
+/// The client shares the machine's cores with the server, so it does as little as wrk does: the
+/// request is encoded once and written as one buffer, and a response is cut out of the bytes by
+/// its status line and `Content-Length` (``ResponseFraming``). Through SwiftNIO's HTTP codec the
+/// client spent about as much CPU per request as the server's own handler.
 ///
 /// Responses completing during the warm-up are not counted; every response in the measured
 /// window contributes its round trip. Any status but 200, a closed connection, or ten seconds
@@ -47,13 +51,10 @@ struct LoopbackLoad: Sendable {
     }
 
     func run() async throws -> Outcome {
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
-        head.headers.add(name: "Host", value: "127.0.0.1:\(port)")
-        head.headers.add(name: "Authorization", value: "Bearer \(token)")
-        head.headers.add(name: "Content-Type", value: "application/json")
-        head.headers.add(name: "Content-Length", value: "\(body.utf8.count)")
-        let request = head
-        let payload = ByteBuffer(string: body)
+        let request = ByteBuffer(
+            string: "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(token)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        )
         let windowStart = Measure.now() + Self.nanoseconds(warmUp)
         let windowEnd = windowStart + Self.nanoseconds(measured)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: Self.threads)
@@ -68,11 +69,9 @@ struct LoopbackLoad: Sendable {
                                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                                 .channelInitializer { channel in
                                     channel.eventLoop.makeCompletedFuture {
-                                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
                                         try channel.pipeline.syncOperations.addHandler(
                                             ClosedLoopConnection(
-                                                head: request,
-                                                body: payload,
+                                                request: request,
                                                 windowStart: windowStart,
                                                 windowEnd: windowEnd,
                                                 finished: finished
@@ -106,8 +105,8 @@ struct LoopbackLoad: Sendable {
 /// One connection of a ``LoopbackLoad``: sends the request, waits for the whole response,
 /// records the round trip and sends it again, until the window ends.
 final class ClosedLoopConnection: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// What one connection measured.
     struct Tally: Sendable {
@@ -115,28 +114,19 @@ final class ClosedLoopConnection: ChannelInboundHandler {
         var firstBody = ""
     }
 
-    let head: HTTPRequestHead
-    let body: ByteBuffer
+    let request: ByteBuffer
     let windowStart: UInt64
     let windowEnd: UInt64
     let finished: EventLoopPromise<Tally>
     var tally = Tally()
     var sentAt: UInt64 = 0
-    var status = HTTPResponseStatus.ok
-    var responseBody = ""
-    var keepBody = true
+    var framing = ResponseFraming()
+    var first = true
     var done = false
     var timeout: Scheduled<Void>?
 
-    init(
-        head: HTTPRequestHead,
-        body: ByteBuffer,
-        windowStart: UInt64,
-        windowEnd: UInt64,
-        finished: EventLoopPromise<Tally>
-    ) {
-        self.head = head
-        self.body = body
+    init(request: ByteBuffer, windowStart: UInt64, windowEnd: UInt64, finished: EventLoopPromise<Tally>) {
+        self.request = request
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         self.finished = finished
@@ -153,25 +143,25 @@ final class ClosedLoopConnection: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !done else { return }
-        switch unwrapInboundIn(data) {
-        case .head(let response):
-            status = response.status
-            keepBody = keepBody || status != .ok
-        case .body(let buffer):
-            if keepBody { responseBody += String(buffer: buffer) }
-        case .end:
-            let now = Measure.now()
-            guard status == .ok else {
-                return finish(context, BenchmarkError("HTTP \(status.code): \(responseBody.prefix(300))"))
-            }
-            if keepBody {
-                tally.firstBody = responseBody
-                keepBody = false
-            }
-            if now >= windowEnd { return finish(context, nil) }
-            if now >= windowStart { tally.latencies.append(now - sentAt) }
-            send(context)
+        let response: ResponseFraming.Response?
+        do {
+            response = try unwrapInboundIn(data).withUnsafeReadableBytes { try framing.take($0) }
+        } catch {
+            return finish(context, error)
         }
+        guard let response else { return }
+        let now = Measure.now()
+        guard response.status == 200 else {
+            let body = String(decoding: response.body.prefix(300), as: UTF8.self)
+            return finish(context, BenchmarkError("HTTP \(response.status): \(body)"))
+        }
+        if first {
+            tally.firstBody = String(decoding: response.body, as: UTF8.self)
+            first = false
+        }
+        if now >= windowEnd { return finish(context, nil) }
+        if now >= windowStart { tally.latencies.append(now - sentAt) }
+        send(context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -185,9 +175,7 @@ final class ClosedLoopConnection: ChannelInboundHandler {
 
     func send(_ context: ChannelHandlerContext) {
         sentAt = Measure.now()
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(request), promise: nil)
     }
 
     func finish(_ context: ChannelHandlerContext, _ error: (any Error)?) {
@@ -196,5 +184,103 @@ final class ClosedLoopConnection: ChannelInboundHandler {
         timeout?.cancel()
         if let error { finished.fail(error) } else { finished.succeed(tally) }
         context.close(promise: nil)
+    }
+}
+
+/// Cuts HTTP/1.1 responses out of a connection's bytes, as the load client needs them: the
+/// status code and a body of `Content-Length` bytes. A response framed any other way (chunked,
+/// or without a length), or bytes that are not a status line, is an error: the server's routes
+/// under load all answer with a length.
+struct ResponseFraming {
+    /// One response.
+    struct Response: Equatable {
+        var status: Int
+        var body: [UInt8]
+    }
+
+    /// Bytes received and not yet part of a whole response.
+    private(set) var pending: [UInt8] = []
+    /// The first position not yet tried as the start of the head's blank line.
+    private var searched = 0
+    /// The head's length (up to the blank line) and the body's, once the head is complete.
+    private var framed: (head: Int, body: Int, status: Int)?
+
+    /// The longest head accepted.
+    static let maximumHead = 16 * 1_024
+
+    /// Takes `bytes` from the connection; returns the response they complete, if any. Bytes past
+    /// it stay for the next one.
+    mutating func take(_ bytes: UnsafeRawBufferPointer) throws -> Response? {
+        pending.append(contentsOf: bytes)
+        if framed == nil {
+            guard let end = headEnd() else {
+                guard pending.count <= Self.maximumHead else {
+                    throw BenchmarkError("a response head longer than \(Self.maximumHead) bytes")
+                }
+                return nil
+            }
+            framed = try Self.frame(pending[..<end])
+        }
+        guard let (head, body, status) = framed, pending.count >= head + body else { return nil }
+        let response = Response(status: status, body: Array(pending[head..<head + body]))
+        pending.removeFirst(head + body)
+        (searched, framed) = (0, nil)
+        return response
+    }
+
+    /// The index just past the head's blank line (`\r\n\r\n`), or `nil` before it arrived.
+    private mutating func headEnd() -> Int? {
+        let blank: [UInt8] = [13, 10, 13, 10]
+        var index = searched
+        while index + 4 <= pending.count {
+            if pending[index] == 13, pending[index..<index + 4].elementsEqual(blank) { return index + 4 }
+            index += 1
+        }
+        searched = index
+        return nil
+    }
+
+    /// The status code and body length of a head, read byte by byte: the client's cost per
+    /// response counts against the server's share of the cores.
+    static func frame(_ head: ArraySlice<UInt8>) throws -> (head: Int, body: Int, status: Int) {
+        let bytes = Array(head)
+        func text(_ range: Range<Int>) -> String {
+            String(decoding: bytes[range.clamped(to: 0..<bytes.count)].prefix(80), as: UTF8.self).debugDescription
+        }
+        let digits = bytes.count >= 12 ? bytes[9..<12] : []
+        guard bytes.starts(with: "HTTP/1.".utf8), bytes.count >= 12, bytes[8] == 0x20,
+            digits.allSatisfy({ (0x30...0x39).contains($0) })
+        else { throw BenchmarkError("not an HTTP/1 status line: \(text(0..<bytes.count))") }
+        let status = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        var length: Int?
+        // Each header line, from the one after the status line to the blank line that ends the head.
+        var start = (bytes.firstIndex(of: 10) ?? bytes.count - 1) + 1
+        while start < bytes.count - 2 {
+            let end = bytes[start...].firstIndex(of: 13) ?? bytes.count
+            guard let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")) else {
+                throw BenchmarkError("a response header without a colon: \(text(start..<end))")
+            }
+            let value = bytes[(colon + 1)..<end].drop { $0 == 0x20 || $0 == 0x09 }
+            if asciiLowercased(bytes[start..<colon], equals: "transfer-encoding") {
+                throw BenchmarkError("a response with Transfer-Encoding: the load client reads lengths only")
+            }
+            if asciiLowercased(bytes[start..<colon], equals: "content-length") {
+                guard length == nil, !value.isEmpty, value.count <= 18,
+                    value.allSatisfy({ (0x30...0x39).contains($0) })
+                else { throw BenchmarkError("a response with a bad or repeated Content-Length: \(text(start..<end))") }
+                length = value.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            }
+            start = end + 2
+        }
+        guard let length else { throw BenchmarkError("a response without Content-Length (HTTP \(status))") }
+        return (bytes.count, length, status)
+    }
+
+    /// Whether `name` is `lowercase` in any case (ASCII letters only).
+    static func asciiLowercased(_ name: ArraySlice<UInt8>, equals lowercase: String) -> Bool {
+        name.count == lowercase.utf8.count
+            && zip(name, lowercase.utf8).allSatisfy { byte, expected in
+                (0x41...0x5A).contains(byte) ? byte | 0x20 == expected : byte == expected
+            }
     }
 }
