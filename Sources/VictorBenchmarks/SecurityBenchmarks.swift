@@ -222,7 +222,12 @@ enum SecurityBenchmarks {
         // Bulk and single checks alternate, sample by sample, so a change in the machine's speed
         // during the run cannot put one on a fast processor and the other on a slow one.
         let pairs = requests.count
-        let (bulk, single, ratio) = try Measure.alternating(samples: context.iterations(31, minimum: 5), batch: batch) {
+        // A whole number of bulk checks per sample, so both halves divide by the checks they made.
+        let perSample = batch / pairs * pairs
+        let (bulk, single, ratio) = try Measure.alternating(
+            samples: context.iterations(31, minimum: 5),
+            batch: perSample
+        ) {
             count in
             for _ in 0..<(count / pairs) { blackHole(authorizer.check(user: "dev-1", requests: requests)) }
         } _: {
