@@ -1,3 +1,4 @@
+public import Synchronization
 public import VictorEvents
 public import VictorLocks
 public import VictorTelemetry
@@ -45,6 +46,14 @@ final class Run<Value: Sendable>: Sendable {
     /// which runs in that task's slot.
     @usableFromInline let slots: WorkerSlots?
     @usableFromInline let executor: ObjectIdentifier
+    /// The most tasks a worker claims at once (see ``RunState/claim(cancelled:limit:workers:)``).
+    @usableFromInline let claimLimit: Int
+    /// The workers the run was decided for, which the claims' size shares the queue among.
+    @usableFromInline let workers: Int
+    /// Set once the run has stopped (fail-fast), so that workers running a claim of several
+    /// tasks start no more of them without waiting for the lock.
+    @usableFromInline let halted = Atomic<Bool>(false)
+    @usableFromInline let failFast: Bool
 
     @inlinable
     init(
@@ -55,9 +64,14 @@ final class Run<Value: Sendable>: Sendable {
         failFast: Bool,
         timeout: Duration?,
         progress: (@Sendable (ExecutionProgress) -> Void)?,
-        bus: EventBus?
+        bus: EventBus?,
+        claimLimit: Int = 1,
+        workers: Int = 1
     ) {
         self.runID = runID
+        self.claimLimit = claimLimit
+        self.workers = workers
+        self.failFast = failFast
         self.tasks = tasks
         let first = tasks.first?.priority ?? 0
         let prioritized = tasks.contains { $0.priority != first }
@@ -102,36 +116,51 @@ final class Run<Value: Sendable>: Sendable {
         return totals ?? WorkerTotals()
     }
 
-    /// The worker loop: record the previous result and take the next task in one lock
-    /// round-trip, run the task outside the lock, repeat until the queue is empty or the run
-    /// stops. Returns when its last task has been recorded.
+    /// The worker loop: record the previous claim's results and take the next claim in one
+    /// lock round-trip, run the claim's tasks outside the lock, one after another, repeat until
+    /// the queue is empty or the run stops. Within a claim, a task starts only if the run has
+    /// not stopped and the worker is not cancelled; a failure under fail-fast ends the claim
+    /// at once, so that the run stops without waiting for the rest of it. Returns when its last
+    /// task has been recorded.
     @inlinable
     func work() async -> WorkerTotals {
         var totals = WorkerTotals()
-        var finished: (index: Int, outcome: Result<Value, ExecutionError>)?
+        var claim: Range<Int>? = nil
+        var outcomes: [Result<Value, ExecutionError>] = []
+        if claimLimit > 1 { outcomes.reserveCapacity(claimLimit) }
         var lastEnd = MonotonicClock.nanoseconds()
         while true {
             let cancelled = Task.isCancelled
-            let (next, stopped) = state.withLock { state -> (Int?, Bool) in
+            let (next, stopped) = state.withLock { state -> (Range<Int>?, Bool) in
                 var stopped = false
-                if let finished {
-                    let report: ExecutionProgress
-                    (report, stopped) = state.finish(finished.index, finished.outcome)
-                    progress?(report)
+                if let claim {
+                    for (offset, outcome) in outcomes.enumerated() {
+                        let (report, stoppedHere) = state.record(claim.lowerBound + offset, outcome)
+                        progress?(report)
+                        stopped = stopped || stoppedHere
+                    }
+                    state.closeClaim(returning: claim.count - outcomes.count)
                 }
-                return (state.next(cancelled: cancelled), stopped)
+                return (state.claim(cancelled: cancelled, limit: claimLimit, workers: workers), stopped)
             }
-            if let finished, case .failure(let error) = finished.outcome {
-                announceFailure(error, runID: runID, bus: bus)
+            for case .failure(let error) in outcomes { announceFailure(error, runID: runID, bus: bus) }
+            if stopped {
+                halted.store(true, ordering: .relaxed)
+                totals.stoppedRun = true
             }
-            if stopped { totals.stoppedRun = true }
-            guard let index = next else { break }
+            guard let next else { break }
+            outcomes.removeAll(keepingCapacity: true)
             let start = MonotonicClock.nanoseconds()
             totals.dispatchNanoseconds += start - lastEnd
-            let outcome = await execute(index)
+            for index in next {
+                if index != next.lowerBound, halted.load(ordering: .relaxed) || Task.isCancelled { break }
+                let outcome = await execute(index)
+                outcomes.append(outcome)
+                if failFast, case .failure = outcome { break }
+            }
             lastEnd = MonotonicClock.nanoseconds()
             totals.busyNanoseconds += lastEnd - start
-            finished = (index, outcome)
+            claim = next
         }
         totals.dispatchNanoseconds += MonotonicClock.nanoseconds() - lastEnd
         // Nothing left to hand out: siblings still waiting for a slot need not wait on.

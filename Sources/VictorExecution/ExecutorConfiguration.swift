@@ -44,6 +44,11 @@ public struct ExecutorConfiguration: Sendable, Hashable {
     public var taskTimeout: Duration?
     /// The rules of the ``ExecutionStrategy/adaptive`` strategy.
     public var adaptive: AdaptivePolicy
+    /// Tasks that took less than this on average over the executor's earlier runs are handed
+    /// to workers several at a time (up to 64, fewer as the queue empties), since for them a
+    /// lock round-trip per task costs more than the task; `.zero` hands out every task on its
+    /// own. Defaults to 2 µs.
+    public var shortTaskThreshold: Duration
 
     /// min(4, active processors), the reference implementation's default worker count.
     public static var defaultMaxWorkers: Int {
@@ -56,13 +61,15 @@ public struct ExecutorConfiguration: Sendable, Hashable {
         strategy: ExecutionStrategy = .adaptive,
         failFast: Bool = false,
         taskTimeout: Duration? = nil,
-        adaptive: AdaptivePolicy = .init()
+        adaptive: AdaptivePolicy = .init(),
+        shortTaskThreshold: Duration = .microseconds(2)
     ) {
         self.maxWorkers = maxWorkers
         self.strategy = strategy
         self.failFast = failFast
         self.taskTimeout = taskTimeout
         self.adaptive = adaptive
+        self.shortTaskThreshold = shortTaskThreshold
     }
 
     /// Checks every field.
@@ -73,6 +80,12 @@ public struct ExecutorConfiguration: Sendable, Hashable {
         }
         if let taskTimeout, taskTimeout <= .zero {
             throw ExecutionError(.invalidConfiguration, "taskTimeout is \(taskTimeout); it must be positive")
+        }
+        guard shortTaskThreshold >= .zero else {
+            throw ExecutionError(
+                .invalidConfiguration,
+                "shortTaskThreshold is \(shortTaskThreshold); it must not be negative"
+            )
         }
         try adaptive.validate()
     }

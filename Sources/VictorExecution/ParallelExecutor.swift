@@ -18,12 +18,19 @@ public import VictorTelemetry
 /// - Workers take the next task from one shared queue as soon as they finish one, so no worker
 ///   idles while work is queued. Higher ``ExecutionTask/priority`` starts first; equal
 ///   priorities start in input order.
+/// - Tasks that earlier runs measured as very short (under
+///   ``ExecutorConfiguration/shortTaskThreshold``, 2 µs by default, on average) are taken
+///   several at a time, up to 64 and at most a quarter of a worker's fair share of the queue, so that
+///   the shared queue's lock is not paid per task; claims shrink to one task as the queue
+///   empties. A worker runs its claim's tasks one after another and reports them together
+///   (so ``run(_:progress:)``'s progress calls come in bursts); a stopped run starts none of
+///   the rest.
 /// - Cancelling the calling task cancels running tasks, and queued tasks never start; so does
 ///   the first failure under ``ExecutorConfiguration/failFast``.
 ///
 /// There is no work stealing: stealing pays off when each worker has its own queue, so an idle
 /// worker must take work from a busy one. Here all workers pull from a single queue, one lock
-/// round-trip per task, so load is balanced by construction: a worker that finishes early
+/// round-trip per claim, so load is balanced by construction: a worker that finishes early
 /// simply takes the next task (greedy list scheduling), and a long task holds up only its own
 /// worker. The cost of the shared queue is measured by `victor bench --only executor.overhead`.
 ///
@@ -44,6 +51,8 @@ public final class ParallelExecutor: Sendable {
     /// How a one-task run goes, which depends only on the configuration: decided once, since
     /// the decision's reason costs more to format than a small task costs to run.
     private let oneTaskDecision: StrategyDecision
+    /// ``ExecutorConfiguration/shortTaskThreshold`` in nanoseconds.
+    private let shortTaskNanoseconds: Double
 
     /// Creates an executor.
     /// - Parameters:
@@ -67,6 +76,8 @@ public final class ParallelExecutor: Sendable {
         totals = Locked(ExecutorStatistics())
         slots = WorkerSlots(capacity: configuration.maxWorkers)
         oneTaskDecision = Self.decide(taskCount: 1, configuration, totals)
+        let (seconds, attoseconds) = configuration.shortTaskThreshold.components
+        shortTaskNanoseconds = Double(seconds) * 1e9 + Double(attoseconds) / 1e9
     }
 
     /// The figures of every run so far.
@@ -127,7 +138,8 @@ public final class ParallelExecutor: Sendable {
     /// timeouts and cancellation are recorded in the results.
     /// - Parameters:
     ///   - tasks: the batch.
-    ///   - progress: called after each task finishes. Calls are serialized and in order
+    ///   - progress: called after each task finishes (for short tasks taken several at a time,
+    ///     when the worker reports them together). Calls are serialized and in order
     ///     (``ExecutionProgress/completed`` counts 1, 2, …); they run while the run's queue is
     ///     locked, so keep them short.
     /// - Complexity: O(n log n) with priorities, O(n) otherwise, plus the tasks themselves.
@@ -151,7 +163,9 @@ public final class ParallelExecutor: Sendable {
             failFast: configuration.failFast,
             timeout: configuration.taskTimeout,
             progress: progress,
-            bus: bus
+            bus: bus,
+            claimLimit: claimLimit(taskCount: tasks.count),
+            workers: decision.workers
         )
         let workers: WorkerTotals
         if decision.mode == .sequential {
@@ -225,6 +239,20 @@ public final class ParallelExecutor: Sendable {
         end = ended
         workers.busyNanoseconds = ended - bodyStart
         return workers
+    }
+
+    /// The most tasks handed to a worker at once.
+    static let maxClaim = 64
+
+    /// The most tasks a worker of a run of `taskCount` tasks takes at once: ``maxClaim`` when
+    /// earlier runs measured the executor's tasks as shorter than
+    /// ``ExecutorConfiguration/shortTaskThreshold``, 1 otherwise (and before any run).
+    @usableFromInline
+    func claimLimit(taskCount: Int) -> Int {
+        guard taskCount > 1, shortTaskNanoseconds > 0, let mean = totals.withLock({ $0.meanTaskNanoseconds }),
+            mean < shortTaskNanoseconds
+        else { return 1 }
+        return Self.maxClaim
     }
 
     /// Numbers the run, decides how to run it and announces it; `nested` when the run is

@@ -2,22 +2,29 @@ import HeapModule
 
 extension RunState {
     /// Every rule a run keeps between transitions, as a list of broken ones (empty when all hold):
-    /// - every task handed out is in flight or completed: `dispatched == completed + inFlight`;
+    /// - every task handed out is in flight, completed or given back:
+    ///   `dispatched == completed + inFlight + returned`;
     /// - no more tasks are handed out than exist, and the queue holds exactly the rest;
-    /// - the peak of tasks in flight is at least the current number;
+    /// - tasks are in flight only in open claims, and the peak of open claims is at least the
+    ///   current number;
     /// - failures (timeouts among them) are completed tasks, each with its result recorded;
     /// - a fail-fast stop names a failed task.
     /// - Complexity: O(n).
     @usableFromInline
     func brokenInvariants() -> [String] {
         var broken: [String] = []
-        if dispatched != completed + inFlight {
-            broken.append("dispatched \(dispatched) != completed \(completed) + in flight \(inFlight)")
+        if dispatched != completed + inFlight + returned {
+            broken.append(
+                "dispatched \(dispatched) != completed \(completed) + in flight \(inFlight) + given back \(returned)"
+            )
+        }
+        if inFlight < 0 || returned < 0 || openClaims < 0 || (openClaims == 0 && inFlight != 0) {
+            broken.append("\(inFlight) in flight, \(returned) given back, in \(openClaims) open claims")
         }
         if dispatched > total { broken.append("dispatched \(dispatched) of \(total) tasks") }
         let queued = heap?.count ?? (total - cursor)
         if queued != total - dispatched { broken.append("\(queued) queued, but \(total - dispatched) not dispatched") }
-        if peakInFlight < inFlight { broken.append("peak \(peakInFlight) below in flight \(inFlight)") }
+        if peakInFlight < openClaims { broken.append("peak \(peakInFlight) below \(openClaims) open claims") }
         if timedOut > failed || failed > completed {
             broken.append("timed out \(timedOut), failed \(failed), completed \(completed) out of order")
         }

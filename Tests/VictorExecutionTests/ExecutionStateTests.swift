@@ -82,6 +82,114 @@ import VictorLocks
         }
     }
 
+    @Test func claimsShrinkToOneTaskAsTheQueueEmpties() {
+        var run = RunState<Int>(priorities: nil, total: 1_000, failFast: false)
+        var claims: [Range<Int>] = []
+        while let claim = run.claim(cancelled: false, limit: 64, workers: 4) {
+            claims.append(claim)
+            #expect(run.brokenInvariants().isEmpty)
+        }
+        // A quarter of a fair share of what is queued, at most the limit, at least one task.
+        #expect(claims.first == 0..<62)
+        #expect(claims.map(\.count).max() ?? 0 <= 64)
+        #expect(zip(claims, claims.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && $0.count >= $1.count })
+        #expect(claims.last == 999..<1_000)
+        #expect(claims.suffix(16).allSatisfy { $0.count == 1 })
+        #expect(run.peakInFlight == claims.count)
+        for claim in claims {
+            for index in claim { _ = run.record(index, .success(index)) }
+            run.closeClaim(returning: 0)
+        }
+        #expect(run.brokenInvariants().isEmpty)
+        #expect(run.close().map { try? $0.get() } == Array(0..<1_000))
+    }
+
+    @Test func aClaimOfOneIsTheOnlyClaimOfAPrioritizedRun() {
+        var run = RunState<Int>(priorities: [0, 9, 3], total: 3, failFast: false)
+        #expect(run.claim(cancelled: false, limit: 64, workers: 1) == 1..<2)
+        #expect(run.claim(cancelled: false, limit: 64, workers: 1) == 2..<3)
+        #expect(run.claim(cancelled: false, limit: 64, workers: 1) == 0..<1)
+        #expect(run.claim(cancelled: false, limit: 64, workers: 1) == nil)
+        #expect(run.peakInFlight == 3)
+    }
+
+    @Test func aStoppedClaimGivesBackWhatItDidNotStart() {
+        var run = RunState<Int>(priorities: nil, total: 100, failFast: true)
+        let claim = run.claim(cancelled: false, limit: 10, workers: 1)
+        let other = run.claim(cancelled: false, limit: 10, workers: 1)
+        #expect(claim == 0..<10 && other == 10..<20)
+        _ = run.record(0, .success(0))
+        let (progress, stopped) = run.record(1, failure(1))
+        #expect(stopped && progress.completed == 2 && progress.failed == 1)
+        run.closeClaim(returning: 8)
+        #expect(run.brokenInvariants().isEmpty)
+        #expect(run.claim(cancelled: false, limit: 10, workers: 1) == nil)
+        // The other worker saw the stop before starting its second task.
+        _ = run.record(10, .success(10))
+        run.closeClaim(returning: 9)
+        #expect(run.brokenInvariants().isEmpty)
+        #expect(run.returned == 17 && run.inFlight == 0 && run.openClaims == 0)
+        let closed = run.close()
+        #expect(closed.count == 100)
+        #expect((try? closed[10].get()) == 10)
+        for index in [2, 9, 11, 19, 20, 99] {
+            guard case .failure(let error) = closed[index] else {
+                Issue.record("task \(index) has a result but never started")
+                continue
+            }
+            #expect(error.code == .notStarted)
+            #expect(error.message == "task \(index) never started: task 1 failed and fail-fast stopped the run")
+        }
+    }
+
+    @Test func randomClaimsKeepEveryInvariant() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let total = Int.random(in: 0...300, using: &generator)
+            var run = RunState<Int>(priorities: nil, total: total, failFast: Bool.random(using: &generator))
+            var open: [(claim: Range<Int>, recorded: Int)] = []
+            var started = 0
+            while true {
+                if Bool.random(using: &generator) || open.isEmpty {
+                    guard
+                        let claim = run.claim(
+                            cancelled: Int.random(in: 0..<80, using: &generator) == 0,
+                            limit: Int.random(in: 1...16, using: &generator),
+                            workers: Int.random(in: 1...4, using: &generator)
+                        )
+                    else {
+                        if open.isEmpty { break }
+                        continue
+                    }
+                    open.append((claim, 0))
+                } else {
+                    let which = Int.random(in: 0..<open.count, using: &generator)
+                    let (claim, recorded) = open[which]
+                    if recorded < claim.count, Int.random(in: 0..<4, using: &generator) > 0 {
+                        let index = claim.lowerBound + recorded
+                        _ = run.record(index, Bool.random(using: &generator) ? .success(index) : failure(index))
+                        open[which].recorded += 1
+                        started += 1
+                    } else {
+                        run.closeClaim(returning: claim.count - recorded)
+                        open.remove(at: which)
+                    }
+                }
+                let broken = run.brokenInvariants()
+                #expect(broken.isEmpty, "\(broken)")
+                if !broken.isEmpty { return }
+            }
+            #expect(run.completed == started)
+            #expect(run.dispatched == started + run.returned)
+            let closed = run.close()
+            #expect(closed.count == total)
+            #expect(
+                closed.count { if case .failure(let error) = $0 { error.code == .notStarted } else { false } } == total
+                    - started
+            )
+        }
+    }
+
     @Test func aCorruptedRunIsReported() {
         var run = RunState<Int>(priorities: nil, total: 2, failFast: false)
         _ = run.next(cancelled: false)

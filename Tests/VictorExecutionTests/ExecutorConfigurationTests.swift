@@ -22,6 +22,16 @@ import VictorExecution
         }
     }
 
+    @Test func aNegativeShortTaskThresholdIsRejected() throws {
+        #expect {
+            try ParallelExecutor(configuration: .init(shortTaskThreshold: .nanoseconds(-1)))
+        } throws: { error in
+            (error as? ExecutionError)?.code == .invalidConfiguration
+                && (error as? ExecutionError)?.message.contains("shortTaskThreshold") == true
+        }
+        _ = try ParallelExecutor(configuration: .init(shortTaskThreshold: .zero))
+    }
+
     @Test func aTimeoutThatIsNotPositiveIsRejected() {
         for timeout: Duration in [.zero, .milliseconds(-5)] {
             #expect {
