@@ -20,11 +20,11 @@ public import VictorTelemetry
 ///   priorities start in input order.
 /// - Tasks that earlier runs measured as very short (under
 ///   ``ExecutorConfiguration/shortTaskThreshold``, 2 µs by default, on average) are taken
-///   several at a time, up to 64 and at most a quarter of a worker's fair share of the queue, so that
-///   the shared queue's lock is not paid per task; claims shrink to one task as the queue
-///   empties. A worker runs its claim's tasks one after another and reports them together
-///   (so ``run(_:progress:)``'s progress calls come in bursts); a stopped run starts none of
-///   the rest.
+///   several at a time, up to 64 and at most a quarter of a worker's fair share of the queue,
+///   so that the shared queue's lock is not paid per task; claims shrink to one task as the
+///   queue empties. A worker runs its claim's tasks one after another and reports them
+///   together (so ``run(_:progress:)``'s progress calls come in bursts); a stopped run starts
+///   none of the rest.
 /// - Cancelling the calling task cancels running tasks, and queued tasks never start; so does
 ///   the first failure under ``ExecutorConfiguration/failFast``.
 ///
