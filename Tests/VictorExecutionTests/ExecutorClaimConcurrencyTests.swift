@@ -8,13 +8,18 @@ import VictorTestSupport
 /// ThreadSanitizer.
 @Suite struct ExecutorClaimConcurrencyTests {
     /// An executor whose earlier run measured its tasks as short, so its workers take claims.
-    func warmedExecutor(workers: Int, failFast: Bool = false) async throws -> ParallelExecutor {
+    func warmedExecutor(
+        workers: Int,
+        failFast: Bool = false,
+        taskTimeout: Duration? = nil
+    ) async throws -> ParallelExecutor {
         let executor = try ParallelExecutor(
             // Any measured mean counts as short: the claims do not depend on this machine's speed.
             configuration: .init(
                 maxWorkers: workers,
                 strategy: .parallel,
                 failFast: failFast,
+                taskTimeout: taskTimeout,
                 shortTaskThreshold: .seconds(1)
             )
         )
@@ -65,6 +70,49 @@ import VictorTestSupport
         let progress = reports.events
         #expect(progress.map(\.completed) == Array(1...5_000))
         #expect(Set(progress.map(\.index)) == Set(0..<5_000))
+    }
+
+    @Test func aTaskOfAClaimTimesOutAloneAndTheClaimGoesOn() async throws {
+        let executor = try await warmedExecutor(workers: 2, taskTimeout: .milliseconds(50))
+        let probe = ConcurrencyProbe()
+        let tasks = (0..<2_000).map { index in
+            ExecutionTask { () async throws -> Int in
+                probe.enter(index)
+                defer { probe.leave() }
+                if index == 100 { try await Task.sleep(for: .seconds(60)) }
+                return index
+            }
+        }
+        let report = await executor.run(tasks)
+        guard case .failure(let error) = report.results[100] else {
+            Issue.record("task 100 should have timed out")
+            return
+        }
+        #expect(error.code == .timedOut)
+        // The rest of task 100's claim (64 to 127) ran after it, as did every other task.
+        #expect(probe.runs[101] == 1)
+        #expect(probe.runs.count == 2_000)
+        #expect(report.metrics.timedOut == 1 && report.metrics.succeeded == 1_999)
+        #expect(probe.peak <= 2)
+    }
+
+    @Test func prioritiesStillStartInOrderWhenTasksAreShort() async throws {
+        let executor = try await warmedExecutor(workers: 1)
+        let probe = ConcurrencyProbe()
+        let priorities = (0..<500).map { ($0 * 7919) % 13 }
+        let tasks = priorities.enumerated().map { index, priority in
+            ExecutionTask(priority: priority) {
+                probe.enter(index)
+                probe.leave()
+                return index
+            }
+        }
+        let report = await executor.run(tasks)
+        let expected = priorities.indices.sorted {
+            priorities[$0] != priorities[$1] ? priorities[$0] > priorities[$1] : $0 < $1
+        }
+        #expect(probe.started == expected)
+        #expect(try report.values() == Array(0..<500))
     }
 
     @Test func aFailureStopsTheClaimedTasksFromStarting() async throws {
