@@ -438,7 +438,8 @@ let package = Package(
 )
 
 // libFuzzer targets, built only by `.ci/fuzz` (VICTOR_FUZZ=1, `--sanitize fuzzer --sanitize address`):
-// without the fuzzer runtime they have no entry point.
+// without the fuzzer runtime they have no entry point. The package is cut down to them and the
+// modules they use, so that one `swift build` builds every fuzzer, in parallel.
 if ProcessInfo.processInfo.environment["VICTOR_FUZZ"] != nil {
     for (name, dependencies) in [
         ("FuzzDocuments", ["VictorDocuments", "VictorAuthorization", "VictorPersonas"]),
@@ -456,6 +457,21 @@ if ProcessInfo.processInfo.environment["VICTOR_FUZZ"] != nil {
             )
         )
     }
+    var needed: Set<String> = []
+    var unvisited = package.targets.filter { $0.name.hasPrefix("Fuzz") }.map(\.name)
+    while let name = unvisited.popLast() {
+        guard needed.insert(name).inserted, let target = package.targets.first(where: { $0.name == name }) else {
+            continue
+        }
+        for dependency in target.dependencies {
+            switch dependency {
+            case .targetItem(let name, _), .byNameItem(let name, _): unvisited.append(name)
+            default: break
+            }
+        }
+    }
+    package.targets.removeAll { !needed.contains($0.name) }
+    package.products.removeAll()
 }
 
 // The ThreadSanitizer run of `.ci/run` (VICTOR_CORE_ONLY=1) tests the concurrency of the
