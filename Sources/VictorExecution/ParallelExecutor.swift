@@ -23,7 +23,7 @@ public import VictorTelemetry
 ///   several at a time, up to 64 and at most a quarter of a worker's fair share of the queue,
 ///   so that the shared queue's lock is not paid per task; claims shrink to one task as the
 ///   queue empties. A worker runs its claim's tasks one after another and reports them
-///   together (so ``run(_:progress:)``'s progress calls come in bursts); a stopped run starts
+///   together (so calls of a run's `progress` closure come in bursts); a stopped run starts
 ///   none of the rest.
 /// - Cancelling the calling task cancels running tasks, and queued tasks never start; so does
 ///   the first failure under ``ExecutorConfiguration/failFast``.
