@@ -25,7 +25,8 @@ public struct ExecutionMetrics: Sendable, Hashable {
     /// The most tasks waiting for a worker at once. A run queues its whole batch when it
     /// starts, so this is the batch size.
     public var peakQueueDepth: Int
-    /// The most tasks handed to workers and not yet finished at once; never above ``workers``.
+    /// The most tasks running at once, counted as the workers holding tasks (a worker that took
+    /// several short tasks at once runs them one at a time); never above ``workers``.
     public var peakInFlight: Int
 
     /// Creates metrics.
