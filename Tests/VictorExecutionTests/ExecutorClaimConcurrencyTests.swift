@@ -30,6 +30,22 @@ import VictorTestSupport
         return executor
     }
 
+    /// Checks that every task either ran once and has its result, or never ran and is reported
+    /// as never started because of `why`; returns how many never started.
+    func checkRanOrNeverStarted(_ report: ExecutionReport<Int>, _ probe: ConcurrencyProbe, why: String) -> Int {
+        var notStarted = 0
+        for (index, result) in report.results.enumerated() {
+            if case .failure(let error) = result, error.code == .notStarted {
+                notStarted += 1
+                #expect(probe.runs[index] == nil, "task \(index) ran but is reported as never started")
+                #expect(error.message.hasSuffix(why))
+            } else {
+                #expect(probe.runs[index] == 1, "task \(index) has a result but never ran")
+            }
+        }
+        return notStarted
+    }
+
     @Test func longTasksAreTakenOneAtATime() async throws {
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 2, strategy: .parallel))
         _ = await executor.run((0..<4).map { _ in ExecutionTask { try await Task.sleep(for: .milliseconds(2)) } })
@@ -100,13 +116,7 @@ import VictorTestSupport
         let executor = try await warmedExecutor(workers: 1)
         let probe = ConcurrencyProbe()
         let priorities = (0..<500).map { ($0 * 7919) % 13 }
-        let tasks = priorities.enumerated().map { index, priority in
-            ExecutionTask(priority: priority) {
-                probe.enter(index)
-                probe.leave()
-                return index
-            }
-        }
+        let tasks = priorities.enumerated().map { probe.recordingTask($0, priority: $1) }
         let report = await executor.run(tasks)
         let expected = priorities.indices.sorted {
             priorities[$0] != priorities[$1] ? priorities[$0] > priorities[$1] : $0 < $1
@@ -133,17 +143,7 @@ import VictorTestSupport
             return
         }
         #expect(failure.code == .taskFailed)
-        // Every task either ran and has its result, or never started and says why.
-        var notStarted = 0
-        for (index, result) in report.results.enumerated() {
-            if case .failure(let error) = result, error.code == .notStarted {
-                notStarted += 1
-                #expect(probe.runs[index] == nil, "task \(index) ran but is reported as never started")
-                #expect(error.message.hasSuffix("task 100 failed and fail-fast stopped the run"))
-            } else {
-                #expect(probe.runs[index] == 1, "task \(index) has a result but never ran")
-            }
-        }
+        let notStarted = checkRanOrNeverStarted(report, probe, why: "task 100 failed and fail-fast stopped the run")
         // Tasks 64 to 127 are one claim: its worker ends it at the failure.
         #expect(probe.runs[101] == nil)
         #expect(notStarted > 0)
@@ -169,15 +169,7 @@ import VictorTestSupport
         run.cancel()
         let report = await run.value
         #expect(probe.runs.values.allSatisfy { $0 == 1 })
-        var notStarted = 0
-        for (index, result) in report.results.enumerated() {
-            if case .failure(let error) = result, error.code == .notStarted {
-                notStarted += 1
-                #expect(probe.runs[index] == nil, "task \(index) ran but is reported as never started")
-            } else {
-                #expect(probe.runs[index] == 1, "task \(index) has a result but never ran")
-            }
-        }
+        let notStarted = checkRanOrNeverStarted(report, probe, why: "the run was cancelled")
         // Tasks 64 to 127 are one claim: its worker, cancelled, starts no more of it.
         #expect(probe.runs[101] == nil)
         #expect(notStarted > 0)

@@ -113,13 +113,7 @@ import VictorTestSupport
         let executor = try ParallelExecutor(configuration: .init(maxWorkers: 1, strategy: .parallel))
         let probe = ConcurrencyProbe()
         let priorities = [1, 5, 3, 5, 0, 3, 1]
-        let tasks = priorities.enumerated().map { index, priority in
-            ExecutionTask(priority: priority) {
-                probe.enter(index)
-                probe.leave()
-                return index
-            }
-        }
+        let tasks = priorities.enumerated().map { probe.recordingTask($0, priority: $1) }
         let report = await executor.run(tasks)
         #expect(probe.started == [1, 3, 2, 5, 0, 6, 4])
         #expect(try report.values() == Array(0..<7))

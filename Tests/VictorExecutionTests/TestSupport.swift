@@ -1,4 +1,5 @@
 import Foundation
+import VictorExecution
 import VictorLocks
 
 /// Counts task bodies running at once and remembers the peak and the order tasks started in.
@@ -22,6 +23,15 @@ final class ConcurrencyProbe: Sendable {
 
     func leave() {
         state.withLock { $0.current -= 1 }
+    }
+
+    /// A task of priority `priority` that records its start and returns `index`.
+    func recordingTask(_ index: Int, priority: Int = 0) -> ExecutionTask<Int> {
+        ExecutionTask(priority: priority) {
+            self.enter(index)
+            self.leave()
+            return index
+        }
     }
 
     var peak: Int { state.withLock { $0.peak } }
