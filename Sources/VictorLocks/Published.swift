@@ -59,8 +59,8 @@ public final class Published<Snapshot: AnyObject & Sendable>: Sendable {
         if let slots = victor_thread_slots_get() {
             let entry = victor_thread_slot_at(slots, slot)!
             if entry.pointee.serial == serial, let object = entry.pointee.object {
-                slots.pointee.depth += 1
-                defer { slots.pointee.depth -= 1 }
+                entry.pointee.readers += 1
+                defer { entry.pointee.readers -= 1 }
                 return Unmanaged<Snapshot>.fromOpaque(object)._withUnsafeGuaranteedRef(body)
             }
         }
@@ -73,17 +73,18 @@ public final class Published<Snapshot: AnyObject & Sendable>: Sendable {
     @usableFromInline @inline(never)
     func readFetching<Result>(_ body: (Snapshot) -> Result) -> Result {
         let (serial, snapshot) = current.withLock { ($0.serial, $0.snapshot) }
+        // A slot an outer read on this thread is using keeps its object; this read then runs on
+        // the snapshot it fetched.
         if let slots = victor_thread_slots_get() ?? victor_thread_slots_create(releaseSlotObject),
-            slots.pointee.depth == 0
+            let entry = victor_thread_slot_at(slots, slot), entry.pointee.readers == 0
         {
-            let entry = victor_thread_slot_at(slots, slot)!
             let old = entry.pointee.object
             entry.pointee.object = Unmanaged.passRetained(snapshot).toOpaque()
             entry.pointee.serial = serial
             // Last: releasing may run a deinit that reads again.
             if let old { Unmanaged<AnyObject>.fromOpaque(old).release() }
-            slots.pointee.depth += 1
-            defer { slots.pointee.depth -= 1 }
+            entry.pointee.readers += 1
+            defer { entry.pointee.readers -= 1 }
             return body(snapshot)
         }
         return body(snapshot)

@@ -81,7 +81,7 @@ extension AgentRuntime {
         let decision = GateDecision(
             verdict: .allowed,
             step: receipt.step,
-            reason: receipt.reason,
+            reasonText: GateReason(receipt.reason),
             authorization: nil,
             violations: [],
             remainingCalls: nil

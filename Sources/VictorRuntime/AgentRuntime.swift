@@ -331,7 +331,8 @@ public final class AgentRuntime: Sendable {
         return decide(call, in: session, reserve: true, trace: &trace)
     }
 
-    /// The gate itself. `trace`, when not `nil`, collects a line per step.
+    /// The gate itself: the call with its name in NFC and an id, its arguments in NFC, and the
+    /// decision. `trace`, when not `nil`, collects a line per step.
     func decide(
         _ call: ToolCall,
         in session: AgentSession,
@@ -343,38 +344,76 @@ public final class AgentRuntime: Sendable {
         if call.id.isEmpty { call.id = UUID().uuidString.lowercased() }
         let noArguments = call.arguments.isEmptyObject
         let arguments = noArguments ? call.arguments : call.arguments.normalized()
-        let remaining = session.budget.remaining
-        var shown: String { ExactText.quotedForDisplay(call.tool) }
-
-        // 1. A well-formed call. A registered name passed the name rule when it was registered,
-        // so the rule is checked only for names the registry does not know.
-        let entry = tools.entry(named: call.tool)
-        if entry == nil {
-            do throws(RuntimeError) {
-                try ToolDefinition.checkName(call.tool)
-            } catch {
-                trace?.append("call: \(error.message)")
-                return (.denied(.call, error.message, remaining: remaining), call, arguments)
-            }
+        // The registry lends the tool's entry for the decision, so deciding counts no references
+        // to it.
+        let decision = tools.withEntry(named: call.tool) { entry in
+            decide(call.tool, arguments, noArguments: noArguments, entry, session, reserve: reserve, trace: &trace)
+        } otherwise: {
+            refuseUnregistered(call.tool, arguments, noArguments: noArguments, session, trace: &trace)
         }
+        return (decision, call, arguments)
+    }
+
+    /// Why the arguments make a malformed call, or `nil`: they must be an object, nested no
+    /// deeper than schemas are read.
+    private func malformedArguments(_ arguments: JSONValue, noArguments: Bool) -> String? {
         guard case .object = arguments else {
-            let reason = "the arguments must be a JSON object, not \(arguments.typeName)"
-            trace?.append("call: \(reason)")
-            return (.denied(.call, reason, remaining: remaining), call, arguments)
+            return "the arguments must be a JSON object, not \(arguments.typeName)"
         }
         guard noArguments || arguments.depth <= ToolSchema.maximumDepth else {
-            let reason = "the arguments nest deeper than \(ToolSchema.maximumDepth) levels"
+            return "the arguments nest deeper than \(ToolSchema.maximumDepth) levels"
+        }
+        return nil
+    }
+
+    /// Steps 1 and 2 for a tool the registry does not know: the name rule (a registered name
+    /// passed it when it was registered), the arguments' shape, and the registry's refusal.
+    private func refuseUnregistered(
+        _ tool: String,
+        _ arguments: JSONValue,
+        noArguments: Bool,
+        _ session: AgentSession,
+        trace: inout [String]?
+    ) -> GateDecision {
+        let remaining = session.budget.remaining
+        do throws(RuntimeError) {
+            try ToolDefinition.checkName(tool)
+        } catch {
+            trace?.append("call: \(error.message)")
+            return .denied(.call, error.message, remaining: remaining)
+        }
+        if let reason = malformedArguments(arguments, noArguments: noArguments) {
             trace?.append("call: \(reason)")
-            return (.denied(.call, reason, remaining: remaining), call, arguments)
+            return .denied(.call, reason, remaining: remaining)
+        }
+        trace?.append("call: tool name and arguments are well formed")
+        let reason = "no tool named \(ExactText.quotedForDisplay(tool)) is registered"
+        trace?.append("registry: \(reason)")
+        return .denied(.registry, reason, remaining: remaining)
+    }
+
+    /// The gate's steps for a call of the registered tool `tool` (in NFC) with `arguments` (in
+    /// NFC), its registry entry lent by the caller.
+    private func decide(
+        _ tool: String,
+        _ arguments: JSONValue,
+        noArguments: Bool,
+        _ entry: ToolRegistry.Entry,
+        _ session: AgentSession,
+        reserve: Bool,
+        trace: inout [String]?
+    ) -> GateDecision {
+        let remaining = session.budget.remaining
+        var shown: String { ExactText.quotedForDisplay(tool) }
+
+        // 1. A well-formed call.
+        if let reason = malformedArguments(arguments, noArguments: noArguments) {
+            trace?.append("call: \(reason)")
+            return .denied(.call, reason, remaining: remaining)
         }
         trace?.append("call: tool name and arguments are well formed")
 
         // 2. A registered tool.
-        guard let entry else {
-            let reason = "no tool named \(shown) is registered"
-            trace?.append("registry: \(reason)")
-            return (.denied(.registry, reason, remaining: remaining), call, arguments)
-        }
         trace?.append("registry: \(shown) is registered")
 
         // 3. Arguments that satisfy the schema.
@@ -384,14 +423,14 @@ public final class AgentRuntime: Sendable {
                 "the arguments do not match the input schema of \(shown): "
                 + violations.prefix(5).map(\.description).joined(separator: "; ")
             trace?.append("schema: \(reason)")
-            return (.denied(.schema, reason, violations: violations, remaining: remaining), call, arguments)
+            return .denied(.schema, reason, violations: violations, remaining: remaining)
         }
         trace?.append("schema: the arguments match")
 
         // 4. The persona.
-        if let refusal = personaRefusal(call.tool, session) {
+        if let refusal = personaRefusal(tool, session) {
             trace?.append("persona: \(refusal)")
-            return (.denied(.persona, refusal, remaining: remaining), call, arguments)
+            return .denied(.persona, refusal, remaining: remaining)
         }
         trace?.append("persona: \(ExactText.quotedForDisplay(session.facts.personaID)) allows \(shown)")
 
@@ -399,53 +438,54 @@ public final class AgentRuntime: Sendable {
         guard session.budget.hasRoom else {
             let reason = budgetSpent(session)
             trace?.append("budget: \(reason)")
-            return (.denied(.budget, reason, remaining: 0), call, arguments)
+            return .denied(.budget, reason, remaining: 0)
         }
         trace?.append("budget: \(session.remainingCalls.map { "\($0) calls left" } ?? "no limit")")
 
-        // 6. The policy.
-        let context =
+        // 6. The policy. The session's context is passed as it is kept, not copied, when the tool
+        // has no policy arguments.
+        let authorization =
             entry.definition.policyArguments.isEmpty
-            ? session.normalizedContext : session.normalizedContext.adding(argumentFacts(entry.definition, arguments))
-        let authorization = authorizer.check(session.preparedUser, entry.access, normalizedContext: context)
+            ? authorizer.check(session.preparedUser, entry.access, normalizedContext: session.normalizedContext)
+            : authorizer.check(
+                session.preparedUser,
+                entry.access,
+                normalizedContext: session.normalizedContext.adding(argumentFacts(entry.definition, arguments))
+            )
         trace?.append("policy: \(authorization.message)")
+        let reason = GateReason(messageOf: authorization)
         if authorization.reason == .approvalRequired {
-            return (
-                GateDecision(
-                    verdict: .approvalRequired,
-                    step: .policy,
-                    reason: authorization.message,
-                    authorization: authorization,
-                    violations: [],
-                    remainingCalls: remaining
-                ),
-                call,
-                arguments
+            return GateDecision(
+                verdict: .approvalRequired,
+                step: .policy,
+                reasonText: reason,
+                authorization: authorization,
+                violations: [],
+                remainingCalls: remaining
             )
         }
         guard authorization.allowed else {
-            return (
-                .denied(.policy, authorization.message, authorization: authorization, remaining: remaining),
-                call,
-                arguments
+            return GateDecision(
+                verdict: .denied,
+                step: .policy,
+                reasonText: reason,
+                authorization: authorization,
+                violations: [],
+                remainingCalls: remaining
             )
         }
         if reserve, !session.budget.reserve() {
             let reason = budgetSpent(session)
             trace?.append("budget: \(reason)")
-            return (.denied(.budget, reason, authorization: authorization, remaining: 0), call, arguments)
+            return .denied(.budget, reason, authorization: authorization, remaining: 0)
         }
-        return (
-            GateDecision(
-                verdict: .allowed,
-                step: .policy,
-                reason: authorization.message,
-                authorization: authorization,
-                violations: [],
-                remainingCalls: session.budget.remaining
-            ),
-            call,
-            arguments
+        return GateDecision(
+            verdict: .allowed,
+            step: .policy,
+            reasonText: reason,
+            authorization: authorization,
+            violations: [],
+            remainingCalls: session.budget.remaining
         )
     }
 
@@ -507,7 +547,7 @@ public final class AgentRuntime: Sendable {
             arguments: options.recordArguments ? arguments : nil,
             verdict: decision.verdict,
             step: decision.step,
-            reason: decision.reason,
+            reasonText: decision.reasonText,
             policy: decision.policy,
             approver: approver,
             outcome: outcome,
@@ -516,7 +556,9 @@ public final class AgentRuntime: Sendable {
         )
     }
 
-    private static let emptyObjectDigest = hexDigest(Array("{}".utf8))
+    /// The digest of `{}`, the arguments of most calls, as a literal: a literal string is
+    /// immortal, so copying it into a record and dropping it there counts no references.
+    static let emptyObjectDigest = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 
     /// The SHA-256 of the arguments' canonical JSON, in lowercase hex.
     public static func digest(_ arguments: JSONValue) -> String {
@@ -524,7 +566,7 @@ public final class AgentRuntime: Sendable {
         return hexDigest(Array(arguments.canonicalJSON.utf8))
     }
 
-    private static func hexDigest(_ bytes: [UInt8]) -> String {
+    package static func hexDigest(_ bytes: [UInt8]) -> String {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)

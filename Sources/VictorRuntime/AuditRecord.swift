@@ -61,7 +61,12 @@ public struct AuditRecord: Sendable, Hashable {
     /// The deciding step.
     public var step: GateStep
     /// Why, in one line.
-    public var reason: String
+    public var reason: String {
+        get { reasonText.text }
+        set { reasonText = GateReason(newValue) }
+    }
+    /// The reason as the gate kept it.
+    var reasonText: GateReason
     /// The deciding policy, when one decided.
     public var policy: String?
     /// Who approved the call, when an approver did.
@@ -111,7 +116,7 @@ extension AuditRecord {
             arguments: arguments,
             verdict: verdict,
             step: step,
-            reason: reason,
+            reasonText: GateReason(reason),
             policy: policy,
             approver: approver,
             outcome: outcome,

@@ -37,7 +37,12 @@ public struct GateDecision: Sendable, Hashable {
     /// The deciding step: the first that refused, or the last that allowed.
     public var step: GateStep
     /// Why, in one line.
-    public var reason: String
+    public var reason: String {
+        get { reasonText.text }
+        set { reasonText = GateReason(newValue) }
+    }
+    /// The reason as kept: a decision by the authorizer is kept as that decision.
+    var reasonText: GateReason
     /// The authorizer's decision, when the call reached the policy step.
     public var authorization: Decision?
     /// How the arguments break the schema, for a ``GateStep/schema`` denial.
@@ -61,7 +66,7 @@ public struct GateDecision: Sendable, Hashable {
         GateDecision(
             verdict: .denied,
             step: step,
-            reason: reason,
+            reasonText: GateReason(reason),
             authorization: authorization,
             violations: violations,
             remainingCalls: remaining

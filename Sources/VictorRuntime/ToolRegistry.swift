@@ -10,7 +10,7 @@ import VictorLocks
 /// A tool may be registered without a handler (from a configuration file, to decide calls run
 /// elsewhere); calling it through the runtime fails with a tool error.
 public final class ToolRegistry: Sendable {
-    /// A class, so reading one out of the registry on every decision costs one reference count.
+    /// A class: the registry lends it to a decision without copying its definition.
     final class Entry: Sendable {
         let definition: ToolDefinition
         let key: ComponentKey<HandlerBox>?
@@ -29,10 +29,15 @@ public final class ToolRegistry: Sendable {
 
     /// The entries by name (in NFC), for lookups without a lock or a `Hasher`.
     final class Lookup: Sendable {
-        let table: FrozenTable<String, Entry>
+        /// Owns the entries the table points to.
+        let entries: [Entry]
+        /// Unowned references, so a decision reading an entry counts no references: a lookup is
+        /// read only while it is published or pinned by the reader (``Published/read(_:)``).
+        let table: FrozenTable<String, Unmanaged<Entry>>
 
         init(_ entries: [String: Entry]) {
-            table = FrozenTable(entries.map { (FastHash.wordHash($0.key), $0.key, $0.value) })
+            self.entries = Array(entries.values)
+            table = FrozenTable(entries.map { (FastHash.wordHash($0.key), $0.key, Unmanaged.passUnretained($0.value)) })
         }
     }
 
@@ -168,9 +173,28 @@ public final class ToolRegistry: Sendable {
 
     /// The entry of the tool named `name` (in NFC): a lookup without a lock.
     func entry(named name: String) -> Entry? {
+        withEntry(named: name) {
+            $0
+        } otherwise: {
+            nil
+        }
+    }
+
+    /// Calls `registered` with the entry named `name` (in NFC), lent for the call, or
+    /// `otherwise` when there is none: the gate reads an entry on every decision without counting
+    /// a reference.
+    @inline(__always)
+    func withEntry<Result>(
+        named name: String,
+        _ registered: (Entry) -> Result,
+        otherwise unregistered: () -> Result
+    ) -> Result {
         var name = name
         let hash = name.withUTF8 { FastHash.wordHashReportingASCII($0, basis: hashBasis).hash }
-        return lookup.read { $0.table.find(hash) { ExactBytes.equal($0, name) } }
+        return lookup.read { lookup in
+            guard let found = lookup.table.find(hash, { ExactBytes.equal($0, name) }) else { return unregistered() }
+            return found._withUnsafeGuaranteedRef(registered)
+        }
     }
 
     /// Every registered definition, ordered by name (by Unicode scalars).

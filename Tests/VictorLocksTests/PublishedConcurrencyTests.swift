@@ -151,6 +151,26 @@ final class Generation: Sendable {
         #expect(tally.alive == 0)
     }
 
+    @Test func aReadInsideAnotherCellsReadKeepsItsSnapshotInTheThreadsSlot() {
+        let tally = Tally()
+        let alive = Locked<[Int]>([])
+        do {
+            let outer = Published(Generation(1, tally))
+            let inner = Published(Generation(10, tally))
+            runOnNewThread {
+                // Cells made one after the other take different slots, so the inner read, though
+                // nested, fetches into its own slot and later reads of it take no lock.
+                let number = outer.read { _ in inner.read { $0.number } }
+                inner.store(Generation(11, tally))
+                alive.withLock { $0 += [number, tally.alive] }  // 1, and 10 in this thread's slot, and 11
+                _ = inner.read { $0.number }
+                alive.withLock { $0.append(tally.alive) }  // the slot let go of 10
+            }
+        }
+        #expect(alive.withLock { $0 } == [10, 3, 2])
+        #expect(tally.alive == 0)
+    }
+
     @Test func stripedCountsSumExactlyAcrossThreads() async {
         final class Counted: Sendable { let stripes = StripedCounter() }
         let counted = Counted()

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+import VictorAuthorization
 import VictorRuntime
 import VictorTestSupport
 
 @Suite struct AuditRecordTests {
     @Test func argumentsAreDigestedCanonically() {
-        // SHA-256 of the two bytes `{}`.
+        // SHA-256 of the two bytes `{}`, which the runtime keeps as a literal.
         #expect(AgentRuntime.digest([:]) == "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")
+        #expect(AgentRuntime.hexDigest(Array("{}".utf8)) == AgentRuntime.digest([:]))
         // Key order and Unicode spelling do not change the digest.
         let a: JSONValue = ["b": 1, "a": ["caf\u{E9}", 2.5]]
         let b: JSONValue = ["a": ["cafe\u{301}", 2.5], "b": 1]
@@ -29,6 +31,26 @@ import VictorTestSupport
             #expect(record.session == "s-9" && record.user == "alice")
             #expect(record.persona == "worker" && record.personaVersion == 1)
         }
+    }
+
+    /// A record whose reason is the authorizer's message reads back from its JSON line equal to
+    /// itself, with the same hash, and its decision's reason is that message.
+    @Test func aPolicyReasonReadsBackEqualFromItsLine() async throws {
+        let fixture = try GateFixture()
+        let session = try await fixture.runtime.openSession(user: "alice", persona: "worker")
+        let decision = fixture.runtime.authorize(
+            ToolCall(id: "c1", tool: "search", arguments: ["query": "x"]),
+            in: session
+        )
+        let authorization = try #require(decision.authorization)
+        #expect(decision.step == .policy && decision.reason == authorization.message)
+        let record = try #require(fixture.audit.records.last)
+        #expect(record.reason == authorization.message)
+        let read = try AuditRecord(jsonLine: record.jsonLine)
+        #expect(read == record && read.hashValue == record.hashValue)
+        var changed = read
+        changed.reason += "."
+        #expect(changed != record)
     }
 
     /// Records take their time of day from the monotonic reading that ends their duration; it

@@ -8,15 +8,16 @@ typedef struct victor_thread_slot {
     uint64_t serial;
     /// A retained object, or NULL.
     void *object;
+    /// How many reads on this thread are running on `object`: a nested read must not replace an
+    /// object an outer read is using, but may replace another slot's.
+    intptr_t readers;
 } victor_thread_slot;
 
 /// Slots per thread: a power of two.
 #define VICTOR_THREAD_SLOT_COUNT 16
 
-/// A thread's slots, and how many reads are running on the thread (a nested read must not
-/// replace an object an outer read is using).
+/// A thread's slots.
 typedef struct victor_thread_slots {
-    intptr_t depth;
     victor_thread_slot slots[VICTOR_THREAD_SLOT_COUNT];
 } victor_thread_slots;
 
