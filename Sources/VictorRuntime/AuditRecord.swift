@@ -213,9 +213,10 @@ extension AuditRecord {
             return parsed
         }
         let event = try choice("event", Event.self)
-        guard let time = Self.parseTime(try text("time")) else {
+        guard let milliseconds = Self.parseMilliseconds(try text("time")) else {
             throw RuntimeError(.invalidJSON, "\(source): 'time' is not an ISO 8601 time")
         }
+        let time = Date(timeIntervalSince1970: Double(milliseconds) / 1_000)
         self.init(
             event: event,
             time: time,
@@ -244,6 +245,8 @@ extension AuditRecord {
             error: try optionalText("error"),
             durationNanoseconds: Int64(try integer("duration_ns"))
         )
+        // The millisecond as written: converting through `Date` may land a hair below it.
+        self.milliseconds = milliseconds
     }
 
     /// Appends `text` made readable (`readable(_:)`) and quoted. Printable ASCII without a quote or
@@ -289,7 +292,6 @@ extension AuditRecord {
         }
     }
 
-    private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     private static let secondsStyle = Date.ISO8601FormatStyle()
     /// The last whole second formatted, without its `Z`: records come in bursts within a second.
     private static let lastSecond = Locked<(second: Int64, text: [UInt8])>((.min, []))
@@ -327,5 +329,34 @@ extension AuditRecord {
         bytes.append(UInt8(ascii: "Z"))
     }
 
-    static func parseTime(_ text: String) -> Date? { try? timeStyle.parse(text) }
+    /// Reads an ISO 8601 time such as `2026-11-28T19:56:18.123Z` as whole milliseconds since
+    /// 1970, exactly: Foundation reads the whole second, the fraction's digits are read here
+    /// (the first three; further digits are cut off, as the writer rounds down). `nil` when the
+    /// text is not such a time.
+    static func parseMilliseconds(_ text: String) -> Int64? {
+        let utf8 = Array(text.utf8)
+        guard let dot = utf8.firstIndex(of: UInt8(ascii: ".")) else {
+            return (try? secondsStyle.parse(text)).flatMap { wholeMilliseconds($0) }
+        }
+        var end = dot + 1
+        while end < utf8.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(utf8[end]) { end += 1 }
+        guard end > dot + 1 else { return nil }
+        var fraction: Int64 = 0
+        for position in 0..<3 {
+            let index = dot + 1 + position
+            fraction = fraction * 10 + (index < end ? Int64(utf8[index] - UInt8(ascii: "0")) : 0)
+        }
+        let rest = String(decoding: utf8[..<dot] + utf8[end...], as: UTF8.self)
+        guard let whole = try? secondsStyle.parse(rest), let milliseconds = wholeMilliseconds(whole) else {
+            return nil
+        }
+        return milliseconds + fraction
+    }
+
+    /// A time of whole seconds in milliseconds since 1970; `nil` beyond what a record keeps.
+    private static func wholeMilliseconds(_ time: Date) -> Int64? {
+        let seconds = time.timeIntervalSince1970.rounded()
+        guard seconds.isFinite, abs(seconds) < 9.2e15 else { return nil }
+        return Int64(seconds) * 1_000
+    }
 }

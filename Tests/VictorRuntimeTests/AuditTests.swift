@@ -165,6 +165,36 @@ import VictorTestSupport
         #expect(try AuditRecord(jsonLine: record.jsonLine) == record)
     }
 
+    /// Every millisecond of a stretch of time reads back from its line as written: a parsed
+    /// time that lands a hair below its millisecond still counts as that millisecond.
+    @Test func everyMillisecondReadsBackAsWritten() throws {
+        var record = AuditRecord(
+            event: .decision,
+            time: Date(timeIntervalSince1970: 0),
+            session: "s",
+            user: "u",
+            persona: "p",
+            personaVersion: 1,
+            callID: "c",
+            tool: "t",
+            argumentsDigest: "d",
+            verdict: .allowed,
+            step: .policy,
+            reason: "r",
+            durationNanoseconds: 1
+        )
+        var misread: [Double] = []
+        for millisecond in 0..<3_000 {
+            for base in [1_764_576_000.0, 1_800_000_000.0, -86_400.0] {
+                record.time = Date(timeIntervalSince1970: base + Double(millisecond) / 1_000)
+                if try AuditRecord(jsonLine: record.jsonLine) != record {
+                    misread.append(record.time.timeIntervalSince1970)
+                }
+            }
+        }
+        #expect(misread.isEmpty, "\(misread.count) times read back a millisecond off, first \(misread.prefix(3))")
+    }
+
     @Test func malformedLinesNameTheField() {
         #expect(throws: RuntimeError.self) { try AuditRecord(jsonLine: "{\"event\": \"call\"}") }
         #expect {
