@@ -20,7 +20,10 @@ public import Synchronization
 ///
 /// Cells take slots in turn, so the first 16 cells of a process have a slot each; cells beyond
 /// share them, and a thread that reads two cells sharing a slot alternately takes the lock on
-/// every read (still correct, no longer lock-free).
+/// every read (still correct, no longer lock-free). A read may run inside a read of another
+/// cell, as the gate reads the authorizer inside a read of its tool registry: the inner read
+/// fills its own slot, and only a slot an outer read on the thread is using is left as it is
+/// (the inner read then takes the lock).
 ///
 /// ```swift
 /// let table = Published(Table())

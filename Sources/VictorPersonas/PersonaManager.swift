@@ -42,6 +42,9 @@ public final class PersonaManager: Sendable {
         /// after, has had: renewed whenever the persona cached under an id changes.
         var ordinals: [String: Int] = [:]
         var nextOrdinal = 0
+        /// Counts what was forgotten: a load from the store that began before a persona was
+        /// forgotten or replaced may have read what replaced it, so it caches nothing.
+        var forgettings: UInt64 = 0
 
         /// Caches `persona` under `id`: nothing changes when it is cached as it is already (two
         /// loads of one persona racing), else what was cached goes with its adaptations and
@@ -72,6 +75,7 @@ public final class PersonaManager: Sendable {
 
         /// Forgets the persona cached under `id` and its adaptations.
         mutating func forget(_ id: String) {
+            forgettings &+= 1
             personas[id] = nil
             ordinals[id] = nil
             adaptations = adaptations.filter { $0.key.id != id }
@@ -160,13 +164,18 @@ public final class PersonaManager: Sendable {
     nonisolated(nonsending) func loadFromStore(_ id: String) async throws(PersonaError) -> Persona {
         let id = ExactText.normalized(id)
         let start = MonotonicClock.nanoseconds()
+        // A save or an invalidation racing this read may make what it reads stale; then it is
+        // returned (it was current when read) but not cached over what replaced it.
+        let forgettings = state.withLock { $0.forgettings }
         guard let persona = try await store.persona(id: id) ?? builtIn(id) else {
             throw PersonaError(.notFound, "no persona \(ExactText.quotedForDisplay(id))", personaID: id)
         }
         metrics.loadDuration.recordNanoseconds(MonotonicClock.nanoseconds(since: start))
         state.withLock {
-            $0.cache(persona, as: id)
             $0.statistics.storeLoads += 1
+            guard $0.forgettings == forgettings else { return }
+            if let cached = $0.personas[id], cached.version > persona.version { return }
+            $0.cache(persona, as: id)
             publish(&$0, adaptations: false)
         }
         publish(PersonaLoaded(personaID: id, version: persona.version))
@@ -235,6 +244,7 @@ public final class PersonaManager: Sendable {
             if let id {
                 state.forget(id)
             } else {
+                state.forgettings &+= 1
                 state.personas.removeAll()
                 state.ordinals.removeAll()
                 state.adaptations.removeAll()
