@@ -136,16 +136,9 @@ import VictorTestSupport
         #expect(try AuditRecord(jsonLine: record.jsonLine) == record)
     }
 
-    /// Records keep the millisecond precision they are written with, so a record read back from
-    /// its line equals it; times before 1970 belong to the second below.
-    @Test(arguments: [
-        (1_800_000_000.123_456, "2027-01-15T08:00:00.123Z"),
-        (-0.5, "1969-12-31T23:59:59.500Z"),
-        (-1.25, "1969-12-31T23:59:58.750Z"),
-        (0, "1970-01-01T00:00:00.000Z"),
-    ])
-    func timesAreKeptToTheMillisecond(seconds: Double, written: String) throws {
-        let record = AuditRecord(
+    /// A record of one-letter fields at `seconds` since 1970.
+    static func plainRecord(seconds: Double) -> AuditRecord {
+        AuditRecord(
             event: .decision,
             time: Date(timeIntervalSince1970: seconds),
             session: "s",
@@ -160,6 +153,18 @@ import VictorTestSupport
             reason: "r",
             durationNanoseconds: 1
         )
+    }
+
+    /// Records keep the millisecond precision they are written with, so a record read back from
+    /// its line equals it; times before 1970 belong to the second below.
+    @Test(arguments: [
+        (1_800_000_000.123_456, "2027-01-15T08:00:00.123Z"),
+        (-0.5, "1969-12-31T23:59:59.500Z"),
+        (-1.25, "1969-12-31T23:59:58.750Z"),
+        (0, "1970-01-01T00:00:00.000Z"),
+    ])
+    func timesAreKeptToTheMillisecond(seconds: Double, written: String) throws {
+        let record = Self.plainRecord(seconds: seconds)
         #expect(record.jsonLine.contains("\"time\":\"\(written)\""))
         #expect(abs(record.time.timeIntervalSince1970 - seconds) < 0.001)
         #expect(try AuditRecord(jsonLine: record.jsonLine) == record)
@@ -168,21 +173,7 @@ import VictorTestSupport
     /// Every millisecond of a stretch of time reads back from its line as written: a parsed
     /// time that lands a hair below its millisecond still counts as that millisecond.
     @Test func everyMillisecondReadsBackAsWritten() throws {
-        var record = AuditRecord(
-            event: .decision,
-            time: Date(timeIntervalSince1970: 0),
-            session: "s",
-            user: "u",
-            persona: "p",
-            personaVersion: 1,
-            callID: "c",
-            tool: "t",
-            argumentsDigest: "d",
-            verdict: .allowed,
-            step: .policy,
-            reason: "r",
-            durationNanoseconds: 1
-        )
+        var record = Self.plainRecord(seconds: 0)
         var misread: [Double] = []
         for millisecond in 0..<3_000 {
             for base in [1_764_576_000.0, 1_800_000_000.0, -86_400.0] {
@@ -193,6 +184,41 @@ import VictorTestSupport
             }
         }
         #expect(misread.isEmpty, "\(misread.count) times read back a millisecond off, first \(misread.prefix(3))")
+    }
+
+    /// Times read from a line: without a fraction, with fewer or more than three digits (further
+    /// digits are cut off, as the writer rounds down).
+    @Test(arguments: [
+        ("2026-11-28T19:56:18Z", Int64(1_795_895_778_000)),
+        ("2026-11-28T19:56:18.5Z", 1_795_895_778_500),
+        ("2026-11-28T19:56:18.123999Z", 1_795_895_778_123),
+        ("1969-12-31T23:59:59.250Z", -750),
+    ])
+    func timesAreReadToTheMillisecond(written: String, milliseconds: Int64) throws {
+        let line = Self.plainRecord(seconds: 0).jsonLine.replacingOccurrences(
+            of: "1970-01-01T00:00:00.000Z",
+            with: written
+        )
+        let read = try AuditRecord(jsonLine: line)
+        #expect(read.time == Date(timeIntervalSince1970: Double(milliseconds) / 1_000))
+        #expect(try AuditRecord(jsonLine: read.jsonLine) == read)
+    }
+
+    /// A time that is not ISO 8601 as records write it is refused, naming the field.
+    @Test(arguments: [
+        "", "yesterday", "2026-11-28T19:56:18.Z", "2026-11-28T19:56:18.12xZ", "2026-11-28T19:56:18,123Z",
+        "2026-13-28T19:56:18.123Z", "2026-11-28T19:56:18.\u{0661}23Z",
+    ])
+    func malformedTimesNameTheField(written: String) {
+        let line = Self.plainRecord(seconds: 0).jsonLine.replacingOccurrences(
+            of: "1970-01-01T00:00:00.000Z",
+            with: written
+        )
+        #expect {
+            try AuditRecord(jsonLine: line)
+        } throws: { error in
+            (error as? RuntimeError)?.message.contains("'time'") == true
+        }
     }
 
     @Test func malformedLinesNameTheField() {
