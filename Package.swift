@@ -63,6 +63,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -81,7 +82,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 "VictorLocks",
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -124,7 +124,6 @@ let package = Package(
                 "VictorFiles",
                 "VictorDocuments",
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -284,6 +283,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VictorDocumentsTests", dependencies: ["VictorDocuments"], swiftSettings: swiftSettings),
+        .testTarget(name: "VictorTelemetryTests", dependencies: ["VictorTelemetry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VictorLocksTests",
             dependencies: ["VictorLocks", "VictorTestSupport"],

@@ -1,4 +1,3 @@
-import Histogram
 import Metrics
 import Synchronization
 import VictorDocuments
@@ -93,7 +92,7 @@ public final class Authorizer: Sendable {
     private let sampleMask: Int
     /// ``FastHash/basis``, kept here so a check's hashes read no lazy global.
     private let hashBasis = FastHash.basis
-    private let latencies = Locked(Histogram<UInt64>(numberOfSignificantValueDigits: .three))
+    private let latencies = Locked(LatencyHistogram())
     let bus: EventBus?
     private let decisionInterest: EventInterest?
     private let metrics: AuthorizerMetrics
@@ -479,7 +478,7 @@ public final class Authorizer: Sendable {
 
     private func recordLatency(_ start: UInt64, count: Int) {
         let nanoseconds = MonotonicClock.nanoseconds(since: start) / UInt64(max(1, count))
-        latencies.withLock { _ = $0.record(max(1, nanoseconds)) }
+        latencies.withLock { $0.record(nanoseconds) }
         metrics.duration.recordNanoseconds(nanoseconds)
     }
 
@@ -488,7 +487,7 @@ public final class Authorizer: Sendable {
     /// A snapshot of the counters and sampled latency percentiles.
     public func statistics() -> AuthorizerStatistics {
         let (p50, p99, samples) = latencies.withLock {
-            ($0.valueAtPercentile(50), $0.valueAtPercentile(99), Int($0.totalCount))
+            ($0.percentile(50), $0.percentile(99), $0.count)
         }
         return AuthorizerStatistics(
             checks: checkCount.total,

@@ -1,4 +1,3 @@
-import Histogram
 import Synchronization
 import VictorEvents
 import VictorLocks
@@ -82,9 +81,9 @@ extension ComponentLoader {
                 evictions: state.evictions,
                 unloads: state.unloads,
                 heapBytes: state.heapBytes,
-                loadP50Nanoseconds: state.loads == 0 ? 0 : state.loadTimes.valueAtPercentile(50),
-                loadP95Nanoseconds: state.loads == 0 ? 0 : state.loadTimes.valueAtPercentile(95),
-                loadP99Nanoseconds: state.loads == 0 ? 0 : state.loadTimes.valueAtPercentile(99)
+                loadP50Nanoseconds: state.loadTimes.percentile(50),
+                loadP95Nanoseconds: state.loadTimes.percentile(95),
+                loadP99Nanoseconds: state.loadTimes.percentile(99)
             )
         }
     }

@@ -1,4 +1,4 @@
-import Histogram
+import VictorTelemetry
 
 /// Where a component is in its life: only named (as someone's dependency), registered and not
 /// loaded, being loaded (its waiters are in ``LoaderState/pending``), or loaded.
@@ -121,7 +121,7 @@ struct LoaderState {
     var evictions = 0
     var unloads = 0
     var heapBytes = 0
-    var loadTimes = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+    var loadTimes = LatencyHistogram()
 
     /// The lock-free read side, shared with the loader.
     let reads: ReadTable
@@ -411,7 +411,7 @@ struct LoaderState {
         loads += 1
         self.heapBytes += heapBytes
         records[index, default: LoadRecord()].record(nanoseconds: nanoseconds, heapBytes: heapBytes)
-        _ = loadTimes.record(nanoseconds)
+        loadTimes.record(nanoseconds)
         let waiters = pending.removeValue(forKey: index)?.waiters ?? []
         let trigger = adaptiveTrigger(i)
         republish(index)
