@@ -37,7 +37,8 @@ public struct AuthorizerStatistics: Sendable, Hashable {
     public var cacheHits: Int
     /// The current configuration generation; every change increments it.
     public var generation: UInt64
-    /// Median latency of the sampled checks, in nanoseconds.
+    /// Median latency of the sampled checks, in nanoseconds; 0 before the first sample. The
+    /// percentiles are kept to two significant digits (within 1%).
     public var latencyP50Nanoseconds: UInt64
     /// 99th percentile latency of the sampled checks, in nanoseconds.
     public var latencyP99Nanoseconds: UInt64

@@ -38,7 +38,8 @@ public struct LoaderStatistics: Sendable, Hashable {
     public var unloads: Int
     /// Heap bytes attributed to all loads, when heap tracking is on.
     public var heapBytes: Int
-    /// Median load duration, in nanoseconds.
+    /// Median load duration, in nanoseconds; 0 before the first load. The percentiles are kept to
+    /// two significant digits (within 1%), and loads longer than an hour count as an hour.
     public var loadP50Nanoseconds: UInt64
     /// 95th percentile load duration, in nanoseconds.
     public var loadP95Nanoseconds: UInt64
